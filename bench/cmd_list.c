@@ -1,0 +1,44 @@
+/* hsbench list: the matrix of backends x primitive classes, and the CPU. */
+#include <stdio.h>
+#include <string.h>
+
+#include "hsb_backends.h"
+#include "hsb_cmd.h"
+
+int hsb_cmd_list(int argc, char **argv)
+{
+    if (argc > 1) {
+        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+            printf("usage: hsbench list\n\nPrints which backend provides which primitive "
+                   "class (the implementation's name, or '-' where the backend lacks it), "
+                   "and the CPU features the native code found.\n");
+            return 0;
+        }
+        fprintf(stderr, "hsbench list: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    size_t n;
+    const hsb_backend *const *bs = hsb_backends(&n);
+
+    printf("%-12s", "class");
+    for (size_t i = 0; i < n; i++) printf(" %-22s", bs[i]->name);
+    printf("\n");
+    for (unsigned c = 0; c < HSB_CLASS_COUNT; c++) {
+        printf("%-12s", hsb_class_name((hsb_class_id)c));
+        for (size_t i = 0; i < n; i++) {
+            const char *impl = hsb_backend_impl_name(bs[i], (hsb_class_id)c);
+            printf(" %-22s", impl ? impl : "-");
+        }
+        printf("\n");
+    }
+    printf("\nbackends:\n");
+    for (size_t i = 0; i < n; i++) printf("  %-10s %s\n", bs[i]->name, bs[i]->about);
+
+    const hsb_cpu_features *f = hsb_cpu();
+    char feats[256];
+    hsb_cpu_describe(f, feats, sizeof feats);
+    printf("\ncpu: %s (%s)\nfeatures: %s\n", f->brand[0] ? f->brand : "unknown", f->vendor,
+           feats[0] ? feats : "(none of those the native code uses)");
+    if (f->disabled[0]) printf("disabled by HSB_CPU_DISABLE: %s\n", f->disabled);
+    return 0;
+}

@@ -1,0 +1,308 @@
+/*
+ * hsb_provider.h - the contract between hsbench's protocol code and its
+ * crypto backends.
+ *
+ * A backend is a set of const "classes" (BearSSL's *_class shape): a table of
+ * function pointers with a name and, where the class keeps state, the size of
+ * its context. The caller allocates ctx_size bytes (aligned to
+ * HSB_CTX_ALIGN) and owns them; init/clear pairs bracket every context, and
+ * clear wipes secrets and frees whatever init allocated. A backend fills the
+ * classes it has and leaves the rest NULL. No class ever falls back to another
+ * backend's code on its own: composition (hsb_compose) does that in the open.
+ *
+ * Numbers cross this interface as unsigned big-endian byte strings (no
+ * bignum type leaks through). Unless a prototype says otherwise:
+ *   - lengths are in bytes; a modulus of k bytes has its top byte non-zero;
+ *   - outputs may not alias inputs, except where "in == out is allowed";
+ *   - functions return HSB_OK or a code from hsb_error.h, never abort;
+ *   - an operation on a secret (exponent, private key, AES key, MAC key) runs
+ *     in time independent of the secret's value.
+ *
+ * Threading: classes are immutable; a context is used by one thread at a time.
+ */
+#ifndef HSB_PROVIDER_H
+#define HSB_PROVIDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsb_error.h"
+
+#define HSB_CTX_ALIGN 64
+
+/* Largest modulus any class must take, and the buffers sized from it. */
+#define HSB_MAX_MODULUS_BITS 4096
+#define HSB_MAX_MODULUS_BYTES (HSB_MAX_MODULUS_BITS / 8)
+
+/* The primitive classes, in a fixed order (reports and JSON use it). */
+typedef enum hsb_class_id {
+    HSB_CLASS_MODEXP = 0,
+    HSB_CLASS_RSA_PRIV,
+    HSB_CLASS_RSA_PUB,
+    HSB_CLASS_DH,
+    HSB_CLASS_AES,
+    HSB_CLASS_GCM,
+    HSB_CLASS_SHA256,
+    HSB_CLASS_HMAC_SHA256,
+    HSB_CLASS_RNG,
+    HSB_CLASS_COUNT
+} hsb_class_id;
+
+/* ------------------------------------------------------------------ modexp */
+
+/*
+ * out = base^exp mod mod, constant time in base and exp (both may be secret);
+ * time may depend on the lengths and on mod.
+ *   mod: mod_len bytes, odd, > 1, at most HSB_MAX_MODULUS_BYTES (larger:
+ *        HSB_E_UNSUPPORTED); even or 1: HSB_E_RANGE.
+ *   base: base_len bytes (leading zeros allowed), value < mod, else HSB_E_RANGE.
+ *   exp: exp_len bytes (leading zeros allowed, exp_len may be 0 meaning 0);
+ *        exp = 0 gives 1.
+ *   out: exactly mod_len bytes, big-endian, left-padded with zeros.
+ */
+typedef struct hsb_modexp_class {
+    const char *name; /* implementation, e.g. "gmp-mpz-powm-sec" */
+    hsb_rc (*modexp)(uint8_t *out, const uint8_t *base, size_t base_len, const uint8_t *exp,
+                     size_t exp_len, const uint8_t *mod, size_t mod_len);
+} hsb_modexp_class;
+
+/* ---------------------------------------------------------------------- RSA */
+
+/* An RSA private key in CRT form; every field big-endian, no leading-zero
+ * requirement. d may be absent (NULL, 0) when the CRT fields are present. */
+typedef struct hsb_rsa_key {
+    const uint8_t *n, *e, *d, *p, *q, *dp, *dq, *qinv;
+    size_t n_len, e_len, d_len, p_len, q_len, dp_len, dq_len, qinv_len;
+} hsb_rsa_key;
+
+/*
+ * The raw RSA private operation (RSADP, RFC 8017 5.1.2) by CRT.
+ *   init:  take a key (the class copies what it needs; key may be freed after).
+ *          p, q, dp, dq, qinv and n, e are required. Moduli from 1024 to 4096
+ *          bits; others HSB_E_UNSUPPORTED. Inconsistent keys may fail with
+ *          HSB_E_USAGE or produce wrong results; they never crash.
+ *   op:    out = in^d mod n. in and out are n_len bytes exactly (other lengths:
+ *          HSB_E_USAGE); in >= n: HSB_E_RANGE. in == out is allowed.
+ *          Implementations must resist fault and timing attacks as documented
+ *          in their source (blinding, or constant-time with a written reason).
+ *   n_len: modulus size in bytes of the key loaded.
+ */
+typedef struct hsb_rsa_priv_class {
+    const char *name;
+    size_t ctx_size;
+    hsb_rc (*init)(void *ctx, const hsb_rsa_key *key);
+    hsb_rc (*op)(void *ctx, uint8_t *out, const uint8_t *in, size_t len);
+    size_t (*n_len)(const void *ctx);
+    void (*clear)(void *ctx);
+} hsb_rsa_priv_class;
+
+/*
+ * The raw RSA public operation (RSAEP/RSAVP1): out = in^e mod n, not secret.
+ *   init: n (1024..4096 bits, odd) and e (odd, >= 3).
+ *   op:   in and out are n_len bytes exactly; in >= n: HSB_E_RANGE.
+ */
+typedef struct hsb_rsa_pub_class {
+    const char *name;
+    size_t ctx_size;
+    hsb_rc (*init)(void *ctx, const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len);
+    hsb_rc (*op)(void *ctx, uint8_t *out, const uint8_t *in, size_t len);
+    size_t (*n_len)(const void *ctx);
+    void (*clear)(void *ctx);
+} hsb_rsa_pub_class;
+
+/* ----------------------------------------------------------- finite-field DH */
+
+/* A group: safe prime p (big-endian), generator g, q = (p-1)/2 (may be absent
+ * for groups without a known order), and the private exponent size that the
+ * group's security level calls for (RFC 7919 5.2: twice the security bits,
+ * as OpenSSL 3 uses for the named groups: 225/275/325 bits). */
+typedef struct hsb_dh_group {
+    const char *name; /* "ffdhe2048", "modp2048", ... or "custom" */
+    const uint8_t *p, *g, *q;
+    size_t p_len, g_len, q_len;
+    unsigned priv_bits;
+} hsb_dh_group;
+
+/* How far to check a peer's public value Y. */
+typedef enum hsb_dh_check {
+    HSB_DH_CHECK_RANGE = 0, /* 1 < Y < p-1 (RFC 7919 5.1 minimum) */
+    HSB_DH_CHECK_FULL = 1,  /* range, and Y^q mod p == 1 (needs q); OpenSSL's check */
+} hsb_dh_check;
+
+/*
+ * DH over one group; the context holds the group and one private key.
+ *   init:     load a group (copied). p from 1024 to 4096 bits.
+ *   keygen:   draw a private x (priv_bits random bits, x > 1) from the
+ *             composition's RNG (rng), and write pub = g^x mod p, p_len bytes.
+ *   check:    validate a peer value of len bytes (leading zeros allowed) under
+ *             policy; HSB_E_RANGE when it fails. FULL without q: HSB_E_USAGE.
+ *   derive:   shared = peer^x mod p, p_len bytes (left-padded; the TLS caller
+ *             strips leading zeros per RFC 5246 8.1.2). Runs check(RANGE) itself.
+ *   set_priv: load a known private exponent (tests and known-answer runs).
+ */
+typedef struct hsb_rng_class hsb_rng_class;
+typedef struct hsb_dh_class {
+    const char *name;
+    size_t ctx_size;
+    hsb_rc (*init)(void *ctx, const hsb_dh_group *group);
+    hsb_rc (*keygen)(void *ctx, const hsb_rng_class *rng, uint8_t *pub, size_t pub_len);
+    hsb_rc (*set_priv)(void *ctx, const uint8_t *x, size_t x_len, uint8_t *pub, size_t pub_len);
+    hsb_rc (*check)(void *ctx, const uint8_t *y, size_t len, hsb_dh_check policy);
+    hsb_rc (*derive)(void *ctx, uint8_t *shared, size_t shared_len, const uint8_t *peer,
+                     size_t peer_len);
+    void (*clear)(void *ctx);
+} hsb_dh_class;
+
+/* ---------------------------------------------------------------------- AES */
+
+#define HSB_AES_KEY_128 (1u << 0)
+#define HSB_AES_KEY_192 (1u << 1)
+#define HSB_AES_KEY_256 (1u << 2)
+
+/*
+ * AES block modes. One context holds both the encryption and the decryption
+ * key schedule.
+ *   init:        key_len 16, 24 or 32; a size not in key_sizes gives
+ *                HSB_E_UNSUPPORTED.
+ *   cbc_encrypt, cbc_decrypt: len a multiple of 16 (else HSB_E_USAGE, nothing
+ *                written); iv is updated to the last ciphertext block, so
+ *                consecutive calls chain; in == out is allowed.
+ *   ctr:         any len; ctr is a 128-bit big-endian counter incremented per
+ *                block (wrapping mod 2^128); a final partial block uses one
+ *                counter value; on return ctr is the next unused value.
+ *                in == out is allowed.
+ */
+typedef struct hsb_aes_class {
+    const char *name;
+    size_t ctx_size;
+    unsigned key_sizes; /* HSB_AES_KEY_* bits */
+    hsb_rc (*init)(void *ctx, const uint8_t *key, size_t key_len);
+    hsb_rc (*cbc_encrypt)(const void *ctx, uint8_t iv[16], uint8_t *out, const uint8_t *in,
+                          size_t len);
+    hsb_rc (*cbc_decrypt)(const void *ctx, uint8_t iv[16], uint8_t *out, const uint8_t *in,
+                          size_t len);
+    hsb_rc (*ctr)(const void *ctx, uint8_t ctr[16], uint8_t *out, const uint8_t *in, size_t len);
+    void (*clear)(void *ctx);
+} hsb_aes_class;
+
+/*
+ * AES-GCM (optional class). Tag is 16 bytes. iv_len 12 is required of every
+ * implementation; others may answer HSB_E_UNSUPPORTED for other IV lengths and
+ * must answer HSB_E_USAGE for iv_len 0. open checks the tag in constant time
+ * and on failure writes no plaintext (out is zeroed) and returns HSB_E_DECRYPT.
+ */
+typedef struct hsb_gcm_class {
+    const char *name;
+    size_t ctx_size;
+    unsigned key_sizes;
+    hsb_rc (*init)(void *ctx, const uint8_t *key, size_t key_len);
+    hsb_rc (*seal)(void *ctx, const uint8_t *iv, size_t iv_len, const uint8_t *aad,
+                   size_t aad_len, uint8_t *out, const uint8_t *in, size_t len, uint8_t tag[16]);
+    hsb_rc (*open)(void *ctx, const uint8_t *iv, size_t iv_len, const uint8_t *aad,
+                   size_t aad_len, uint8_t *out, const uint8_t *in, size_t len,
+                   const uint8_t tag[16]);
+    void (*clear)(void *ctx);
+} hsb_gcm_class;
+
+/* ------------------------------------------------------------- SHA-256, HMAC */
+
+/*
+ * SHA-256 (FIPS 180-4).
+ *   init:   start an empty message (may allocate; pair with clear).
+ *   update: absorb len bytes.
+ *   final:  write the 32-byte digest and reset ctx to the empty message.
+ *   copy:   dst (already init'ed) takes src's state, for running transcript
+ *           hashes (the Finished message hashes a prefix of the transcript).
+ */
+typedef struct hsb_sha256_class {
+    const char *name;
+    size_t ctx_size;
+    hsb_rc (*init)(void *ctx);
+    void (*update)(void *ctx, const void *data, size_t len);
+    void (*final)(void *ctx, uint8_t out[32]);
+    hsb_rc (*copy)(void *dst, const void *src);
+    void (*clear)(void *ctx);
+} hsb_sha256_class;
+
+/*
+ * HMAC-SHA256 (RFC 2104). The key is secret.
+ *   init:   key of any length (longer than 64 bytes is hashed first).
+ *   final:  write the 32-byte tag, then reset to the keyed empty message, so
+ *           one init serves many messages (the record layer does this).
+ */
+typedef struct hsb_hmac_sha256_class {
+    const char *name;
+    size_t ctx_size;
+    hsb_rc (*init)(void *ctx, const uint8_t *key, size_t key_len);
+    void (*update)(void *ctx, const void *data, size_t len);
+    void (*final)(void *ctx, uint8_t out[32]);
+    void (*clear)(void *ctx);
+} hsb_hmac_sha256_class;
+
+/* ------------------------------------------------------------------- random */
+
+/* Cryptographically secure random bytes; thread-safe. */
+struct hsb_rng_class {
+    const char *name;
+    hsb_rc (*fill)(void *out, size_t len);
+};
+
+/* ------------------------------------------------------ backends, compositions */
+
+/* A backend: its name, one line about it, and its classes (NULL = absent). */
+typedef struct hsb_backend {
+    const char *name;
+    const char *about;
+    const hsb_modexp_class *modexp;
+    const hsb_rsa_priv_class *rsa_priv;
+    const hsb_rsa_pub_class *rsa_pub;
+    const hsb_dh_class *dh;
+    const hsb_aes_class *aes;
+    const hsb_gcm_class *gcm;
+    const hsb_sha256_class *sha256;
+    const hsb_hmac_sha256_class *hmac;
+    const hsb_rng_class *rng;
+} hsb_backend;
+
+/* A composition: one implementation per class, and the backend that served
+ * each (from[] indexed by hsb_class_id; NULL where no backend has the class). */
+typedef struct hsb_provider {
+    hsb_backend cls;                      /* the chosen classes; cls.name = label */
+    const char *from[HSB_CLASS_COUNT];    /* backend name per class */
+    char label[96];                       /* "openssl", "gmp+openssl", ... */
+    char spec[160];                       /* canonical spec, "pk=gmp,cipher=openssl,..." */
+} hsb_provider;
+
+/* The class as a generic pointer, NULL when absent. */
+const void *hsb_backend_class(const hsb_backend *b, hsb_class_id id);
+/* "modexp", "rsa-priv", "rsa-pub", "dh", "aes", "gcm", "sha256", "hmac-sha256", "rng". */
+const char *hsb_class_name(hsb_class_id id);
+/* Implementation name of a class (its ->name), NULL when absent. */
+const char *hsb_backend_impl_name(const hsb_backend *b, hsb_class_id id);
+
+/*
+ * Build a composition from spec over the given backends.
+ *   "NAME"             every class from NAME; classes NAME lacks come from the
+ *                      first backend in the list (the reference, openssl) and
+ *                      are named in the description ("borrowed").
+ *   "KEY=NAME,..."     per class or group; KEY is a class name above, or a
+ *                      group: pk (modexp, rsa-priv, rsa-pub, dh), cipher (aes,
+ *                      gcm), mac (sha256, hmac-sha256), rng. A bare NAME may
+ *                      come first as the base: "gmp,cipher=native".
+ *   Unnamed classes come from the base, else from the first backend.
+ * On a bad spec returns HSB_E_USAGE and writes a message naming the valid
+ * choices into err.
+ */
+HSB_MUST_CHECK hsb_rc hsb_compose(const hsb_backend *const *backends, size_t n_backends,
+                                  const char *spec, hsb_provider *out, char *err,
+                                  size_t err_len);
+
+/* One line: "gmp (aes, gcm, sha256, hmac-sha256, rng borrowed from openssl)". */
+void hsb_provider_describe(const hsb_provider *p, char *buf, size_t len);
+
+/* Allocate and free a context for a class with ctx_size (HSB_CTX_ALIGN-aligned,
+ * zeroed); free wipes it. Used outside hot paths. */
+void *hsb_ctx_alloc(size_t ctx_size);
+void hsb_ctx_free(void *ctx, size_t ctx_size);
+
+#endif
