@@ -21,8 +21,8 @@
 #define N_GROUPS 6
 
 static const struct {
-    const char *name;       /* ours */
-    const char *ossl_name;  /* libcrypto's */
+    const char *name;      /* ours */
+    const char *ossl_name; /* libcrypto's */
     unsigned bits, priv_bits;
 } defs[N_GROUPS] = {
     {"ffdhe2048", "ffdhe2048", 2048, 225}, {"ffdhe3072", "ffdhe3072", 3072, 275},
@@ -46,16 +46,14 @@ static int load(size_t i)
     EVP_PKEY *params = NULL;
     BIGNUM *p = NULL, *q = NULL;
     OSSL_PARAM req[2] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)defs[i].ossl_name,
-                                         0),
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)defs[i].ossl_name, 0),
         OSSL_PARAM_construct_end(),
     };
     if (!pctx || EVP_PKEY_paramgen_init(pctx) <= 0 || EVP_PKEY_CTX_set_params(pctx, req) <= 0 ||
         EVP_PKEY_paramgen(pctx, &params) <= 0)
         goto out;
     if (!EVP_PKEY_get_bn_param(params, OSSL_PKEY_PARAM_FFC_P, &p)) goto out;
-    if ((unsigned)BN_num_bits(p) != defs[i].bits || !(q = BN_dup(p)) || !BN_rshift1(q, q))
-        goto out;
+    if ((unsigned)BN_num_bits(p) != defs[i].bits || !(q = BN_dup(p)) || !BN_rshift1(q, q)) goto out;
     size_t len = defs[i].bits / 8;
     if (BN_bn2binpad(p, p_bytes[i], (int)len) < 0 || BN_bn2binpad(q, q_bytes[i], (int)len) < 0)
         goto out;

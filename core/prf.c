@@ -8,9 +8,8 @@
 #include "hsb_ct.h"
 
 hsb_rc hsb_tls12_prf(const hsb_hmac_sha256_class *hmac, void *ctx, const uint8_t *secret,
-                     size_t secret_len, const char *label, const uint8_t *seed_a,
-                     size_t seed_a_len, const uint8_t *seed_b, size_t seed_b_len, uint8_t *out,
-                     size_t out_len)
+                     size_t secret_len, const char *label, const uint8_t *seed_a, size_t seed_a_len,
+                     const uint8_t *seed_b, size_t seed_b_len, uint8_t *out, size_t out_len)
 {
     HSB_ENSURE(hmac && ctx && label && (out || out_len == 0), HSB_E_USAGE);
     HSB_ENSURE((seed_a || seed_a_len == 0) && (seed_b || seed_b_len == 0), HSB_E_USAGE);
