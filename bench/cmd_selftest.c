@@ -30,7 +30,7 @@ static void usage(FILE *to)
 
 static void describe(const hsb_st_target *t, FILE *out)
 {
-    fprintf(out, "  %-12s", t->label);
+    fprintf(out, "  %-12s ", t->label);
     int any = 0;
     for (unsigned c = 0; c < HSB_CLASS_COUNT; c++) {
         const char *impl = hsb_backend_impl_name(&t->cls, (hsb_class_id)c);

@@ -161,9 +161,15 @@ int hsb_st_cavp(hsb_st_run *r, const char *text, size_t len, const char *display
  * NULL on bad hex or out of memory. */
 uint8_t *hsb_st_unhex(const char *hex, size_t *len);
 
-/* Member key of the JSON object obj, a hex string, decoded by hsb_st_unhex;
- * NULL when absent, not a string, or not hex. */
+/* The same for a hex *number*, whose digit count may be odd ("1c3" is
+ * 01 c3): one zero digit is put in front, then hsb_st_unhex decodes it. */
+uint8_t *hsb_st_unhex_number(const char *hex, size_t *len);
+
+/* Member key of the JSON object obj, a hex string, decoded by hsb_st_unhex
+ * (by hsb_st_unhex_number when number); NULL when absent, not a string, or
+ * not hex. */
 uint8_t *hsb_st_json_hex(const struct json_t *obj, const char *key, size_t *len);
+uint8_t *hsb_st_json_hexnum(const struct json_t *obj, const char *key, size_t *len);
 
 /* Skip leading zero bytes (two's-complement BigInt fields carry a 00). */
 void hsb_st_strip(const uint8_t **p, size_t *len);

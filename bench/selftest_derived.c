@@ -186,9 +186,10 @@ static void rsadp_vectors(hsb_st_run *r, hsb_st_result *row, const hsb_st_target
         const char *result = jstr(v, "result");
         int pass = result && !strcmp(result, "Pass");
         size_t n_len = 0, e_len = 0, d_len = 0, c_len = 0, k_len = 0;
-        uint8_t *n = hsb_st_json_hex(v, "n", &n_len), *e = hsb_st_json_hex(v, "e", &e_len),
-                *d = hsb_st_json_hex(v, "d", &d_len), *c = hsb_st_json_hex(v, "c", &c_len);
-        uint8_t *k = pass ? hsb_st_json_hex(v, "k", &k_len) : NULL;
+        /* Numbers in hex without leading zeros: odd digit counts occur. */
+        uint8_t *n = hsb_st_json_hexnum(v, "n", &n_len), *e = hsb_st_json_hexnum(v, "e", &e_len),
+                *d = hsb_st_json_hexnum(v, "d", &d_len), *c = hsb_st_json_hexnum(v, "c", &c_len);
+        uint8_t *k = pass ? hsb_st_json_hexnum(v, "k", &k_len) : NULL;
         uint8_t *out = n ? malloc(n_len + 1) : NULL;
         if (!n || !e || !d || !c || (pass && !k) || !out || !result ||
             (!pass && strcmp(result, "Fail") != 0)) {
@@ -241,8 +242,8 @@ static int ff_load(const json_t *jg, ff_group *g)
 {
     memset(g, 0, sizeof *g);
     g->name = jstr(jg, "name");
-    g->p = hsb_st_json_hex(jg, "p", &g->p_len);
-    g->q = hsb_st_json_hex(jg, "q", &g->q_len);
+    g->p = hsb_st_json_hexnum(jg, "p", &g->p_len);
+    g->q = hsb_st_json_hexnum(jg, "q", &g->q_len);
     json_int_t gen = json_integer_value(json_object_get(jg, "g"));
     if (!g->name || !g->p || !g->q || gen < 2 || gen > 255 || g->p_len == 0) return -1;
     const uint8_t *pp = g->p;

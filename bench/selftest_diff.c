@@ -733,8 +733,13 @@ void hsb_st_diff(hsb_st_run *r, const hsb_st_target *t, const hsb_st_diff_plan *
         char nm[48];
         snprintf(nm, sizeof nm, "diff/rsa-%u", diff_bits[i]);
         if (!plan->rsa_keys[i]) continue;
-        int p = runs(&d, HSB_CLASS_RSA_PRIV, include_reference, nm);
-        int u = runs(&d, HSB_CLASS_RSA_PUB, include_reference, nm);
+        int p = runs(&d, HSB_CLASS_RSA_PRIV, 0, nm);
+        int u = runs(&d, HSB_CLASS_RSA_PUB, 0, nm);
+        if (include_reference) {
+            p = d.t->cls.rsa_priv != NULL;
+            u = d.t->cls.rsa_pub != NULL;
+            if (!p && !u) hsb_st_unavailable(hsb_st_row(r, t, nm), "rsa-priv or rsa-pub");
+        }
         if (p || u) diff_rsa(&d, diff_bits[i], plan->rsa_keys[i], plan->rsa_ops[i], p, u);
     }
     for (int i = 0; i < HSB_ST_DIFF_SIZES; i++) {

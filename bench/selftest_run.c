@@ -278,6 +278,9 @@ int hsb_st_report(const hsb_st_run *r, FILE *out)
         if (l > width) width = l;
     }
     if (width > 60) width = 60;
+    int lw = 12;
+    for (size_t i = 0; i < r->n_res; i++)
+        if ((int)strlen(r->res[i]->target) > lw) lw = (int)strlen(r->res[i]->target);
     for (size_t t = 0; t < r->n_targets; t++) {
         const char *label = r->targets[t].label;
         unsigned long p = 0, f = 0, u = 0;
@@ -287,18 +290,18 @@ int hsb_st_report(const hsb_st_run *r, FILE *out)
             if (strcmp(row->target, label) != 0) continue;
             any = 1;
             if (row->unavailable[0] && row->passed + row->failed + row->unsupported == 0) {
-                fprintf(out, "%-12s  %-*s  unavailable (no %s class)\n", label, (int)width,
+                fprintf(out, "%-*s  %-*s  unavailable (no %s class)\n", lw, label, (int)width,
                         row->file, row->unavailable);
                 continue;
             }
-            fprintf(out, "%-12s  %-*s  passed %lu  failed %lu  unsupported %lu\n", label,
+            fprintf(out, "%-*s  %-*s  passed %lu  failed %lu  unsupported %lu\n", lw, label,
                     (int)width, row->file, row->passed, row->failed, row->unsupported);
             p += row->passed;
             f += row->failed;
             u += row->unsupported;
         }
         if (any)
-            fprintf(out, "%-12s  %-*s  passed %lu  failed %lu  unsupported %lu\n\n", label,
+            fprintf(out, "%-*s  %-*s  passed %lu  failed %lu  unsupported %lu\n\n", lw, label,
                     (int)width, "TOTAL", p, f, u);
         tp += p;
         tf += f;
@@ -311,7 +314,7 @@ int hsb_st_report(const hsb_st_run *r, FILE *out)
         for (size_t t = 0; t < r->n_targets && !listed; t++)
             listed = strcmp(row->target, r->targets[t].label) == 0;
         if (listed) continue;
-        fprintf(out, "%-12s  %-*s  passed %lu  failed %lu  unsupported %lu\n", row->target,
+        fprintf(out, "%-*s  %-*s  passed %lu  failed %lu  unsupported %lu\n", lw, row->target,
                 (int)width, row->file, row->passed, row->failed, row->unsupported);
         tp += row->passed;
         tf += row->failed;

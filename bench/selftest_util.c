@@ -262,3 +262,22 @@ int hsb_st_bn_modexp(uint8_t *out, const uint8_t *a, size_t a_len, const uint8_t
     BN_CTX_free(bctx);
     return ok ? 0 : -1;
 }
+
+uint8_t *hsb_st_unhex_number(const char *hex, size_t *len)
+{
+    size_t n = strlen(hex);
+    if (n % 2 == 0) return hsb_st_unhex(hex, len);
+    char *padded = malloc(n + 2);
+    if (!padded) return NULL;
+    padded[0] = '0';
+    memcpy(padded + 1, hex, n + 1);
+    uint8_t *out = hsb_st_unhex(padded, len);
+    free(padded);
+    return out;
+}
+
+uint8_t *hsb_st_json_hexnum(const struct json_t *obj, const char *key, size_t *len)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? hsb_st_unhex_number(s, len) : NULL;
+}

@@ -22,11 +22,11 @@ int main(int argc, char **argv)
     /* Many thousands at 1024/2048 (short exponents mostly, one in eight full
      * length), fewer at 3072/4096 where one case costs milliseconds. */
     const hsb_st_diff_plan base = {
-        .modexp = {4000, 3000, 600, 300},
+        .modexp = {3000, 2000, 400, 150},
         .rsa_keys = {3, 2, 1, 1},
-        .rsa_ops = {400, 300, 100, 60},
-        .dh = {0, 1500, 400, 200},
-        .sym = 4000,
+        .rsa_ops = {300, 200, 60, 30},
+        .dh = {0, 1000, 200, 80},
+        .sym = 3000,
         .sym_max_len = 4100,
     };
     hsb_st_diff_plan plan = base;
