@@ -8,7 +8,7 @@
  *   h  = qinv * (m1 - m2) mod p              (Garner)
  *   m' = m2 + h * q                          (= c'^d mod n = m * r)
  *   m  = m' * r^-1 mod n                     (unblinding)
- *   check m^e mod n == c, else HSB_E_CRYPTO  (RFC 8017 5.1.2 note; Boneh,
+ *   check m^e mod n == c, else HSB_E_CRYPTO  (the Bellcore attack: Boneh,
  *                                             DeMillo, Lipton 1997)
  *
  * What is constant time and what is not:
@@ -34,8 +34,8 @@
  * RNG directly: the rsa_priv class takes no RNG argument and init must not
  * depend on one, and a blinding factor needs no reproducibility. r^-1 comes
  * from mpn_sec_invert (constant time; GMP's mpz_invert is not). After each
- * operation both factors are squared (r -> r^2, Kocher 1996, section 10, the
- * update OpenSSL's BN_BLINDING also uses between refreshes), so consecutive
+ * operation both factors are squared (r -> r^2, as Kocher suggested in his 1996
+ * timing-attack paper, and as OpenSSL's BN_BLINDING updates between refreshes), so consecutive
  * operations use unrelated-looking factors at the cost of two modular
  * squarings, and op() needs no randomness and no allocation.
  *
