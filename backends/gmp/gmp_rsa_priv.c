@@ -34,10 +34,13 @@
  * RNG directly: the rsa_priv class takes no RNG argument and init must not
  * depend on one, and a blinding factor needs no reproducibility. r^-1 comes
  * from mpn_sec_invert (constant time; GMP's mpz_invert is not). After each
- * operation both factors are squared (r -> r^2, as Kocher suggested in his 1996
- * timing-attack paper, and as OpenSSL's BN_BLINDING updates between refreshes), so consecutive
- * operations use unrelated-looking factors at the cost of two modular
- * squarings, and op() needs no randomness and no allocation.
+ * operation both factors are squared (r -> r^2), as Kocher's 1996 timing
+ * paper suggests and as OpenSSL's BN_BLINDING does between its refreshes, so
+ * consecutive operations use unrelated-looking factors for two modular
+ * squarings, and op() needs no randomness and no allocation. Unlike OpenSSL
+ * (a fresh r every 32 uses) we never draw a new r after init: r stays
+ * secret, and a refresh would put a syscall and a modular inversion, about
+ * one millisecond, into the timed path every so often.
  *
  * init does everything that depends only on the key: the limb arrays, the
  * reductions of dp, dq, qinv, the consistency checks, the first blinding
