@@ -72,7 +72,7 @@ static void hmac_final(void *ctx, uint8_t out[32])
 }
 
 const hsb_hmac_sha256_class hsb_openssl_hmac_sha256 = {
-    .name = "openssl-evp-hmac-sha256",
+    .name = "openssl-evp-hmac",
     .ctx_size = sizeof(hmac_ctx),
     .init = hmac_init,
     .update = hmac_update,

@@ -211,7 +211,7 @@ static hsb_rc pub_op(void *ctx, uint8_t *out, const uint8_t *in, size_t len)
 }
 
 const hsb_rsa_priv_class hsb_openssl_rsa_priv = {
-    .name = "openssl-evp-rsa-crt-blinded",
+    .name = "openssl-evp-rsa-crt",
     .ctx_size = sizeof(rsa_ctx),
     .init = priv_init,
     .op = priv_op,
