@@ -14,6 +14,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_ct.h"
+#include "hsb_dh_groups.h"
 
 static int failures, checks;
 
@@ -215,20 +216,12 @@ static void test_rsa(void)
 
 static void test_dh(void)
 {
-    /* ffdhe2048 (RFC 7919 A.1) from libcrypto's built-in copy of the group. */
-    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
-    EVP_PKEY *params = NULL;
-    CHECK(pctx && EVP_PKEY_paramgen_init(pctx) > 0 &&
-          EVP_PKEY_CTX_set_group_name(pctx, "ffdhe2048") > 0 &&
-          EVP_PKEY_paramgen(pctx, &params) > 0);
-    EVP_PKEY_CTX_free(pctx);
-    static uint8_t p[256], q[256];
-    const uint8_t g[] = {2};
-    size_t p_len = params ? get_bn(params, OSSL_PKEY_PARAM_FFC_P, p) : 0;
-    size_t q_len = params ? get_bn(params, OSSL_PKEY_PARAM_FFC_Q, q) : 0;
-    EVP_PKEY_free(params);
-    CHECK(p_len == 256 && q_len == 256 && p[0] == 0xff && p[255] == 0xff);
-    hsb_dh_group grp = {"ffdhe2048", p, g, q, p_len, 1, q_len, 225};
+    const hsb_dh_group *named = hsb_dh_group_by_name("ffdhe2048");
+    CHECK(named != NULL);
+    if (!named) return;
+    hsb_dh_group grp = *named;
+    const uint8_t *p = grp.p, g[] = {2};
+    CHECK(grp.p_len == 256 && p[0] == 0xff && p[255] == 0xff && grp.priv_bits == 225);
 
     const hsb_dh_class *dc = B->dh;
     void *a = hsb_ctx_alloc(dc->ctx_size), *b = hsb_ctx_alloc(dc->ctx_size);
@@ -303,6 +296,25 @@ static void test_dh(void)
     hsb_ctx_free(c, dc->ctx_size);
     dc->clear(a);
     dc->clear(b);
+
+    /* Every named group: two parties agree, each passes the FULL check. */
+    size_t n_groups = 0;
+    const hsb_dh_group *const *all = hsb_dh_groups(&n_groups);
+    CHECK(n_groups == 6);
+    for (size_t i = 0; i < n_groups; i++) {
+        static uint8_t qa[512], qb[512], ka[512], kb[512];
+        size_t len = all[i]->p_len;
+        CHECK_RC(dc->init(a, all[i]), HSB_OK);
+        CHECK_RC(dc->init(b, all[i]), HSB_OK);
+        CHECK_RC(dc->keygen(a, B->rng, qa, len), HSB_OK);
+        CHECK_RC(dc->keygen(b, B->rng, qb, len), HSB_OK);
+        CHECK_RC(dc->check(a, qb, len, HSB_DH_CHECK_FULL), HSB_OK);
+        CHECK_RC(dc->derive(a, ka, len, qb, len), HSB_OK);
+        CHECK_RC(dc->derive(b, kb, len, qa, len), HSB_OK);
+        CHECK(memcmp(ka, kb, len) == 0);
+        dc->clear(a);
+        dc->clear(b);
+    }
     hsb_ctx_free(a, dc->ctx_size);
     hsb_ctx_free(b, dc->ctx_size);
 }
