@@ -105,55 +105,27 @@ static hsb_rc vaes256_cbc_decrypt(const void *ctx, uint8_t iv[16], uint8_t *out,
 
 /* ------------------------------------------------------------------- CTR */
 
-/* Counter blocks (hi, lo) + j and + j + 1, carry done in full, in wire order. */
-TGT static inline __m256i pair_block(uint64_t hi, uint64_t lo, uint64_t j, __m256i bswap)
+/* Counter blocks (hi, lo) and (hi, lo) + 1, carry done in full, in wire order. */
+TGT static inline __m256i pair_block(uint64_t hi, uint64_t lo, __m256i bswap)
 {
-    uint64_t l0 = lo + j, h0 = hi + (l0 < lo);
-    uint64_t l1 = l0 + 1, h1 = h0 + (l1 == 0);
+    uint64_t l1 = lo + 1, h1 = hi + (l1 == 0);
     return _mm256_shuffle_epi8(
-        _mm256_set_epi64x((long long)h1, (long long)l1, (long long)h0, (long long)l0), bswap);
+        _mm256_set_epi64x((long long)h1, (long long)l1, (long long)hi, (long long)lo), bswap);
 }
 
-/*
- * Register j of a batch holds counters lo + 2j and lo + 2j + 1 (as
- * little-endian 64-bit lanes, byte-swapped to the wire's big-endian order by
- * one pshufb). One vector add per register is right unless the low word wraps
- * inside the batch (one batch in 2^60); that batch does the carry in scalar
- * code.
- */
-TGT void hsb_native_vaes256_ctr_bytes(const hsb_native_aes_ctx *c, uint64_t *phi, uint64_t *plo,
-                                      uint8_t *out, const uint8_t *in, size_t len)
+/* CTR two blocks at a time, each counter built in scalar code with the full
+ * carry: the tail of every call, and the one batch in 2^60 in which the low
+ * word wraps. Pairs are independent, so they still overlap in the pipeline. */
+TGT __attribute__((noinline)) static void ctr_pairs(const hsb_native_aes_ctx *c, uint64_t *phi,
+                                                    uint64_t *plo, uint8_t *out, const uint8_t *in,
+                                                    size_t len)
 {
     const __m256i bswap = _mm256_broadcastsi128_si256(
         _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
     LOAD_KEYS(enc);
     uint64_t hi = *phi, lo = *plo;
-    for (; len >= 16 * BATCH; len -= 16 * BATCH, in += 16 * BATCH, out += 16 * BATCH) {
-        __m256i s[NREG];
-        if (lo <= UINT64_MAX - (BATCH - 1)) {
-            const __m256i base =
-                _mm256_set_epi64x((long long)hi, (long long)lo, (long long)hi, (long long)lo);
-            for (int j = 0; j < NREG; j++)
-                s[j] = _mm256_xor_si256(
-                    _mm256_shuffle_epi8(
-                        _mm256_add_epi64(base, _mm256_set_epi64x(0, 2 * j + 1, 0, 2 * j)), bswap),
-                    k[0]);
-        } else {
-            for (int j = 0; j < NREG; j++)
-                s[j] = _mm256_xor_si256(pair_block(hi, lo, 2 * (uint64_t)j, bswap), k[0]);
-        }
-        lo += BATCH;
-        hi += lo < BATCH;
-        ROUNDS(_mm256_aesenc_epi128);
-        /* aesenclast(s, k10 ^ P) = keystream ^ P. */
-        for (int j = 0; j < NREG; j++)
-            s[j] = _mm256_aesenclast_epi128(
-                s[j], _mm256_xor_si256(k[10], _mm256_loadu_si256((const __m256i *)(in + 32 * j))));
-        for (int j = 0; j < NREG; j++) _mm256_storeu_si256((__m256i *)(out + 32 * j), s[j]);
-    }
-    /* The tail: up to 15 whole blocks and a partial one, two per register. */
     while (len) {
-        __m256i x = _mm256_xor_si256(pair_block(hi, lo, 0, bswap), k[0]);
+        __m256i x = _mm256_xor_si256(pair_block(hi, lo, bswap), k[0]);
         ROUNDS1(_mm256_aesenc_epi128, x);
         x = _mm256_aesenclast_epi128(x, k[10]);
         if (len >= 32) {
@@ -178,6 +150,53 @@ TGT void hsb_native_vaes256_ctr_bytes(const hsb_native_aes_ctx *c, uint64_t *phi
     }
     *phi = hi;
     *plo = lo;
+}
+
+/*
+ * The counter of register j is kept as little-endian 64-bit lanes (lo, hi) for
+ * blocks 2j and 2j + 1, byte-swapped to the wire's big-endian order by one
+ * pshufb. A vector add of 2j, 2j + 1 per register (and of BATCH per batch) is
+ * right while the low word does not wrap inside the batch; the scalar copy of
+ * the low word says when it would, and that batch goes to ctr_pairs.
+ */
+TGT void hsb_native_vaes256_ctr_bytes(const hsb_native_aes_ctx *c, uint64_t *phi, uint64_t *plo,
+                                      uint8_t *out, const uint8_t *in, size_t len)
+{
+    const __m256i bswap = _mm256_broadcastsi128_si256(
+        _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    const __m256i step = _mm256_set_epi64x(0, BATCH, 0, BATCH);
+    LOAD_KEYS(enc);
+    uint64_t hi = *phi, lo = *plo;
+    while (len >= 16 * BATCH) {
+        __m256i ctr = _mm256_set_epi64x((long long)hi, (long long)lo, (long long)hi, (long long)lo);
+        for (; len >= 16 * BATCH && lo <= UINT64_MAX - BATCH;
+             len -= 16 * BATCH, in += 16 * BATCH, out += 16 * BATCH) {
+            __m256i s[NREG];
+            for (int j = 0; j < NREG; j++)
+                s[j] = _mm256_xor_si256(
+                    _mm256_shuffle_epi8(
+                        _mm256_add_epi64(ctr, _mm256_set_epi64x(0, 2 * j + 1, 0, 2 * j)), bswap),
+                    k[0]);
+            ctr = _mm256_add_epi64(ctr, step);
+            lo += BATCH;
+            ROUNDS(_mm256_aesenc_epi128);
+            /* aesenclast(s, k10 ^ P) = keystream ^ P. */
+            for (int j = 0; j < NREG; j++)
+                s[j] = _mm256_aesenclast_epi128(
+                    s[j],
+                    _mm256_xor_si256(k[10], _mm256_loadu_si256((const __m256i *)(in + 32 * j))));
+            for (int j = 0; j < NREG; j++) _mm256_storeu_si256((__m256i *)(out + 32 * j), s[j]);
+        }
+        /* lo + BATCH never wrapped above, so hi holds and ctr was exact. */
+        if (len >= 16 * BATCH) {
+            /* The low word wraps inside the next batch or right after it. */
+            ctr_pairs(c, &hi, &lo, out, in, 16 * BATCH);
+            len -= 16 * BATCH, in += 16 * BATCH, out += 16 * BATCH;
+        }
+    }
+    *phi = hi;
+    *plo = lo;
+    if (len) ctr_pairs(c, phi, plo, out, in, len);
 }
 
 static hsb_rc vaes256_ctr(const void *ctx, uint8_t ctr[16], uint8_t *out, const uint8_t *in,
