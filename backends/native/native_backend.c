@@ -15,8 +15,10 @@ static void build(void)
 {
     backend.name = "native";
     backend.aes = hsb_native_aes_get();
-    snprintf(about, sizeof about, "hand-written: AES %s",
-             backend.aes ? backend.aes->name : "unavailable (no AES-NI)");
+    backend.gcm = hsb_native_gcm_get();
+    snprintf(about, sizeof about, "hand-written: AES %s, GCM %s",
+             backend.aes ? backend.aes->name : "unavailable (no AES-NI)",
+             backend.gcm ? backend.gcm->name : "unavailable (no AES-NI/PCLMULQDQ)");
     backend.about = about;
 }
 
