@@ -172,8 +172,8 @@ int hsb_cmd_client(int argc, char **argv)
         else if (!strcmp(a, "--backend"))
             spec = v;
         else if (!strcmp(a, "--kx")) {
-            kx = !strcmp(v, "rsa") ? HSB_TLS_KX_RSA
-                 : !strcmp(v, "dhe") ? HSB_TLS_KX_DHE
+            kx = !strcmp(v, "rsa")    ? HSB_TLS_KX_RSA
+                 : !strcmp(v, "dhe")  ? HSB_TLS_KX_DHE
                  : !strcmp(v, "both") ? HSB_TLS_KX_ALL
                                       : 0;
             if (!kx) ok = 0;
@@ -293,8 +293,7 @@ int hsb_cmd_client(int argc, char **argv)
             if (x == -1) {
                 what = hsb_tls_conn_error(conn);
             } else if (x == -2) {
-                snprintf(msg, sizeof msg, "echo differs from what was sent at byte %zu",
-                         bad_at);
+                snprintf(msg, sizeof msg, "echo differs from what was sent at byte %zu", bad_at);
                 what = msg;
             } else {
                 bytes += data;

@@ -178,8 +178,7 @@ hsb_rc hsb_tls_config_set_key(hsb_tls_config *cfg, EVP_PKEY *key)
     if (rc == HSB_OK)
         rc = take_bn(key, OSSL_PKEY_PARAM_RSA_EXPONENT2, mem, cap, &off, &k.dq, &k.dq_len);
     if (rc == HSB_OK)
-        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, mem, cap, &off, &k.qinv,
-                     &k.qinv_len);
+        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, mem, cap, &off, &k.qinv, &k.qinv_len);
     if (rc == HSB_OK && cfg->leaf) {
         /* The key must be the leaf's: compare the moduli. */
         const uint8_t *n, *e;
