@@ -118,6 +118,9 @@ hsb_rc tls_anchor_init(tls_anchor *a, X509 *x)
     a->e_len = e_len;
     X509_up_ref(x);
     a->x = x;
+    /* Let libcrypto cache the extensions now, while one thread owns the
+     * config, rather than on the first handshake of many threads. */
+    (void)X509_check_ca(x);
     return HSB_OK;
 }
 

@@ -46,8 +46,10 @@ static void pair_free(pair *p)
     free(p);
 }
 
-/* A started client/server pair; server certificates from variant v. */
-static pair *pair_new(hsb_cert_variant v, unsigned kx, unsigned min_dh_bits)
+/* A started client/server pair; server certificates from variant v; the
+ * server's DH group is group (NULL: the default). */
+static pair *pair_new_group(hsb_cert_variant v, unsigned kx, unsigned min_dh_bits,
+                            const hsb_dh_group *group)
 {
     const hsb_cert_set *good, *certs;
     if (hsb_certgen_get(2048, HSB_CERT_GOOD, &good) != HSB_OK ||
@@ -63,6 +65,7 @@ static pair *pair_new(hsb_cert_variant v, unsigned kx, unsigned min_dh_bits)
     if (rc == HSB_OK) hsb_tls_config_set_min_dh_bits(p->ccfg, min_dh_bits);
     if (rc == HSB_OK) rc = hsb_tls_config_set_chain(p->scfg, certs->chain, certs->chain_len);
     if (rc == HSB_OK) rc = hsb_tls_config_set_key(p->scfg, certs->leaf_key);
+    if (rc == HSB_OK && group) rc = hsb_tls_config_set_dh_group(p->scfg, group);
     if (rc == HSB_OK) rc = hsb_tls_thread_new(p->ccfg, &p->cthr);
     if (rc == HSB_OK) rc = hsb_tls_thread_new(p->scfg, &p->sthr);
     if (rc == HSB_OK) rc = hsb_tls_conn_new(p->cthr, &p->c);
@@ -77,6 +80,11 @@ static pair *pair_new(hsb_cert_variant v, unsigned kx, unsigned min_dh_bits)
         return NULL;
     }
     return p;
+}
+
+static pair *pair_new(hsb_cert_variant v, unsigned kx, unsigned min_dh_bits)
+{
+    return pair_new_group(v, kx, min_dh_bits, NULL);
 }
 
 /* The client fails at Certificate with alert; the server hears it. */
@@ -209,6 +217,64 @@ static void small_dh_group(void)
     pair_free(p);
 }
 
+/* Re-cut the plaintext handshake records waiting in q into records of at
+ * most `cut` bytes: messages then span records. */
+static int refragment(hsb_mem_queue *q, size_t cut)
+{
+    static uint8_t rec[HSB_TLS_MAX_RECORD], payload[64 * 1024];
+    size_t len, total = 0;
+    while (hsb_mem_queue_take_record(q, rec, sizeof rec, &len) == HSB_OK) {
+        if (rec[0] != 22) return 0;
+        memcpy(payload + total, rec + 5, len - 5);
+        total += len - 5;
+    }
+    for (size_t off = 0; off < total; off += cut) {
+        size_t n = total - off < cut ? total - off : cut;
+        uint8_t h[5] = {22, 3, 3, (uint8_t)(n >> 8), (uint8_t)n};
+        if (hsb_mem_queue_push(q, h, 5) != HSB_OK || hsb_mem_queue_push(q, payload + off, n))
+            return 0;
+    }
+    return total > 0;
+}
+
+static void fragmented_flights(void)
+{
+    pair *p = pair_new(HSB_CERT_WITH_INTERMEDIATE, HSB_TLS_KX_DHE, 2048);
+    CHECK(p, "setup");
+    CHECK(hsb_tls_handshake(p->c) == HSB_E_WOULD_BLOCK, "c1");
+    CHECK(refragment(&p->mem.to_server, 7), "ClientHello");
+    CHECK(hsb_tls_handshake(p->s) == HSB_E_WOULD_BLOCK, "s1: %s", hsb_tls_conn_error(p->s));
+    CHECK(refragment(&p->mem.to_client, 100), "server flight");
+    hsb_rc rc = hsb_tls_pair_handshake(p->c, p->s, NULL);
+    CHECK(rc == HSB_OK, "fragmented handshake: %s / %s", hsb_tls_conn_error(p->c),
+          hsb_tls_conn_error(p->s));
+    printf("%-18s -> ok\n", "fragmented flights");
+    pair_free(p);
+}
+
+static void custom_group(void)
+{
+    /* ffdhe2048's prime with g = 4 (a square, so it generates the order-q
+     * subgroup too): not a named group, so the client takes q = (p-1)/2 and
+     * the FULL check must pass. */
+    const hsb_dh_group *named = hsb_dh_group_by_name("ffdhe2048");
+    static const uint8_t four = 4;
+    hsb_dh_group g = *named;
+    g.name = "test-g4";
+    g.g = &four;
+    g.g_len = 1;
+    pair *p = pair_new_group(HSB_CERT_GOOD, HSB_TLS_KX_DHE, 2048, &g);
+    CHECK(p, "setup");
+    hsb_rc rc = hsb_tls_pair_handshake(p->c, p->s, NULL);
+    CHECK(rc == HSB_OK, "custom group: %s", hsb_tls_conn_error(p->c));
+    hsb_tls_info info;
+    hsb_tls_conn_info(p->c, &info);
+    CHECK(info.dh_group && strcmp(info.dh_group, "custom") == 0 && info.dh_bits == 2048,
+          "client sees %s", info.dh_group ? info.dh_group : "(null)");
+    printf("%-18s -> ok (%s-%u, full check)\n", "custom dh group", info.dh_group, info.dh_bits);
+    pair_free(p);
+}
+
 int main(void)
 {
     char err[256];
@@ -226,6 +292,8 @@ int main(void)
     premaster_bitflip();
     replay_and_seq();
     small_dh_group();
+    fragmented_flights();
+    custom_group();
     printf("%s (%d failures)\n", failures ? "FAIL" : "ok", failures);
     return failures ? 1 : 0;
 }
