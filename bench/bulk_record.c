@@ -118,11 +118,6 @@ typedef struct rec_state {
     } u;
 } rec_state;
 
-int hsb_bulk_record_available(void)
-{
-    return hsb_pair_available();
-}
-
 hsb_rc hsb_bulk_record_ref_new(const bk_job *j, void **out)
 {
     rec_state *st = calloc(1, sizeof *st);

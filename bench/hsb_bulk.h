@@ -32,8 +32,6 @@ typedef struct bk_job {
     EVP_MD *md; /* SHA-256, fetched once */
 } bk_job;
 
-/* 1 when the TLS core's record layer is built in. */
-int hsb_bulk_record_available(void);
 /* Per-thread record state: ours (a handshaken connection pair over memory)
  * or the EVP reference's. */
 hsb_rc hsb_bulk_record_new(const bk_job *j, void **out);

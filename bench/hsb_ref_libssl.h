@@ -4,7 +4,7 @@
  * one thread stepping the client and the server in turn.
  *
  * Same suite (AES128-SHA256 or DHE-RSA-AES128-SHA256, TLS 1.2 only), same
- * certificates and key (hsb_hs_certs), same DH group (SSL_CTX_set0_tmp_dh_pkey
+ * certificates and key (hsb_certgen), same DH group (SSL_CTX_set0_tmp_dh_pkey
  * with the named group), certificate verified against the same CA with the
  * host name "localhost" checked (SSL_set1_host), session tickets and the
  * session cache off (SSL_OP_NO_TICKET, SSL_SESS_CACHE_OFF): every handshake

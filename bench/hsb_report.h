@@ -37,6 +37,7 @@ typedef struct hsb_figure {
     char group[16];
     int dh_check; /* hsb_dh_check, -1 where it does not apply */
     int latency, breakdown;
+    double duration_s, warmup_s; /* the settings it was measured with */
 
     /* measured */
     unsigned n_reps;

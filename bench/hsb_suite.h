@@ -9,7 +9,6 @@
 #define HSB_SUITE_H
 
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 
 #include "hsb_opts.h"
 #include "hsb_provider.h"
@@ -67,11 +66,6 @@ void hsb_bench_random(void *buf, size_t len);
 const char *hsb_ossl_group_name(const char *ours);
 /* A parameters-only EVP_PKEY of that named group; NULL on failure. */
 EVP_PKEY *hsb_ossl_dh_params(const char *ours);
-
-/* The handshake certificates for RSA-bits (2048, 3072, 4096): the CA the
- * client trusts, the "localhost" leaf it signed, the leaf's key. Cached for
- * the process; never free them. */
-HSB_MUST_CHECK hsb_rc hsb_hs_certs(unsigned bits, X509 **anchor, X509 **leaf, EVP_PKEY **key);
 
 /* The suites: append their figures to r. 0 when done (figures may still
  * have failed: hsb_report_output says so), 2 on a usage error found late. */

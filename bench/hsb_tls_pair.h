@@ -14,9 +14,6 @@
 typedef struct hsb_pair_cfg hsb_pair_cfg;
 typedef struct hsb_pair hsb_pair;
 
-/* 1 when the TLS core is built in (else every call gives HSB_E_UNAVAILABLE). */
-int hsb_pair_available(void);
-
 /*
  * Configs for kx (HSB_KX_RSA or HSB_KX_DHE), the server's certificate of
  * `bits` (hsb_certgen, signed by a test CA that the client trusts, host name

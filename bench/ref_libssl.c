@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsb_certgen.h"
 #include "hsb_opts.h"
 #include "hsb_suite.h"
 #include "hsb_tsc.h"
@@ -53,9 +54,8 @@ static int common(SSL_CTX *ctx, const char *cipher)
 hsb_rc hsb_ossl_cfg_new(unsigned kx, unsigned bits, const char *group, hsb_ossl_cfg **out,
                         char *err, size_t len)
 {
-    X509 *anchor, *leaf;
-    EVP_PKEY *key;
-    if (hsb_hs_certs(bits, &anchor, &leaf, &key) != HSB_OK) {
+    const hsb_cert_set *set;
+    if (hsb_certgen_get(bits, HSB_CERT_GOOD, &set) != HSB_OK) {
         snprintf(err, len, "test certificates (RSA-%u): %s", bits, hsb_last_error());
         HSB_BAIL(HSB_E_CRYPTO);
     }
@@ -65,8 +65,8 @@ hsb_rc hsb_ossl_cfg_new(unsigned kx, unsigned bits, const char *group, hsb_ossl_
     c->server = SSL_CTX_new(TLS_server_method());
     c->client = SSL_CTX_new(TLS_client_method());
     if (!c->server || !c->client || !common(c->server, c->cipher) ||
-        !common(c->client, c->cipher) || SSL_CTX_use_certificate(c->server, leaf) != 1 ||
-        SSL_CTX_use_PrivateKey(c->server, key) != 1 || SSL_CTX_check_private_key(c->server) != 1) {
+        !common(c->client, c->cipher) || SSL_CTX_use_certificate(c->server, set->chain[0]) != 1 ||
+        SSL_CTX_use_PrivateKey(c->server, set->leaf_key) != 1 || SSL_CTX_check_private_key(c->server) != 1) {
         ossl_err(err, len, "libssl context set-up");
         hsb_ossl_cfg_free(c);
         HSB_BAIL(HSB_E_CRYPTO);
@@ -81,7 +81,7 @@ hsb_rc hsb_ossl_cfg_new(unsigned kx, unsigned bits, const char *group, hsb_ossl_
         }
     }
     SSL_CTX_set_verify(c->client, SSL_VERIFY_PEER, NULL);
-    if (X509_STORE_add_cert(SSL_CTX_get_cert_store(c->client), anchor) != 1) {
+    if (X509_STORE_add_cert(SSL_CTX_get_cert_store(c->client), set->anchor) != 1) {
         ossl_err(err, len, "libssl trust store");
         hsb_ossl_cfg_free(c);
         HSB_BAIL(HSB_E_CRYPTO);

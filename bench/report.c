@@ -138,6 +138,8 @@ int hsb_report_measure(hsb_report *r, size_t idx, const hsb_work *w)
         return 0;
     }
     hsb_run_cfg cfg = {r->duration_s, r->warmup_s, r->repetitions, pl};
+    f->duration_s = r->duration_s;
+    f->warmup_s = r->warmup_s;
     char err[256] = "";
     hsb_rc rc = hsb_run(&cfg, w, f->reps, f->cpus_seen, err, sizeof err);
     if (rc != HSB_OK) {

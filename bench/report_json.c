@@ -83,6 +83,10 @@ static void common(json_t *o, const hsb_report *r, const hsb_figure *f, size_t i
     for (unsigned k = 0; k < f->threads && k < HSB_MAX_THREADS; k++)
         json_array_append_new(pus, f->pl.pu[k] >= 0 ? json_integer(f->pl.pu[k]) : json_null());
     json_object_set_new(o, "pus", pus);
+    if (f->duration_s > 0) {
+        set_real(o, "duration_s", f->duration_s);
+        set_real(o, "warmup_s", f->warmup_s);
+    }
     json_object_set_new(o, "time_unit", json_string("ns"));
 }
 

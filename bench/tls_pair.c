@@ -7,8 +7,7 @@
 
 #include "hsb_opts.h"
 
-#if HSB_HAVE_TLS
-#include "hsb_suite.h"
+#include "hsb_certgen.h"
 #include "hsb_tls.h"
 #include "hsb_tsc.h"
 
@@ -26,11 +25,6 @@ struct hsb_pair {
     hsb_mem_pair mp;
 };
 
-int hsb_pair_available(void)
-{
-    return 1;
-}
-
 const char *hsb_pair_impl(void)
 {
     return "hsb-tls (core/hsb_tls.h)";
@@ -47,9 +41,8 @@ void hsb_pair_cfg_free(hsb_pair_cfg *c)
 hsb_rc hsb_pair_cfg_new(const hsb_provider *p, unsigned kx, unsigned bits, const hsb_dh_group *g,
                         hsb_dh_check check, hsb_pair_cfg **out, char *err, size_t len)
 {
-    X509 *anchor, *leaf;
-    EVP_PKEY *key;
-    hsb_rc rc = hsb_hs_certs(bits, &anchor, &leaf, &key);
+    const hsb_cert_set *set;
+    hsb_rc rc = hsb_certgen_get(bits, HSB_CERT_GOOD, &set);
     if (rc != HSB_OK) {
         snprintf(err, len, "test certificates (RSA-%u): %s", bits, hsb_last_error());
         return rc;
@@ -60,14 +53,14 @@ hsb_rc hsb_pair_cfg_new(const hsb_provider *p, unsigned kx, unsigned bits, const
     const char *what = "server config";
     if ((rc = hsb_tls_config_new(&c->server, HSB_TLS_SERVER, p)) != HSB_OK ||
         (rc = hsb_tls_config_set_kx(c->server, c->kx)) != HSB_OK ||
-        (rc = hsb_tls_config_set_chain(c->server, &leaf, 1)) != HSB_OK ||
-        (rc = hsb_tls_config_set_key(c->server, key)) != HSB_OK ||
+        (rc = hsb_tls_config_set_chain(c->server, set->chain, set->chain_len)) != HSB_OK ||
+        (rc = hsb_tls_config_set_key(c->server, set->leaf_key)) != HSB_OK ||
         (g && (rc = hsb_tls_config_set_dh_group(c->server, g)) != HSB_OK))
         goto fail;
     what = "client config";
     if ((rc = hsb_tls_config_new(&c->client, HSB_TLS_CLIENT, p)) != HSB_OK ||
         (rc = hsb_tls_config_set_kx(c->client, c->kx)) != HSB_OK ||
-        (rc = hsb_tls_config_add_anchor(c->client, anchor)) != HSB_OK ||
+        (rc = hsb_tls_config_add_anchor(c->client, set->anchor)) != HSB_OK ||
         (rc = hsb_tls_config_set_server_name(c->client, "localhost")) != HSB_OK)
         goto fail;
     hsb_tls_config_set_dh_check(c->client, check);
@@ -209,67 +202,3 @@ hsb_rc hsb_pair_open(hsb_pair *p, uint8_t *out, size_t cap, size_t *len)
     HSB_GUARD(hsb_tls_read(p->s, out, cap, len));
     return HSB_OK;
 }
-
-#else /* the TLS core is not built in yet */
-
-struct hsb_pair_cfg {
-    int unused;
-};
-struct hsb_pair {
-    int unused;
-};
-
-int hsb_pair_available(void)
-{
-    return 0;
-}
-const char *hsb_pair_impl(void)
-{
-    return "none";
-}
-hsb_rc hsb_pair_cfg_new(const hsb_provider *p, unsigned kx, unsigned bits, const hsb_dh_group *g,
-                        hsb_dh_check check, hsb_pair_cfg **out, char *err, size_t len)
-{
-    (void)p, (void)kx, (void)bits, (void)g, (void)check, (void)out;
-    snprintf(err, len, "the TLS core is not built in");
-    HSB_BAIL(HSB_E_UNAVAILABLE);
-}
-void hsb_pair_cfg_free(hsb_pair_cfg *c)
-{
-    (void)c;
-}
-hsb_rc hsb_pair_new(const hsb_pair_cfg *c, hsb_pair **out)
-{
-    (void)c, (void)out;
-    HSB_BAIL(HSB_E_UNAVAILABLE);
-}
-void hsb_pair_free(hsb_pair *p)
-{
-    (void)p;
-}
-hsb_rc hsb_pair_handshake(hsb_pair *p, int64_t cpu[2], char *err, size_t len)
-{
-    (void)p, (void)cpu, (void)err, (void)len;
-    HSB_BAIL(HSB_E_UNAVAILABLE);
-}
-hsb_rc hsb_pair_check(hsb_pair *p, char *err, size_t len)
-{
-    (void)p, (void)err, (void)len;
-    HSB_BAIL(HSB_E_UNAVAILABLE);
-}
-hsb_rc hsb_pair_seal(hsb_pair *p, const uint8_t *data, size_t len)
-{
-    (void)p, (void)data, (void)len;
-    HSB_BAIL(HSB_E_UNAVAILABLE);
-}
-hsb_rc hsb_pair_capture(hsb_pair *p, const uint8_t *data, size_t len)
-{
-    (void)p, (void)data, (void)len;
-    HSB_BAIL(HSB_E_UNAVAILABLE);
-}
-hsb_rc hsb_pair_open(hsb_pair *p, uint8_t *out, size_t cap, size_t *len)
-{
-    (void)p, (void)out, (void)cap, (void)len;
-    HSB_BAIL(HSB_E_UNAVAILABLE);
-}
-#endif
