@@ -45,6 +45,7 @@ class Group:
         self.run_name = run_name
         self.reps = []  # run_type "iteration", by repetition_index
         self.aggs = {}  # aggregate_name -> row
+        self.failed = []  # rows with error_occurred: not measured, no figures
 
     @property
     def meta(self):
@@ -54,7 +55,9 @@ class Group:
         for name in ("median", "mean"):
             if name in self.aggs:
                 return self.aggs[name]
-        return next(iter(self.aggs.values()))
+        if self.aggs:
+            return next(iter(self.aggs.values()))
+        return self.failed[0]
 
     def field(self, key, default=None):
         return self.meta.get(key, default)
@@ -151,7 +154,9 @@ class Result:
                 if rn is None:
                     continue
                 g = groups.setdefault(rn, Group(rn))
-                if row.get("run_type", "iteration") == "aggregate":
+                if row.get("error_occurred") is True:
+                    g.failed.append(row)
+                elif row.get("run_type", "iteration") == "aggregate":
                     g.aggs[row.get("aggregate_name", "?")] = row
                 else:
                     g.reps.append(row)
