@@ -38,7 +38,7 @@ static void detect(void)
     hsb_cpu_features f;
     memset(&f, 0, sizeof f);
 
-    unsigned max = __get_cpuid_max(0, NULL);
+    unsigned max = (unsigned)__get_cpuid_max(0, NULL);
     if (max >= 1) {
         __cpuid(0, a, b, c, d);
         memcpy(f.vendor, &b, 4);
@@ -69,7 +69,7 @@ static void detect(void)
         f.vaes = ymm_os && ((c >> 9) & 1);
         f.vpclmul = ymm_os && ((c >> 10) & 1);
     }
-    if (__get_cpuid_max(0x80000000, NULL) >= 0x80000004) {
+    if ((unsigned)__get_cpuid_max(0x80000000, NULL) >= 0x80000004u) {
         unsigned *w = (unsigned *)f.brand;
         for (unsigned i = 0; i < 3; i++)
             __cpuid(0x80000002 + i, w[4 * i], w[4 * i + 1], w[4 * i + 2], w[4 * i + 3]);
