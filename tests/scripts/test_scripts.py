@@ -65,10 +65,10 @@ def save(doc, path):
 RUNS = (
     ("modexp", ["modexp", "--bits", "1024", "--duration", "30ms", "--repetitions", "5",
                 "--warmup", "0"]),
-    ("bulk", ["bulk", "--sizes", "64,1024", "--duration", "20ms", "--repetitions", "5",
-              "--warmup", "0"]),
-    ("handshake", ["handshake", "--threads", "1,2", "--duration", "100ms", "--repetitions", "3",
-                   "--warmup", "0"]),
+    ("bulk", ["bulk", "--backend", "openssl", "--sizes", "64,1024", "--duration", "20ms",
+              "--repetitions", "5", "--warmup", "0"]),
+    ("handshake", ["handshake", "--kx", "rsa", "--threads", "1,2", "--duration", "100ms",
+                   "--repetitions", "3", "--warmup", "0"]),
 )
 
 
