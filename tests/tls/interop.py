@@ -48,12 +48,17 @@ def wait_for_line(path, pattern, proc, timeout=20.0):
 
 
 def make_certs(args):
-    d = os.path.join(args.work, "certs-%d" % args.bits)
+    """Certificates from --certs (made once by the tls_certs fixture), or made
+    here when that folder has none for this size."""
+    d = os.path.join(args.certs or args.work, "certs-%d" % args.bits)
+    files = (os.path.join(d, "ca.pem"), os.path.join(d, "chain.pem"), os.path.join(d, "key.pem"))
+    if all(os.path.exists(f) for f in files):
+        return files
     os.makedirs(d, exist_ok=True)
     r = subprocess.run([args.certtool, d, str(args.bits)], timeout=120)
     if r.returncode != 0:
         fail("certificate generation failed")
-    return (os.path.join(d, "ca.pem"), os.path.join(d, "chain.pem"), os.path.join(d, "key.pem"))
+    return files
 
 
 def stop(proc):
@@ -245,6 +250,7 @@ def main():
     ap.add_argument("--hsbench", required=True)
     ap.add_argument("--certtool", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--certs", default=None, help="folder with certs-BITS/ made beforehand")
     ap.add_argument("--kx", choices=["rsa", "dhe"], required=True)
     ap.add_argument("--bits", type=int, default=2048)
     ap.add_argument("-n", type=int, default=3, help="connections")
