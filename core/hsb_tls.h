@@ -254,7 +254,8 @@ HSB_MUST_CHECK hsb_rc hsb_tls_conn_init(void *mem, hsb_tls_thread *thr, hsb_tls_
 /* Convenience: hsb_ctx_alloc + init; free = clear + hsb_ctx_free. */
 HSB_MUST_CHECK hsb_rc hsb_tls_conn_new(hsb_tls_thread *thr, hsb_tls_conn **out);
 void hsb_tls_conn_free(hsb_tls_conn *conn);
-/* Wipe secrets and release the contexts (the memory stays the caller's). */
+/* Wipe secrets and release the contexts (the memory stays the caller's);
+ * the conn needs hsb_tls_conn_init again before any further use. */
 void hsb_tls_conn_clear(hsb_tls_conn *conn);
 
 /* Begin a new connection (full handshake) on transport tr (copied). Any
