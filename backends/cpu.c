@@ -38,7 +38,7 @@ static void detect(void)
     hsb_cpu_features f;
     memset(&f, 0, sizeof f);
 
-    unsigned max = __get_cpuid_max(0, NULL);
+    unsigned max = (unsigned)__get_cpuid_max(0, NULL);
     if (max >= 1) {
         __cpuid(0, a, b, c, d);
         memcpy(f.vendor, &b, 4);
