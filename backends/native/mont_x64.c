@@ -22,8 +22,6 @@
 #include "hsb_ct.h"
 #include "native_mont.h"
 
-#if defined(__x86_64__)
-
 #define HSB_ADX __attribute__((target("adx,bmi2")))
 
 /* One multiply-accumulate step at byte offset off: lo:hn = rdx * b[off];
@@ -179,8 +177,9 @@ HSB_ADX static inline void dbl_add_diag(uint64_t *t, const uint64_t *a, size_t n
     "mov %%rdx, %[" xk "]\n\t"
 #define BLK_ROWS_M                                                                                 \
     BLK_M("x0", "w0")                                                                              \
-    BLK_ROW("h0", "w0", "w1", "w2", "w3") BLK_M("x1", "w1") BLK_ROW("h1", "w1", "w2", "w3", "w4")  \
-        BLK_M("x2", "w2") BLK_ROW("h2", "w2", "w3", "w4", "w5") BLK_M("x3", "w3")                  \
+    BLK_ROW("h0", "w0", "w1", "w2", "w3")                                                          \
+    BLK_M("x1", "w1") BLK_ROW("h1", "w1", "w2", "w3", "w4") BLK_M("x2", "w2")                      \
+        BLK_ROW("h2", "w2", "w3", "w4", "w5") BLK_M("x3", "w3")                                    \
             BLK_ROW("h3", "w3", "w4", "w5", "w6")
 
 #define BLK_LOAD                                                                                   \
@@ -384,7 +383,7 @@ HSB_ADX static void sqr_rows(uint64_t *r, const uint64_t *a, const hsb_nm_mont *
 
 /* Four rows at a time when n is a multiple of 4 (every RSA and DH size),
  * else one row at a time. */
-HSB_ADX static void redc_mulx(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)
+HSB_ADX void hsb_nm_mulx_redc(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)
 {
     if (m->n % 4 == 0) {
         uint64_t w[2 * HSB_NM_MAX_LIMBS + 3];
@@ -397,7 +396,7 @@ HSB_ADX static void redc_mulx(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)
     }
 }
 
-HSB_ADX static void mul_mulx(uint64_t *r, const uint64_t *a, const uint64_t *b,
+HSB_ADX void hsb_nm_mulx_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
                              const hsb_nm_mont *m)
 {
     if (m->n % 4 == 0)
@@ -406,7 +405,7 @@ HSB_ADX static void mul_mulx(uint64_t *r, const uint64_t *a, const uint64_t *b,
         mul_rows(r, a, b, m);
 }
 
-HSB_ADX static void sqr_mulx(uint64_t *r, const uint64_t *a, const hsb_nm_mont *m)
+HSB_ADX void hsb_nm_mulx_sqr(uint64_t *r, const uint64_t *a, const hsb_nm_mont *m)
 {
     if (m->n % 4 == 0)
         sqr4_mulx(r, a, m);
@@ -416,16 +415,7 @@ HSB_ADX static void sqr_mulx(uint64_t *r, const uint64_t *a, const hsb_nm_mont *
 
 const hsb_nm_engine hsb_nm_engine_mulx = {
     .name = "mulx",
-    .mul = mul_mulx,
-    .sqr = sqr_mulx,
-    .redc = redc_mulx,
+    .mul = hsb_nm_mulx_mul,
+    .sqr = hsb_nm_mulx_sqr,
+    .redc = hsb_nm_mulx_redc,
 };
-
-#else /* not x86-64: the engine exists but hsb_nm_engine_get never returns it */
-
-const hsb_nm_engine hsb_nm_engine_mulx = {
-    .name = "mulx",
-    .mul = NULL,
-};
-
-#endif
