@@ -38,7 +38,7 @@ static void detect(void)
     hsb_cpu_features f;
     memset(&f, 0, sizeof f);
 
-    unsigned max = __get_cpuid_max(0, NULL);
+    unsigned max = (unsigned)__get_cpuid_max(0, NULL);
     if (max >= 1) {
         __cpuid(0, a, b, c, d);
         memcpy(f.vendor, &b, 4);
@@ -69,10 +69,10 @@ static void detect(void)
         f.vaes = ymm_os && ((c >> 9) & 1);
         f.vpclmul = ymm_os && ((c >> 10) & 1);
     }
-    if (__get_cpuid_max(0x80000000, NULL) >= 0x80000004) {
+    if ((unsigned)__get_cpuid_max(0x80000000, NULL) >= 0x80000004u) {
         unsigned *w = (unsigned *)f.brand;
-        for (unsigned i = 0; i < 3; i++) __cpuid(0x80000002 + i, w[4 * i], w[4 * i + 1],
-                                                  w[4 * i + 2], w[4 * i + 3]);
+        for (unsigned i = 0; i < 3; i++)
+            __cpuid(0x80000002 + i, w[4 * i], w[4 * i + 1], w[4 * i + 2], w[4 * i + 3]);
         f.brand[sizeof f.brand - 1] = '\0';
         /* Trim the padding some CPUs put around the brand string. */
         char *s = f.brand;
@@ -83,11 +83,12 @@ static void detect(void)
 
     const char *off = getenv("HSB_CPU_DISABLE");
     size_t dl = 0;
-#define DROP(field, key)                                                                   \
-    if (f.field && listed(off, key)) {                                                     \
-        f.field = 0;                                                                       \
-        dl += (size_t)snprintf(f.disabled + dl, dl < sizeof f.disabled ? sizeof f.disabled - dl : 0, \
-                               "%s%s", dl ? " " : "", #field);                             \
+#define DROP(field, key)                                                                           \
+    if (f.field && listed(off, key)) {                                                             \
+        f.field = 0;                                                                               \
+        dl +=                                                                                      \
+            (size_t)snprintf(f.disabled + dl, dl < sizeof f.disabled ? sizeof f.disabled - dl : 0, \
+                             "%s%s", dl ? " " : "", #field);                                       \
     }
     DROP(aesni, "aesni")
     DROP(pclmul, "pclmul")
@@ -116,8 +117,8 @@ void hsb_cpu_describe(const hsb_cpu_features *f, char *buf, size_t len)
 {
     size_t off = 0;
     buf[0] = '\0';
-#define ADD(field, label)                                                                  \
-    if (f->field && off < len)                                                             \
+#define ADD(field, label)                                                                          \
+    if (f->field && off < len)                                                                     \
         off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "", label);
     ADD(aesni, "aes-ni")
     ADD(vaes, "vaes")

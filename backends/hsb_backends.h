@@ -29,8 +29,8 @@ const hsb_backend *hsb_ipsecmb_backend(void); /* NULL when not built */
 /* ------------------------------------------------------------ CPU features */
 
 typedef struct hsb_cpu_features {
-    unsigned aesni : 1, pclmul : 1, vaes : 1, vpclmul : 1, avx2 : 1, avx512f : 1,
-        avx512bw : 1, avx512vl : 1, avx512ifma : 1, sha_ni : 1, adx : 1, bmi2 : 1;
+    unsigned aesni : 1, pclmul : 1, vaes : 1, vpclmul : 1, avx2 : 1, avx512f : 1, avx512bw : 1,
+        avx512vl : 1, avx512ifma : 1, sha_ni : 1, adx : 1, bmi2 : 1;
     char vendor[16];
     char brand[64];
     /* Features the OS or CPU offers but HSB_CPU_DISABLE turned off. */

@@ -24,7 +24,8 @@ static void usage(FILE *to)
     fprintf(to, "usage: hsbench [COMMAND [OPTIONS]]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(to, "  %-10s %s\n", commands[i].name, commands[i].usage);
-    fprintf(to, "\nWith no command, runs the default suite. 'hsbench COMMAND --help' tells more.\n");
+    fprintf(to,
+            "\nWith no command, runs the default suite. 'hsbench COMMAND --help' tells more.\n");
 }
 
 int main(int argc, char **argv)

@@ -52,16 +52,14 @@ void hsb_clear_error(void);
 
 #define HSB_BAIL(code) return hsb_raise((code), __FILE__, __LINE__, #code)
 #define HSB_BAIL_MSG(code, msg) return hsb_raise((code), __FILE__, __LINE__, (msg))
-#define HSB_ENSURE(cond, code)                                                 \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            return hsb_raise((code), __FILE__, __LINE__, "!(" #cond ")");      \
+#define HSB_ENSURE(cond, code)                                                                     \
+    do {                                                                                           \
+        if (!(cond)) return hsb_raise((code), __FILE__, __LINE__, "!(" #cond ")");                 \
     } while (0)
-#define HSB_GUARD(expr)                                                        \
-    do {                                                                       \
-        hsb_rc hsb_guard_rc_ = (expr);                                         \
-        if (hsb_guard_rc_ != HSB_OK)                                           \
-            return hsb_guard_rc_;                                              \
+#define HSB_GUARD(expr)                                                                            \
+    do {                                                                                           \
+        hsb_rc hsb_guard_rc_ = (expr);                                                             \
+        if (hsb_guard_rc_ != HSB_OK) return hsb_guard_rc_;                                         \
     } while (0)
 
 #endif

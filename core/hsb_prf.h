@@ -17,8 +17,7 @@
 
 HSB_MUST_CHECK hsb_rc hsb_tls12_prf(const hsb_hmac_sha256_class *hmac, void *hmac_ctx,
                                     const uint8_t *secret, size_t secret_len, const char *label,
-                                    const uint8_t *seed_a, size_t seed_a_len,
-                                    const uint8_t *seed_b, size_t seed_b_len, uint8_t *out,
-                                    size_t out_len);
+                                    const uint8_t *seed_a, size_t seed_a_len, const uint8_t *seed_b,
+                                    size_t seed_b_len, uint8_t *out, size_t out_len);
 
 #endif

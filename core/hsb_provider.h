@@ -196,11 +196,10 @@ typedef struct hsb_gcm_class {
     size_t ctx_size;
     unsigned key_sizes;
     hsb_rc (*init)(void *ctx, const uint8_t *key, size_t key_len);
-    hsb_rc (*seal)(void *ctx, const uint8_t *iv, size_t iv_len, const uint8_t *aad,
-                   size_t aad_len, uint8_t *out, const uint8_t *in, size_t len, uint8_t tag[16]);
-    hsb_rc (*open)(void *ctx, const uint8_t *iv, size_t iv_len, const uint8_t *aad,
-                   size_t aad_len, uint8_t *out, const uint8_t *in, size_t len,
-                   const uint8_t tag[16]);
+    hsb_rc (*seal)(void *ctx, const uint8_t *iv, size_t iv_len, const uint8_t *aad, size_t aad_len,
+                   uint8_t *out, const uint8_t *in, size_t len, uint8_t tag[16]);
+    hsb_rc (*open)(void *ctx, const uint8_t *iv, size_t iv_len, const uint8_t *aad, size_t aad_len,
+                   uint8_t *out, const uint8_t *in, size_t len, const uint8_t tag[16]);
     void (*clear)(void *ctx);
 } hsb_gcm_class;
 
@@ -267,10 +266,10 @@ typedef struct hsb_backend {
 /* A composition: one implementation per class, and the backend that served
  * each (from[] indexed by hsb_class_id; NULL where no backend has the class). */
 typedef struct hsb_provider {
-    hsb_backend cls;                      /* the chosen classes; cls.name = label */
-    const char *from[HSB_CLASS_COUNT];    /* backend name per class */
-    char label[96];                       /* "openssl", "gmp+openssl", ... */
-    char spec[160];                       /* canonical spec, "pk=gmp,cipher=openssl,..." */
+    hsb_backend cls;                   /* the chosen classes; cls.name = label */
+    const char *from[HSB_CLASS_COUNT]; /* backend name per class */
+    char label[96];                    /* "openssl", "gmp+openssl", ... */
+    char spec[160];                    /* canonical spec, "pk=gmp,cipher=openssl,..." */
 } hsb_provider;
 
 /* The class as a generic pointer, NULL when absent. */
@@ -294,8 +293,7 @@ const char *hsb_backend_impl_name(const hsb_backend *b, hsb_class_id id);
  * choices into err.
  */
 HSB_MUST_CHECK hsb_rc hsb_compose(const hsb_backend *const *backends, size_t n_backends,
-                                  const char *spec, hsb_provider *out, char *err,
-                                  size_t err_len);
+                                  const char *spec, hsb_provider *out, char *err, size_t err_len);
 
 /* One line: "gmp (aes, gcm, sha256, hmac-sha256, rng borrowed from openssl)". */
 void hsb_provider_describe(const hsb_provider *p, char *buf, size_t len);

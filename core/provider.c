@@ -19,16 +19,26 @@ const char *hsb_class_name(hsb_class_id id)
 const void *hsb_backend_class(const hsb_backend *b, hsb_class_id id)
 {
     switch (id) {
-    case HSB_CLASS_MODEXP: return b->modexp;
-    case HSB_CLASS_RSA_PRIV: return b->rsa_priv;
-    case HSB_CLASS_RSA_PUB: return b->rsa_pub;
-    case HSB_CLASS_DH: return b->dh;
-    case HSB_CLASS_AES: return b->aes;
-    case HSB_CLASS_GCM: return b->gcm;
-    case HSB_CLASS_SHA256: return b->sha256;
-    case HSB_CLASS_HMAC_SHA256: return b->hmac;
-    case HSB_CLASS_RNG: return b->rng;
-    default: return NULL;
+    case HSB_CLASS_MODEXP:
+        return b->modexp;
+    case HSB_CLASS_RSA_PRIV:
+        return b->rsa_priv;
+    case HSB_CLASS_RSA_PUB:
+        return b->rsa_pub;
+    case HSB_CLASS_DH:
+        return b->dh;
+    case HSB_CLASS_AES:
+        return b->aes;
+    case HSB_CLASS_GCM:
+        return b->gcm;
+    case HSB_CLASS_SHA256:
+        return b->sha256;
+    case HSB_CLASS_HMAC_SHA256:
+        return b->hmac;
+    case HSB_CLASS_RNG:
+        return b->rng;
+    default:
+        return NULL;
     }
 }
 
@@ -42,16 +52,35 @@ const char *hsb_backend_impl_name(const hsb_backend *b, hsb_class_id id)
 static void set_class(hsb_backend *dst, const hsb_backend *src, hsb_class_id id)
 {
     switch (id) {
-    case HSB_CLASS_MODEXP: dst->modexp = src->modexp; break;
-    case HSB_CLASS_RSA_PRIV: dst->rsa_priv = src->rsa_priv; break;
-    case HSB_CLASS_RSA_PUB: dst->rsa_pub = src->rsa_pub; break;
-    case HSB_CLASS_DH: dst->dh = src->dh; break;
-    case HSB_CLASS_AES: dst->aes = src->aes; break;
-    case HSB_CLASS_GCM: dst->gcm = src->gcm; break;
-    case HSB_CLASS_SHA256: dst->sha256 = src->sha256; break;
-    case HSB_CLASS_HMAC_SHA256: dst->hmac = src->hmac; break;
-    case HSB_CLASS_RNG: dst->rng = src->rng; break;
-    default: break;
+    case HSB_CLASS_MODEXP:
+        dst->modexp = src->modexp;
+        break;
+    case HSB_CLASS_RSA_PRIV:
+        dst->rsa_priv = src->rsa_priv;
+        break;
+    case HSB_CLASS_RSA_PUB:
+        dst->rsa_pub = src->rsa_pub;
+        break;
+    case HSB_CLASS_DH:
+        dst->dh = src->dh;
+        break;
+    case HSB_CLASS_AES:
+        dst->aes = src->aes;
+        break;
+    case HSB_CLASS_GCM:
+        dst->gcm = src->gcm;
+        break;
+    case HSB_CLASS_SHA256:
+        dst->sha256 = src->sha256;
+        break;
+    case HSB_CLASS_HMAC_SHA256:
+        dst->hmac = src->hmac;
+        break;
+    case HSB_CLASS_RNG:
+        dst->rng = src->rng;
+        break;
+    default:
+        break;
     }
 }
 
@@ -72,8 +101,7 @@ static unsigned key_mask(const char *key, size_t len)
         if (strlen(groups[i].key) == len && memcmp(groups[i].key, key, len) == 0)
             return groups[i].mask;
     for (unsigned c = 0; c < HSB_CLASS_COUNT; c++)
-        if (strlen(class_names[c]) == len && memcmp(class_names[c], key, len) == 0)
-            return 1u << c;
+        if (strlen(class_names[c]) == len && memcmp(class_names[c], key, len) == 0) return 1u << c;
     return 0;
 }
 
@@ -126,19 +154,18 @@ hsb_rc hsb_compose(const hsb_backend *const *bs, size_t n, const char *spec, hsb
             const hsb_backend *b = find_backend(bs, n, s, len);
             if (!b) return spec_error(bs, n, err, err_len, "unknown backend", s, len);
             if (base || named)
-                return spec_error(bs, n, err, err_len, "a bare backend name must come first",
-                                  s, len);
+                return spec_error(bs, n, err, err_len, "a bare backend name must come first", s,
+                                  len);
             base = b;
         } else {
             unsigned mask = key_mask(s, (size_t)(eq - s));
-            if (!mask) return spec_error(bs, n, err, err_len, "unknown class key", s,
-                                         (size_t)(eq - s));
+            if (!mask)
+                return spec_error(bs, n, err, err_len, "unknown class key", s, (size_t)(eq - s));
             const char *v = eq + 1;
             size_t vlen = len - (size_t)(v - s);
             const hsb_backend *b = find_backend(bs, n, v, vlen);
             if (!b) return spec_error(bs, n, err, err_len, "unknown backend", v, vlen);
-            if (mask & named)
-                return spec_error(bs, n, err, err_len, "class named twice", s, len);
+            if (mask & named) return spec_error(bs, n, err, err_len, "class named twice", s, len);
             for (unsigned c = 0; c < HSB_CLASS_COUNT; c++)
                 if (mask & (1u << c)) chosen[c] = b;
             named |= mask;
@@ -154,8 +181,10 @@ hsb_rc hsb_compose(const hsb_backend *const *bs, size_t n, const char *spec, hsb
         if (!hsb_backend_class(b, (hsb_class_id)c)) {
             /* The named backend lacks the class: borrow from the reference, in
              * the open (the description and from[] say so). */
-            if (hsb_backend_class(ref, (hsb_class_id)c)) b = ref;
-            else b = NULL;
+            if (hsb_backend_class(ref, (hsb_class_id)c))
+                b = ref;
+            else
+                b = NULL;
         }
         if (b) {
             set_class(&out->cls, b, (hsb_class_id)c);

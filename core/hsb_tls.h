@@ -1,0 +1,321 @@
+/*
+ * hsb_tls.h - TLS 1.2 (RFC 5246) handshake and record layer over a composition
+ * of crypto backends (hsb_provider), with a non-blocking step API.
+ *
+ * Suites: TLS_RSA_WITH_AES_128_CBC_SHA256 (0x003C) and
+ * TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 (0x0067). Full handshakes only: the
+ * client sends an empty session_id, the server answers with an empty one and
+ * never resumes; no renegotiation.
+ *
+ * Three lifetimes, three objects:
+ *
+ *   hsb_tls_config  built once (keys parsed, certificate message encoded,
+ *                   trust anchors indexed), then shared READ-ONLY by every
+ *                   thread. Setters are not thread-safe and must all run
+ *                   before the first hsb_tls_thread_new().
+ *   hsb_tls_thread  one per thread: the backend contexts that a handshake
+ *                   uses synchronously (the server's RSA private key, already
+ *                   loaded; SHA-256 and HMAC scratch for the PRF, the
+ *                   certificate and ServerKeyExchange hashes). A handshake does
+ *                   no key parsing: the only per-handshake parsing is the
+ *                   client's d2i_X509 of the server's chain, which a real
+ *                   client must do to check it.
+ *   hsb_tls_conn    one per connection, in caller-owned memory of
+ *                   hsb_tls_conn_size(cfg) bytes (HSB_CTX_ALIGN-aligned). It
+ *                   holds its record buffers and the per-connection backend
+ *                   contexts (transcript hash, record AES and HMAC, DH, the
+ *                   peer's RSA public key). hsb_tls_conn_init() once, then
+ *                   hsb_tls_conn_start() for each new connection (the memory
+ *                   and long-lived contexts are reused: no allocation per
+ *                   handshake in hsbench itself; backends that allocate in
+ *                   init do so per key as their contract allows), and
+ *                   hsb_tls_conn_clear() at the end of its life. A conn is
+ *                   bound to one hsb_tls_thread and is stepped by that thread.
+ *
+ * Stepping: every call below that moves bytes returns HSB_OK when done,
+ * HSB_E_WOULD_BLOCK when it needs the transport to accept or deliver bytes
+ * (call again later; with a blocking transport this never happens), or an
+ * error. After an error the connection is dead: a fatal alert was sent when
+ * the protocol calls for one (best effort), and hsb_tls_conn_error() tells
+ * which step failed, why, and which alert was sent or received.
+ *
+ * One thread can run a client and a server connection over an in-memory pair
+ * by stepping them alternately (hsb_tls_pair_handshake does exactly that).
+ */
+#ifndef HSB_TLS_H
+#define HSB_TLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "hsb_error.h"
+#include "hsb_provider.h"
+
+/* ------------------------------------------------------------- constants */
+
+#define HSB_TLS_VERSION_1_2 0x0303
+
+#define HSB_TLS_RSA_WITH_AES_128_CBC_SHA256 0x003C
+#define HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 0x0067
+
+/* Key exchanges, as bits of a mask (offered by a client, accepted by a server). */
+#define HSB_TLS_KX_RSA (1u << 0)
+#define HSB_TLS_KX_DHE (1u << 1)
+#define HSB_TLS_KX_ALL (HSB_TLS_KX_RSA | HSB_TLS_KX_DHE)
+
+/* Record plaintext limit (RFC 5246 6.2.1) and the largest record we accept
+ * on the wire (header + 2^14 + 2048, RFC 5246 6.2.3). */
+#define HSB_TLS_MAX_PLAINTEXT 16384
+#define HSB_TLS_MAX_RECORD (5 + 16384 + 2048)
+
+/* Alert descriptions (RFC 5246 7.2). */
+typedef enum hsb_tls_alert {
+    HSB_TLS_ALERT_CLOSE_NOTIFY = 0,
+    HSB_TLS_ALERT_UNEXPECTED_MESSAGE = 10,
+    HSB_TLS_ALERT_BAD_RECORD_MAC = 20,
+    HSB_TLS_ALERT_RECORD_OVERFLOW = 22,
+    HSB_TLS_ALERT_HANDSHAKE_FAILURE = 40,
+    HSB_TLS_ALERT_BAD_CERTIFICATE = 42,
+    HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE = 43,
+    HSB_TLS_ALERT_CERTIFICATE_REVOKED = 44,
+    HSB_TLS_ALERT_CERTIFICATE_EXPIRED = 45,
+    HSB_TLS_ALERT_CERTIFICATE_UNKNOWN = 46,
+    HSB_TLS_ALERT_ILLEGAL_PARAMETER = 47,
+    HSB_TLS_ALERT_UNKNOWN_CA = 48,
+    HSB_TLS_ALERT_DECODE_ERROR = 50,
+    HSB_TLS_ALERT_DECRYPT_ERROR = 51,
+    HSB_TLS_ALERT_PROTOCOL_VERSION = 70,
+    HSB_TLS_ALERT_INSUFFICIENT_SECURITY = 71,
+    HSB_TLS_ALERT_INTERNAL_ERROR = 80,
+    HSB_TLS_ALERT_USER_CANCELED = 90,
+    HSB_TLS_ALERT_NO_RENEGOTIATION = 100,
+    HSB_TLS_ALERT_UNSUPPORTED_EXTENSION = 110,
+} hsb_tls_alert;
+
+/* "bad_record_mac", ...; "alert(N)" style text for unknown codes is not
+ * returned: unknown codes give "unknown". */
+const char *hsb_tls_alert_name(int alert);
+/* "TLS_RSA_WITH_AES_128_CBC_SHA256", ...; NULL for other values. */
+const char *hsb_tls_suite_name(uint16_t suite);
+
+typedef enum hsb_tls_role {
+    HSB_TLS_CLIENT = 0,
+    HSB_TLS_SERVER = 1,
+} hsb_tls_role;
+
+/* ------------------------------------------------------------ transports */
+
+/*
+ * A byte-stream transport. Both functions return:
+ *   HSB_OK            some progress: *n bytes sent or received (n > 0), or,
+ *                     for recv only, *n == 0 meaning the peer closed the
+ *                     stream (EOF);
+ *   HSB_E_WOULD_BLOCK nothing can move now (*n == 0);
+ *   HSB_E_IO          the transport failed (the conn fails with it).
+ * send may take fewer bytes than offered.
+ */
+typedef struct hsb_tls_transport {
+    hsb_rc (*send)(void *io, const uint8_t *buf, size_t len, size_t *n);
+    hsb_rc (*recv)(void *io, uint8_t *buf, size_t cap, size_t *n);
+    void *io;
+} hsb_tls_transport;
+
+/*
+ * In-memory pair: two fixed-capacity byte queues, no allocation after
+ * hsb_mem_pair_init. The client end writes to_server and reads to_client, the
+ * server end the reverse; a full queue gives WOULD_BLOCK on send, an empty
+ * one WOULD_BLOCK on recv (or EOF once the writer's end was shut).
+ * The capacity holds a whole server flight (a 4096-bit chain plus the
+ * ServerKeyExchange) and any single record.
+ *
+ * Tests sit between the ends with the queue helpers: take the next whole
+ * record out of a queue, change it, drop it, or push it back (twice, to
+ * replay), then step the other end.
+ */
+#define HSB_MEM_QUEUE_CAP (64 * 1024)
+
+typedef struct hsb_mem_queue {
+    size_t head, len; /* bytes live at buf[head .. head+len) (no wrap) */
+    int shut;         /* the writer closed: recv on empty gives EOF */
+    uint8_t buf[HSB_MEM_QUEUE_CAP];
+} hsb_mem_queue;
+
+typedef struct hsb_mem_pair {
+    hsb_mem_queue to_server, to_client;
+} hsb_mem_pair;
+
+void hsb_mem_pair_init(hsb_mem_pair *p);
+/* The transport each end uses (io points into p; p must outlive the conns). */
+hsb_tls_transport hsb_mem_pair_client(hsb_mem_pair *p);
+hsb_tls_transport hsb_mem_pair_server(hsb_mem_pair *p);
+
+/* Bytes waiting in q. */
+size_t hsb_mem_queue_pending(const hsb_mem_queue *q);
+/* Take the next whole TLS record (5-byte header + body) out of q into buf.
+ * HSB_OK with *len set; HSB_E_WOULD_BLOCK when q holds no whole record
+ * (nothing taken); HSB_E_USAGE when it does not fit in cap. */
+HSB_MUST_CHECK hsb_rc hsb_mem_queue_take_record(hsb_mem_queue *q, uint8_t *buf, size_t cap,
+                                                size_t *len);
+/* Append raw bytes to q; HSB_E_WOULD_BLOCK (nothing appended) when they do
+ * not fit. */
+HSB_MUST_CHECK hsb_rc hsb_mem_queue_push(hsb_mem_queue *q, const uint8_t *data, size_t len);
+/* Mark q's writer as gone (the reader sees EOF once q is empty). */
+void hsb_mem_queue_shut(hsb_mem_queue *q);
+
+/*
+ * TCP over a connected socket fd (blocking or not: EAGAIN gives WOULD_BLOCK).
+ * The transport only borrows fd; the caller closes it. send never raises
+ * SIGPIPE.
+ */
+hsb_tls_transport hsb_tcp_transport(int fd);
+/* Connect to host:port (numeric or resolvable host, IPv4 or IPv6); a blocking
+ * socket with TCP_NODELAY. err gets a message on failure (HSB_E_IO). */
+HSB_MUST_CHECK hsb_rc hsb_tcp_connect(const char *host, const char *port, int *fd, char *err,
+                                      size_t err_len);
+/* Listen on addr:port (port "0": an ephemeral port); *bound_port is the port
+ * actually bound. SO_REUSEADDR is set. */
+HSB_MUST_CHECK hsb_rc hsb_tcp_listen(const char *addr, const char *port, int backlog, int *fd,
+                                     unsigned *bound_port, char *err, size_t err_len);
+
+/* ---------------------------------------------------------------- config */
+
+typedef struct hsb_tls_config hsb_tls_config;
+
+/*
+ * A new config for role over the composition prov (which must outlive the
+ * config). Defaults: kx = HSB_TLS_KX_ALL; server: DH group ffdhe2048; client:
+ * dh_check FULL, min DH bits 2048, min RSA bits 2048, no server name check
+ * (set one!), no trust anchors (every certificate fails until one is added).
+ * HSB_E_UNAVAILABLE (with hsb_last_error naming the class) when prov lacks a
+ * class the role needs: rsa-pub, sha256, hmac-sha256, aes, rng always;
+ * rsa-priv for a server; dh when DHE is enabled (checked again by set_kx).
+ */
+HSB_MUST_CHECK hsb_rc hsb_tls_config_new(hsb_tls_config **out, hsb_tls_role role,
+                                         const hsb_provider *prov);
+void hsb_tls_config_free(hsb_tls_config *cfg);
+
+/* Key exchanges offered (client, in the order DHE then RSA) or accepted
+ * (server; the first suite in the client's list that is accepted wins). */
+HSB_MUST_CHECK hsb_rc hsb_tls_config_set_kx(hsb_tls_config *cfg, unsigned kx_mask);
+
+/* Server: the certificate chain, leaf first (each X509 is up-ref'd; or DER
+ * blobs, copied), and the leaf's RSA private key (converted once into the
+ * hsb_rsa_key bytes that each hsb_tls_thread loads into the backend). The
+ * key must match the leaf (checked: HSB_E_USAGE). Key sizes 2048..4096. */
+HSB_MUST_CHECK hsb_rc hsb_tls_config_set_chain(hsb_tls_config *cfg, X509 *const *chain, size_t n);
+HSB_MUST_CHECK hsb_rc hsb_tls_config_set_chain_der(hsb_tls_config *cfg, const uint8_t *const *der,
+                                                   const size_t *der_len, size_t n);
+HSB_MUST_CHECK hsb_rc hsb_tls_config_set_key(hsb_tls_config *cfg, EVP_PKEY *key);
+/* Server: PEM files: chain_file holds the leaf then any intermediates. */
+HSB_MUST_CHECK hsb_rc hsb_tls_config_load_pem(hsb_tls_config *cfg, const char *chain_file,
+                                              const char *key_file);
+/* Server: the DHE group (hsb_dh_group_by_name("ffdhe2048"/"ffdhe3072"/...)). */
+HSB_MUST_CHECK hsb_rc hsb_tls_config_set_dh_group(hsb_tls_config *cfg, const hsb_dh_group *group);
+
+/* Client: trust anchors (CA certificates trusted as given; up-ref'd), from
+ * X509s, a PEM file of one or more certificates, or an X509_STORE's
+ * certificates (copied out of the store at the call). */
+HSB_MUST_CHECK hsb_rc hsb_tls_config_add_anchor(hsb_tls_config *cfg, X509 *ca);
+HSB_MUST_CHECK hsb_rc hsb_tls_config_load_anchors(hsb_tls_config *cfg, const char *pem_file);
+HSB_MUST_CHECK hsb_rc hsb_tls_config_add_store(hsb_tls_config *cfg, X509_STORE *store);
+/* Client: the name the server's certificate must carry (SAN dNSName, or an
+ * iPAddress when name is a numeric address); a DNS name is also sent as SNI.
+ * NULL: no host name check (only for tests that say so). */
+HSB_MUST_CHECK hsb_rc hsb_tls_config_set_server_name(hsb_tls_config *cfg, const char *name);
+/* Client (and the server's check of dh_Yc): how to check the peer's DH value. */
+void hsb_tls_config_set_dh_check(hsb_tls_config *cfg, hsb_dh_check policy);
+/* Client: smallest DH prime (default 2048) and RSA modulus (default 2048) accepted. */
+void hsb_tls_config_set_min_dh_bits(hsb_tls_config *cfg, unsigned bits);
+void hsb_tls_config_set_min_rsa_bits(hsb_tls_config *cfg, unsigned bits);
+
+/* ---------------------------------------------------------- thread state */
+
+typedef struct hsb_tls_thread hsb_tls_thread;
+
+/* Allocate and initialise the per-thread contexts (the server loads its RSA
+ * key into the backend here). cfg must be complete and outlive thr. */
+HSB_MUST_CHECK hsb_rc hsb_tls_thread_new(const hsb_tls_config *cfg, hsb_tls_thread **out);
+void hsb_tls_thread_free(hsb_tls_thread *thr);
+
+/* ----------------------------------------------------------- connections */
+
+typedef struct hsb_tls_conn hsb_tls_conn;
+
+/* Bytes a connection needs under cfg (buffers + the provider's contexts). */
+size_t hsb_tls_conn_size(const hsb_tls_config *cfg);
+
+/* Set up conn in mem (hsb_tls_conn_size(cfg) bytes, HSB_CTX_ALIGN-aligned,
+ * contents ignored) for thr's config and role; initialises the long-lived
+ * contexts. The conn is idle until hsb_tls_conn_start. */
+HSB_MUST_CHECK hsb_rc hsb_tls_conn_init(void *mem, hsb_tls_thread *thr, hsb_tls_conn **out);
+/* Convenience: hsb_ctx_alloc + init; free = clear + hsb_ctx_free. */
+HSB_MUST_CHECK hsb_rc hsb_tls_conn_new(hsb_tls_thread *thr, hsb_tls_conn **out);
+void hsb_tls_conn_free(hsb_tls_conn *conn);
+/* Wipe secrets and release the contexts (the memory stays the caller's). */
+void hsb_tls_conn_clear(hsb_tls_conn *conn);
+
+/* Begin a new connection (full handshake) on transport tr (copied). Any
+ * previous connection on conn is forgotten (its secrets wiped). */
+HSB_MUST_CHECK hsb_rc hsb_tls_conn_start(hsb_tls_conn *conn, const hsb_tls_transport *tr);
+
+/* Drive the handshake: HSB_OK once both Finished messages are verified (and
+ * ours is flushed), HSB_E_WOULD_BLOCK, or an error (conn is then dead). */
+HSB_MUST_CHECK hsb_rc hsb_tls_handshake(hsb_tls_conn *conn);
+
+/* Application data, after the handshake.
+ * write: seals up to HSB_TLS_MAX_PLAINTEXT bytes of data as one record and
+ *   sets *n to the bytes taken (call again for the rest). *n == 0 with
+ *   HSB_E_WOULD_BLOCK when earlier output is still waiting on the
+ *   transport. A sealed record may still sit in the conn: hsb_tls_flush.
+ * read: HSB_OK with *n > 0 bytes of plaintext; HSB_OK with *n == 0 once the
+ *   peer sent close_notify (clean end); HSB_E_WOULD_BLOCK; or an error (a
+ *   TCP EOF without close_notify is HSB_E_IO, "truncated").
+ * flush: HSB_OK when no output is pending.
+ * close: send close_notify (once) and flush it. */
+HSB_MUST_CHECK hsb_rc hsb_tls_write(hsb_tls_conn *conn, const void *data, size_t len, size_t *n);
+HSB_MUST_CHECK hsb_rc hsb_tls_read(hsb_tls_conn *conn, void *buf, size_t cap, size_t *n);
+HSB_MUST_CHECK hsb_rc hsb_tls_flush(hsb_tls_conn *conn);
+HSB_MUST_CHECK hsb_rc hsb_tls_close(hsb_tls_conn *conn);
+
+/* Step a client and a server conn (started on the two ends of one mem pair)
+ * alternately until both handshakes are done (HSB_OK) or one fails (its
+ * error; *failed, when not NULL, gets the failing conn). Bounded: a pair that
+ * stops making progress fails with HSB_E_INTERNAL. */
+HSB_MUST_CHECK hsb_rc hsb_tls_pair_handshake(hsb_tls_conn *client, hsb_tls_conn *server,
+                                             hsb_tls_conn **failed);
+
+/* ------------------------------------------------- what happened on conn */
+
+typedef struct hsb_tls_info {
+    int handshake_done;     /* 1 once hsb_tls_handshake returned HSB_OK */
+    uint16_t version;       /* 0x0303 */
+    uint16_t suite;         /* HSB_TLS_*_WITH_AES_128_CBC_SHA256, 0 before ServerHello */
+    const char *suite_name; /* NULL before ServerHello */
+    unsigned kx;            /* HSB_TLS_KX_RSA or HSB_TLS_KX_DHE, 0 before */
+    unsigned rsa_bits;      /* server's RSA modulus */
+    unsigned dh_bits;       /* DHE prime, 0 for RSA */
+    const char *dh_group;   /* "ffdhe2048", ... or "custom"; NULL for RSA */
+    uint64_t records_sent, records_received;
+} hsb_tls_info;
+void hsb_tls_conn_info(const hsb_tls_conn *conn, hsb_tls_info *info);
+
+/* The error of a dead conn, one line: "client: ServerKeyExchange: signature
+ * does not verify (decrypt); sent alert decrypt_error(51)". "" when none. */
+const char *hsb_tls_conn_error(const hsb_tls_conn *conn);
+/* The code conn failed with (HSB_OK while alive). */
+hsb_rc hsb_tls_conn_rc(const hsb_tls_conn *conn);
+/* The step that failed ("ClientHello", "record", "certificate", ...) or NULL. */
+const char *hsb_tls_conn_failed_step(const hsb_tls_conn *conn);
+/* The fatal alert this end sent, or the alert it received (fatal, or
+ * close_notify), as the alert description; -1 when none. */
+int hsb_tls_conn_alert_sent(const hsb_tls_conn *conn);
+int hsb_tls_conn_alert_received(const hsb_tls_conn *conn);
+
+/* Tests only: set the next write (or read) sequence number, to reach the
+ * 2^64 - 1 wrap without sending 2^64 records. */
+void hsb_tls_conn_test_set_seq(hsb_tls_conn *conn, int write, uint64_t seq);
+
+#endif

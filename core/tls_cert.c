@@ -1,0 +1,301 @@
+/*
+ * Certificate (RFC 5246 7.4.2) and the client's check of the server's chain.
+ *
+ * libcrypto parses (d2i_X509) and answers the questions that need no
+ * arithmetic: does this CA's name and key identifier match the
+ * certificate's issuer (X509_check_issued), is it a CA (X509_check_ca), the
+ * dates, the host name (X509_check_host / X509_check_ip_asc). The signature
+ * math runs on the selected backend: SHA-256 of the TBSCertificate bytes
+ * (located in the DER by hand, no re-encoding) and EMSA-PKCS1-v1_5 verify
+ * on the backend's rsa_pub (hsb_pkcs1_verify_sha256), so a handshake
+ * benchmark measures the backend, certificates included.
+ *
+ * Paths: leaf issued by a trust anchor, or leaf <- one intermediate (the
+ * second certificate the server sent) <- trust anchor. Trust anchors are
+ * trusted as given (their own signatures and dates are not checked).
+ *
+ * Alerts follow OpenSSL's table (ssl_x509err2alert): unknown issuer or an
+ * intermediate that is not a CA -> unknown_ca; signature failure ->
+ * decrypt_error; expired -> certificate_expired; not yet valid, host name
+ * mismatch, key too small, malformed -> bad_certificate; a signature
+ * algorithm other than sha256WithRSAEncryption or a non-RSA key ->
+ * unsupported_certificate.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include "hsb_pkcs1.h"
+#include "tls_internal.h"
+
+/* -------------------------------------------------------------- DER */
+
+/* Read one tag-length header: the content is p[*hdr .. *hdr + *clen). */
+static int der_header(const uint8_t *p, size_t len, uint8_t tag, size_t *hdr, size_t *clen)
+{
+    if (len < 2 || p[0] != tag) return 0;
+    size_t l = p[1], h = 2;
+    if (l & 0x80) {
+        size_t nb = l & 0x7f;
+        if (nb == 0 || nb > 3 || len < 2 + nb) return 0;
+        l = 0;
+        for (size_t i = 0; i < nb; i++) l = (l << 8) | p[2 + i];
+        h += nb;
+    }
+    if (l > len - h) return 0;
+    *hdr = h;
+    *clen = l;
+    return 1;
+}
+
+/* A positive INTEGER's magnitude without leading zeros. */
+static int der_uint(const uint8_t **p, size_t *len, const uint8_t **v, size_t *vlen)
+{
+    size_t h, l;
+    if (!der_header(*p, *len, 0x02, &h, &l) || l == 0) return 0;
+    const uint8_t *q = *p + h;
+    if (q[0] & 0x80) return 0; /* negative */
+    *p += h + l;
+    *len -= h + l;
+    while (l > 1 && q[0] == 0) {
+        q++;
+        l--;
+    }
+    *v = q;
+    *vlen = l;
+    return 1;
+}
+
+hsb_rc tls_x509_rsa_key(X509 *x, const uint8_t **n, size_t *n_len, const uint8_t **e, size_t *e_len)
+{
+    X509_PUBKEY *pub = X509_get_X509_PUBKEY(x);
+    ASN1_OBJECT *alg = NULL;
+    const unsigned char *pk = NULL;
+    int pk_len = 0;
+    if (!pub || !X509_PUBKEY_get0_param(&alg, &pk, &pk_len, NULL, pub) ||
+        OBJ_obj2nid(alg) != NID_rsaEncryption)
+        HSB_BAIL_MSG(HSB_E_CERT, "certificate key is not RSA");
+    /* RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER } */
+    size_t h, l, rest;
+    if (!der_header(pk, (size_t)pk_len, 0x30, &h, &l) || h + l != (size_t)pk_len)
+        HSB_BAIL_MSG(HSB_E_CERT, "malformed RSA public key");
+    const uint8_t *p = pk + h;
+    rest = l;
+    if (!der_uint(&p, &rest, n, n_len) || !der_uint(&p, &rest, e, e_len) || rest != 0)
+        HSB_BAIL_MSG(HSB_E_CERT, "malformed RSA public key");
+    return HSB_OK;
+}
+
+static unsigned bit_len(const uint8_t *v, size_t len)
+{
+    if (len == 0) return 0;
+    unsigned bits = (unsigned)(len - 1) * 8;
+    for (uint8_t t = v[0]; t; t >>= 1) bits++;
+    return bits;
+}
+
+/* ----------------------------------------------------------- anchors */
+
+hsb_rc tls_anchor_init(tls_anchor *a, X509 *x)
+{
+    const uint8_t *n, *e;
+    size_t n_len, e_len;
+    memset(a, 0, sizeof *a);
+    if (tls_x509_rsa_key(x, &n, &n_len, &e, &e_len) != HSB_OK)
+        HSB_BAIL_MSG(HSB_E_USAGE, "trust anchor has no RSA key");
+    a->n = malloc(n_len);
+    a->e = malloc(e_len);
+    if (!a->n || !a->e) {
+        free(a->n);
+        free(a->e);
+        HSB_BAIL(HSB_E_NOMEM);
+    }
+    memcpy(a->n, n, n_len);
+    memcpy(a->e, e, e_len);
+    a->n_len = n_len;
+    a->e_len = e_len;
+    X509_up_ref(x);
+    a->x = x;
+    /* Let libcrypto cache the extensions now, while one thread owns the
+     * config, rather than on the first handshake of many threads. */
+    (void)X509_check_ca(x);
+    return HSB_OK;
+}
+
+void tls_anchor_free(tls_anchor *a)
+{
+    X509_free(a->x);
+    free(a->n);
+    free(a->e);
+    memset(a, 0, sizeof *a);
+}
+
+/* ------------------------------------------------------ server's side */
+
+hsb_rc tls_server_cert_write(hsb_tls_conn *c, hsb_stuffer *out)
+{
+    return hsb_stuffer_write_vec(out, 3, c->cfg->cert_list, c->cfg->cert_list_len);
+}
+
+/* ------------------------------------------------------ client's side */
+
+/* Does the key (n, e) sign cert x (whose DER is der)? On the backend. */
+static hsb_rc check_signature(hsb_tls_conn *c, X509 *x, const uint8_t *der, size_t der_len,
+                              const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
+                              const char *which)
+{
+    const hsb_backend *b = c->cls;
+    if (X509_get_signature_nid(x) != NID_sha256WithRSAEncryption)
+        return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE, HSB_E_CERT,
+                        "%s is not signed with sha256WithRSAEncryption", which);
+    /* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature } */
+    size_t h, l, th, tl;
+    if (!der_header(der, der_len, 0x30, &h, &l) || !der_header(der + h, l, 0x30, &th, &tl))
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s: malformed DER", which);
+    const ASN1_BIT_STRING *sig = NULL;
+    X509_get0_signature(&sig, NULL, x);
+    if (!sig)
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s: no signature", which);
+    uint8_t hash[32];
+    b->sha256->update(c->thr->sha, der + h, th + tl);
+    b->sha256->final(c->thr->sha, hash);
+    if (n_len > HSB_MAX_MODULUS_BYTES || bit_len(n, n_len) < 1024)
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
+                        "%s: issuer key size unsupported", which);
+    hsb_rc rc = b->rsa_pub->init(c->thr->cert_pub, n, n_len, e, e_len);
+    if (rc != HSB_OK)
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
+                        "%s: issuer key not usable (%s)", which, hsb_rc_name(rc));
+    rc = hsb_pkcs1_verify_sha256(b->rsa_pub, c->thr->cert_pub, hash, ASN1_STRING_get0_data(sig),
+                                 (size_t)ASN1_STRING_length(sig));
+    b->rsa_pub->clear(c->thr->cert_pub);
+    if (rc != HSB_OK)
+        return tls_fail(c, HSB_TLS_ALERT_DECRYPT_ERROR, HSB_E_CERT, "%s: signature does not verify",
+                        which);
+    return HSB_OK;
+}
+
+static hsb_rc check_dates(hsb_tls_conn *c, X509 *x, const char *which)
+{
+    int before = X509_cmp_current_time(X509_get0_notBefore(x));
+    int after = X509_cmp_current_time(X509_get0_notAfter(x));
+    if (before == 0 || after == 0)
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
+                        "%s: malformed validity dates", which);
+    if (before > 0)
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s is not yet valid", which);
+    if (after < 0)
+        return tls_fail(c, HSB_TLS_ALERT_CERTIFICATE_EXPIRED, HSB_E_CERT, "%s has expired", which);
+    return HSB_OK;
+}
+
+static const tls_anchor *find_anchor(const hsb_tls_config *cfg, X509 *x)
+{
+    for (size_t i = 0; i < cfg->n_anchors; i++)
+        if (X509_check_issued(cfg->anchors[i].x, x) == X509_V_OK) return &cfg->anchors[i];
+    return NULL;
+}
+
+static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const size_t *len, size_t n,
+                           X509 **x)
+{
+    const hsb_tls_config *cfg = c->cfg;
+    const tls_anchor *anchor = find_anchor(cfg, x[0]);
+    if (anchor) {
+        HSB_GUARD(check_signature(c, x[0], der[0], len[0], anchor->n, anchor->n_len, anchor->e,
+                                  anchor->e_len, "server certificate"));
+    } else {
+        /* leaf <- intermediate <- anchor */
+        if (n < 2)
+            return tls_fail(c, HSB_TLS_ALERT_UNKNOWN_CA, HSB_E_CERT,
+                            "server certificate's issuer is not a trust anchor");
+        const unsigned char *p = der[1];
+        x[1] = d2i_X509(NULL, &p, (long)len[1]);
+        if (!x[1] || p != der[1] + len[1])
+            return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
+                            "intermediate certificate does not parse");
+        if (X509_check_issued(x[1], x[0]) != X509_V_OK || X509_check_ca(x[1]) == 0)
+            return tls_fail(c, HSB_TLS_ALERT_UNKNOWN_CA, HSB_E_CERT,
+                            "server certificate's issuer is not a trust anchor or a CA it sent");
+        anchor = find_anchor(cfg, x[1]);
+        if (!anchor)
+            return tls_fail(c, HSB_TLS_ALERT_UNKNOWN_CA, HSB_E_CERT,
+                            "intermediate's issuer is not a trust anchor");
+        const uint8_t *in, *ie;
+        size_t in_len, ie_len;
+        if (tls_x509_rsa_key(x[1], &in, &in_len, &ie, &ie_len) != HSB_OK)
+            return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE, HSB_E_CERT,
+                            "intermediate's key is not RSA");
+        HSB_GUARD(check_signature(c, x[1], der[1], len[1], anchor->n, anchor->n_len, anchor->e,
+                                  anchor->e_len, "intermediate certificate"));
+        HSB_GUARD(
+            check_signature(c, x[0], der[0], len[0], in, in_len, ie, ie_len, "server certificate"));
+        HSB_GUARD(check_dates(c, x[1], "intermediate certificate"));
+    }
+    HSB_GUARD(check_dates(c, x[0], "server certificate"));
+    if (cfg->check_name) {
+        int ok = cfg->name_is_ip ? X509_check_ip_asc(x[0], cfg->server_name, 0)
+                                 : X509_check_host(x[0], cfg->server_name, 0, 0, NULL);
+        if (ok != 1)
+            return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
+                            "server certificate is not for '%s'", cfg->server_name);
+    }
+    const uint8_t *kn, *ke;
+    size_t kn_len, ke_len;
+    if (tls_x509_rsa_key(x[0], &kn, &kn_len, &ke, &ke_len) != HSB_OK)
+        return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE, HSB_E_CERT,
+                        "server certificate's key is not RSA");
+    unsigned bits = bit_len(kn, kn_len);
+    if (bits < cfg->min_rsa_bits || bits > HSB_MAX_MODULUS_BITS)
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
+                        "server key of %u bits is outside %u..%u", bits, cfg->min_rsa_bits,
+                        HSB_MAX_MODULUS_BITS);
+    const hsb_backend *b = c->cls;
+    if (c->peer_pub_ready) b->rsa_pub->clear(c->peer_pub);
+    c->peer_pub_ready = 0;
+    hsb_rc rc = b->rsa_pub->init(c->peer_pub, kn, kn_len, ke, ke_len);
+    if (rc != HSB_OK)
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "server key not usable (%s)",
+                        hsb_rc_name(rc));
+    c->peer_pub_ready = 1;
+    c->peer_n_len = kn_len;
+    c->rsa_bits = bits;
+    return HSB_OK;
+}
+
+hsb_rc tls_server_cert_read(hsb_tls_conn *c, hsb_stuffer *in)
+{
+    hsb_stuffer list;
+    if (hsb_stuffer_read_vec(in, 3, 0, 0xffffff, &list) != HSB_OK ||
+        hsb_stuffer_ensure_done(in) != HSB_OK)
+        return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed Certificate");
+    const uint8_t *der[TLS_MAX_CHAIN];
+    size_t len[TLS_MAX_CHAIN];
+    size_t n = 0;
+    while (hsb_stuffer_remaining(&list)) {
+        hsb_stuffer cert;
+        if (hsb_stuffer_read_vec(&list, 3, 1, 0xffffff, &cert) != HSB_OK)
+            return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed Certificate");
+        if (n < TLS_MAX_CHAIN) {
+            der[n] = hsb_stuffer_cursor(&cert);
+            len[n] = hsb_stuffer_remaining(&cert);
+            n++;
+        }
+    }
+    if (n == 0)
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "server sent no certificate");
+    X509 *x[2] = {NULL, NULL};
+    const unsigned char *p = der[0];
+    x[0] = d2i_X509(NULL, &p, (long)len[0]);
+    hsb_rc rc;
+    if (!x[0] || p != der[0] + len[0])
+        rc = tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
+                      "server certificate does not parse");
+    else
+        rc = verify_chain(c, der, len, n, x);
+    X509_free(x[0]);
+    X509_free(x[1]);
+    return rc;
+}

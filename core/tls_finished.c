@@ -1,0 +1,107 @@
+/*
+ * The key schedule (RFC 5246 6.3, 8.1) and Finished (7.4.9).
+ *
+ *   master_secret = PRF(pre_master_secret, "master secret",
+ *                       ClientHello.random || ServerHello.random)[0..47]
+ *   key_block     = PRF(master_secret, "key expansion",
+ *                       ServerHello.random || ClientHello.random)
+ *                 = client_write_MAC_key[32] || server_write_MAC_key[32] ||
+ *                   client_write_key[16] || server_write_key[16]
+ *   (no IVs: TLS 1.2 CBC records carry an explicit IV)
+ *   verify_data   = PRF(master_secret, finished_label,
+ *                       SHA-256(handshake_messages))[0..11]
+ */
+#include <string.h>
+
+#include "hsb_ct.h"
+#include "hsb_prf.h"
+#include "tls_internal.h"
+
+hsb_rc tls_derive_keys(hsb_tls_conn *c, const uint8_t *premaster, size_t len)
+{
+    const hsb_backend *b = c->cls;
+    void *h = c->thr->hmac;
+    HSB_GUARD(hsb_tls12_prf(b->hmac, h, premaster, len, "master secret", c->client_random, 32,
+                            c->server_random, 32, c->master, sizeof c->master));
+    HSB_GUARD(hsb_tls12_prf(b->hmac, h, c->master, sizeof c->master, "key expansion",
+                            c->server_random, 32, c->client_random, 32, c->key_block,
+                            sizeof c->key_block));
+    c->keys_ready = 1;
+    return HSB_OK;
+}
+
+/* The keys one side writes with. */
+static void side_keys(const hsb_tls_conn *c, hsb_tls_role side, const uint8_t **mac,
+                      const uint8_t **key)
+{
+    const uint8_t *kb = c->key_block;
+    *mac = kb + (side == HSB_TLS_CLIENT ? 0 : TLS_MAC_LEN);
+    *key = kb + 2 * TLS_MAC_LEN + (side == HSB_TLS_CLIENT ? 0 : TLS_KEY_LEN);
+}
+
+hsb_rc tls_activate_write(hsb_tls_conn *c)
+{
+    const hsb_backend *b = c->cls;
+    HSB_ENSURE(c->keys_ready, HSB_E_INTERNAL);
+    const uint8_t *mac, *key;
+    side_keys(c, c->role, &mac, &key);
+    HSB_GUARD(b->hmac->init(c->hmac_w, mac, TLS_MAC_LEN));
+    c->hmac_w_ready = 1;
+    HSB_GUARD(b->aes->init(c->aes_w, key, TLS_KEY_LEN));
+    c->aes_w_ready = 1;
+    c->cipher_w = 1;
+    c->seq_w = 0;
+    c->seq_w_done = 0;
+    return HSB_OK;
+}
+
+hsb_rc tls_activate_read(hsb_tls_conn *c)
+{
+    const hsb_backend *b = c->cls;
+    if (!c->keys_ready)
+        return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
+                        "ChangeCipherSpec before the keys exist");
+    const uint8_t *mac, *key;
+    side_keys(c, c->role == HSB_TLS_CLIENT ? HSB_TLS_SERVER : HSB_TLS_CLIENT, &mac, &key);
+    HSB_GUARD(b->hmac->init(c->hmac_r, mac, TLS_MAC_LEN));
+    c->hmac_r_ready = 1;
+    HSB_GUARD(b->aes->init(c->aes_r, key, TLS_KEY_LEN));
+    c->aes_r_ready = 1;
+    c->cipher_r = 1;
+    c->seq_r = 0;
+    c->seq_r_done = 0;
+    return HSB_OK;
+}
+
+static hsb_rc verify_data(hsb_tls_conn *c, hsb_tls_role side, uint8_t out[TLS_VERIFY_LEN])
+{
+    uint8_t hash[32];
+    HSB_GUARD(tls_transcript_hash(c, hash));
+    return hsb_tls12_prf(c->cls->hmac, c->thr->hmac, c->master, sizeof c->master,
+                         side == HSB_TLS_CLIENT ? "client finished" : "server finished", hash,
+                         sizeof hash, NULL, 0, out, TLS_VERIFY_LEN);
+}
+
+hsb_rc tls_finished_write(hsb_tls_conn *c, hsb_stuffer *out)
+{
+    uint8_t v[TLS_VERIFY_LEN];
+    HSB_GUARD(verify_data(c, c->role, v));
+    return hsb_stuffer_write_bytes(out, v, sizeof v);
+}
+
+hsb_rc tls_finished_read(hsb_tls_conn *c, hsb_stuffer *in)
+{
+    uint8_t want[TLS_VERIFY_LEN];
+    const uint8_t *got;
+    if (hsb_stuffer_remaining(in) != TLS_VERIFY_LEN ||
+        hsb_stuffer_read_ptr(in, TLS_VERIFY_LEN, &got) != HSB_OK)
+        return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "Finished is not %d bytes",
+                        TLS_VERIFY_LEN);
+    HSB_GUARD(verify_data(c, c->role == HSB_TLS_CLIENT ? HSB_TLS_SERVER : HSB_TLS_CLIENT, want));
+    uint32_t ok = hsb_ct_memeq(want, got, TLS_VERIFY_LEN);
+    hsb_wipe(want, sizeof want);
+    if (!ok)
+        return tls_fail(c, HSB_TLS_ALERT_DECRYPT_ERROR, HSB_E_DECRYPT,
+                        "Finished verify_data does not match");
+    return HSB_OK;
+}

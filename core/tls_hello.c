@@ -1,0 +1,262 @@
+/*
+ * ClientHello, ServerHello, ServerHelloDone (RFC 5246 7.4.1, 7.4.5) and the
+ * extensions we use: server_name (RFC 6066 3), signature_algorithms (RFC 5246
+ * 7.4.1.4.1; OpenSSL insists on it for TLS 1.2 DHE-RSA) and an empty
+ * renegotiation_info (RFC 5746: we never renegotiate, but saying so keeps
+ * peers from warning about an "unsafe legacy" handshake). Unknown extensions
+ * from a client are ignored; a server may only answer with extensions the
+ * client sent (RFC 5246 7.4.1.4).
+ */
+#include <string.h>
+
+#include "tls_internal.h"
+
+static const uint16_t suite_order[] = {
+    HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256, /* forward secrecy first */
+    HSB_TLS_RSA_WITH_AES_128_CBC_SHA256,
+};
+
+const hsb_tls_kx *tls_kx_by_suite(uint16_t suite)
+{
+    switch (suite) {
+    case HSB_TLS_RSA_WITH_AES_128_CBC_SHA256:
+        return &hsb_kx_rsa;
+    case HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256:
+        return &hsb_kx_dhe;
+    default:
+        return NULL;
+    }
+}
+
+/* ---------------------------------------------------------- ClientHello */
+
+hsb_rc tls_client_hello_write(hsb_tls_conn *c, hsb_stuffer *out)
+{
+    const hsb_tls_config *cfg = c->cfg;
+    size_t mark, ext, e, list;
+    c->client_version = HSB_TLS_VERSION_1_2;
+    HSB_GUARD(c->cls->rng->fill(c->client_random, 32));
+    HSB_GUARD(hsb_stuffer_write_u16(out, HSB_TLS_VERSION_1_2));
+    HSB_GUARD(hsb_stuffer_write_bytes(out, c->client_random, 32));
+    HSB_GUARD(hsb_stuffer_write_u8(out, 0)); /* session_id: empty, no resumption */
+    HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &mark));
+    for (size_t i = 0; i < sizeof suite_order / sizeof suite_order[0]; i++)
+        if (cfg->kx_mask & tls_kx_by_suite(suite_order[i])->mask)
+            HSB_GUARD(hsb_stuffer_write_u16(out, suite_order[i]));
+    HSB_GUARD(hsb_stuffer_end_vec(out, 2, mark));
+    HSB_GUARD(hsb_stuffer_write_u8(out, 1)); /* compression_methods: null only */
+    HSB_GUARD(hsb_stuffer_write_u8(out, 0));
+
+    HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &ext));
+    if (cfg->check_name && !cfg->name_is_ip) {
+        /* RFC 6066 3: ServerNameList { NameType host_name(0), HostName } */
+        HSB_GUARD(hsb_stuffer_write_u16(out, TLS_EXT_SERVER_NAME));
+        HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &e));
+        HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &list));
+        HSB_GUARD(hsb_stuffer_write_u8(out, 0));
+        HSB_GUARD(hsb_stuffer_write_vec(out, 2, cfg->server_name, strlen(cfg->server_name)));
+        HSB_GUARD(hsb_stuffer_end_vec(out, 2, list));
+        HSB_GUARD(hsb_stuffer_end_vec(out, 2, e));
+        c->sent_sni = 1;
+    }
+    HSB_GUARD(hsb_stuffer_write_u16(out, TLS_EXT_SIGNATURE_ALGORITHMS));
+    HSB_GUARD(hsb_stuffer_write_u16(out, 4));
+    HSB_GUARD(hsb_stuffer_write_u16(out, 2));
+    HSB_GUARD(hsb_stuffer_write_u16(out, TLS_SIGALG_RSA_PKCS1_SHA256));
+    HSB_GUARD(hsb_stuffer_write_u16(out, TLS_EXT_RENEGOTIATION_INFO));
+    HSB_GUARD(hsb_stuffer_write_u16(out, 1));
+    HSB_GUARD(hsb_stuffer_write_u8(out, 0)); /* renegotiated_connection: empty */
+    return hsb_stuffer_end_vec(out, 2, ext);
+}
+
+#define DECODE(expr)                                                                               \
+    do {                                                                                           \
+        if ((expr) != HSB_OK)                                                                      \
+            return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed %s", what);  \
+    } while (0)
+
+hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
+{
+    static const char what[] = "ClientHello";
+    const hsb_tls_config *cfg = c->cfg;
+    uint16_t version;
+    hsb_stuffer sid, suites, comp;
+    DECODE(hsb_stuffer_read_u16(in, &version));
+    DECODE(hsb_stuffer_read_bytes(in, c->client_random, 32));
+    DECODE(hsb_stuffer_read_vec(in, 1, 0, 32, &sid));
+    DECODE(hsb_stuffer_read_vec(in, 2, 2, 0xfffe, &suites));
+    DECODE(hsb_stuffer_read_vec(in, 1, 1, 0xff, &comp));
+    if ((version >> 8) != 3 || version < HSB_TLS_VERSION_1_2)
+        return tls_fail(c, HSB_TLS_ALERT_PROTOCOL_VERSION, HSB_E_PROTOCOL,
+                        "client offers version 0x%04x, we need TLS 1.2", version);
+    c->client_version = version;
+    if (hsb_stuffer_remaining(&suites) % 2)
+        return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "odd cipher_suites length");
+
+    int null_comp = 0;
+    while (hsb_stuffer_remaining(&comp)) {
+        uint8_t m;
+        DECODE(hsb_stuffer_read_u8(&comp, &m));
+        null_comp |= m == 0;
+    }
+    if (!null_comp)
+        return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
+                        "client does not offer null compression");
+
+    int sha256_ok = 0, seen_sigalgs = 0, seen_reneg = 0, seen_sni = 0;
+    if (hsb_stuffer_remaining(in)) {
+        hsb_stuffer exts;
+        DECODE(hsb_stuffer_read_vec(in, 2, 0, 0xffff, &exts));
+        while (hsb_stuffer_remaining(&exts)) {
+            uint16_t type;
+            hsb_stuffer data;
+            DECODE(hsb_stuffer_read_u16(&exts, &type));
+            DECODE(hsb_stuffer_read_vec(&exts, 2, 0, 0xffff, &data));
+            int *seen = type == TLS_EXT_SIGNATURE_ALGORITHMS ? &seen_sigalgs
+                        : type == TLS_EXT_RENEGOTIATION_INFO ? &seen_reneg
+                        : type == TLS_EXT_SERVER_NAME        ? &seen_sni
+                                                             : NULL;
+            if (!seen) continue; /* not ours to understand: ignore */
+            if (*seen)
+                return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
+                                "extension 0x%04x sent twice", type);
+            *seen = 1;
+            if (type == TLS_EXT_SIGNATURE_ALGORITHMS) {
+                hsb_stuffer algs;
+                DECODE(hsb_stuffer_read_vec(&data, 2, 2, 0xfffe, &algs));
+                DECODE(hsb_stuffer_ensure_done(&data));
+                while (hsb_stuffer_remaining(&algs) >= 2) {
+                    uint16_t alg;
+                    DECODE(hsb_stuffer_read_u16(&algs, &alg));
+                    sha256_ok |= alg == TLS_SIGALG_RSA_PKCS1_SHA256;
+                }
+                DECODE(hsb_stuffer_ensure_done(&algs));
+            } else if (type == TLS_EXT_RENEGOTIATION_INFO) {
+                hsb_stuffer rc;
+                DECODE(hsb_stuffer_read_vec(&data, 1, 0, 0xff, &rc));
+                DECODE(hsb_stuffer_ensure_done(&data));
+                /* RFC 5746 3.6: on an initial handshake it must be empty. */
+                if (hsb_stuffer_remaining(&rc) != 0)
+                    return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, HSB_E_PROTOCOL,
+                                    "non-empty renegotiation_info in an initial handshake");
+                c->peer_secure_reneg = 1;
+            }
+            /* server_name: we serve one certificate whatever the name. */
+        }
+        DECODE(hsb_stuffer_ensure_done(in));
+    }
+    /* Without signature_algorithms the client only takes SHA-1 signatures
+     * (RFC 5246 7.4.1.4.1), which we do not make: no DHE for it. */
+    unsigned usable = cfg->kx_mask;
+    if (!sha256_ok) usable &= ~HSB_TLS_KX_DHE;
+
+    const hsb_tls_kx *chosen = NULL;
+    while (hsb_stuffer_remaining(&suites)) {
+        uint16_t s;
+        DECODE(hsb_stuffer_read_u16(&suites, &s));
+        if (s == TLS_SCSV_RENEGOTIATION) c->peer_secure_reneg = 1;
+        const hsb_tls_kx *kx = tls_kx_by_suite(s);
+        if (!chosen && kx && (usable & kx->mask)) chosen = kx;
+    }
+    if (!chosen)
+        return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, HSB_E_PROTOCOL,
+                        "no cipher suite in common%s",
+                        sha256_ok ? "" : " (client offers no rsa_pkcs1_sha256 signatures)");
+    tls_set_shape(c, chosen);
+    return HSB_OK;
+}
+
+/* ---------------------------------------------------------- ServerHello */
+
+hsb_rc tls_server_hello_write(hsb_tls_conn *c, hsb_stuffer *out)
+{
+    HSB_GUARD(c->cls->rng->fill(c->server_random, 32));
+    HSB_GUARD(hsb_stuffer_write_u16(out, HSB_TLS_VERSION_1_2));
+    HSB_GUARD(hsb_stuffer_write_bytes(out, c->server_random, 32));
+    HSB_GUARD(hsb_stuffer_write_u8(out, 0)); /* empty session_id: never resumed */
+    HSB_GUARD(hsb_stuffer_write_u16(out, c->suite));
+    HSB_GUARD(hsb_stuffer_write_u8(out, 0));
+    if (c->peer_secure_reneg) {
+        HSB_GUARD(hsb_stuffer_write_u16(out, 5));
+        HSB_GUARD(hsb_stuffer_write_u16(out, TLS_EXT_RENEGOTIATION_INFO));
+        HSB_GUARD(hsb_stuffer_write_u16(out, 1));
+        HSB_GUARD(hsb_stuffer_write_u8(out, 0));
+    }
+    c->version_fixed = 1;
+    return HSB_OK;
+}
+
+hsb_rc tls_server_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
+{
+    static const char what[] = "ServerHello";
+    uint16_t version, suite;
+    uint8_t comp;
+    hsb_stuffer sid;
+    DECODE(hsb_stuffer_read_u16(in, &version));
+    if (version != HSB_TLS_VERSION_1_2)
+        return tls_fail(c, HSB_TLS_ALERT_PROTOCOL_VERSION, HSB_E_PROTOCOL,
+                        "server chose version 0x%04x, not TLS 1.2", version);
+    DECODE(hsb_stuffer_read_bytes(in, c->server_random, 32));
+    DECODE(hsb_stuffer_read_vec(in, 1, 0, 32, &sid));
+    DECODE(hsb_stuffer_read_u16(in, &suite));
+    DECODE(hsb_stuffer_read_u8(in, &comp));
+    const hsb_tls_kx *kx = tls_kx_by_suite(suite);
+    if (!kx || !(c->cfg->kx_mask & kx->mask))
+        return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
+                        "server chose cipher suite 0x%04x, which we did not offer", suite);
+    if (comp != 0)
+        return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
+                        "server chose compression %u", comp);
+    if (hsb_stuffer_remaining(in)) {
+        hsb_stuffer exts;
+        DECODE(hsb_stuffer_read_vec(in, 2, 0, 0xffff, &exts));
+        DECODE(hsb_stuffer_ensure_done(in));
+        unsigned seen = 0;
+        while (hsb_stuffer_remaining(&exts)) {
+            uint16_t type;
+            hsb_stuffer data;
+            DECODE(hsb_stuffer_read_u16(&exts, &type));
+            DECODE(hsb_stuffer_read_vec(&exts, 2, 0, 0xffff, &data));
+            unsigned bit = type == TLS_EXT_RENEGOTIATION_INFO           ? 1u
+                           : type == TLS_EXT_SERVER_NAME && c->sent_sni ? 2u
+                                                                        : 0u;
+            if (!bit)
+                return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_EXTENSION, HSB_E_PROTOCOL,
+                                "server sent extension 0x%04x, which we did not offer", type);
+            if (seen & bit)
+                return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
+                                "extension 0x%04x sent twice", type);
+            seen |= bit;
+            if (bit == 1) {
+                uint8_t len;
+                DECODE(hsb_stuffer_read_u8(&data, &len));
+                if (len != 0 || hsb_stuffer_remaining(&data) != 0)
+                    return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, HSB_E_PROTOCOL,
+                                    "non-empty renegotiation_info in an initial handshake");
+            } else if (hsb_stuffer_remaining(&data) != 0) {
+                return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
+                                "non-empty server_name acknowledgement");
+            }
+        }
+    }
+    c->version_fixed = 1;
+    tls_set_shape(c, kx);
+    return HSB_OK;
+}
+
+/* ------------------------------------------------------ ServerHelloDone */
+
+hsb_rc tls_server_done_write(hsb_tls_conn *c, hsb_stuffer *out)
+{
+    (void)c;
+    (void)out;
+    return HSB_OK; /* struct {} ServerHelloDone */
+}
+
+hsb_rc tls_server_done_read(hsb_tls_conn *c, hsb_stuffer *in)
+{
+    if (hsb_stuffer_remaining(in) != 0)
+        return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
+                        "ServerHelloDone is not empty");
+    return HSB_OK;
+}

@@ -1,0 +1,256 @@
+/*
+ * tls_internal.h - the TLS 1.2 engine's private structures, shared by the
+ * core/tls_*.c files only.
+ */
+#ifndef HSB_TLS_INTERNAL_H
+#define HSB_TLS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsb_stuffer.h"
+#include "hsb_tls.h"
+
+/* Record content types (RFC 5246 6.2.1). */
+enum {
+    TLS_RT_CCS = 20,
+    TLS_RT_ALERT = 21,
+    TLS_RT_HANDSHAKE = 22,
+    TLS_RT_APPDATA = 23,
+};
+
+/* Handshake message types (RFC 5246 7.4). */
+enum {
+    TLS_HS_HELLO_REQUEST = 0,
+    TLS_HS_CLIENT_HELLO = 1,
+    TLS_HS_SERVER_HELLO = 2,
+    TLS_HS_CERTIFICATE = 11,
+    TLS_HS_SERVER_KEY_EXCHANGE = 12,
+    TLS_HS_SERVER_HELLO_DONE = 14,
+    TLS_HS_CLIENT_KEY_EXCHANGE = 16,
+    TLS_HS_FINISHED = 20,
+};
+
+/* Extensions we send or look at. */
+enum {
+    TLS_EXT_SERVER_NAME = 0x0000,
+    TLS_EXT_SIGNATURE_ALGORITHMS = 0x000d,
+    TLS_EXT_RENEGOTIATION_INFO = 0xff01,
+};
+#define TLS_SIGALG_RSA_PKCS1_SHA256 0x0401
+#define TLS_SCSV_RENEGOTIATION 0x00ff
+
+#define TLS_MAC_LEN 32
+#define TLS_KEY_LEN 16
+#define TLS_IV_LEN 16
+#define TLS_VERIFY_LEN 12
+/* Largest incoming handshake message (a Certificate with a few 4096-bit
+ * certificates fits comfortably). Larger: illegal_parameter. */
+#define TLS_MAX_HS_MSG (32 * 1024)
+/* Certificates the client looks at in the server's list. */
+#define TLS_MAX_CHAIN 8
+/* Largest server Certificate message body we send (checked at config). */
+#define TLS_MAX_CERT_MSG (24 * 1024)
+
+#define TLS_IN_CAP HSB_TLS_MAX_RECORD
+#define TLS_HS_CAP (TLS_MAX_HS_MSG + 4 + HSB_TLS_MAX_PLAINTEXT)
+#define TLS_OUT_CAP (2 * HSB_TLS_MAX_RECORD + 8 * 1024)
+
+/* A trust anchor with its public key pulled out once. */
+typedef struct tls_anchor {
+    X509 *x;
+    uint8_t *n, *e;
+    size_t n_len, e_len;
+} tls_anchor;
+
+struct hsb_tls_config {
+    hsb_tls_role role;
+    const hsb_provider *prov;
+    const hsb_backend *cls; /* &prov->cls */
+    unsigned kx_mask;
+    hsb_dh_check dh_check;
+    /* server */
+    uint8_t *cert_list; /* certificate_list body (the u24 vector's content) */
+    size_t cert_list_len;
+    X509 *leaf;
+    hsb_rsa_key key; /* fields point into key_mem */
+    uint8_t *key_mem;
+    size_t key_mem_len;
+    unsigned key_bits;
+    const hsb_dh_group *dh_group;
+    /* client */
+    tls_anchor *anchors;
+    size_t n_anchors, cap_anchors;
+    char server_name[256];
+    int check_name, name_is_ip;
+    unsigned min_dh_bits, min_rsa_bits;
+};
+
+struct hsb_tls_thread {
+    const hsb_tls_config *cfg;
+    void *rsa_priv; /* server: the key, loaded once */
+    int rsa_priv_ready, sha_ready, sink_ready;
+    void *sha;      /* sha256 scratch, always initialised (final resets it) */
+    void *sink;     /* sha256 that absorbs the record layer's dummy blocks */
+    void *hmac;     /* hmac scratch for the PRF (initialised only inside it) */
+    void *cert_pub; /* rsa_pub scratch for certificate signatures */
+};
+
+typedef enum tls_state {
+    TLS_IDLE = 0,
+    TLS_HANDSHAKE,
+    TLS_OPEN,
+    TLS_DEAD,
+} tls_state;
+
+struct hsb_tls_kx;
+
+struct hsb_tls_conn {
+    const hsb_tls_config *cfg;
+    hsb_tls_thread *thr;
+    const hsb_backend *cls;
+    hsb_tls_role role;
+    hsb_tls_transport tr;
+    tls_state state;
+
+    /* handshake progress */
+    int shape;  /* row of the handshake table */
+    int msg_no; /* index in that row */
+    uint16_t suite;
+    const struct hsb_tls_kx *kx;
+    uint16_t client_version; /* from ClientHello (the RSA premaster check) */
+    uint8_t client_random[32], server_random[32];
+    int peer_secure_reneg; /* the client offered renegotiation_info or the SCSV */
+    int sent_sni;
+    int version_fixed; /* records must carry 0x0303 from now on */
+    uint8_t master[48];
+    uint8_t key_block[2 * TLS_MAC_LEN + 2 * TLS_KEY_LEN];
+    int keys_ready;
+
+    /* DHE */
+    uint8_t dh_p[HSB_MAX_MODULUS_BYTES], dh_g[HSB_MAX_MODULUS_BYTES], dh_q[HSB_MAX_MODULUS_BYTES];
+    uint8_t dh_ys[HSB_MAX_MODULUS_BYTES]; /* client: the server's public value */
+    size_t dh_p_len, dh_g_len, dh_q_len, dh_ys_len;
+    hsb_dh_group peer_group; /* client: the server's group */
+    const char *dh_group_name;
+    unsigned dh_bits;
+    int dh_ready; /* dh ctx initialised */
+
+    /* server's RSA key as the client sees it */
+    int peer_pub_ready;
+    size_t peer_n_len;
+    unsigned rsa_bits;
+
+    /* contexts (point into the tail of the conn's memory) */
+    void *transcript; /* sha256, initialised for the conn's life */
+    void *dh, *peer_pub, *aes_r, *aes_w, *hmac_r, *hmac_w;
+    int cipher_r, cipher_w; /* read/write protection active */
+    int aes_r_ready, aes_w_ready, hmac_r_ready, hmac_w_ready;
+    uint64_t seq_r, seq_w;
+    int seq_r_done, seq_w_done; /* 2^64 - 1 was used: no more records */
+    uint64_t records_sent, records_received;
+
+    /* record input: raw bytes in[in_start..in_end) */
+    size_t in_start, in_end;
+    /* an opened application-data record being read: plaintext at
+     * in[app_off .. app_off+app_len), the record ends at app_rec_end */
+    size_t app_off, app_len, app_rec_end;
+    int app_active;
+    /* handshake reassembly */
+    size_t hs_len;
+    /* output: out[out_start..out_end) waits for the transport */
+    size_t out_start, out_end;
+    size_t out_hs_rec; /* offset of an open plaintext handshake record, or SIZE_MAX */
+    int close_sent, close_received;
+
+    /* errors */
+    hsb_rc rc;
+    const char *step;
+    int alert_sent, alert_recv;
+    int pending_alert; /* set by a handler before it fails; -1 none */
+    char detail[160];
+    char err[320];
+
+    uint8_t in[TLS_IN_CAP];
+    uint8_t hs[TLS_HS_CAP];
+    uint8_t out[TLS_OUT_CAP];
+};
+
+/* A key exchange (s2n_kex shape). Handlers read or write one message body. */
+typedef struct hsb_tls_kx {
+    const char *name;
+    unsigned mask;           /* HSB_TLS_KX_* */
+    uint16_t suite;          /* its cipher suite */
+    int server_key_exchange; /* 1 when the server sends ServerKeyExchange */
+    hsb_rc (*server_write_ske)(hsb_tls_conn *c, hsb_stuffer *out);
+    hsb_rc (*client_read_ske)(hsb_tls_conn *c, hsb_stuffer *in);
+    /* writes ClientKeyExchange and sets c->master */
+    hsb_rc (*client_write_cke)(hsb_tls_conn *c, hsb_stuffer *out);
+    /* reads ClientKeyExchange and sets c->master */
+    hsb_rc (*server_read_cke)(hsb_tls_conn *c, hsb_stuffer *in);
+} hsb_tls_kx;
+
+extern const hsb_tls_kx hsb_kx_rsa;
+extern const hsb_tls_kx hsb_kx_dhe;
+const hsb_tls_kx *tls_kx_by_suite(uint16_t suite);
+
+/* Called by the ServerHello handlers once the suite is known: picks the
+ * handshake row for kx. */
+void tls_set_shape(hsb_tls_conn *c, const hsb_tls_kx *kx);
+
+/* Fail the current step with alert (or -1 to keep the default), code rc and
+ * a message; returns rc for `return tls_fail(...)`. */
+hsb_rc tls_fail(hsb_tls_conn *c, int alert, hsb_rc rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- messages (tls_hello.c, tls_cert.c, tls_finished.c) */
+hsb_rc tls_client_hello_write(hsb_tls_conn *c, hsb_stuffer *out);
+hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in);
+hsb_rc tls_server_hello_write(hsb_tls_conn *c, hsb_stuffer *out);
+hsb_rc tls_server_hello_read(hsb_tls_conn *c, hsb_stuffer *in);
+hsb_rc tls_server_cert_write(hsb_tls_conn *c, hsb_stuffer *out);
+hsb_rc tls_server_cert_read(hsb_tls_conn *c, hsb_stuffer *in);
+hsb_rc tls_server_key_write(hsb_tls_conn *c, hsb_stuffer *out);
+hsb_rc tls_server_key_read(hsb_tls_conn *c, hsb_stuffer *in);
+hsb_rc tls_server_done_write(hsb_tls_conn *c, hsb_stuffer *out);
+hsb_rc tls_server_done_read(hsb_tls_conn *c, hsb_stuffer *in);
+hsb_rc tls_client_key_write(hsb_tls_conn *c, hsb_stuffer *out);
+hsb_rc tls_client_key_read(hsb_tls_conn *c, hsb_stuffer *in);
+hsb_rc tls_finished_write(hsb_tls_conn *c, hsb_stuffer *out);
+hsb_rc tls_finished_read(hsb_tls_conn *c, hsb_stuffer *in);
+
+/* ---- key schedule (tls_finished.c) */
+/* master_secret from premaster (wiped by the caller), then the key block. */
+hsb_rc tls_derive_keys(hsb_tls_conn *c, const uint8_t *premaster, size_t len);
+/* Switch the write (or read) direction to the negotiated keys. */
+hsb_rc tls_activate_write(hsb_tls_conn *c);
+hsb_rc tls_activate_read(hsb_tls_conn *c);
+
+/* ---- record layer (tls_record.c) */
+/* Append a record of type with data (sealed when write protection is on). */
+hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size_t len);
+/* Bytes free at the end of the output buffer. */
+size_t tls_out_free(const hsb_tls_conn *c);
+/* Push pending output to the transport. */
+hsb_rc tls_flush(hsb_tls_conn *c);
+/* Read and open the next record: *type and its plaintext at in[*off..*off+*len);
+ * *rec_end is where the record ends in `in` (consume with tls_in_consume). */
+hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len, size_t *rec_end);
+void tls_in_consume(hsb_tls_conn *c, size_t rec_end);
+/* Send a fatal alert (best effort, never fails). */
+void tls_send_alert(hsb_tls_conn *c, uint8_t level, uint8_t desc);
+/* Process an alert record's 2 bytes: close_notify or fatal -> error. */
+hsb_rc tls_handle_alert(hsb_tls_conn *c, const uint8_t *p, size_t len);
+
+/* ---- certificates (tls_cert.c) */
+void tls_anchor_free(tls_anchor *a);
+hsb_rc tls_anchor_init(tls_anchor *a, X509 *x);
+/* The RSA public key (n, e, big-endian, no leading zeros) of x, pointing into
+ * x's own encoding; HSB_E_CERT when x's key is not RSA. */
+hsb_rc tls_x509_rsa_key(X509 *x, const uint8_t **n, size_t *n_len, const uint8_t **e,
+                        size_t *e_len);
+
+/* The transcript hash so far, without ending it. */
+hsb_rc tls_transcript_hash(hsb_tls_conn *c, uint8_t out[32]);
+
+#endif
