@@ -86,8 +86,9 @@ static void print_breakdown(const hsb_report *r, FILE *to)
             it += f->reps[k].iters;
         }
         if (total <= 0 || !it) continue;
-        if (!any) fprintf(to, "\nwhere a handshake's time goes (--breakdown; share of the TSC "
-                              "cycles inside handshakes):\n");
+        if (!any)
+            fprintf(to, "\nwhere a handshake's time goes (--breakdown; share of the TSC "
+                        "cycles inside handshakes):\n");
         any = 1;
         fprintf(to, "%s  (%.0f cycles/handshake)\n", f->name, total / (double)it);
         for (unsigned c = 0; c < HSB_BD_COUNT; c++) {
@@ -122,8 +123,10 @@ int hsb_suite_handshake(hsb_report *r, const hsb_opts *o)
                 snprintf(dflt, sizeof dflt, "ffdhe%u", bits);
                 g = hsb_dh_group_by_name(o->n_dh_groups ? o->dh_groups[0] : dflt);
                 if (!g) g = hsb_dh_group_by_name("ffdhe2048");
-                if (!strcmp(g->name, dflt)) snprintf(variant, sizeof variant, "dhe-%u", bits);
-                else snprintf(variant, sizeof variant, "dhe-%u-%s", bits, g->name);
+                if (!strcmp(g->name, dflt))
+                    snprintf(variant, sizeof variant, "dhe-%u", bits);
+                else
+                    snprintf(variant, sizeof variant, "dhe-%u-%s", bits, g->name);
             } else {
                 snprintf(variant, sizeof variant, "rsa-%u", bits);
             }
@@ -179,7 +182,8 @@ int hsb_suite_handshake(hsb_report *r, const hsb_opts *o)
                     f->bits = bits;
                     if (g) {
                         snprintf(f->group, sizeof f->group, "%s", g->name);
-                        f->dh_check = HSB_DH_CHECK_FULL; /* libssl checks Y^q (EVP_PKEY_public_check) */
+                        f->dh_check =
+                            HSB_DH_CHECK_FULL; /* libssl checks Y^q (EVP_PKEY_public_check) */
                     }
                     hsb_figure_set_name(f);
                     hsb_figure_impl(f, "tls", hsb_ossl_impl());
@@ -217,8 +221,8 @@ int hsb_suite_handshake(hsb_report *r, const hsb_opts *o)
                         hsb_pair *pr = NULL;
                         perr[c][0] = '\0';
                         if (hsb_bd_wrap(p, &wrapped[c]) != HSB_OK ||
-                            hsb_pair_cfg_new(&wrapped[c], kx, bits, g, o->dh_check, &cfg,
-                                             perr[c], sizeof perr[c]) != HSB_OK) {
+                            hsb_pair_cfg_new(&wrapped[c], kx, bits, g, o->dh_check, &cfg, perr[c],
+                                             sizeof perr[c]) != HSB_OK) {
                             if (!perr[c][0]) snprintf(perr[c], sizeof perr[c], "wrap failed");
                             cfg = NULL;
                         } else if (hsb_pair_new(cfg, &pr) != HSB_OK ||
@@ -259,7 +263,8 @@ static const char usage[] =
     "chain and host name and both Finished messages are checked every time.\n"
     "Reports rate (total and per thread), scaling against 1 thread, latency\n"
     "percentiles, the client/server CPU split, and failed handshakes (exit 1\n"
-    "unless --allow-errors).\n\n"
+    "unless --allow-errors).\n"
+    "Defaults: --kx rsa,dhe, --bits 2048, --threads 1,all, 300ms x 5 after 100ms.\n\n"
     "options:\n";
 
 int hsb_cmd_handshake(int argc, char **argv)
@@ -270,8 +275,8 @@ int hsb_cmd_handshake(int argc, char **argv)
     o.threads[1] = hsb_topo_summarize().pus;
     o.n_threads = o.threads[1] > 1 ? 2 : 1;
     unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
-                      HSB_OPT_OUTPUT | HSB_OPT_KX | HSB_OPT_BITS | HSB_OPT_DH |
-                      HSB_OPT_REFERENCE | HSB_OPT_BREAKDOWN | HSB_OPT_ALLOW_ERRORS;
+                      HSB_OPT_OUTPUT | HSB_OPT_KX | HSB_OPT_BITS | HSB_OPT_DH | HSB_OPT_REFERENCE |
+                      HSB_OPT_BREAKDOWN | HSB_OPT_ALLOW_ERRORS;
     int st = hsb_opts_parse(&o, argc, argv, accept, usage);
     if (st >= 0) return st;
     hsb_report r;

@@ -19,10 +19,10 @@
 #define HSB_MAX_IMPL 12
 
 typedef struct hsb_figure {
-    char name[192];    /* suite/variant[/bytes]/backend[/threads:N] */
-    char suite[16];    /* handshake, modexp, bulk */
-    char variant[64];  /* rsa-2048, crt-2048, aes128-cbc-enc, ... */
-    char backend[96];  /* composition label or the reference's name */
+    char name[192];   /* suite/variant[/bytes]/backend[/threads:N] */
+    char suite[16];   /* handshake, modexp, bulk */
+    char variant[64]; /* rsa-2048, crt-2048, aes128-cbc-enc, ... */
+    char backend[96]; /* composition label or the reference's name */
     struct {
         char key[24], val[96];
     } impl[HSB_MAX_IMPL]; /* class (or "tls", "evp") -> implementation */
@@ -46,17 +46,17 @@ typedef struct hsb_figure {
     char error[256];
 
     /* derived by hsb_report_finish */
-    hsb_summary rate;     /* items/s over repetitions */
-    hsb_summary real_ns;  /* wall ns per item */
-    hsb_summary cpu_ns;   /* CPU ns per item (all workers) */
-    hsb_summary cycles;   /* TSC ticks per item (summed over workers) */
+    hsb_summary rate;       /* items/s over repetitions */
+    hsb_summary real_ns;    /* wall ns per item */
+    hsb_summary cpu_ns;     /* CPU ns per item (all workers) */
+    hsb_summary cycles;     /* TSC ticks per item (summed over workers) */
     hsb_summary rate_bytes; /* bytes/s (bulk) */
     uint64_t errors, iters;
     double ratio; /* rate median / reference's; valid when has_ratio */
     int has_ratio;
     double scaling; /* rate / (threads x the 1-thread rate), has_scaling */
     int has_scaling;
-    hsb_hist *lat_all; /* merged over repetitions (latency runs) */
+    hsb_hist *lat_all;       /* merged over repetitions (latency runs) */
     double client_cpu_share; /* of client + server CPU, handshake rows */
     int noisy;               /* rate CV > HSB_CV_WARN */
 } hsb_figure;

@@ -30,7 +30,7 @@ typedef enum hsb_bd_kind {
     HSB_BD_DH_DERIVE,
     HSB_BD_DH_CHECK,
     HSB_BD_MODEXP,
-    HSB_BD_HASH, /* SHA-256 and HMAC-SHA256: transcript, PRF, record MAC */
+    HSB_BD_HASH,   /* SHA-256 and HMAC-SHA256: transcript, PRF, record MAC */
     HSB_BD_CIPHER, /* AES, GCM: the record cipher */
     HSB_BD_RNG,
     HSB_BD_COUNT
@@ -68,10 +68,10 @@ typedef struct hsb_work {
 
 /* One repetition, the workers summed. */
 typedef struct hsb_rep {
-    double wall_s;    /* first start to last end */
-    double cpu_s;     /* summed thread CPU time */
-    double tsc;       /* summed ticks in the loops */
-    double op_tsc;    /* summed ticks inside the operations */
+    double wall_s; /* first start to last end */
+    double cpu_s;  /* summed thread CPU time */
+    double tsc;    /* summed ticks in the loops */
+    double op_tsc; /* summed ticks inside the operations */
     uint64_t iters, errors;
     double client_cpu_s, server_cpu_s;
     uint64_t bd[HSB_BD_COUNT];

@@ -110,8 +110,9 @@ hsb_rc hsb_report_placement(hsb_report *r, unsigned threads, const hsb_placement
     HSB_GUARD(hsb_place(threads, r->pin, pl));
     r->n_maps++;
     if (pl->oversubscribed)
-        hsb_report_warn(r, "%u workers on %u PUs: oversubscribed, figures at that count "
-                           "measure time-sharing",
+        hsb_report_warn(r,
+                        "%u workers on %u PUs: oversubscribed, figures at that count "
+                        "measure time-sharing",
                         threads, hsb_topo_summarize().pus);
     *out = pl;
     return HSB_OK;
@@ -238,8 +239,9 @@ int hsb_report_output(hsb_report *r)
         errors += r->fig[i].errors;
     }
     if (errors && !r->opts->allow_errors) {
-        fprintf(stderr, "hsbench: %llu operations failed (see the errors column; "
-                        "--allow-errors to accept)\n",
+        fprintf(stderr,
+                "hsbench: %llu operations failed (see the errors column; "
+                "--allow-errors to accept)\n",
                 (unsigned long long)errors);
         status = 1;
     }

@@ -59,8 +59,9 @@ static void *worker(void *argp)
     void *state = NULL;
 
     hsb_rc rc = hsb_pin_self(p->cfg->pl, a->tid);
-    if (rc != HSB_OK) hsb_tstats_fail(st, rc, "worker %u: could not bind to PU %d", a->tid,
-                                      p->cfg->pl->pu[a->tid]);
+    if (rc != HSB_OK)
+        hsb_tstats_fail(st, rc, "worker %u: could not bind to PU %d", a->tid,
+                        p->cfg->pl->pu[a->tid]);
     else if ((rc = w->thread_init(w->arg, a->tid, &state)) != HSB_OK)
         hsb_tstats_fail(st, rc, "worker %u: set-up failed: %s", a->tid, hsb_last_error());
     pthread_barrier_wait(&p->ready);
@@ -127,8 +128,8 @@ void hsb_rep_free(hsb_rep *r)
     r->lat = NULL;
 }
 
-hsb_rc hsb_run(const hsb_run_cfg *cfg, const hsb_work *w, hsb_rep *reps, int *cpus_seen,
-               char *err, size_t err_len)
+hsb_rc hsb_run(const hsb_run_cfg *cfg, const hsb_work *w, hsb_rep *reps, int *cpus_seen, char *err,
+               size_t err_len)
 {
     HSB_ENSURE(cfg && w && reps && cfg->pl && cfg->repetitions > 0, HSB_E_USAGE);
     unsigned n = cfg->pl->threads;
