@@ -34,7 +34,6 @@ typedef struct hs_job {
 typedef struct hs_state {
     const hs_job *j;
     hsb_pair *pair;
-    char first_err[200];
 } hs_state;
 
 static hsb_rc hs_init(void *arg, unsigned tid, void **out)
@@ -63,11 +62,19 @@ static hsb_rc hs_op(void *sp, hsb_tstats *st)
 {
     hs_state *s = sp;
     int64_t cpu[2] = {0, 0};
-    hsb_rc rc = s->j->ref ? hsb_ossl_handshake(s->j->ossl, cpu, 0, NULL, 0)
-                          : hsb_pair_handshake(s->pair, cpu, NULL, 0);
+    /* The first failure of a repetition is described; later ones only counted. */
+    char *err = st->soft_err[0] ? NULL : st->soft_err;
+    size_t len = err ? sizeof st->soft_err : 0;
+    hsb_rc rc = s->j->ref ? hsb_ossl_handshake(s->j->ossl, cpu, 0, err, len)
+                          : hsb_pair_handshake(s->pair, cpu, err, len);
     st->client_cpu_ns += cpu[0];
     st->server_cpu_ns += cpu[1];
-    if (rc != HSB_OK) st->errors++; /* counted, and the next handshake goes on */
+    if (rc != HSB_OK) {
+        st->errors++; /* counted, and the next handshake goes on */
+        if (err && !err[0]) snprintf(err, len, "%s", hsb_rc_name(rc));
+    } else if (err) {
+        err[0] = '\0';
+    }
     return HSB_OK;
 }
 

@@ -49,6 +49,7 @@ typedef struct hsb_tstats {
     int cpu_seen;  /* sched_getcpu() at the end of the phase */
     hsb_rc rc;     /* first hard failure, HSB_OK if none */
     char err[200];
+    char soft_err[160]; /* the op may describe its first counted failure here */
 } __attribute__((aligned(64))) hsb_tstats;
 
 /*
@@ -75,7 +76,8 @@ typedef struct hsb_rep {
     uint64_t iters, errors;
     double client_cpu_s, server_cpu_s;
     uint64_t bd[HSB_BD_COUNT];
-    hsb_hist *lat; /* merged over workers (latency runs), owned by the rep */
+    hsb_hist *lat;         /* merged over workers (latency runs), owned by the rep */
+    char first_error[160]; /* a worker's soft_err, "" when none */
 } hsb_rep;
 
 typedef struct hsb_run_cfg {

@@ -124,11 +124,12 @@ hsb_rc hsb_place(unsigned threads, hsb_pin_policy pin, hsb_placement *out)
     }
     case HSB_PIN_SPREAD: {
         hwloc_bitmap_t sets[HSB_MAX_THREADS];
-        for (unsigned i = 0; i < threads; i++) sets[i] = hwloc_bitmap_alloc();
+        /* hwloc_distrib fills sets[] with bitmaps it allocates (dup). */
+        for (unsigned i = 0; i < threads; i++) sets[i] = NULL;
         hwloc_obj_t root = hwloc_get_root_obj(t);
         int rc = hwloc_distrib(t, &root, 1, sets, threads, INT_MAX, 0);
         for (unsigned i = 0; i < threads; i++) {
-            if (rc == 0) {
+            if (rc == 0 && sets[i]) {
                 hwloc_bitmap_singlify(sets[i]);
                 hwloc_obj_t pu =
                     hwloc_get_pu_obj_by_os_index(t, (unsigned)hwloc_bitmap_first(sets[i]));

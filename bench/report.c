@@ -197,6 +197,13 @@ void hsb_report_finish(hsb_report *r)
         f->cycles = hsb_summarize(cyc, n);
         f->rate_bytes = hsb_summarize(rb, n);
         f->client_cpu_share = ccpu + scpu > 0 ? ccpu / (ccpu + scpu) : 0;
+        if (f->errors) {
+            const char *first = "";
+            for (unsigned k = 0; k < n && !first[0]; k++) first = f->reps[k].first_error;
+            hsb_report_warn(r, "%s: %llu of %llu operations failed (first: %s)", f->name,
+                            (unsigned long long)f->errors, (unsigned long long)f->iters,
+                            first[0] ? first : "no reason given");
+        }
         if (n > 1 && f->rate.cv > HSB_CV_WARN) {
             f->noisy = 1;
             hsb_report_warn(r, "%s: CV %.1f %% > %.0f %% (noisy)", f->name, f->rate.cv * 100,

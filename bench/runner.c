@@ -43,7 +43,7 @@ static void reset_counters(hsb_tstats *st)
     hsb_rc rc = st->rc;
     char err[sizeof st->err];
     memcpy(err, st->err, sizeof err);
-    memset(st, 0, sizeof *st);
+    memset(st, 0, sizeof *st); /* soft_err too: each repetition names its own */
     st->lat = lat;
     st->rc = rc;
     memcpy(st->err, err, sizeof err);
@@ -220,6 +220,8 @@ hsb_rc hsb_run(const hsb_run_cfg *cfg, const hsb_work *w, hsb_rep *reps, int *cp
             rep->server_cpu_s += (double)s->server_cpu_ns * 1e-9;
             for (unsigned k = 0; k < HSB_BD_COUNT; k++) rep->bd[k] += s->bd[k];
             if (rep->lat) hsb_hist_merge(rep->lat, s->lat);
+            if (!rep->first_error[0] && s->soft_err[0])
+                snprintf(rep->first_error, sizeof rep->first_error, "%s", s->soft_err);
             if (cpus_seen) cpus_seen[i] = s->cpu_seen;
         }
         rep->wall_s = (double)(t1 - t0) * 1e-9;
