@@ -318,11 +318,14 @@ int hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
     int nc = hsb_suite_compositions(o, want, comps, HSB_MAX_SPECS);
     if (nc < 0) return 2;
 
-    bk_job *job = calloc(1, sizeof *job);
-    uint8_t *data = malloc(o->sizes[o->n_sizes - 1] > 0 ? (1u << 20) + 64 : 64);
+    /* job: the variant's inputs; rows[]: one copy per row of a group (the
+     * reference and the compositions beside it), alive until the flush. */
+    bk_job *job = calloc(1, sizeof *job), *rows = calloc((size_t)nc + 1, sizeof *rows);
+    uint8_t *data = malloc((1u << 20) + 64); /* the largest --sizes value */
     EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (!job || !data || !md) {
+    if (!job || !rows || !data || !md) {
         free(job);
+        free(rows);
         free(data);
         EVP_MD_free(md);
         return 1;
@@ -349,6 +352,7 @@ int hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
             hsb_bench_random(job->iv, sizeof job->iv);
             for (size_t t = 0; t < o->n_threads; t++) {
                 long ref_idx = -1;
+                size_t nrow = 0;
                 if (o->reference) {
                     size_t idx;
                     hsb_figure *f = hsb_report_add(r, &idx);
@@ -364,10 +368,12 @@ int hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
                                     v >= BK_REC_SEAL ? "openssl:EVP AES-128-CBC + EVP_MAC HMAC"
                                                      : "openssl:EVP");
                     ref_idx = (long)idx;
-                    job->ref = 1;
-                    job->p = NULL;
-                    hsb_work w = {bk_init, bk_op, bk_free, job, 0, 0};
-                    hsb_report_measure(r, idx, &w);
+                    bk_job *jr = &rows[nrow++];
+                    *jr = *job;
+                    jr->ref = 1;
+                    jr->p = NULL;
+                    hsb_work w = {bk_init, bk_op, bk_free, jr, 0, 0};
+                    hsb_report_queue(r, idx, &w);
                 }
                 for (int c = 0; c < nc; c++) {
                     const hsb_provider *p = &comps[c].p;
@@ -403,23 +409,27 @@ int hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
                         cls | (v >= BK_REC_SEAL
                                    ? HSB_CLASS_BIT(HSB_CLASS_RNG) | HSB_CLASS_BIT(HSB_CLASS_SHA256)
                                    : 0));
-                    job->ref = 0;
-                    job->p = p;
+                    bk_job *jr = &rows[nrow++];
+                    *jr = *job;
+                    jr->ref = 0;
+                    jr->p = p;
                     char err[200];
-                    if (!bk_verify(job, err, sizeof err)) {
+                    if (!bk_verify(jr, err, sizeof err)) {
                         snprintf(f->error, sizeof f->error, "%s", err);
                         hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
                         continue;
                     }
-                    hsb_work w = {bk_init, bk_op, bk_free, job, 0, 0};
-                    hsb_report_measure(r, idx, &w);
+                    hsb_work w = {bk_init, bk_op, bk_free, jr, 0, 0};
+                    hsb_report_queue(r, idx, &w);
                 }
+                hsb_report_flush(r);
             }
         }
     }
     EVP_MD_free(md);
     free(data);
     free(job);
+    free(rows);
     return 0;
 }
 

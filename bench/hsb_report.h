@@ -76,6 +76,11 @@ typedef struct hsb_report {
     hsb_pin_policy pin;
     int quiet, tty;
     size_t progress;
+    struct {
+        size_t idx;
+        hsb_work w;
+    } pending[64]; /* queued for the next flush */
+    size_t n_pending;
 } hsb_report;
 
 void hsb_report_init(hsb_report *r, const hsb_opts *o);
@@ -97,10 +102,20 @@ HSB_MUST_CHECK hsb_rc hsb_report_placement(hsb_report *r, unsigned threads,
                                            const hsb_placement **out);
 
 /*
- * Measure figure idx with work w on its placement (f->threads workers):
- * progress on stderr when it is a terminal, the repetitions stored, a failure
- * recorded in f->error (and a note). Returns 1 when measured, 0 when not.
+ * Queue figure idx to be measured with work w (copied; w->arg must stay
+ * valid until the flush) on its placement (f->threads workers).
  */
+void hsb_report_queue(hsb_report *r, size_t idx, const hsb_work *w);
+/*
+ * Measure the queued figures together: each one's workers start and set up,
+ * the warm-ups run in turn, then the repetitions interleave (repetition k of
+ * every figure, in an order that rotates with k), so that a row and its
+ * reference see the same machine at nearly the same time. Progress goes to
+ * stderr when it is a terminal; a failure is recorded in f->error (and a
+ * note). Returns how many were measured.
+ */
+size_t hsb_report_flush(hsb_report *r);
+/* Queue and flush one figure; 1 when measured. */
 int hsb_report_measure(hsb_report *r, size_t idx, const hsb_work *w);
 
 /* Statistics, ratios, scaling, noise warnings. Call once, after measuring. */

@@ -97,6 +97,21 @@ HSB_MUST_CHECK hsb_rc hsb_run(const hsb_run_cfg *cfg, const hsb_work *w, hsb_rep
 
 void hsb_rep_free(hsb_rep *r);
 
+/*
+ * The same in steps, so that several pools can take turns (the report
+ * interleaves a row's repetitions with its reference's): start creates the
+ * workers and runs thread_init; each phase runs them for `seconds` and fills
+ * rep (NULL: a warm-up, nothing kept; rep->lat is allocated on first use);
+ * stop joins them and frees the pool (NULL is fine). Idle workers sleep on a
+ * barrier. On failure err names it; a pool whose phase failed can only stop.
+ */
+typedef struct hsb_pool hsb_pool;
+HSB_MUST_CHECK hsb_rc hsb_pool_start(const hsb_placement *pl, const hsb_work *w, hsb_pool **out,
+                                     char *err, size_t err_len);
+HSB_MUST_CHECK hsb_rc hsb_pool_phase(hsb_pool *p, double seconds, hsb_rep *rep, int *cpus_seen,
+                                     char *err, size_t err_len);
+void hsb_pool_stop(hsb_pool *p);
+
 /* Record a failure message on the worker's block (first one kept). */
 void hsb_tstats_fail(hsb_tstats *st, hsb_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
