@@ -21,13 +21,13 @@ int hsb_cmd_list(int argc, char **argv)
     const hsb_backend *const *bs = hsb_backends(&n);
 
     printf("%-12s", "class");
-    for (size_t i = 0; i < n; i++) printf(" %-22s", bs[i]->name);
+    for (size_t i = 0; i < n; i++) printf(" %-26s", bs[i]->name);
     printf("\n");
     for (unsigned c = 0; c < HSB_CLASS_COUNT; c++) {
         printf("%-12s", hsb_class_name((hsb_class_id)c));
         for (size_t i = 0; i < n; i++) {
             const char *impl = hsb_backend_impl_name(bs[i], (hsb_class_id)c);
-            printf(" %-22s", impl ? impl : "-");
+            printf(" %-26s", impl ? impl : "-");
         }
         printf("\n");
     }

@@ -178,8 +178,7 @@ hsb_rc hsb_tls_config_set_key(hsb_tls_config *cfg, EVP_PKEY *key)
     if (rc == HSB_OK)
         rc = take_bn(key, OSSL_PKEY_PARAM_RSA_EXPONENT2, mem, cap, &off, &k.dq, &k.dq_len);
     if (rc == HSB_OK)
-        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, mem, cap, &off, &k.qinv,
-                     &k.qinv_len);
+        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, mem, cap, &off, &k.qinv, &k.qinv_len);
     if (rc == HSB_OK && cfg->leaf) {
         /* The key must be the leaf's: compare the moduli. */
         const uint8_t *n, *e;
@@ -210,19 +209,30 @@ hsb_rc hsb_tls_config_load_pem(hsb_tls_config *cfg, const char *chain_file, cons
     HSB_ENSURE(cfg && chain_file && key_file, HSB_E_USAGE);
     X509 *chain[TLS_MAX_CHAIN] = {0};
     size_t n = 0;
+    char msg[320];
     FILE *f = fopen(chain_file, "r");
-    if (!f) HSB_BAIL_MSG(HSB_E_USAGE, "cannot open the certificate file");
+    if (!f) {
+        snprintf(msg, sizeof msg, "cannot open the certificate file '%s'", chain_file);
+        HSB_BAIL_MSG(HSB_E_USAGE, msg);
+    }
     while (n < TLS_MAX_CHAIN && (chain[n] = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) n++;
     fclose(f);
+    snprintf(msg, sizeof msg, "no PEM certificate in '%s'", chain_file);
     hsb_rc rc = n ? hsb_tls_config_set_chain(cfg, chain, n)
-                  : hsb_raise(HSB_E_USAGE, __FILE__, __LINE__, "no certificate in the file");
+                  : hsb_raise(HSB_E_USAGE, __FILE__, __LINE__, msg);
     for (size_t i = 0; i < n; i++) X509_free(chain[i]);
     if (rc != HSB_OK) return rc;
     f = fopen(key_file, "r");
-    if (!f) HSB_BAIL_MSG(HSB_E_USAGE, "cannot open the key file");
+    if (!f) {
+        snprintf(msg, sizeof msg, "cannot open the key file '%s'", key_file);
+        HSB_BAIL_MSG(HSB_E_USAGE, msg);
+    }
     EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     fclose(f);
-    if (!key) HSB_BAIL_MSG(HSB_E_USAGE, "no private key in the key file");
+    if (!key) {
+        snprintf(msg, sizeof msg, "no PEM private key in '%s'", key_file);
+        HSB_BAIL_MSG(HSB_E_USAGE, msg);
+    }
     rc = hsb_tls_config_set_key(cfg, key);
     EVP_PKEY_free(key);
     return rc;
@@ -255,8 +265,12 @@ hsb_rc hsb_tls_config_add_anchor(hsb_tls_config *cfg, X509 *ca)
 hsb_rc hsb_tls_config_load_anchors(hsb_tls_config *cfg, const char *pem_file)
 {
     HSB_ENSURE(cfg && pem_file, HSB_E_USAGE);
+    char msg[320];
     FILE *f = fopen(pem_file, "r");
-    if (!f) HSB_BAIL_MSG(HSB_E_USAGE, "cannot open the CA file");
+    if (!f) {
+        snprintf(msg, sizeof msg, "cannot open the CA file '%s'", pem_file);
+        HSB_BAIL_MSG(HSB_E_USAGE, msg);
+    }
     X509 *x;
     size_t n = 0;
     hsb_rc rc = HSB_OK;
@@ -266,7 +280,10 @@ hsb_rc hsb_tls_config_load_anchors(hsb_tls_config *cfg, const char *pem_file)
         n++;
     }
     fclose(f);
-    if (rc == HSB_OK && n == 0) HSB_BAIL_MSG(HSB_E_USAGE, "no certificate in the CA file");
+    if (rc == HSB_OK && n == 0) {
+        snprintf(msg, sizeof msg, "no PEM certificate in the CA file '%s'", pem_file);
+        HSB_BAIL_MSG(HSB_E_USAGE, msg);
+    }
     return rc;
 }
 

