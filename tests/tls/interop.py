@@ -1,0 +1,222 @@
+#!/usr/bin/python3
+"""Interop between hsbench and OpenSSL's command-line TLS tools on loopback.
+
+  interop.py client ...   hsbench client  ->  openssl s_server -rev
+  interop.py server ...   openssl s_client ->  hsbench server (echo)
+
+Both bind ephemeral ports (port 0; the servers print the port they got),
+generate their certificates at run time into --work, and check the data that
+comes back byte for byte. Exit 0 on success, 1 on failure, 77 when openssl is
+missing (ctest SKIP_RETURN_CODE).
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+CIPHERS = {"rsa": "AES128-SHA256", "dhe": "DHE-RSA-AES128-SHA256"}
+SUITES = {"rsa": "TLS_RSA_WITH_AES_128_CBC_SHA256",
+          "dhe": "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256"}
+
+
+def fail(msg):
+    print("FAIL: " + msg, flush=True)
+    sys.exit(1)
+
+
+def wait_for_line(path, pattern, proc, timeout=20.0):
+    """Poll a log file for a regex; return the match."""
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            with open(path, "r", errors="replace") as f:
+                m = re.search(pattern, f.read())
+            if m:
+                return m
+        except FileNotFoundError:
+            pass
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    with open(path, "r", errors="replace") as f:
+        log = f.read()
+    fail("no line matching %r (process %s); log:\n%s" % (pattern, proc.poll(), log))
+
+
+def make_certs(args):
+    d = os.path.join(args.work, "certs-%d" % args.bits)
+    os.makedirs(d, exist_ok=True)
+    r = subprocess.run([args.certtool, d, str(args.bits)], timeout=120)
+    if r.returncode != 0:
+        fail("certificate generation failed")
+    return (os.path.join(d, "ca.pem"), os.path.join(d, "chain.pem"), os.path.join(d, "key.pem"))
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def run_client(args):
+    """hsbench client against openssl s_server -rev (reverses each line)."""
+    ca, chain, key = make_certs(args)
+    dh = os.path.join(args.work, "ffdhe2048.pem")
+    r = subprocess.run(["openssl", "genpkey", "-genparam", "-algorithm", "DH", "-pkeyopt",
+                        "group:ffdhe2048", "-out", dh], capture_output=True, timeout=60)
+    if r.returncode != 0:
+        fail("openssl genpkey: " + r.stderr.decode(errors="replace"))
+    log = os.path.join(args.work, "s_server-%s-%d.log" % (args.kx, args.bits))
+    with open(log, "w") as out:
+        srv = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", chain,
+                                "-key", key, "-tls1_2", "-cipher", CIPHERS[args.kx], "-dhparam",
+                                dh, "-rev", "-naccept", str(args.n)],
+                               stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        port = wait_for_line(log, r"ACCEPT 127\.0\.0\.1:(\d+)", srv).group(1)
+        cmd = [args.hsbench, "client", "--connect", "127.0.0.1:" + port, "--cafile", ca,
+               "--servername", "localhost", "--kx", args.kx, "--handshakes", str(args.n),
+               "--data", str(args.data), "--echo", "rev"]
+        if args.backend:
+            cmd += ["--backend", args.backend]
+        print("+ " + " ".join(cmd), flush=True)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+        print(r.stdout + r.stderr, flush=True)
+        if r.returncode != 0:
+            fail("hsbench client exited %d" % r.returncode)
+        want = "summary: %d handshakes ok, 0 failed; %d bytes echoed" % (args.n, args.n * args.data)
+        if want not in r.stdout:
+            fail("summary line missing: %r" % want)
+        if SUITES[args.kx] not in r.stdout or ("rsa-%d" % args.bits) not in r.stdout:
+            fail("negotiated suite/key not reported as expected")
+        if args.kx == "dhe" and "ffdhe2048" not in r.stdout:
+            fail("client did not recognise the server's ffdhe2048 group")
+        try:
+            srv.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            fail("s_server did not finish its %d connections" % args.n)
+        with open(log, errors="replace") as f:
+            slog = f.read()
+        n_est = slog.count("CONNECTION ESTABLISHED")
+        if n_est != args.n or slog.count("Ciphersuite: " + CIPHERS[args.kx]) != args.n:
+            fail("s_server saw %d connections with the wrong suite:\n%s" % (n_est, slog))
+    finally:
+        stop(srv)
+    print("ok: hsbench client -> openssl s_server, kx=%s rsa-%d, %d handshakes"
+          % (args.kx, args.bits, args.n))
+
+
+def s_client_once(args, port, ca, data):
+    cmd = ["openssl", "s_client", "-connect", "127.0.0.1:%s" % port, "-tls1_2", "-cipher",
+           CIPHERS[args.kx], "-CAfile", ca, "-servername", "localhost", "-verify_hostname",
+           "localhost", "-verify_return_error", "-quiet", "-no_ign_eof", "-nocommands"]
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    got = bytearray()
+    err = bytearray()
+
+    def reader(stream, buf, limit):
+        while limit is None or len(buf) < limit:
+            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+            if not chunk:
+                break
+            buf.extend(chunk)
+
+    t = threading.Thread(target=reader, args=(p.stdout, got, len(data)))
+    te = threading.Thread(target=reader, args=(p.stderr, err, None))
+    t.start()
+    te.start()
+    p.stdin.write(data)
+    p.stdin.flush()
+    t.join(timeout=args.timeout)
+    if len(got) < len(data):
+        stop(p)
+        fail("s_client got %d of %d echoed bytes; stderr:\n%s"
+             % (len(got), len(data), err.decode(errors="replace")))
+    if bytes(got) != data:
+        stop(p)
+        fail("echo differs from what s_client sent")
+    p.stdin.close()  # s_client sends close_notify and waits for ours
+    try:
+        rc = p.wait(timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        stop(p)
+        fail("s_client did not exit after close")
+    te.join(timeout=5)
+    if rc != 0:
+        fail("s_client exited %d: %s" % (rc, err.decode(errors="replace")))
+    if b"verify return:1" not in err:
+        fail("s_client did not verify the chain: " + err.decode(errors="replace"))
+
+
+def run_server(args):
+    """openssl s_client against hsbench server (echo)."""
+    ca, chain, key = make_certs(args)
+    log = os.path.join(args.work, "hsbench-server-%s-%d.log" % (args.kx, args.bits))
+    cmd = [args.hsbench, "server", "--listen", "127.0.0.1:0", "--cert", chain, "--key", key,
+           "--kx", args.kx, "--max-conns", str(args.n)]
+    if args.backend:
+        cmd += ["--backend", args.backend]
+    print("+ " + " ".join(cmd), flush=True)
+    with open(log, "w") as out:
+        srv = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                               stderr=subprocess.STDOUT)
+    try:
+        port = wait_for_line(log, r"listening on 127\.0\.0\.1:(\d+)", srv).group(1)
+        for i in range(args.n):
+            data = os.urandom(args.data)
+            s_client_once(args, port, ca, data)
+        try:
+            rc = srv.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            fail("hsbench server did not stop after --max-conns %d" % args.n)
+        with open(log, errors="replace") as f:
+            slog = f.read()
+        print(slog, flush=True)
+        if rc != 0:
+            fail("hsbench server exited %d" % rc)
+        ok = re.findall(r"conn \d+ from 127\.0\.0\.1:\d+: ok TLSv1\.2 (\S+) rsa-(\d+).*echoed (\d+)"
+                        r" bytes", slog)
+        if len(ok) != args.n or any(s != SUITES[args.kx] or int(b) != args.bits
+                                    or int(e) != args.data for s, b, e in ok):
+            fail("server log does not show %d good connections" % args.n)
+    finally:
+        stop(srv)
+    print("ok: openssl s_client -> hsbench server, kx=%s rsa-%d, %d connections"
+          % (args.kx, args.bits, args.n))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mode", choices=["client", "server"])
+    ap.add_argument("--hsbench", required=True)
+    ap.add_argument("--certtool", required=True)
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--kx", choices=["rsa", "dhe"], required=True)
+    ap.add_argument("--bits", type=int, default=2048)
+    ap.add_argument("-n", type=int, default=3, help="connections")
+    ap.add_argument("--data", type=int, default=3000)
+    ap.add_argument("--backend", default=None)
+    ap.add_argument("--timeout", type=float, default=60.0)
+    args = ap.parse_args()
+    if shutil.which("openssl") is None:
+        print("SKIP: no openssl command")
+        return 77
+    os.makedirs(args.work, exist_ok=True)
+    if args.mode == "client":
+        run_client(args)
+    else:
+        run_server(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
