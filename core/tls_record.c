@@ -89,7 +89,9 @@ hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size
         return HSB_OK;
     }
     /* The sequence number must not wrap (RFC 5246 6.1): 2^64 - 1 is the last. */
-    if (c->seq_w == UINT64_MAX) HSB_BAIL_MSG(HSB_E_PROTOCOL, "write sequence number exhausted");
+    /* Nothing can be sealed any more, not even an alert: fail without one. */
+    if (c->seq_w == UINT64_MAX)
+        return tls_fail(c, -2, HSB_E_PROTOCOL, "write sequence number exhausted");
     const hsb_backend *b = c->cls;
     size_t pad = 15 - ((len + TLS_MAC_LEN) % 16);
     size_t body = TLS_IV_LEN + len + TLS_MAC_LEN + pad + 1;
