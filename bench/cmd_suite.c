@@ -21,7 +21,7 @@ static const char usage[] =
     "modexp at 2048 bits, and bulk throughput at 1024 and 16384 bytes, each with\n"
     "OpenSSL's reference rows. Writes results/latest.json unless --json names\n"
     "another file. Per-suite timing (unless --duration/--warmup are given):\n"
-    "handshake 400ms x 5 after 200ms, modexp 250ms x 5 after 100ms, bulk 200ms x 5\n"
+    "handshake 400ms x 5 after 200ms, modexp 200ms x 5 after 100ms, bulk 170ms x 5\n"
     "after 50ms.\n\n"
     "options:\n";
 
@@ -56,12 +56,12 @@ int hsb_cmd_suite(int argc, char **argv)
     hs.warmup_s = warm >= 0 ? warm : 0.2;
     mx.bits[0] = 2048;
     mx.n_bits = 1;
-    mx.duration_s = dur > 0 ? dur : 0.25;
+    mx.duration_s = dur > 0 ? dur : 0.2;
     mx.warmup_s = warm >= 0 ? warm : 0.1;
     bk.sizes[0] = 1024;
     bk.sizes[1] = 16384;
     bk.n_sizes = 2;
-    bk.duration_s = dur > 0 ? dur : 0.2;
+    bk.duration_s = dur > 0 ? dur : 0.17;
     bk.warmup_s = warm >= 0 ? warm : 0.05;
 
     hsb_report r;
