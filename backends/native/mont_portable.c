@@ -26,7 +26,7 @@ static inline uint64_t row_mac(uint64_t *t, const uint64_t *b, uint64_t x, size_
 }
 
 /* r = t / R mod N; t has 2n limbs (destroyed), t < N R. */
-static void redc_portable(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)
+void hsb_nm_portable_redc(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)
 {
     size_t n = m->n;
     uint64_t hi = 0; /* carry into t[i + n], 0..2 */
@@ -41,16 +41,16 @@ static void redc_portable(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)
     hsb_nm_final_sub(r, t + n, hi, m->N, n);
 }
 
-static void mul_portable(uint64_t *r, const uint64_t *a, const uint64_t *b, const hsb_nm_mont *m)
+void hsb_nm_portable_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const hsb_nm_mont *m)
 {
     size_t n = m->n;
     uint64_t t[2 * HSB_NM_MAX_LIMBS];
     memset(t, 0, n * sizeof *t);
     for (size_t i = 0; i < n; i++) t[i + n] = row_mac(t + i, b, a[i], n);
-    redc_portable(r, t, m);
+    hsb_nm_portable_redc(r, t, m);
 }
 
-static void sqr_portable(uint64_t *r, const uint64_t *a, const hsb_nm_mont *m)
+void hsb_nm_portable_sqr(uint64_t *r, const uint64_t *a, const hsb_nm_mont *m)
 {
     size_t n = m->n;
     uint64_t t[2 * HSB_NM_MAX_LIMBS];
@@ -71,12 +71,12 @@ static void sqr_portable(uint64_t *r, const uint64_t *a, const hsb_nm_mont *m)
         t[2 * i + 1] = (uint64_t)s1;
         c = (uint64_t)(s1 >> 64);
     }
-    redc_portable(r, t, m);
+    hsb_nm_portable_redc(r, t, m);
 }
 
 const hsb_nm_engine hsb_nm_engine_portable = {
     .name = "portable",
-    .mul = mul_portable,
-    .sqr = sqr_portable,
-    .redc = redc_portable,
+    .mul = hsb_nm_portable_mul,
+    .sqr = hsb_nm_portable_sqr,
+    .redc = hsb_nm_portable_redc,
 };

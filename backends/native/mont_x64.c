@@ -22,8 +22,6 @@
 #include "hsb_ct.h"
 #include "native_mont.h"
 
-#if defined(__x86_64__)
-
 #define HSB_ADX __attribute__((target("adx,bmi2")))
 
 /* One multiply-accumulate step at byte offset off: lo:hn = rdx * b[off];
@@ -143,24 +141,25 @@ HSB_ADX static inline void dbl_add_diag(uint64_t *t, const uint64_t *a, size_t n
  */
 
 /* Row k of a chunk: multiplier in rdx; window words wa..wd = w_k..w_{k+3}. */
-#define BLK_ROW(hk, wa, wb, wc, wd)                                                                \
+#define BLK_ROW_AT(hk, wa, wb, wc, wd, o0, o1, o2, o3)                                            \
     "mov %[" hk "], %[h]\n\t"                                                                      \
     "xor %k[lo], %k[lo]\n\t"                                                                       \
-    "mulx 0(%[b]), %[lo], %[hn]\n\t"                                                               \
+    "mulx " o0 "(%[b]), %[lo], %[hn]\n\t"                                                          \
     "adcx %[lo], %[" wa "]\n\t"                                                                    \
     "adox %[h], %[" wa "]\n\t"                                                                     \
-    "mulx 8(%[b]), %[lo], %[h]\n\t"                                                                \
+    "mulx " o1 "(%[b]), %[lo], %[h]\n\t"                                                           \
     "adcx %[lo], %[" wb "]\n\t"                                                                    \
     "adox %[hn], %[" wb "]\n\t"                                                                    \
-    "mulx 16(%[b]), %[lo], %[hn]\n\t"                                                              \
+    "mulx " o2 "(%[b]), %[lo], %[hn]\n\t"                                                          \
     "adcx %[lo], %[" wc "]\n\t"                                                                    \
     "adox %[h], %[" wc "]\n\t"                                                                     \
-    "mulx 24(%[b]), %[lo], %[h]\n\t"                                                               \
+    "mulx " o3 "(%[b]), %[lo], %[h]\n\t"                                                           \
     "adcx %[lo], %[" wd "]\n\t"                                                                    \
     "adox %[hn], %[" wd "]\n\t"                                                                    \
     "adcx %[zero], %[h]\n\t"                                                                       \
     "adox %[zero], %[h]\n\t"                                                                       \
     "mov %[h], %[" hk "]\n\t"
+#define BLK_ROW(hk, wa, wb, wc, wd) BLK_ROW_AT(hk, wa, wb, wc, wd, "0", "8", "16", "24")
 
 /* The four rows with multipliers read from x0..x3. */
 #define BLK_ROWS_X                                                                                 \
@@ -179,9 +178,18 @@ HSB_ADX static inline void dbl_add_diag(uint64_t *t, const uint64_t *a, size_t n
     "mov %%rdx, %[" xk "]\n\t"
 #define BLK_ROWS_M                                                                                 \
     BLK_M("x0", "w0")                                                                              \
-    BLK_ROW("h0", "w0", "w1", "w2", "w3") BLK_M("x1", "w1") BLK_ROW("h1", "w1", "w2", "w3", "w4")  \
-        BLK_M("x2", "w2") BLK_ROW("h2", "w2", "w3", "w4", "w5") BLK_M("x3", "w3")                  \
+    BLK_ROW("h0", "w0", "w1", "w2", "w3")                                                          \
+    BLK_M("x1", "w1") BLK_ROW("h1", "w1", "w2", "w3", "w4") BLK_M("x2", "w2")                      \
+        BLK_ROW("h2", "w2", "w3", "w4", "w5") BLK_M("x3", "w3")                                    \
             BLK_ROW("h3", "w3", "w4", "w5", "w6")
+
+/* A squaring's diagonal chunk: b points at a 4x4 array whose row k holds the
+ * block's limbs l > k (zeros elsewhere), so row k adds x_k a_l for l > k
+ * only; row 3 would add nothing and is skipped. */
+#define BLK_ROWS_DIAG                                                                              \
+    "mov %[x0], %%rdx\n\t" BLK_ROW_AT("h0", "w0", "w1", "w2", "w3", "0", "8", "16", "24")          \
+    "mov %[x1], %%rdx\n\t" BLK_ROW_AT("h1", "w1", "w2", "w3", "w4", "32", "40", "48", "56")        \
+    "mov %[x2], %%rdx\n\t" BLK_ROW_AT("h2", "w2", "w3", "w4", "w5", "64", "72", "80", "88")
 
 #define BLK_LOAD                                                                                   \
     "mov 0(%[t]), %[w0]\n\t"                                                                       \
@@ -192,8 +200,8 @@ HSB_ADX static inline void dbl_add_diag(uint64_t *t, const uint64_t *a, size_t n
     "mov 40(%[t]), %[w5]\n\t"                                                                      \
     "mov 48(%[t]), %[w6]\n\t"
 
-/* Retire window words 0..3, slide by a chunk, loop until t reaches tend. */
-#define BLK_NEXT                                                                                   \
+/* Retire window words 0..3, slide by a chunk, move b on, compare t with tend. */
+#define BLK_NEXT_TO(bmove)                                                                         \
     "mov %[w0], 0(%[t])\n\t"                                                                       \
     "mov %[w1], 8(%[t])\n\t"                                                                       \
     "mov %[w2], 16(%[t])\n\t"                                                                      \
@@ -205,9 +213,8 @@ HSB_ADX static inline void dbl_add_diag(uint64_t *t, const uint64_t *a, size_t n
     "mov 64(%[t]), %[w4]\n\t"                                                                      \
     "mov 72(%[t]), %[w5]\n\t"                                                                      \
     "mov 80(%[t]), %[w6]\n\t"                                                                      \
-    "lea 32(%[t]), %[t]\n\t"                                                                       \
-    "lea 32(%[b]), %[b]\n\t"                                                                       \
-    "cmp %[tend], %[t]\n\t"
+    "lea 32(%[t]), %[t]\n\t" bmove "cmp %[tend], %[t]\n\t"
+#define BLK_NEXT BLK_NEXT_TO("lea 32(%[b]), %[b]\n\t")
 
 #define BLK_OUTPUTS                                                                                \
     [t] "+r"(t), [b] "+r"(b), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3),      \
@@ -238,6 +245,29 @@ blk_mac(uint64_t *t, const uint64_t *b, const uint64_t x[4], uint64_t hc[4], siz
                      : "rdx", "cc", "memory");
 }
 
+/* A squaring's rows for block x = a[4I..4I+4): the diagonal chunk from dm
+ * (see BLK_ROWS_DIAG) at t[0..], then b = a[4I+4..) for chunks - 1 more. */
+HSB_ADX __attribute__((no_sanitize("address"))) static void
+blk_sqr(uint64_t *t, const uint64_t dm[16], const uint64_t *b, const uint64_t x[4], uint64_t hc[4],
+        size_t chunks)
+{
+    uint64_t w0, w1, w2, w3, w4, w5, w6, lo, h, hn;
+    uint64_t xs[4] = {x[0], x[1], x[2], x[3]};
+    const uint64_t zero = 0;
+    const uint64_t *tend = t + 4 * chunks, *bnext = b;
+    b = dm;
+    __asm__ volatile(BLK_LOAD BLK_ROWS_DIAG BLK_NEXT_TO("mov %[bnext], %[b]\n\t") "je 2f\n"
+                     "1:\n\t" BLK_ROWS_X BLK_NEXT "jne 1b\n"
+                     "2:\n\t"
+                     "mov %[w0], 0(%[t])\n\t"
+                     "mov %[w1], 8(%[t])\n\t"
+                     "mov %[w2], 16(%[t])\n\t"
+                     : BLK_OUTPUTS
+                     : [x0] "m"(xs[0]), [x1] "m"(xs[1]), [x2] "m"(xs[2]), [x3] "m"(xs[3]),
+                       [zero] "m"(zero), [tend] "m"(tend), [bnext] "m"(bnext)
+                     : "rdx", "cc", "memory");
+}
+
 /* Four REDC rows: as blk_mac with b = N, the multipliers made in the first
  * chunk (x_k = t[k] n0). */
 HSB_ADX __attribute__((no_sanitize("address"))) static void
@@ -260,6 +290,30 @@ blk_redc(uint64_t *t, const uint64_t *b, uint64_t n0, uint64_t hc[4], size_t chu
 }
 
 typedef unsigned __int128 u128;
+
+/* p[0..k) = 0 with plain stores, four at a time (k a multiple of 4 plus 3):
+ * the compiler's memset here is REP STOSQ, whose start-up cost is a sizeable
+ * share of a 16-limb squaring on AMD cores. */
+static inline void zero_4k3(uint64_t *p, size_t k)
+{
+    size_t q = k / 4;
+    __asm__ volatile("xor %%eax, %%eax\n"
+                     "1:\n\t"
+                     "mov %%rax, 0(%[p])\n\t"
+                     "mov %%rax, 8(%[p])\n\t"
+                     "mov %%rax, 16(%[p])\n\t"
+                     "mov %%rax, 24(%[p])\n\t"
+                     "lea 32(%[p]), %[p]\n\t"
+                     "dec %[q]\n\t"
+                     "jnz 1b\n\t"
+                     "mov %%rax, 0(%[p])\n\t"
+                     "mov %%rax, 8(%[p])\n\t"
+                     "mov %%rax, 16(%[p])\n\t"
+                     : [p] "+r"(p), [q] "+r"(q)
+                     :
+                     : "rax", "cc", "memory");
+}
+
 
 /* REDC of t (2n + 3 limbs, n a multiple of 4) four rows at a time. */
 HSB_ADX static void redc4_mulx(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)
@@ -297,7 +351,7 @@ HSB_ADX static void mul4_mulx(uint64_t *r, const uint64_t *a, const uint64_t *b,
 {
     size_t n = m->n;
     uint64_t t[2 * HSB_NM_MAX_LIMBS + 3];
-    memset(t, 0, (2 * n + 3) * sizeof *t);
+    zero_4k3(t, 2 * n + 3);
     for (size_t i = 0; i < n; i += 4) {
         uint64_t hc[4] = {0, 0, 0, 0};
         blk_mac(t + i, b, a + i, hc, n / 4);
@@ -310,42 +364,15 @@ HSB_ADX static void sqr4_mulx(uint64_t *r, const uint64_t *a, const hsb_nm_mont 
 {
     size_t n = m->n;
     uint64_t t[2 * HSB_NM_MAX_LIMBS + 3];
-    memset(t, 0, (2 * n + 3) * sizeof *t);
-    /* Off-diagonal products a_i a_j (i < j) with i and j in different
-     * 4-limb blocks: block I's rows against a[4I+4..n). */
-    for (size_t i = 0; i + 4 < n; i += 4) {
-        uint64_t hc[4] = {0, 0, 0, 0};
-        blk_mac(t + 2 * i + 4, a + i + 4, a + i, hc, (n - i - 4) / 4);
-        blk_settle(t + i + n, hc);
-    }
-    /* Those within a block (six per block) fill disjoint 8-word slots
-     * 8I..8I+7, added with one carry chain. */
-    u128 c = 0;
+    zero_4k3(t, 2 * n + 3);
+    /* The triangle sum_{i<j} a_i a_j 2^(64(i+j)), four rows (block I) at a
+     * time: their diagonal chunk, then a[4I+4..n). */
     for (size_t i = 0; i < n; i += 4) {
         const uint64_t *x = a + i;
-        u128 p01 = (u128)x[0] * x[1], p02 = (u128)x[0] * x[2], p03 = (u128)x[0] * x[3];
-        u128 p12 = (u128)x[1] * x[2], p13 = (u128)x[1] * x[3], p23 = (u128)x[2] * x[3];
-        uint64_t d[8];
-        u128 s;
-        d[0] = 0;
-        d[1] = (uint64_t)p01;
-        s = (p01 >> 64) + (uint64_t)p02;
-        d[2] = (uint64_t)s;
-        s = (s >> 64) + (p02 >> 64) + (uint64_t)p03 + (uint64_t)p12;
-        d[3] = (uint64_t)s;
-        s = (s >> 64) + (p03 >> 64) + (p12 >> 64) + (uint64_t)p13;
-        d[4] = (uint64_t)s;
-        s = (s >> 64) + (p13 >> 64) + (uint64_t)p23;
-        d[5] = (uint64_t)s;
-        s = (s >> 64) + (p23 >> 64);
-        d[6] = (uint64_t)s;
-        d[7] = (uint64_t)(s >> 64);
-        uint64_t *w = t + 2 * i;
-        for (int k = 0; k < 8; k++) {
-            c += (u128)w[k] + d[k];
-            w[k] = (uint64_t)c;
-            c >>= 64;
-        }
+        uint64_t dm[16] = {0, x[1], x[2], x[3], 0, 0, x[2], x[3], 0, 0, 0, x[3]};
+        uint64_t hc[4] = {0, 0, 0, 0};
+        blk_sqr(t + 2 * i, dm, a + i + 4, x, hc, (n - i) / 4);
+        blk_settle(t + i + n, hc);
     }
     dbl_add_diag(t, a, n);
     redc4_mulx(r, t, m);
@@ -384,7 +411,7 @@ HSB_ADX static void sqr_rows(uint64_t *r, const uint64_t *a, const hsb_nm_mont *
 
 /* Four rows at a time when n is a multiple of 4 (every RSA and DH size),
  * else one row at a time. */
-HSB_ADX static void redc_mulx(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)
+HSB_ADX void hsb_nm_mulx_redc(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)
 {
     if (m->n % 4 == 0) {
         uint64_t w[2 * HSB_NM_MAX_LIMBS + 3];
@@ -397,7 +424,7 @@ HSB_ADX static void redc_mulx(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)
     }
 }
 
-HSB_ADX static void mul_mulx(uint64_t *r, const uint64_t *a, const uint64_t *b,
+HSB_ADX void hsb_nm_mulx_mul(uint64_t *r, const uint64_t *a, const uint64_t *b,
                              const hsb_nm_mont *m)
 {
     if (m->n % 4 == 0)
@@ -406,7 +433,7 @@ HSB_ADX static void mul_mulx(uint64_t *r, const uint64_t *a, const uint64_t *b,
         mul_rows(r, a, b, m);
 }
 
-HSB_ADX static void sqr_mulx(uint64_t *r, const uint64_t *a, const hsb_nm_mont *m)
+HSB_ADX void hsb_nm_mulx_sqr(uint64_t *r, const uint64_t *a, const hsb_nm_mont *m)
 {
     if (m->n % 4 == 0)
         sqr4_mulx(r, a, m);
@@ -416,16 +443,7 @@ HSB_ADX static void sqr_mulx(uint64_t *r, const uint64_t *a, const hsb_nm_mont *
 
 const hsb_nm_engine hsb_nm_engine_mulx = {
     .name = "mulx",
-    .mul = mul_mulx,
-    .sqr = sqr_mulx,
-    .redc = redc_mulx,
+    .mul = hsb_nm_mulx_mul,
+    .sqr = hsb_nm_mulx_sqr,
+    .redc = hsb_nm_mulx_redc,
 };
-
-#else /* not x86-64: the engine exists but hsb_nm_engine_get never returns it */
-
-const hsb_nm_engine hsb_nm_engine_mulx = {
-    .name = "mulx",
-    .mul = NULL,
-};
-
-#endif

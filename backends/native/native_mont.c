@@ -141,10 +141,9 @@ size_t hsb_nm_bitlen_public(const uint64_t *x, size_t n)
 
 /* ------------------------------------------------------ Montgomery context */
 
-/* x = 2 x mod N, for x < N; constant time. */
-static void dbl_mod(uint64_t *x, const uint64_t *N, size_t n)
+void hsb_nm_dbl_mod(uint64_t *x, const uint64_t *N, size_t n)
 {
-    uint64_t y[HSB_NM_MAX_LIMBS], c = 0;
+    uint64_t y[HSB_NM_MAX_LIMBS] = {0}, c = 0;
     for (size_t i = 0; i < n; i++) {
         y[i] = (x[i] << 1) | c;
         c = x[i] >> 63;
@@ -169,7 +168,7 @@ void hsb_nm_mont_init(hsb_nm_mont *m, const hsb_nm_engine *e, const uint64_t *N,
      * (at most 72 or so for a modulus whose top byte is non-zero). */
     uint64_t x[HSB_NM_MAX_LIMBS] = {0};
     x[floor_bit / 64] = (uint64_t)1 << (floor_bit % 64);
-    for (size_t i = floor_bit; i < 64 * n; i++) dbl_mod(x, N, n);
+    for (size_t i = floor_bit; i < 64 * n; i++) hsb_nm_dbl_mod(x, N, n);
     memcpy(m->one, x, n * sizeof *x);
 
     /* R^2 = R 2^(64 n): with 64 n = j 2^s (j the odd part of n, s = 6 +
@@ -180,7 +179,7 @@ void hsb_nm_mont_init(hsb_nm_mont *m, const hsb_nm_engine *e, const uint64_t *N,
         j >>= 1;
         s++;
     }
-    for (size_t i = 0; i < j; i++) dbl_mod(x, N, n);
+    for (size_t i = 0; i < j; i++) hsb_nm_dbl_mod(x, N, n);
     for (size_t i = 0; i < s; i++) e->sqr(x, x, m);
     memcpy(m->rr, x, n * sizeof *x);
     hsb_wipe(x, sizeof x);

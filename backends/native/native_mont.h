@@ -135,6 +135,14 @@ extern const hsb_nm_engine hsb_nm_engine_portable;
 extern const hsb_nm_engine hsb_nm_engine_mulx;
 extern const hsb_nm_engine hsb_nm_engine_ifma;
 
+/* Their arithmetic, for engines built on another (IFMA uses mulx's). */
+void hsb_nm_portable_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const hsb_nm_mont *m);
+void hsb_nm_portable_sqr(uint64_t *r, const uint64_t *a, const hsb_nm_mont *m);
+void hsb_nm_portable_redc(uint64_t *r, uint64_t *t, const hsb_nm_mont *m);
+void hsb_nm_mulx_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, const hsb_nm_mont *m);
+void hsb_nm_mulx_sqr(uint64_t *r, const uint64_t *a, const hsb_nm_mont *m);
+void hsb_nm_mulx_redc(uint64_t *r, uint64_t *t, const hsb_nm_mont *m);
+
 /* The engine of a path, NULL when hsb_cpu() lacks its instructions (so
  * HSB_CPU_DISABLE applies) or it was not built. */
 const hsb_nm_engine *hsb_nm_engine_get(hsb_nm_path path);
@@ -165,6 +173,8 @@ uint64_t hsb_nm_lt(const uint64_t *a, const uint64_t *b, size_t n);
 /* r = (hi 2^(64n) + t) - N if that is >= 0, else t; requires hi 2^(64n) + t
  * < 2 N and hi in {0, 1}. r may alias t. The engines end every mul with it. */
 void hsb_nm_final_sub(uint64_t *r, const uint64_t *t, uint64_t hi, const uint64_t *N, size_t n);
+/* x = 2 x mod N for x < N. */
+void hsb_nm_dbl_mod(uint64_t *x, const uint64_t *N, size_t n);
 /* r = a - b mod N for a, b < N. r may alias a or b. */
 void hsb_nm_sub_mod(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *N, size_t n);
 /* r (2n limbs) = a b (n limbs each), plain product. r may not alias a or b. */
