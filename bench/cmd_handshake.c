@@ -190,11 +190,9 @@ int hsb_suite_handshake(hsb_report *r, const hsb_opts *o)
                     f->is_reference = 1;
                     f->threads = o->threads[t];
                     f->bits = bits;
-                    if (g) {
-                        snprintf(f->group, sizeof f->group, "%s", g->name);
-                        f->dh_check =
-                            HSB_DH_CHECK_FULL; /* libssl checks Y^q (EVP_PKEY_public_check) */
-                    }
+                    /* libssl checks the peer's DH value its own way: no
+                     * dh_check field on its rows. */
+                    if (g) snprintf(f->group, sizeof f->group, "%s", g->name);
                     hsb_figure_set_name(f);
                     hsb_figure_impl(f, "tls", hsb_ossl_impl());
                     ref_idx = (long)idx;

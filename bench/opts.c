@@ -244,8 +244,8 @@ void hsb_opts_help(FILE *to, unsigned a)
                     ? "  --dh-group G[,G...]  DH groups (default: ffdhe<bits> for each --bits)\n"
                     : "  --dh-group G         DHE group (default: ffdhe<bits>)\n"
                       "  --dh-check full|range  the client's and server's check of the peer's\n"
-                      "                       DH value (default full: range and Y^q = 1, as\n"
-                      "                       libssl does)\n");
+                      "                       DH value (default full: 1 < Y < p-1 and Y^q = 1;\n"
+                      "                       range: the first only)\n");
     if (a & HSB_OPT_SIZES)
         fprintf(
             to,

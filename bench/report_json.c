@@ -203,9 +203,17 @@ int hsb_report_json(const hsb_report *r, const char *path)
             json_array_append_new(arr, aggregate_row(r, f, i, aggs[a]));
     }
     json_object_set_new(root, "benchmarks", arr);
+    /* Written beside the target and renamed over it: a reader never sees a
+     * half-written file, and a failed run leaves the previous one intact. */
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
     int rc =
-        json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-    if (rc != 0) fprintf(stderr, "hsbench: cannot write %s: %s\n", path, strerror(errno));
+        json_dump_file(root, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    if (rc == 0 && rename(tmp, path) != 0) rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "hsbench: cannot write %s: %s\n", path, strerror(errno));
+        remove(tmp);
+    }
     json_decref(root);
     return rc == 0 ? 0 : -1;
 }

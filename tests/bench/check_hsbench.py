@@ -182,7 +182,7 @@ if WHAT == "cli":
         (["bulk", "--kx", "rsa"], "--kx"),
         (["modexp", "--bits"], "--bits"),
         (["modexp", "stray"], "stray"),
-        (["suite", "--threads", "2"], "--threads"),
+        (["suite", "--sizes", "16"], "--sizes"),
         (["nosuchcommand"], "nosuchcommand"),
     ]
     for args, word in bad:
