@@ -8,7 +8,7 @@
  * conns must still succeed (a failed connection never spoils the next one).
  *
  * Usage: test_tls_neg [--group NAME] [--quick] [--verbose]
- *   groups: records, hello, certs, kx (default: all)
+ *   groups: flips, records, hello, certs, kx (default: all)
  *   --quick: bit-flip sweeps take every 11th bit past the record header
  *   (they always do under DHE, whose handshakes cost ~6x those of RSA)
  *
@@ -1232,16 +1232,16 @@ static int c_write_early(neg_run *r, const neg_case *c, char *why, size_t why_le
 
 static const neg_case cases[] = {
     /* ---- records: bit flips, replay, reorder, drop, sequence, sizes */
-    {"records", "bit flips in the client's encrypted Finished", KX_BOTH, .tamper = t_flip,
+    {"flips", "bit flips in the client's encrypted Finished", KX_BOTH, .tamper = t_flip,
      .tdir = C2S, .tidx = C_FIN, .sweep = FLIP_BITS(CBC_REC(16)),
      .e = E_S(A_BAD_MAC, "client Finished", D), .efn = e_flip},
-    {"records", "bit flips in the server's encrypted Finished", KX_BOTH, .tamper = t_flip,
+    {"flips", "bit flips in the server's encrypted Finished", KX_BOTH, .tamper = t_flip,
      .tdir = S2C, .tidx = S_FIN, .sweep = FLIP_BITS(CBC_REC(16)),
      .e = E_C(A_BAD_MAC, "server Finished", D), .efn = e_flip},
-    {"records", "bit flips in a client application-data record (1 byte)", KX_BOTH, .tamper = t_flip,
+    {"flips", "bit flips in a client application-data record (1 byte)", KX_BOTH, .tamper = t_flip,
      .tdir = C2S, .tidx = C_APP, .sweep = FLIP_BITS(CBC_REC(1)), .app = app_c2s_1,
      .e = E_S(A_BAD_MAC, "application data", D), .efn = e_flip},
-    {"records", "bit flips in a server application-data record (100 bytes)", KX_BOTH,
+    {"flips", "bit flips in a server application-data record (100 bytes)", KX_BOTH,
      .tamper = t_flip, .tdir = S2C, .tidx = S_APP, .sweep = FLIP_BITS(CBC_REC(100)),
      .app = app_s2c_100, .e = E_C(A_BAD_MAC, "application data", D), .efn = e_flip},
     {"records", "replayed application-data record", KX_BOTH, .tamper = t_replay, .tdir = C2S,
@@ -1858,7 +1858,7 @@ int main(int argc, char **argv)
             verbose = 1;
         else {
             fprintf(stderr,
-                    "usage: %s [--group records|hello|certs|kx] [--case SUBSTRING]\n"
+                    "usage: %s [--group flips|records|hello|certs|kx] [--case SUBSTRING]\n"
                     "       [--comp openssl|pk=gmp] [--kx rsa|dhe] [--quick] [--verbose]\n",
                     argv[0]);
             return 2;
