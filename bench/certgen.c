@@ -25,14 +25,22 @@ static hsb_cert_set storage[N_SIZES][HSB_CERT_VARIANT_COUNT];
 const char *hsb_cert_variant_name(hsb_cert_variant v)
 {
     switch (v) {
-    case HSB_CERT_GOOD: return "good";
-    case HSB_CERT_EXPIRED: return "expired";
-    case HSB_CERT_NOT_YET_VALID: return "not-yet-valid";
-    case HSB_CERT_WRONG_HOST: return "wrong-host";
-    case HSB_CERT_UNTRUSTED_CA: return "untrusted-ca";
-    case HSB_CERT_BAD_SIGNATURE: return "bad-signature";
-    case HSB_CERT_WITH_INTERMEDIATE: return "with-intermediate";
-    default: return NULL;
+    case HSB_CERT_GOOD:
+        return "good";
+    case HSB_CERT_EXPIRED:
+        return "expired";
+    case HSB_CERT_NOT_YET_VALID:
+        return "not-yet-valid";
+    case HSB_CERT_WRONG_HOST:
+        return "wrong-host";
+    case HSB_CERT_UNTRUSTED_CA:
+        return "untrusted-ca";
+    case HSB_CERT_BAD_SIGNATURE:
+        return "bad-signature";
+    case HSB_CERT_WITH_INTERMEDIATE:
+        return "with-intermediate";
+    default:
+        return NULL;
     }
 }
 
@@ -56,18 +64,17 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
 
 /* A certificate for subject `cn` with key `key`, issued by issuer (NULL:
  * self-signed) holding issuer_key; validity [now + from_days, now + to_days]. */
-static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
-                       int is_ca, const char *san, long from_days, long to_days, long serial)
+static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, int is_ca,
+                       const char *san, long from_days, long to_days, long serial)
 {
     X509 *x = X509_new();
     if (!x) return NULL;
     X509_NAME *name = X509_NAME_new();
-    int ok = name && X509_set_version(x, 2) &&
-             ASN1_INTEGER_set(X509_get_serialNumber(x), serial) &&
+    int ok = name && X509_set_version(x, 2) && ASN1_INTEGER_set(X509_get_serialNumber(x), serial) &&
              X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"hsbench",
                                         -1, -1, 0) &&
-             X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1,
-                                        -1, 0) &&
+             X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+                                        0) &&
              X509_set_subject_name(x, name) &&
              X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) &&
              X509_gmtime_adj(X509_getm_notBefore(x), from_days * 86400L) &&
@@ -131,20 +138,18 @@ static hsb_rc build(int si, hsb_cert_variant v, hsb_cert_set *s)
     case HSB_CERT_UNTRUSTED_CA: {
         /* Same name as the anchor, another key: the anchor did not sign it. */
         EVP_PKEY *rk = get_key(si, K_ROGUE);
-        X509 *rogue = rk ? make_cert("hsbench test CA", rk, NULL, NULL, 1, NULL, -1, 3650, 2)
-                         : NULL;
-        if (rogue)
-            leaf = make_cert("localhost", lk, rogue, rk, 0, LOCALHOST_SAN, -1, 365, serial);
+        X509 *rogue =
+            rk ? make_cert("hsbench test CA", rk, NULL, NULL, 1, NULL, -1, 3650, 2) : NULL;
+        if (rogue) leaf = make_cert("localhost", lk, rogue, rk, 0, LOCALHOST_SAN, -1, 365, serial);
         X509_free(rogue);
         break;
     }
     case HSB_CERT_WITH_INTERMEDIATE: {
         EVP_PKEY *ik = get_key(si, K_INTER);
-        X509 *inter = ik ? make_cert("hsbench intermediate CA", ik, anchors[si], ak, 1, NULL,
-                                     -1, 3650, 3)
-                         : NULL;
-        if (inter)
-            leaf = make_cert("localhost", lk, inter, ik, 0, LOCALHOST_SAN, -1, 365, serial);
+        X509 *inter =
+            ik ? make_cert("hsbench intermediate CA", ik, anchors[si], ak, 1, NULL, -1, 3650, 3)
+               : NULL;
+        if (inter) leaf = make_cert("localhost", lk, inter, ik, 0, LOCALHOST_SAN, -1, 365, serial);
         if (!leaf) {
             X509_free(inter);
             break;
@@ -153,7 +158,8 @@ static hsb_rc build(int si, hsb_cert_variant v, hsb_cert_set *s)
         s->chain_len = 2;
         break;
     }
-    default: HSB_BAIL(HSB_E_USAGE);
+    default:
+        HSB_BAIL(HSB_E_USAGE);
     }
     if (!leaf) HSB_BAIL_MSG(HSB_E_CRYPTO, "leaf certificate");
     if (v == HSB_CERT_BAD_SIGNATURE) {

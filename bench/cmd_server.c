@@ -10,6 +10,7 @@
  * down, and the process exits 0.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -58,8 +59,9 @@ static void usage(FILE *to)
             "                       SIGINT/SIGTERM)\n"
             "  --timeout SECONDS    drop a client that sends nothing for this long (default 30)\n"
             "\n"
-            "Exit status: 0 after a clean stop, 1 when the server cannot start, 2 on usage\n"
-            "errors.\n",
+            "Exit status: 0 after a clean stop; 1 when the server cannot start; 2 on usage\n"
+            "errors (bad options, unreadable or unsuitable certificate or key files, a\n"
+            "composition that lacks a class the handshake needs).\n",
             MAX_WORKERS);
 }
 
@@ -151,8 +153,7 @@ static void *worker_main(void *arg)
     hsb_rc rc = hsb_tls_thread_new(s->cfg, &thr);
     if (rc == HSB_OK) rc = hsb_tls_conn_new(thr, &conn);
     if (rc != HSB_OK) {
-        fprintf(stderr, "hsbench server: worker %d cannot start: %s\n", w->index,
-                hsb_last_error());
+        fprintf(stderr, "hsbench server: worker %d cannot start: %s\n", w->index, hsb_last_error());
         atomic_store(&s->stop, 1);
     }
     while (!atomic_load(&s->stop)) {
@@ -245,8 +246,8 @@ int hsb_cmd_server(int argc, char **argv)
         else if (!strcmp(a, "--dh-group"))
             group_name = v;
         else if (!strcmp(a, "--kx")) {
-            kx = !strcmp(v, "rsa") ? HSB_TLS_KX_RSA
-                 : !strcmp(v, "dhe") ? HSB_TLS_KX_DHE
+            kx = !strcmp(v, "rsa")    ? HSB_TLS_KX_RSA
+                 : !strcmp(v, "dhe")  ? HSB_TLS_KX_DHE
                  : !strcmp(v, "both") ? HSB_TLS_KX_ALL
                                       : 0;
             if (!kx) ok = 0;
@@ -302,7 +303,7 @@ int hsb_cmd_server(int argc, char **argv)
     if (rc != HSB_OK) {
         fprintf(stderr, "hsbench server: %s\n", hsb_last_error());
         hsb_tls_config_free(cfg);
-        return 1;
+        return rc == HSB_E_USAGE || rc == HSB_E_UNAVAILABLE || rc == HSB_E_UNSUPPORTED ? 2 : 1;
     }
 
     server s;
@@ -317,13 +318,18 @@ int hsb_cmd_server(int argc, char **argv)
         hsb_tls_config_free(cfg);
         return 1;
     }
+    /* Workers poll, then accept: a non-blocking listener keeps the ones that
+     * lose the race from sleeping in accept(). */
+    fcntl(s.listen_fd, F_SETFL, fcntl(s.listen_fd, F_GETFL) | O_NONBLOCK);
     char desc[256];
     hsb_provider_describe(&prov, desc, sizeof desc);
     printf("listening on %s%s%s:%u\n", strchr(host, ':') ? "[" : "", host,
            strchr(host, ':') ? "]" : "", bound);
     printf("backend: %s; kx: %s; dh group: %s; threads: %ld\n", desc,
-           kx == HSB_TLS_KX_ALL ? "rsa,dhe" : kx == HSB_TLS_KX_RSA ? "rsa" : "dhe", group->name,
-           threads);
+           kx == HSB_TLS_KX_ALL   ? "rsa,dhe"
+           : kx == HSB_TLS_KX_RSA ? "rsa"
+                                  : "dhe",
+           group->name, threads);
     fflush(stdout);
 
     /* Signals go to this thread only (sigtimedwait below). */
@@ -361,7 +367,9 @@ int hsb_cmd_server(int argc, char **argv)
     for (int i = 0; i < started; i++) pthread_join(ws[i].tid, NULL);
     close(s.listen_fd);
     printf("stopped%s%s: %ld connections, %ld ok, %ld failed\n", sig ? " by " : "",
-           sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "",
+           sig == SIGINT    ? "SIGINT"
+           : sig == SIGTERM ? "SIGTERM"
+                            : "",
            atomic_load(&s.ended), atomic_load(&s.ok), atomic_load(&s.failed));
     fflush(stdout);
     hsb_tls_config_free(cfg);

@@ -68,8 +68,7 @@ static int der_uint(const uint8_t **p, size_t *len, const uint8_t **v, size_t *v
     return 1;
 }
 
-hsb_rc tls_x509_rsa_key(X509 *x, const uint8_t **n, size_t *n_len, const uint8_t **e,
-                        size_t *e_len)
+hsb_rc tls_x509_rsa_key(X509 *x, const uint8_t **n, size_t *n_len, const uint8_t **e, size_t *e_len)
 {
     X509_PUBKEY *pub = X509_get_X509_PUBKEY(x);
     ASN1_OBJECT *alg = NULL;
@@ -119,6 +118,9 @@ hsb_rc tls_anchor_init(tls_anchor *a, X509 *x)
     a->e_len = e_len;
     X509_up_ref(x);
     a->x = x;
+    /* Let libcrypto cache the extensions now, while one thread owns the
+     * config, rather than on the first handshake of many threads. */
+    (void)X509_check_ca(x);
     return HSB_OK;
 }
 
@@ -154,7 +156,8 @@ static hsb_rc check_signature(hsb_tls_conn *c, X509 *x, const uint8_t *der, size
         return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s: malformed DER", which);
     const ASN1_BIT_STRING *sig = NULL;
     X509_get0_signature(&sig, NULL, x);
-    if (!sig) return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s: no signature", which);
+    if (!sig)
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s: no signature", which);
     uint8_t hash[32];
     b->sha256->update(c->thr->sha, der + h, th + tl);
     b->sha256->final(c->thr->sha, hash);
@@ -165,12 +168,12 @@ static hsb_rc check_signature(hsb_tls_conn *c, X509 *x, const uint8_t *der, size
     if (rc != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
                         "%s: issuer key not usable (%s)", which, hsb_rc_name(rc));
-    rc = hsb_pkcs1_verify_sha256(b->rsa_pub, c->thr->cert_pub, hash,
-                                 ASN1_STRING_get0_data(sig), (size_t)ASN1_STRING_length(sig));
+    rc = hsb_pkcs1_verify_sha256(b->rsa_pub, c->thr->cert_pub, hash, ASN1_STRING_get0_data(sig),
+                                 (size_t)ASN1_STRING_length(sig));
     b->rsa_pub->clear(c->thr->cert_pub);
     if (rc != HSB_OK)
-        return tls_fail(c, HSB_TLS_ALERT_DECRYPT_ERROR, HSB_E_CERT,
-                        "%s: signature does not verify", which);
+        return tls_fail(c, HSB_TLS_ALERT_DECRYPT_ERROR, HSB_E_CERT, "%s: signature does not verify",
+                        which);
     return HSB_OK;
 }
 
@@ -182,11 +185,9 @@ static hsb_rc check_dates(hsb_tls_conn *c, X509 *x, const char *which)
         return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
                         "%s: malformed validity dates", which);
     if (before > 0)
-        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s is not yet valid",
-                        which);
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s is not yet valid", which);
     if (after < 0)
-        return tls_fail(c, HSB_TLS_ALERT_CERTIFICATE_EXPIRED, HSB_E_CERT, "%s has expired",
-                        which);
+        return tls_fail(c, HSB_TLS_ALERT_CERTIFICATE_EXPIRED, HSB_E_CERT, "%s has expired", which);
     return HSB_OK;
 }
 
@@ -197,8 +198,8 @@ static const tls_anchor *find_anchor(const hsb_tls_config *cfg, X509 *x)
     return NULL;
 }
 
-static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const size_t *len,
-                           size_t n, X509 **x)
+static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const size_t *len, size_t n,
+                           X509 **x)
 {
     const hsb_tls_config *cfg = c->cfg;
     const tls_anchor *anchor = find_anchor(cfg, x[0]);
@@ -229,8 +230,8 @@ static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const siz
                             "intermediate's key is not RSA");
         HSB_GUARD(check_signature(c, x[1], der[1], len[1], anchor->n, anchor->n_len, anchor->e,
                                   anchor->e_len, "intermediate certificate"));
-        HSB_GUARD(check_signature(c, x[0], der[0], len[0], in, in_len, ie, ie_len,
-                                  "server certificate"));
+        HSB_GUARD(
+            check_signature(c, x[0], der[0], len[0], in, in_len, ie, ie_len, "server certificate"));
         HSB_GUARD(check_dates(c, x[1], "intermediate certificate"));
     }
     HSB_GUARD(check_dates(c, x[0], "server certificate"));
@@ -256,8 +257,8 @@ static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const siz
     c->peer_pub_ready = 0;
     hsb_rc rc = b->rsa_pub->init(c->peer_pub, kn, kn_len, ke, ke_len);
     if (rc != HSB_OK)
-        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
-                        "server key not usable (%s)", hsb_rc_name(rc));
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "server key not usable (%s)",
+                        hsb_rc_name(rc));
     c->peer_pub_ready = 1;
     c->peer_n_len = kn_len;
     c->rsa_bits = bits;
@@ -276,8 +277,7 @@ hsb_rc tls_server_cert_read(hsb_tls_conn *c, hsb_stuffer *in)
     while (hsb_stuffer_remaining(&list)) {
         hsb_stuffer cert;
         if (hsb_stuffer_read_vec(&list, 3, 1, 0xffffff, &cert) != HSB_OK)
-            return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
-                            "malformed Certificate");
+            return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed Certificate");
         if (n < TLS_MAX_CHAIN) {
             der[n] = hsb_stuffer_cursor(&cert);
             len[n] = hsb_stuffer_remaining(&cert);
@@ -285,8 +285,7 @@ hsb_rc tls_server_cert_read(hsb_tls_conn *c, hsb_stuffer *in)
         }
     }
     if (n == 0)
-        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
-                        "server sent no certificate");
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "server sent no certificate");
     X509 *x[2] = {NULL, NULL};
     const unsigned char *p = der[0];
     x[0] = d2i_X509(NULL, &p, (long)len[0]);

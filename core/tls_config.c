@@ -40,13 +40,14 @@ hsb_rc hsb_tls_config_new(hsb_tls_config **out, hsb_tls_role role, const hsb_pro
 {
     HSB_ENSURE(out && prov && (role == HSB_TLS_CLIENT || role == HSB_TLS_SERVER), HSB_E_USAGE);
     *out = NULL;
-    HSB_GUARD(check_classes(&prov->cls, role, HSB_TLS_KX_ALL));
+    unsigned kx = prov->cls.dh ? HSB_TLS_KX_ALL : HSB_TLS_KX_RSA;
+    HSB_GUARD(check_classes(&prov->cls, role, kx));
     hsb_tls_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg) HSB_BAIL(HSB_E_NOMEM);
     cfg->role = role;
     cfg->prov = prov;
     cfg->cls = &prov->cls;
-    cfg->kx_mask = HSB_TLS_KX_ALL;
+    cfg->kx_mask = kx;
     cfg->dh_check = HSB_DH_CHECK_FULL;
     cfg->dh_group = hsb_dh_group_by_name("ffdhe2048");
     cfg->min_dh_bits = 2048;
@@ -178,8 +179,7 @@ hsb_rc hsb_tls_config_set_key(hsb_tls_config *cfg, EVP_PKEY *key)
     if (rc == HSB_OK)
         rc = take_bn(key, OSSL_PKEY_PARAM_RSA_EXPONENT2, mem, cap, &off, &k.dq, &k.dq_len);
     if (rc == HSB_OK)
-        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, mem, cap, &off, &k.qinv,
-                     &k.qinv_len);
+        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, mem, cap, &off, &k.qinv, &k.qinv_len);
     if (rc == HSB_OK && cfg->leaf) {
         /* The key must be the leaf's: compare the moduli. */
         const uint8_t *n, *e;
@@ -210,19 +210,30 @@ hsb_rc hsb_tls_config_load_pem(hsb_tls_config *cfg, const char *chain_file, cons
     HSB_ENSURE(cfg && chain_file && key_file, HSB_E_USAGE);
     X509 *chain[TLS_MAX_CHAIN] = {0};
     size_t n = 0;
+    char msg[320];
     FILE *f = fopen(chain_file, "r");
-    if (!f) HSB_BAIL_MSG(HSB_E_USAGE, "cannot open the certificate file");
+    if (!f) {
+        snprintf(msg, sizeof msg, "cannot open the certificate file '%s'", chain_file);
+        HSB_BAIL_MSG(HSB_E_USAGE, msg);
+    }
     while (n < TLS_MAX_CHAIN && (chain[n] = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) n++;
     fclose(f);
+    snprintf(msg, sizeof msg, "no PEM certificate in '%s'", chain_file);
     hsb_rc rc = n ? hsb_tls_config_set_chain(cfg, chain, n)
-                  : hsb_raise(HSB_E_USAGE, __FILE__, __LINE__, "no certificate in the file");
+                  : hsb_raise(HSB_E_USAGE, __FILE__, __LINE__, msg);
     for (size_t i = 0; i < n; i++) X509_free(chain[i]);
     if (rc != HSB_OK) return rc;
     f = fopen(key_file, "r");
-    if (!f) HSB_BAIL_MSG(HSB_E_USAGE, "cannot open the key file");
+    if (!f) {
+        snprintf(msg, sizeof msg, "cannot open the key file '%s'", key_file);
+        HSB_BAIL_MSG(HSB_E_USAGE, msg);
+    }
     EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     fclose(f);
-    if (!key) HSB_BAIL_MSG(HSB_E_USAGE, "no private key in the key file");
+    if (!key) {
+        snprintf(msg, sizeof msg, "no PEM private key in '%s'", key_file);
+        HSB_BAIL_MSG(HSB_E_USAGE, msg);
+    }
     rc = hsb_tls_config_set_key(cfg, key);
     EVP_PKEY_free(key);
     return rc;
@@ -255,8 +266,12 @@ hsb_rc hsb_tls_config_add_anchor(hsb_tls_config *cfg, X509 *ca)
 hsb_rc hsb_tls_config_load_anchors(hsb_tls_config *cfg, const char *pem_file)
 {
     HSB_ENSURE(cfg && pem_file, HSB_E_USAGE);
+    char msg[320];
     FILE *f = fopen(pem_file, "r");
-    if (!f) HSB_BAIL_MSG(HSB_E_USAGE, "cannot open the CA file");
+    if (!f) {
+        snprintf(msg, sizeof msg, "cannot open the CA file '%s'", pem_file);
+        HSB_BAIL_MSG(HSB_E_USAGE, msg);
+    }
     X509 *x;
     size_t n = 0;
     hsb_rc rc = HSB_OK;
@@ -266,7 +281,10 @@ hsb_rc hsb_tls_config_load_anchors(hsb_tls_config *cfg, const char *pem_file)
         n++;
     }
     fclose(f);
-    if (rc == HSB_OK && n == 0) HSB_BAIL_MSG(HSB_E_USAGE, "no certificate in the CA file");
+    if (rc == HSB_OK && n == 0) {
+        snprintf(msg, sizeof msg, "no PEM certificate in the CA file '%s'", pem_file);
+        HSB_BAIL_MSG(HSB_E_USAGE, msg);
+    }
     return rc;
 }
 

@@ -21,42 +21,72 @@
 const char *hsb_tls_alert_name(int alert)
 {
     switch (alert) {
-    case 0: return "close_notify";
-    case 10: return "unexpected_message";
-    case 20: return "bad_record_mac";
-    case 21: return "decryption_failed";
-    case 22: return "record_overflow";
-    case 30: return "decompression_failure";
-    case 40: return "handshake_failure";
-    case 42: return "bad_certificate";
-    case 43: return "unsupported_certificate";
-    case 44: return "certificate_revoked";
-    case 45: return "certificate_expired";
-    case 46: return "certificate_unknown";
-    case 47: return "illegal_parameter";
-    case 48: return "unknown_ca";
-    case 49: return "access_denied";
-    case 50: return "decode_error";
-    case 51: return "decrypt_error";
-    case 70: return "protocol_version";
-    case 71: return "insufficient_security";
-    case 80: return "internal_error";
-    case 86: return "inappropriate_fallback";
-    case 90: return "user_canceled";
-    case 100: return "no_renegotiation";
-    case 109: return "missing_extension";
-    case 110: return "unsupported_extension";
-    case 112: return "unrecognized_name";
-    default: return "unknown";
+    case 0:
+        return "close_notify";
+    case 10:
+        return "unexpected_message";
+    case 20:
+        return "bad_record_mac";
+    case 21:
+        return "decryption_failed";
+    case 22:
+        return "record_overflow";
+    case 30:
+        return "decompression_failure";
+    case 40:
+        return "handshake_failure";
+    case 42:
+        return "bad_certificate";
+    case 43:
+        return "unsupported_certificate";
+    case 44:
+        return "certificate_revoked";
+    case 45:
+        return "certificate_expired";
+    case 46:
+        return "certificate_unknown";
+    case 47:
+        return "illegal_parameter";
+    case 48:
+        return "unknown_ca";
+    case 49:
+        return "access_denied";
+    case 50:
+        return "decode_error";
+    case 51:
+        return "decrypt_error";
+    case 70:
+        return "protocol_version";
+    case 71:
+        return "insufficient_security";
+    case 80:
+        return "internal_error";
+    case 86:
+        return "inappropriate_fallback";
+    case 90:
+        return "user_canceled";
+    case 100:
+        return "no_renegotiation";
+    case 109:
+        return "missing_extension";
+    case 110:
+        return "unsupported_extension";
+    case 112:
+        return "unrecognized_name";
+    default:
+        return "unknown";
     }
 }
 
 const char *hsb_tls_suite_name(uint16_t suite)
 {
     switch (suite) {
-    case HSB_TLS_RSA_WITH_AES_128_CBC_SHA256: return "TLS_RSA_WITH_AES_128_CBC_SHA256";
-    case HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256: return "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256";
-    default: return NULL;
+    case HSB_TLS_RSA_WITH_AES_128_CBC_SHA256:
+        return "TLS_RSA_WITH_AES_128_CBC_SHA256";
+    case HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256:
+        return "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256";
+    default:
+        return NULL;
     }
 }
 
@@ -78,12 +108,18 @@ hsb_rc tls_fail(hsb_tls_conn *c, int alert, hsb_rc rc, const char *fmt, ...)
 static int default_alert(hsb_rc rc)
 {
     switch (rc) {
-    case HSB_E_PROTOCOL: return HSB_TLS_ALERT_DECODE_ERROR;
-    case HSB_E_DECRYPT: return HSB_TLS_ALERT_DECRYPT_ERROR;
-    case HSB_E_CERT: return HSB_TLS_ALERT_BAD_CERTIFICATE;
-    case HSB_E_RANGE: return HSB_TLS_ALERT_ILLEGAL_PARAMETER;
-    case HSB_E_IO: return -2; /* the transport is gone: nothing to send on */
-    default: return HSB_TLS_ALERT_INTERNAL_ERROR;
+    case HSB_E_PROTOCOL:
+        return HSB_TLS_ALERT_DECODE_ERROR;
+    case HSB_E_DECRYPT:
+        return HSB_TLS_ALERT_DECRYPT_ERROR;
+    case HSB_E_CERT:
+        return HSB_TLS_ALERT_BAD_CERTIFICATE;
+    case HSB_E_RANGE:
+        return HSB_TLS_ALERT_ILLEGAL_PARAMETER;
+    case HSB_E_IO:
+        return -2; /* the transport is gone: nothing to send on */
+    default:
+        return HSB_TLS_ALERT_INTERNAL_ERROR;
     }
 }
 
@@ -168,23 +204,47 @@ static hsb_rc ccs_read(hsb_tls_conn *c, hsb_stuffer *s)
 #define C HSB_TLS_CLIENT
 #define S HSB_TLS_SERVER
 static const tls_action actions[] = {
-    [CLIENT_HELLO] = {TLS_RT_HANDSHAKE, TLS_HS_CLIENT_HELLO, C, "ClientHello",
+    [CLIENT_HELLO] = {TLS_RT_HANDSHAKE,
+                      TLS_HS_CLIENT_HELLO,
+                      C,
+                      "ClientHello",
                       {tls_client_hello_write, tls_client_hello_read}},
-    [SERVER_HELLO] = {TLS_RT_HANDSHAKE, TLS_HS_SERVER_HELLO, S, "ServerHello",
+    [SERVER_HELLO] = {TLS_RT_HANDSHAKE,
+                      TLS_HS_SERVER_HELLO,
+                      S,
+                      "ServerHello",
                       {tls_server_hello_read, tls_server_hello_write}},
-    [SERVER_CERT] = {TLS_RT_HANDSHAKE, TLS_HS_CERTIFICATE, S, "Certificate",
+    [SERVER_CERT] = {TLS_RT_HANDSHAKE,
+                     TLS_HS_CERTIFICATE,
+                     S,
+                     "Certificate",
                      {tls_server_cert_read, tls_server_cert_write}},
-    [SERVER_KEY] = {TLS_RT_HANDSHAKE, TLS_HS_SERVER_KEY_EXCHANGE, S, "ServerKeyExchange",
+    [SERVER_KEY] = {TLS_RT_HANDSHAKE,
+                    TLS_HS_SERVER_KEY_EXCHANGE,
+                    S,
+                    "ServerKeyExchange",
                     {tls_server_key_read, tls_server_key_write}},
-    [SERVER_HELLO_DONE] = {TLS_RT_HANDSHAKE, TLS_HS_SERVER_HELLO_DONE, S, "ServerHelloDone",
+    [SERVER_HELLO_DONE] = {TLS_RT_HANDSHAKE,
+                           TLS_HS_SERVER_HELLO_DONE,
+                           S,
+                           "ServerHelloDone",
                            {tls_server_done_read, tls_server_done_write}},
-    [CLIENT_KEY] = {TLS_RT_HANDSHAKE, TLS_HS_CLIENT_KEY_EXCHANGE, C, "ClientKeyExchange",
+    [CLIENT_KEY] = {TLS_RT_HANDSHAKE,
+                    TLS_HS_CLIENT_KEY_EXCHANGE,
+                    C,
+                    "ClientKeyExchange",
                     {tls_client_key_write, tls_client_key_read}},
     [CLIENT_CCS] = {TLS_RT_CCS, 0, C, "client ChangeCipherSpec", {ccs_write, ccs_read}},
-    [CLIENT_FINISHED] = {TLS_RT_HANDSHAKE, TLS_HS_FINISHED, C, "client Finished",
+    [CLIENT_FINISHED] = {TLS_RT_HANDSHAKE,
+                         TLS_HS_FINISHED,
+                         C,
+                         "client Finished",
                          {tls_finished_write, tls_finished_read}},
     [SERVER_CCS] = {TLS_RT_CCS, 0, S, "server ChangeCipherSpec", {ccs_read, ccs_write}},
-    [SERVER_FINISHED] = {TLS_RT_HANDSHAKE, TLS_HS_FINISHED, S, "server Finished",
+    [SERVER_FINISHED] = {TLS_RT_HANDSHAKE,
+                         TLS_HS_FINISHED,
+                         S,
+                         "server Finished",
                          {tls_finished_read, tls_finished_write}},
     [APPLICATION_DATA] = {TLS_RT_APPDATA, 0, C, "application data", {NULL, NULL}},
 };
@@ -322,8 +382,7 @@ static hsb_rc read_msg(hsb_tls_conn *c, const tls_action *a)
                 HSB_GUARD(h(c, &s));
                 if (hsb_stuffer_remaining(&s) != 0)
                     return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
-                                    "%zu trailing bytes in %s", hsb_stuffer_remaining(&s),
-                                    a->name);
+                                    "%zu trailing bytes in %s", hsb_stuffer_remaining(&s), a->name);
                 transcript_add(c, c->hs, total);
                 memmove(c->hs, c->hs + total, c->hs_len - total);
                 c->hs_len -= total;
@@ -527,6 +586,7 @@ hsb_rc hsb_tls_conn_start(hsb_tls_conn *c, const hsb_tls_transport *tr)
     c->peer_n_len = 0;
     c->cipher_r = c->cipher_w = 0;
     c->seq_r = c->seq_w = 0;
+    c->seq_r_done = c->seq_w_done = 0;
     c->records_sent = c->records_received = 0;
     c->in_start = c->in_end = 0;
     c->app_active = 0;
@@ -633,8 +693,9 @@ hsb_rc hsb_tls_read(hsb_tls_conn *c, void *buf, size_t cap, size_t *n)
         hsb_clear_error();
         hsb_rc rc = tls_record_read(c, &type, &off, &len, &end);
         if (rc == HSB_E_WOULD_BLOCK) return rc;
-        if (rc == HSB_E_IO && c->detail[0] == '\0')
-            tls_fail(c, -2, HSB_E_IO, "connection closed without close_notify (truncated)");
+        if (rc == HSB_E_IO && strcmp(c->detail, "peer closed the connection") == 0)
+            snprintf(c->detail, sizeof c->detail,
+                     "peer closed the connection without close_notify (truncated)");
         if (rc != HSB_OK) return die(c, rc);
         switch (type) {
         case TLS_RT_APPDATA:
@@ -770,8 +831,11 @@ int hsb_tls_conn_alert_received(const hsb_tls_conn *c)
 void hsb_tls_conn_test_set_seq(hsb_tls_conn *c, int write, uint64_t seq)
 {
     if (!c) return;
-    if (write)
+    if (write) {
         c->seq_w = seq;
-    else
+        c->seq_w_done = 0;
+    } else {
         c->seq_r = seq;
+        c->seq_r_done = 0;
+    }
 }

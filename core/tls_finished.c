@@ -51,6 +51,7 @@ hsb_rc tls_activate_write(hsb_tls_conn *c)
     c->aes_w_ready = 1;
     c->cipher_w = 1;
     c->seq_w = 0;
+    c->seq_w_done = 0;
     return HSB_OK;
 }
 
@@ -68,6 +69,7 @@ hsb_rc tls_activate_read(hsb_tls_conn *c)
     c->aes_r_ready = 1;
     c->cipher_r = 1;
     c->seq_r = 0;
+    c->seq_r_done = 0;
     return HSB_OK;
 }
 
@@ -93,8 +95,8 @@ hsb_rc tls_finished_read(hsb_tls_conn *c, hsb_stuffer *in)
     const uint8_t *got;
     if (hsb_stuffer_remaining(in) != TLS_VERIFY_LEN ||
         hsb_stuffer_read_ptr(in, TLS_VERIFY_LEN, &got) != HSB_OK)
-        return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
-                        "Finished is not %d bytes", TLS_VERIFY_LEN);
+        return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "Finished is not %d bytes",
+                        TLS_VERIFY_LEN);
     HSB_GUARD(verify_data(c, c->role == HSB_TLS_CLIENT ? HSB_TLS_SERVER : HSB_TLS_CLIENT, want));
     uint32_t ok = hsb_ct_memeq(want, got, TLS_VERIFY_LEN);
     hsb_wipe(want, sizeof want);

@@ -19,9 +19,12 @@ static const uint16_t suite_order[] = {
 const hsb_tls_kx *tls_kx_by_suite(uint16_t suite)
 {
     switch (suite) {
-    case HSB_TLS_RSA_WITH_AES_128_CBC_SHA256: return &hsb_kx_rsa;
-    case HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256: return &hsb_kx_dhe;
-    default: return NULL;
+    case HSB_TLS_RSA_WITH_AES_128_CBC_SHA256:
+        return &hsb_kx_rsa;
+    case HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256:
+        return &hsb_kx_dhe;
+    default:
+        return NULL;
     }
 }
 
@@ -69,8 +72,7 @@ hsb_rc tls_client_hello_write(hsb_tls_conn *c, hsb_stuffer *out)
 #define DECODE(expr)                                                                               \
     do {                                                                                           \
         if ((expr) != HSB_OK)                                                                      \
-            return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed %s",       \
-                            what);                                                                 \
+            return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed %s", what);  \
     } while (0)
 
 hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
@@ -110,7 +112,7 @@ hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
             hsb_stuffer data;
             DECODE(hsb_stuffer_read_u16(&exts, &type));
             DECODE(hsb_stuffer_read_vec(&exts, 2, 0, 0xffff, &data));
-            int *seen = type == TLS_EXT_SIGNATURE_ALGORITHMS  ? &seen_sigalgs
+            int *seen = type == TLS_EXT_SIGNATURE_ALGORITHMS ? &seen_sigalgs
                         : type == TLS_EXT_RENEGOTIATION_INFO ? &seen_reneg
                         : type == TLS_EXT_SERVER_NAME        ? &seen_sni
                                                              : NULL;
@@ -215,7 +217,7 @@ hsb_rc tls_server_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
             hsb_stuffer data;
             DECODE(hsb_stuffer_read_u16(&exts, &type));
             DECODE(hsb_stuffer_read_vec(&exts, 2, 0, 0xffff, &data));
-            unsigned bit = type == TLS_EXT_RENEGOTIATION_INFO ? 1u
+            unsigned bit = type == TLS_EXT_RENEGOTIATION_INFO           ? 1u
                            : type == TLS_EXT_SERVER_NAME && c->sent_sni ? 2u
                                                                         : 0u;
             if (!bit)

@@ -128,8 +128,7 @@ struct hsb_tls_conn {
     int keys_ready;
 
     /* DHE */
-    uint8_t dh_p[HSB_MAX_MODULUS_BYTES], dh_g[HSB_MAX_MODULUS_BYTES],
-        dh_q[HSB_MAX_MODULUS_BYTES];
+    uint8_t dh_p[HSB_MAX_MODULUS_BYTES], dh_g[HSB_MAX_MODULUS_BYTES], dh_q[HSB_MAX_MODULUS_BYTES];
     uint8_t dh_ys[HSB_MAX_MODULUS_BYTES]; /* client: the server's public value */
     size_t dh_p_len, dh_g_len, dh_q_len, dh_ys_len;
     hsb_dh_group peer_group; /* client: the server's group */
@@ -148,6 +147,7 @@ struct hsb_tls_conn {
     int cipher_r, cipher_w; /* read/write protection active */
     int aes_r_ready, aes_w_ready, hmac_r_ready, hmac_w_ready;
     uint64_t seq_r, seq_w;
+    int seq_r_done, seq_w_done; /* 2^64 - 1 was used: no more records */
     uint64_t records_sent, records_received;
 
     /* record input: raw bytes in[in_start..in_end) */
@@ -179,8 +179,8 @@ struct hsb_tls_conn {
 /* A key exchange (s2n_kex shape). Handlers read or write one message body. */
 typedef struct hsb_tls_kx {
     const char *name;
-    unsigned mask;   /* HSB_TLS_KX_* */
-    uint16_t suite;  /* its cipher suite */
+    unsigned mask;           /* HSB_TLS_KX_* */
+    uint16_t suite;          /* its cipher suite */
     int server_key_exchange; /* 1 when the server sends ServerKeyExchange */
     hsb_rc (*server_write_ske)(hsb_tls_conn *c, hsb_stuffer *out);
     hsb_rc (*client_read_ske)(hsb_tls_conn *c, hsb_stuffer *in);
@@ -235,8 +235,7 @@ size_t tls_out_free(const hsb_tls_conn *c);
 hsb_rc tls_flush(hsb_tls_conn *c);
 /* Read and open the next record: *type and its plaintext at in[*off..*off+*len);
  * *rec_end is where the record ends in `in` (consume with tls_in_consume). */
-hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
-                       size_t *rec_end);
+hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len, size_t *rec_end);
 void tls_in_consume(hsb_tls_conn *c, size_t rec_end);
 /* Send a fatal alert (best effort, never fails). */
 void tls_send_alert(hsb_tls_conn *c, uint8_t level, uint8_t desc);

@@ -71,8 +71,8 @@ static hsb_rc rsa_server_read_cke(hsb_tls_conn *c, hsb_stuffer *in)
     hsb_tls_thread *t = c->thr;
     size_t k = b->rsa_priv->n_len(t->rsa_priv);
     hsb_stuffer ct;
-    if (hsb_stuffer_read_vec(in, 2, 0, 0xffff, &ct) != HSB_OK || hsb_stuffer_ensure_done(in) != HSB_OK ||
-        hsb_stuffer_remaining(&ct) != k)
+    if (hsb_stuffer_read_vec(in, 2, 0, 0xffff, &ct) != HSB_OK ||
+        hsb_stuffer_ensure_done(in) != HSB_OK || hsb_stuffer_remaining(&ct) != k)
         return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
                         "EncryptedPreMasterSecret is not %zu bytes", k);
     /* RFC 5246 7.4.7.1: draw the substitute premaster BEFORE decrypting, and
@@ -84,7 +84,8 @@ static hsb_rc rsa_server_read_cke(hsb_tls_conn *c, hsb_stuffer *in)
     const uint8_t cv[2] = {(uint8_t)(c->client_version >> 8), (uint8_t)c->client_version};
     hsb_rc rc = hsb_pkcs1_decrypt_premaster(b->rsa_priv, t->rsa_priv, hsb_stuffer_cursor(&ct), k,
                                             cv, fallback, pm);
-    if (rc == HSB_OK) rc = tls_derive_keys(c, pm, 48);
+    if (rc == HSB_OK)
+        rc = tls_derive_keys(c, pm, 48);
     else
         rc = tls_fail(c, HSB_TLS_ALERT_DECRYPT_ERROR, rc,
                       "EncryptedPreMasterSecret not decryptable (%s)", hsb_rc_name(rc));
@@ -183,7 +184,9 @@ static void client_group(hsb_tls_conn *c, const uint8_t *p, size_t p_len, const 
         .p_len = p_len,
         .g_len = g_len,
         .q_len = q_len,
-        .priv_bits = bits <= 2048 ? 225 : bits <= 3072 ? 275 : 325,
+        .priv_bits = bits <= 2048   ? 225
+                     : bits <= 3072 ? 275
+                                    : 325,
     };
     c->dh_group_name = "custom";
 }
@@ -198,8 +201,7 @@ static hsb_rc dhe_client_read_ske(hsb_tls_conn *c, hsb_stuffer *in)
     if (hsb_stuffer_read_vec(in, 2, 1, 0xffff, &sp) != HSB_OK ||
         hsb_stuffer_read_vec(in, 2, 1, 0xffff, &sg) != HSB_OK ||
         hsb_stuffer_read_vec(in, 2, 1, 0xffff, &sy) != HSB_OK)
-        return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
-                        "malformed ServerDHParams");
+        return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed ServerDHParams");
     const uint8_t *params = in->data + start;
     size_t params_len = in->rpos - start;
     if (hsb_stuffer_read_u8(in, &hash_alg) != HSB_OK ||

@@ -43,7 +43,8 @@ hsb_rc tls_flush(hsb_tls_conn *c)
         size_t n = 0;
         hsb_rc rc = c->tr.send(c->tr.io, c->out + c->out_start, c->out_end - c->out_start, &n);
         if (rc == HSB_E_WOULD_BLOCK) return rc;
-        if (rc != HSB_OK) HSB_BAIL_MSG(HSB_E_IO, "transport send failed");
+        if (rc != HSB_OK)
+            return tls_fail(c, -2, HSB_E_IO, "transport send failed: %s", hsb_last_error());
         c->out_start += n;
     }
     c->out_start = c->out_end = 0;
@@ -88,10 +89,9 @@ hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size
         c->records_sent++;
         return HSB_OK;
     }
-    /* The sequence number must not wrap (RFC 5246 6.1): 2^64 - 1 is the last. */
-    /* Nothing can be sealed any more, not even an alert: fail without one. */
-    if (c->seq_w == UINT64_MAX)
-        return tls_fail(c, -2, HSB_E_PROTOCOL, "write sequence number exhausted");
+    /* The sequence number must not wrap (RFC 5246 6.1): 2^64 - 1 is the last
+     * one used; after it nothing can be sent, not even an alert. */
+    if (c->seq_w_done) return tls_fail(c, -2, HSB_E_PROTOCOL, "write sequence number exhausted");
     const hsb_backend *b = c->cls;
     size_t pad = 15 - ((len + TLS_MAC_LEN) % 16);
     size_t body = TLS_IV_LEN + len + TLS_MAC_LEN + pad + 1;
@@ -111,7 +111,10 @@ hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size
     HSB_GUARD(b->aes->cbc_encrypt(c->aes_w, chain, plain, plain, body - TLS_IV_LEN));
     put_header(p, type, body);
     c->out_end += 5 + body;
-    c->seq_w++;
+    if (c->seq_w == UINT64_MAX)
+        c->seq_w_done = 1;
+    else
+        c->seq_w++;
     c->records_sent++;
     return HSB_OK;
 }
@@ -145,8 +148,9 @@ static hsb_rc in_need(hsb_tls_conn *c, size_t n)
         size_t got = 0;
         hsb_rc rc = c->tr.recv(c->tr.io, c->in + c->in_end, TLS_IN_CAP - c->in_end, &got);
         if (rc == HSB_E_WOULD_BLOCK) return rc;
-        if (rc != HSB_OK) HSB_BAIL_MSG(HSB_E_IO, "transport receive failed");
-        if (got == 0) HSB_BAIL_MSG(HSB_E_IO, "peer closed the connection");
+        if (rc != HSB_OK)
+            return tls_fail(c, -2, HSB_E_IO, "transport receive failed: %s", hsb_last_error());
+        if (got == 0) return tls_fail(c, -2, HSB_E_IO, "peer closed the connection");
         c->in_end += got;
     }
     return HSB_OK;
@@ -193,8 +197,7 @@ static hsb_rc open_cbc(hsb_tls_conn *c, uint8_t type, uint8_t *p, size_t len, si
 {
     const hsb_backend *b = c->cls;
     /* Public length checks: IV + at least one block holding MAC + pad byte. */
-    if (len < TLS_IV_LEN + 48 || (len % 16) != 0)
-        HSB_BAIL_MSG(HSB_E_DECRYPT, "bad record length");
+    if (len < TLS_IV_LEN + 48 || (len % 16) != 0) HSB_BAIL_MSG(HSB_E_DECRYPT, "bad record length");
     uint8_t iv[16];
     memcpy(iv, p, 16);
     uint8_t *plain = p + TLS_IV_LEN;
@@ -232,8 +235,7 @@ static hsb_rc open_cbc(hsb_tls_conn *c, uint8_t type, uint8_t *p, size_t len, si
     return HSB_OK;
 }
 
-hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
-                       size_t *rec_end)
+hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len, size_t *rec_end)
 {
     HSB_GUARD(in_need(c, 5));
     const uint8_t *h = c->in + c->in_start;
@@ -246,8 +248,8 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
     /* Before ServerHello any 3.x record version is fine (clients send 3.1 in
      * the first record for old servers' sake); afterwards only 3.3. */
     if ((version >> 8) != 3 || (c->version_fixed && version != HSB_TLS_VERSION_1_2))
-        return tls_fail(c, HSB_TLS_ALERT_PROTOCOL_VERSION, HSB_E_PROTOCOL,
-                        "record version 0x%04x", version);
+        return tls_fail(c, HSB_TLS_ALERT_PROTOCOL_VERSION, HSB_E_PROTOCOL, "record version 0x%04x",
+                        version);
     size_t limit = c->cipher_r ? HSB_TLS_MAX_RECORD - 5 : HSB_TLS_MAX_PLAINTEXT;
     if (rlen > limit)
         return tls_fail(c, HSB_TLS_ALERT_RECORD_OVERFLOW, HSB_E_PROTOCOL,
@@ -257,9 +259,7 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
     uint8_t *body = c->in + c->in_start + 5;
     size_t plen = rlen, poff = c->in_start + 5;
     if (c->cipher_r) {
-        if (c->seq_r == UINT64_MAX)
-            return tls_fail(c, HSB_TLS_ALERT_INTERNAL_ERROR, HSB_E_PROTOCOL,
-                            "read sequence number exhausted");
+        if (c->seq_r_done) return tls_fail(c, -2, HSB_E_PROTOCOL, "read sequence number exhausted");
         hsb_rc rc = open_cbc(c, t, body, rlen, &plen);
         if (rc == HSB_E_DECRYPT)
             return tls_fail(c, HSB_TLS_ALERT_BAD_RECORD_MAC, HSB_E_DECRYPT,
@@ -270,7 +270,10 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
             return tls_fail(c, HSB_TLS_ALERT_RECORD_OVERFLOW, HSB_E_PROTOCOL,
                             "record plaintext of %zu bytes is too long", plen);
         poff += TLS_IV_LEN;
-        c->seq_r++;
+        if (c->seq_r == UINT64_MAX)
+            c->seq_r_done = 1;
+        else
+            c->seq_r++;
     }
     c->records_received++;
     *type = t;

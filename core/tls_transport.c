@@ -200,8 +200,9 @@ hsb_rc hsb_tcp_listen(const char *addr, const char *port, int backlog, int *fd,
     hints.ai_flags = AI_PASSIVE;
     int gai = getaddrinfo(addr && *addr ? addr : NULL, port, &hints, &res);
     if (gai != 0) {
-        if (err) snprintf(err, err_len, "cannot resolve %s:%s: %s", addr ? addr : "*", port,
-                          gai_strerror(gai));
+        if (err)
+            snprintf(err, err_len, "cannot resolve %s:%s: %s", addr ? addr : "*", port,
+                     gai_strerror(gai));
         HSB_BAIL_MSG(HSB_E_IO, "getaddrinfo");
     }
     int last = 0;
@@ -232,7 +233,8 @@ hsb_rc hsb_tcp_listen(const char *addr, const char *port, int backlog, int *fd,
         close(s);
     }
     freeaddrinfo(res);
-    if (err) snprintf(err, err_len, "cannot listen on %s:%s: %s", addr ? addr : "*", port,
-                      strerror(last));
+    if (err)
+        snprintf(err, err_len, "cannot listen on %s:%s: %s", addr ? addr : "*", port,
+                 strerror(last));
     HSB_BAIL_MSG(HSB_E_IO, "listen");
 }

@@ -150,6 +150,25 @@ hsb_rc hsb_native_aes_cbc_encrypt(const void *ctx, uint8_t iv[16], uint8_t *out,
     return HSB_OK;
 }
 
+TGT void hsb_native_aes_encrypt_block(const hsb_native_aes_ctx *c, uint8_t out[16],
+                                      const uint8_t in[16])
+{
+    LOADK(0);
+    LOADK(1);
+    LOADK(2);
+    LOADK(3);
+    LOADK(4);
+    LOADK(5);
+    LOADK(6);
+    LOADK(7);
+    LOADK(8);
+    LOADK(9);
+    LOADK(10);
+    __m128i s = _mm_xor_si128(_mm_loadu_si128((const __m128i *)in), k0);
+    ENC9(s);
+    _mm_storeu_si128((__m128i *)out, _mm_aesenclast_si128(s, k10));
+}
+
 /* ------------------------------------------------------------ CBC decrypt */
 
 #define LOADD(i) const __m128i d##i = _mm_load_si128((const __m128i *)c->dec[i])
@@ -249,8 +268,8 @@ TGT static inline __m128i be_block(uint64_t hi, uint64_t lo)
  * unless the low word wraps inside the batch (one batch in 2^61): that batch
  * builds each block with the carry done in scalar code.
  */
-TGT static void ctr_bytes(const hsb_native_aes_ctx *c, uint64_t *phi, uint64_t *plo, uint8_t *out,
-                          const uint8_t *in, size_t len)
+TGT void hsb_native_aesni_ctr_bytes(const hsb_native_aes_ctx *c, uint64_t *phi, uint64_t *plo,
+                                    uint8_t *out, const uint8_t *in, size_t len)
 {
     const __m128i bswap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     LOADK(0);
@@ -324,7 +343,7 @@ static hsb_rc ni_ctr(const void *ctx, uint8_t ctr[16], uint8_t *out, const uint8
 {
     HSB_GUARD(hsb_native_aes_check(ctx, ctr, out, in, len, 0));
     uint64_t hi = hsb_native_load_be64(ctr), lo = hsb_native_load_be64(ctr + 8);
-    ctr_bytes((const hsb_native_aes_ctx *)ctx, &hi, &lo, out, in, len);
+    hsb_native_aesni_ctr_bytes((const hsb_native_aes_ctx *)ctx, &hi, &lo, out, in, len);
     hsb_native_store_be64(ctr, hi);
     hsb_native_store_be64(ctr + 8, lo);
     return HSB_OK;

@@ -46,6 +46,13 @@ const hsb_aes_class *hsb_native_aes_vaes512_get(void);
 /* The widest available of the above, NULL without AES-NI. */
 const hsb_aes_class *hsb_native_aes_get(void);
 
+/* AES-128-GCM (gcm_clmul.c): ymm VAES + VPCLMULQDQ where present, else xmm
+ * AES-NI + PCLMULQDQ; NULL without AES-NI and PCLMULQDQ. 12-byte IVs only. */
+const hsb_gcm_class *hsb_native_gcm_get(void);
+/* The same with a given CTR path (tests): NULL when the CPU cannot run it. */
+const hsb_gcm_class *hsb_native_gcm_ni_get(void);
+const hsb_gcm_class *hsb_native_gcm_vaes256_get(void);
+
 /* ---- shared pieces (aes_ni.c), used by the wide classes ---- */
 
 /* init/clear/cbc_encrypt of every class (contract in hsb_provider.h). */
@@ -70,6 +77,15 @@ static inline void hsb_native_store_be64(uint8_t *p, uint64_t x)
 {
     for (int i = 7; i >= 0; i--, x >>= 8) p[i] = (uint8_t)x;
 }
+
+/* One block, out = AES-128(key, in); in == out allowed. Needs AES-NI. */
+void hsb_native_aes_encrypt_block(const hsb_native_aes_ctx *c, uint8_t out[16],
+                                  const uint8_t in[16]);
+
+/* CTR over len bytes from counter (hi, lo), xmm AES-NI; the counter after is
+ * written back. No argument checks. */
+void hsb_native_aesni_ctr_bytes(const hsb_native_aes_ctx *c, uint64_t *hi, uint64_t *lo,
+                                uint8_t *out, const uint8_t *in, size_t len);
 
 /* ---- the ymm bulk routines (aes_vaes.c), which the zmm class uses for the
  * blocks that do not fill its batch. No argument checks; nblocks may be 0. */

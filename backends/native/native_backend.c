@@ -1,22 +1,32 @@
 /* The native backend's table, built once at run time after CPU detection:
- * each class comes from its getter, NULL (UNAVAILABLE) where this CPU lacks
- * the instructions. */
+ * each class comes from a getter that picks its path by hsb_cpu() (so
+ * HSB_CPU_DISABLE applies), NULL (UNAVAILABLE) where this CPU lacks the
+ * instructions. */
 #include <pthread.h>
 #include <stdio.h>
 
 #include "hsb_backends.h"
 #include "hsb_native_aes.h"
+#include "native_mont.h"
 
 static hsb_backend backend;
-static char about[192];
+static char about[256];
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void build(void)
 {
     backend.name = "native";
+    backend.modexp = hsb_native_modexp_get();
+    backend.rsa_priv = hsb_native_rsa_priv_get();
+    backend.rsa_pub = hsb_native_rsa_pub_get();
+    backend.dh = hsb_native_dh_get();
     backend.aes = hsb_native_aes_get();
-    snprintf(about, sizeof about, "hand-written: AES %s",
-             backend.aes ? backend.aes->name : "unavailable (no AES-NI)");
+    backend.gcm = hsb_native_gcm_get();
+    snprintf(about, sizeof about,
+             "hand-written: Montgomery modexp/RSA-CRT/DH on the %s path; AES %s, GCM %s",
+             hsb_nm_path_name(hsb_nm_best_path()),
+             backend.aes ? backend.aes->name : "unavailable (no AES-NI)",
+             backend.gcm ? backend.gcm->name : "unavailable (no AES-NI/PCLMULQDQ)");
     backend.about = about;
 }
 

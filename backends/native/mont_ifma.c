@@ -1,0 +1,436 @@
+/*
+ * mont_ifma.c - modular exponentiation with AVX-512 IFMA (VPMADD52LUQ/HUQ):
+ * 52-bit limbs, eight per zmm register, almost-Montgomery multiplication
+ * (AMM), after the published "RSAZ" designs (Gueron and Krasnov, "Software
+ * implementation of modular exponentiation, using advanced vector
+ * instructions architectures", 2012; Drucker and Gueron, "Fast modular
+ * squaring with AVX512IFMA", 2018). Our own code; facts only from those.
+ *
+ * A number mod N (n 64-bit limbs) is L = ceil((64 n + 2) / 52) limbs of 52
+ * bits, padded to Z zmm registers (8 Z lanes), R = 2^(52 L) > 4 N. AMM takes
+ * a, b < 2N (normalised: every lane < 2^52) and returns a b / R mod N, < 2N,
+ * normalised. Word by word, for i < L:
+ *   m = (acc_0 + lo(a_i b_0)) k0 mod 2^52          (scalar, k0 = -1/N mod 2^52)
+ *   acc += lo(a_i B) + lo(m N)                     (VPMADD52LUQ, lane j)
+ *   h    = hi(a_i B) + hi(m N)                     (VPMADD52HUQ: weight j + 1)
+ *   acc  = (acc >> one lane) + h + carry of acc_0  (VALIGNQ; acc_0 = 0 mod 2^52)
+ * Lanes grow by < 2^54 per step for at most L steps: below 2^61, no overflow.
+ * The high halves go to their own accumulator h so that the next m waits for
+ * one multiply-add, not two. After the last step the lanes are normalised
+ * with a carry-lookahead on mask bits (generate: lane >= 2^52, propagate:
+ * lane == 2^52 - 1), so the time does not depend on how far carries ripple.
+ *
+ * The exponentiation (fixed 5-bit window) stays in this representation from
+ * the first table entry to the last product; table lookups read every entry
+ * with compare masks. RSA-CRT runs both halves (mod p, mod q) interleaved in
+ * one loop (pow2), which keeps the multiply-add unit busy while each half
+ * waits on its own m. Every branch depends on lengths only.
+ *
+ * Built for avx512f/avx512ifma/avx512vl per function; the engine is returned
+ * only when hsb_cpu() reports them (and ADX/BMI2: the rest of the RSA and DH
+ * arithmetic runs on the mulx code). Sizes from 8 to 64 64-bit limbs; others
+ * answer 0 (not taken) and run on the generic code.
+ *
+ * tests/native-mont compiles this file a second time with HSB_IFMA_EMULATE
+ * and a scalar model of the few AVX-512 operations used, so the algorithm is
+ * tested on any CPU; `test_native_mont --ifma` checks the real instructions
+ * against the mulx path where the CPU has them.
+ */
+#include <string.h>
+
+#include "hsb_ct.h"
+#include "native_mont.h"
+
+#if defined(HSB_IFMA_EMULATE)
+#include "ifma_emu.h"
+#define IFMA_TARGET
+#define hsb_nm_engine_ifma hsb_nm_engine_ifma_emu
+#define MUL64 hsb_nm_portable_mul
+#else
+#define MUL64 hsb_nm_mulx_mul
+#include <immintrin.h>
+#define IFMA_TARGET __attribute__((target("avx512f,avx512ifma,avx512vl")))
+typedef __m512i vec;
+typedef __mmask8 vmask;
+#define v_zero() _mm512_setzero_si512()
+#define v_set1(x) _mm512_set1_epi64((long long)(x))
+#define v_load(p) _mm512_loadu_si512((const void *)(p))
+#define v_store(p, v) _mm512_storeu_si512((void *)(p), (v))
+#define v_madd_lo(acc, a, b) _mm512_madd52lo_epu64((acc), (a), (b))
+#define v_madd_hi(acc, a, b) _mm512_madd52hi_epu64((acc), (a), (b))
+#define v_align1(hi, lo) _mm512_alignr_epi64((hi), (lo), 1)
+#define v_align7(hi, lo) _mm512_alignr_epi64((hi), (lo), 7)
+#define v_add(a, b) _mm512_add_epi64((a), (b))
+#define v_and(a, b) _mm512_and_si512((a), (b))
+#define v_srl52(a) _mm512_srli_epi64((a), 52)
+#define v_lane0(a) ((uint64_t)_mm_cvtsi128_si64(_mm512_castsi512_si128(a)))
+#define v_from_lane0(x) _mm512_zextsi128_si512(_mm_cvtsi64_si128((long long)(x)))
+#define v_gt_mask(a, b) _mm512_cmpgt_epu64_mask((a), (b))
+#define v_eq_mask(a, b) _mm512_cmpeq_epu64_mask((a), (b))
+#define v_mask_add(src, k, a, b) _mm512_mask_add_epi64((src), (k), (a), (b))
+#define v_blend(k, a, b) _mm512_mask_blend_epi64((k), (a), (b))
+#endif
+
+#define AI __attribute__((always_inline)) inline
+#define M52 ((uint64_t)0xfffffffffffff)
+#define ZMAX 10 /* 80 lanes: 4096 bits + 2 in 79 limbs */
+#define LMAX (8 * ZMAX)
+#define X2_ZMAX 6 /* interleaved pairs up to 48 lanes (2048-bit halves) */
+
+/* m->ext layout. */
+enum { EXT_L = 0, EXT_Z, EXT_K0, EXT_OK, EXT_N = 8 };
+#define EXT_RR(z) (EXT_N + 8 * (z))
+
+typedef unsigned __int128 u128;
+
+/* --------------------------------------------------------------- radix 52 */
+
+/* d (8 z lanes) = x (n limbs) in radix 2^52. */
+static void to52(uint64_t *d, size_t lanes, const uint64_t *x, size_t n)
+{
+    for (size_t j = 0; j < lanes; j++) {
+        size_t bit = 52 * j, w = bit / 64, off = bit % 64;
+        uint64_t v = w < n ? x[w] >> off : 0;
+        if (off > 12 && w + 1 < n) v |= x[w + 1] << (64 - off);
+        d[j] = v & M52;
+    }
+}
+
+/* x (n limbs) = d (normalised lanes) in radix 2^64; bits beyond n limbs are
+ * dropped (the caller knows the value fits). */
+static void from52(uint64_t *x, size_t n, const uint64_t *d, size_t lanes)
+{
+    memset(x, 0, n * sizeof *x);
+    for (size_t j = 0; j < lanes; j++) {
+        size_t bit = 52 * j, w = bit / 64, off = bit % 64;
+        if (w < n) x[w] |= d[j] << off;
+        if (off > 12 && w + 1 < n) x[w + 1] |= d[j] >> (64 - off);
+    }
+}
+
+/* -------------------------------------------------------------------- AMM */
+
+/* Normalise Z vectors of lanes (value < 2^(52 L)) to lanes < 2^52. One
+ * vector round moves each lane's bits above 52 to the next lane; what
+ * remains is at most a carry of one per lane, resolved for all lanes at once
+ * from the generate and propagate masks: carries = ((G << 1) + P) ^ P. */
+static AI IFMA_TARGET void normalize(vec *acc, const int Z)
+{
+    const vec mask = v_set1(M52), zero = v_zero(), one = v_set1(1);
+    vec c[ZMAX];
+    for (int z = 0; z < Z; z++) c[z] = v_srl52(acc[z]);
+    for (int z = Z - 1; z > 0; z--) c[z] = v_align7(c[z], c[z - 1]); /* up one lane */
+    c[0] = v_align7(c[0], zero);
+    u128 g = 0, p = 0;
+    for (int z = 0; z < Z; z++) {
+        acc[z] = v_add(v_and(acc[z], mask), c[z]);
+        g |= (u128)v_gt_mask(acc[z], mask) << (8 * z);
+        p |= (u128)v_eq_mask(acc[z], mask) << (8 * z);
+    }
+    u128 carries = ((g << 1) + p) ^ p;
+    for (int z = 0; z < Z; z++) {
+        vmask k = (vmask)(carries >> (8 * z));
+        acc[z] = v_and(v_mask_add(acc[z], k, acc[z], one), mask);
+    }
+}
+
+/* The AMM loop for one product: acc = a b / R (unnormalised). */
+#define AMM_STEP(acc, h, a, B, Nv, b0, n0, k0, i, Z)                                               \
+    do {                                                                                           \
+        uint64_t ai_ = (a)[i];                                                                     \
+        vec va_ = v_set1(ai_);                                                                     \
+        uint64_t s_ = v_lane0((acc)[0]) + ((ai_ * (b0)) & M52);                                    \
+        uint64_t m_ = (s_ * (k0)) & M52;                                                           \
+        vec vm_ = v_set1(m_);                                                                      \
+        uint64_t c_ = (s_ + ((m_ * (n0)) & M52)) >> 52;                                            \
+        for (int z_ = 0; z_ < (Z); z_++) {                                                         \
+            (acc)[z_] = v_madd_lo((acc)[z_], va_, (B)[z_]);                                        \
+            (acc)[z_] = v_madd_lo((acc)[z_], vm_, (Nv)[z_]);                                       \
+            (h)[z_] = v_madd_hi(v_zero(), va_, (B)[z_]);                                           \
+            (h)[z_] = v_madd_hi((h)[z_], vm_, (Nv)[z_]);                                           \
+        }                                                                                          \
+        for (int z_ = 0; z_ + 1 < (Z); z_++) (acc)[z_] = v_align1((acc)[z_ + 1], (acc)[z_]);       \
+        (acc)[(Z)-1] = v_align1(v_zero(), (acc)[(Z)-1]);                                           \
+        for (int z_ = 0; z_ < (Z); z_++) (acc)[z_] = v_add((acc)[z_], (h)[z_]);                    \
+        (acc)[0] = v_add((acc)[0], v_from_lane0(c_));                                              \
+    } while (0)
+
+/* r = AMM(a, b) mod N; all 8 Z lanes; r may alias a or b. */
+static AI IFMA_TARGET void amm_body(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                                    const uint64_t *n, uint64_t k0, size_t L, const int Z)
+{
+    vec B[ZMAX], Nv[ZMAX], acc[ZMAX], h[ZMAX];
+    for (int z = 0; z < Z; z++) {
+        B[z] = v_load(b + 8 * z);
+        Nv[z] = v_load(n + 8 * z);
+        acc[z] = v_zero();
+    }
+    uint64_t b0 = b[0], n0 = n[0];
+    for (size_t i = 0; i < L; i++) AMM_STEP(acc, h, a, B, Nv, b0, n0, k0, i, Z);
+    normalize(acc, Z);
+    for (int z = 0; z < Z; z++) v_store(r + 8 * z, acc[z]);
+}
+
+/* Two independent products in one loop (RSA-CRT's halves, same L). */
+static AI IFMA_TARGET void amm2_body(uint64_t *r1, const uint64_t *a1, const uint64_t *b1,
+                                     const uint64_t *n1, uint64_t k01, uint64_t *r2,
+                                     const uint64_t *a2, const uint64_t *b2, const uint64_t *n2,
+                                     uint64_t k02, size_t L, const int Z)
+{
+    vec B1[X2_ZMAX], N1[X2_ZMAX], acc1[X2_ZMAX], h1[X2_ZMAX];
+    vec B2[X2_ZMAX], N2[X2_ZMAX], acc2[X2_ZMAX], h2[X2_ZMAX];
+    for (int z = 0; z < Z; z++) {
+        B1[z] = v_load(b1 + 8 * z);
+        N1[z] = v_load(n1 + 8 * z);
+        B2[z] = v_load(b2 + 8 * z);
+        N2[z] = v_load(n2 + 8 * z);
+        acc1[z] = v_zero();
+        acc2[z] = v_zero();
+    }
+    uint64_t b10 = b1[0], n10 = n1[0], b20 = b2[0], n20 = n2[0];
+    for (size_t i = 0; i < L; i++) {
+        AMM_STEP(acc1, h1, a1, B1, N1, b10, n10, k01, i, Z);
+        AMM_STEP(acc2, h2, a2, B2, N2, b20, n20, k02, i, Z);
+    }
+    normalize(acc1, Z);
+    normalize(acc2, Z);
+    for (int z = 0; z < Z; z++) {
+        v_store(r1 + 8 * z, acc1[z]);
+        v_store(r2 + 8 * z, acc2[z]);
+    }
+}
+
+/* dst = tbl[idx] (entries of 8 Z lanes), reading every entry. */
+static AI IFMA_TARGET void lookup_body(uint64_t *dst, const uint64_t *tbl, size_t count,
+                                       uint64_t idx, const int Z)
+{
+    vec acc[ZMAX];
+    const vec vi = v_set1(idx);
+    for (int z = 0; z < Z; z++) acc[z] = v_zero();
+    for (size_t e = 0; e < count; e++) {
+        vmask k = v_eq_mask(v_set1(e), vi);
+        for (int z = 0; z < Z; z++) acc[z] = v_blend(k, acc[z], v_load(tbl + (e * Z + z) * 8));
+    }
+    for (int z = 0; z < Z; z++) v_store(dst + 8 * z, acc[z]);
+}
+
+typedef void (*amm_fn)(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *n,
+                       uint64_t k0, size_t L);
+typedef void (*amm2_fn)(uint64_t *r1, const uint64_t *a1, const uint64_t *b1, const uint64_t *n1,
+                        uint64_t k01, uint64_t *r2, const uint64_t *a2, const uint64_t *b2,
+                        const uint64_t *n2, uint64_t k02, size_t L);
+typedef void (*lookup_fn)(uint64_t *dst, const uint64_t *tbl, size_t count, uint64_t idx);
+
+#define IFMA_INSTANCES(Z)                                                                          \
+    static IFMA_TARGET void amm_##Z(uint64_t *r, const uint64_t *a, const uint64_t *b,             \
+                                    const uint64_t *n, uint64_t k0, size_t L)                      \
+    {                                                                                              \
+        amm_body(r, a, b, n, k0, L, Z);                                                            \
+    }                                                                                              \
+    static IFMA_TARGET void lookup_##Z(uint64_t *dst, const uint64_t *tbl, size_t count,           \
+                                       uint64_t idx)                                               \
+    {                                                                                              \
+        lookup_body(dst, tbl, count, idx, Z);                                                      \
+    }
+#define IFMA_INSTANCES2(Z)                                                                         \
+    static IFMA_TARGET void amm2_##Z(uint64_t *r1, const uint64_t *a1, const uint64_t *b1,         \
+                                     const uint64_t *n1, uint64_t k01, uint64_t *r2,               \
+                                     const uint64_t *a2, const uint64_t *b2, const uint64_t *n2,   \
+                                     uint64_t k02, size_t L)                                       \
+    {                                                                                              \
+        amm2_body(r1, a1, b1, n1, k01, r2, a2, b2, n2, k02, L, Z);                                 \
+    }
+IFMA_INSTANCES(2)
+IFMA_INSTANCES(3)
+IFMA_INSTANCES(4)
+IFMA_INSTANCES(5)
+IFMA_INSTANCES(6)
+IFMA_INSTANCES(7)
+IFMA_INSTANCES(8)
+IFMA_INSTANCES(9)
+IFMA_INSTANCES(10)
+IFMA_INSTANCES2(2)
+IFMA_INSTANCES2(3)
+IFMA_INSTANCES2(4)
+IFMA_INSTANCES2(5)
+IFMA_INSTANCES2(6)
+
+static const amm_fn amm_by_z[ZMAX + 1] = {NULL,  NULL,  amm_2, amm_3, amm_4, amm_5,
+                                          amm_6, amm_7, amm_8, amm_9, amm_10};
+static const lookup_fn lookup_by_z[ZMAX + 1] = {NULL,     NULL,     lookup_2, lookup_3,
+                                                lookup_4, lookup_5, lookup_6, lookup_7,
+                                                lookup_8, lookup_9, lookup_10};
+static const amm2_fn amm2_by_z[X2_ZMAX + 1] = {NULL, NULL, amm2_2, amm2_3, amm2_4, amm2_5, amm2_6};
+
+/* ------------------------------------------------------------ per modulus */
+
+/* R52^2 mod N into ext, with L, Z and k0; constant time (N may be secret). */
+static void prep_ifma(hsb_nm_mont *m)
+{
+    size_t n = m->n;
+    uint64_t *ext = m->ext;
+    memset(ext, 0, sizeof m->ext);
+    if (n < 8 || n > HSB_NM_MAX_LIMBS) return; /* not taken: ext[EXT_OK] = 0 */
+    size_t L = (64 * n + 2 + 51) / 52, Z = (L + 7) / 8;
+    /* 2^(104 L) = R64^2 2^d with d = 104 L - 128 n: double R64^2 d times, or
+     * for d < 0 take mont64(R64^2, 2^(64 n + d)) = R64 2^(64 n + d). */
+    uint64_t x[HSB_NM_MAX_LIMBS];
+    memcpy(x, m->rr, n * sizeof *x);
+    long d = (long)(104 * L) - (long)(128 * n);
+    if (d >= 0) {
+        for (long i = 0; i < d; i++) hsb_nm_dbl_mod(x, m->N, n);
+    } else {
+        uint64_t p2[HSB_NM_MAX_LIMBS] = {0};
+        size_t e = (size_t)(64 * (long)n + d);
+        p2[e / 64] = (uint64_t)1 << (e % 64);
+        MUL64(x, m->rr, p2, m);
+    }
+    ext[EXT_L] = L;
+    ext[EXT_Z] = Z;
+    ext[EXT_K0] = m->n0 & M52;
+    to52(ext + EXT_N, 8 * Z, m->N, n);
+    to52(ext + EXT_RR(Z), 8 * Z, x, n);
+    ext[EXT_OK] = 1;
+    hsb_wipe(x, sizeof x);
+}
+
+/* ----------------------------------------------------------- exponentiation */
+
+#define WINDOW 5
+#define TBL (1u << WINDOW)
+
+static uint64_t window_bits(const uint8_t *exp, size_t len, size_t pos)
+{
+    uint64_t v = 0;
+    for (unsigned k = 0; k < WINDOW; k++) {
+        size_t bit = pos + k;
+        if (bit >= 8 * len) break;
+        v |= (uint64_t)((exp[len - 1 - bit / 8] >> (bit % 8)) & 1) << k;
+    }
+    return v;
+}
+
+/* Fill a window table: t[i] = base^i R (AMM domain). */
+static void fill_table(amm_fn amm, uint64_t *tbl, const uint64_t *b52, const uint64_t *ext,
+                       size_t lanes)
+{
+    size_t L = ext[EXT_L], Z = ext[EXT_Z];
+    const uint64_t *n52 = ext + EXT_N, *rr = ext + EXT_RR(Z);
+    uint64_t k0 = ext[EXT_K0], unit[LMAX] = {1};
+    amm(tbl, rr, unit, n52, k0, L);        /* R */
+    amm(tbl + lanes, b52, rr, n52, k0, L); /* base R */
+    for (size_t i = 2; i < TBL; i++) {
+        if (i % 2 == 0)
+            amm(tbl + i * lanes, tbl + (i / 2) * lanes, tbl + (i / 2) * lanes, n52, k0, L);
+        else
+            amm(tbl + i * lanes, tbl + (i - 1) * lanes, tbl + lanes, n52, k0, L);
+    }
+}
+
+/* out (n limbs) = AMM(acc, 1), fully reduced. */
+static void leave(amm_fn amm, uint64_t *out, uint64_t *acc, const hsb_nm_mont *m)
+{
+    const uint64_t *ext = m->ext;
+    uint64_t unit[LMAX] = {1}, x[HSB_NM_MAX_LIMBS];
+    amm(acc, acc, unit, ext + EXT_N, ext[EXT_K0], ext[EXT_L]);
+    /* (acc + q N) / R < N + 1: one conditional subtraction. */
+    from52(x, m->n, acc, 8 * ext[EXT_Z]);
+    hsb_nm_final_sub(out, x, 0, m->N, m->n);
+    hsb_wipe(x, sizeof x);
+}
+
+static IFMA_TARGET int pow_ifma(const hsb_nm_mont *m, uint64_t *out, const uint64_t *base,
+                                const uint8_t *exp, size_t exp_len)
+{
+    const uint64_t *ext = m->ext;
+    if (!ext[EXT_OK] || exp_len == 0) return 0;
+    size_t L = ext[EXT_L], Z = ext[EXT_Z], lanes = 8 * Z;
+    amm_fn amm = amm_by_z[Z];
+    lookup_fn lookup = lookup_by_z[Z];
+    const uint64_t *n52 = ext + EXT_N;
+    uint64_t k0 = ext[EXT_K0];
+    uint64_t tbl[TBL * LMAX], acc[LMAX], t[LMAX], b52[LMAX];
+
+    to52(b52, lanes, base, m->n);
+    fill_table(amm, tbl, b52, ext, lanes);
+    size_t bits = 8 * exp_len, nwin = (bits + WINDOW - 1) / WINDOW, pos = (nwin - 1) * WINDOW;
+    lookup(acc, tbl, TBL, window_bits(exp, exp_len, pos));
+    while (pos > 0) {
+        pos -= WINDOW;
+        for (int k = 0; k < WINDOW; k++) amm(acc, acc, acc, n52, k0, L);
+        lookup(t, tbl, TBL, window_bits(exp, exp_len, pos));
+        amm(acc, acc, t, n52, k0, L);
+    }
+    leave(amm, out, acc, m);
+    hsb_wipe(tbl, TBL * lanes * sizeof *tbl);
+    hsb_wipe(acc, sizeof acc);
+    hsb_wipe(t, sizeof t);
+    hsb_wipe(b52, sizeof b52);
+    return 1;
+}
+
+static IFMA_TARGET int pow2_ifma(const hsb_nm_mont *m1, uint64_t *out1, const uint64_t *base1,
+                                 const uint8_t *exp1, size_t exp1_len, const hsb_nm_mont *m2,
+                                 uint64_t *out2, const uint64_t *base2, const uint8_t *exp2,
+                                 size_t exp2_len)
+{
+    const uint64_t *e1 = m1->ext, *e2 = m2->ext;
+    if (!e1[EXT_OK] || !e2[EXT_OK] || e1[EXT_L] != e2[EXT_L] || e1[EXT_Z] > X2_ZMAX ||
+        exp1_len != exp2_len || exp1_len == 0)
+        return 0; /* the caller runs them one after the other */
+    size_t L = e1[EXT_L], Z = e1[EXT_Z], lanes = 8 * Z;
+    amm_fn amm = amm_by_z[Z];
+    amm2_fn amm2 = amm2_by_z[Z];
+    lookup_fn lookup = lookup_by_z[Z];
+    const uint64_t *n1 = e1 + EXT_N, *n2 = e2 + EXT_N;
+    uint64_t k1 = e1[EXT_K0], k2 = e2[EXT_K0];
+    uint64_t tbl1[TBL * 8 * X2_ZMAX], tbl2[TBL * 8 * X2_ZMAX];
+    uint64_t a1[8 * X2_ZMAX], a2[8 * X2_ZMAX], t1[8 * X2_ZMAX], t2[8 * X2_ZMAX];
+
+    to52(a1, lanes, base1, m1->n);
+    to52(a2, lanes, base2, m2->n);
+    fill_table(amm, tbl1, a1, e1, lanes);
+    fill_table(amm, tbl2, a2, e2, lanes);
+    size_t bits = 8 * exp1_len, nwin = (bits + WINDOW - 1) / WINDOW, pos = (nwin - 1) * WINDOW;
+    lookup(a1, tbl1, TBL, window_bits(exp1, exp1_len, pos));
+    lookup(a2, tbl2, TBL, window_bits(exp2, exp2_len, pos));
+    while (pos > 0) {
+        pos -= WINDOW;
+        for (int k = 0; k < WINDOW; k++) amm2(a1, a1, a1, n1, k1, a2, a2, a2, n2, k2, L);
+        lookup(t1, tbl1, TBL, window_bits(exp1, exp1_len, pos));
+        lookup(t2, tbl2, TBL, window_bits(exp2, exp2_len, pos));
+        amm2(a1, a1, t1, n1, k1, a2, a2, t2, n2, k2, L);
+    }
+    leave(amm, out1, a1, m1);
+    leave(amm, out2, a2, m2);
+    hsb_wipe(tbl1, sizeof tbl1);
+    hsb_wipe(tbl2, sizeof tbl2);
+    hsb_wipe(a1, sizeof a1);
+    hsb_wipe(a2, sizeof a2);
+    hsb_wipe(t1, sizeof t1);
+    hsb_wipe(t2, sizeof t2);
+    return 1;
+}
+
+#if defined(HSB_IFMA_EMULATE)
+/* The model runs on any CPU: portable 64-bit arithmetic around it. */
+const hsb_nm_engine hsb_nm_engine_ifma = {
+    .name = "ifma-emulated",
+    .mul = hsb_nm_portable_mul,
+    .sqr = hsb_nm_portable_sqr,
+    .redc = hsb_nm_portable_redc,
+    .pow = pow_ifma,
+    .pow2 = pow2_ifma,
+    .prep = prep_ifma,
+};
+#else
+const hsb_nm_engine hsb_nm_engine_ifma = {
+    .name = "ifma",
+    .mul = hsb_nm_mulx_mul,
+    .sqr = hsb_nm_mulx_sqr,
+    .redc = hsb_nm_mulx_redc,
+    .pow = pow_ifma,
+    .pow2 = pow2_ifma,
+    .prep = prep_ifma,
+};
+#endif

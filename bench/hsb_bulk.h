@@ -1,0 +1,46 @@
+/*
+ * hsb_bulk.h - the bulk suite's job, shared between cmd_bulk.c (primitives)
+ * and bulk_record.c (the record layer's seal and open).
+ */
+#ifndef HSB_BULK_H
+#define HSB_BULK_H
+
+#include <openssl/evp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsb_provider.h"
+
+enum {
+    BK_CBC_ENC,
+    BK_CBC_DEC,
+    BK_CTR,
+    BK_GCM,
+    BK_SHA256,
+    BK_HMAC,
+    BK_REC_SEAL,
+    BK_REC_OPEN,
+    BK_COUNT
+};
+
+typedef struct bk_job {
+    int variant, ref;
+    const hsb_provider *p; /* NULL for the reference */
+    size_t size;
+    const uint8_t *data; /* random input, at least size bytes */
+    uint8_t key[48],
+        iv[16]; /* AES key: key[0..16); MAC keys: key[16..48) (HMAC rows: key[0..32)) */
+    EVP_MD *md; /* SHA-256, fetched once */
+} bk_job;
+
+/* Per-thread record state: ours (a handshaken connection pair over memory)
+ * or the EVP reference's. */
+hsb_rc hsb_bulk_record_new(const bk_job *j, void **out);
+hsb_rc hsb_bulk_record_ref_new(const bk_job *j, void **out);
+/* One seal (or open) of j->size bytes. */
+hsb_rc hsb_bulk_record_op(void *state, const uint8_t *in, uint8_t *out);
+void hsb_bulk_record_free(void *state);
+/* Seal then open one record with our core: the plaintext must come back. */
+int hsb_bulk_record_verify(const bk_job *j, char *err, size_t len);
+
+#endif

@@ -1,0 +1,79 @@
+/*
+ * hsb_opts.h - the options every timed suite shares, parsed in one place.
+ *
+ * Each command says which options it takes (a mask of HSB_OPT_*); any other
+ * option is a usage error. Parsing never exits the process: it returns the
+ * exit status the command should return (0 after --help, 2 on a bad option
+ * or value, with a message on stderr naming the option and what is valid),
+ * or -1 to carry on.
+ */
+#ifndef HSB_OPTS_H
+#define HSB_OPTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "hsb_pin.h"
+#include "hsb_provider.h"
+
+enum {
+    HSB_OPT_BACKEND = 1u << 0,
+    HSB_OPT_THREADS = 1u << 1,
+    HSB_OPT_PIN = 1u << 2,
+    HSB_OPT_DURATION = 1u << 3, /* --duration --warmup --repetitions */
+    HSB_OPT_OUTPUT = 1u << 4,   /* --json --csv -q */
+    HSB_OPT_KX = 1u << 5,
+    HSB_OPT_BITS = 1u << 6,
+    HSB_OPT_DH = 1u << 7, /* --dh-group --dh-check */
+    HSB_OPT_SIZES = 1u << 8,
+    HSB_OPT_REFERENCE = 1u << 9,
+    HSB_OPT_BREAKDOWN = 1u << 10,
+    HSB_OPT_ALLOW_ERRORS = 1u << 11,
+    HSB_OPT_DH_GROUPS = 1u << 12, /* --dh-group takes a list (modexp) */
+};
+
+#define HSB_MAX_SPECS 16
+#define HSB_MAX_LIST 16
+
+enum { HSB_KX_RSA = 1u << 0, HSB_KX_DHE = 1u << 1 };
+
+typedef struct hsb_opts {
+    const char *cmd;
+    /* --backend: composition specs, in order; none given = the suite's default */
+    char specs[HSB_MAX_SPECS][160];
+    size_t n_specs;
+    /* --threads: worker counts, in order */
+    unsigned threads[HSB_MAX_LIST];
+    size_t n_threads;
+    hsb_pin_policy pin;
+    double duration_s, warmup_s;
+    unsigned repetitions;
+    const char *json_path, *csv_path;
+    unsigned kx; /* HSB_KX_* */
+    unsigned bits[HSB_MAX_LIST];
+    size_t n_bits;
+    const char *dh_groups[HSB_MAX_LIST]; /* names; none = matched to --bits */
+    size_t n_dh_groups;
+    hsb_dh_check dh_check;
+    size_t sizes[HSB_MAX_LIST];
+    size_t n_sizes;
+    int reference, quiet, breakdown, allow_errors;
+    int explicit_threads; /* --threads was given */
+} hsb_opts;
+
+/* Defaults the command sets before parsing (lists are replaced, not
+ * appended to, when the option is given). */
+void hsb_opts_defaults(hsb_opts *o, const char *cmd);
+
+/* Parse argv[1..argc) (argv[0] is the command's name). accept is a mask of
+ * HSB_OPT_*; usage is printed for --help. Returns -1 to carry on, else the
+ * exit status. */
+int hsb_opts_parse(hsb_opts *o, int argc, char **argv, unsigned accept, const char *usage);
+
+/* Parse "500ms", "3s", "1.5", "250us", "2m": seconds in *out. 0 or error. */
+int hsb_parse_duration(const char *s, double *out);
+
+/* The usage lines of the common options in accept, for help texts. */
+void hsb_opts_help(FILE *to, unsigned accept);
+
+#endif

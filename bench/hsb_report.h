@@ -1,0 +1,142 @@
+/*
+ * hsb_report.h - the results of a run: figures (one measured thing each:
+ * suite, variant, implementation, threads, size), their repetitions, the
+ * derived statistics and ratios, warnings and notes; and the writers (table
+ * on stdout, JSON per bench/RESULTS.md, tidy CSV).
+ */
+#ifndef HSB_REPORT_H
+#define HSB_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hsb_opts.h"
+#include "hsb_pin.h"
+#include "hsb_runner.h"
+#include "hsb_stats.h"
+
+#define HSB_MAX_IMPL 12
+
+typedef struct hsb_figure {
+    char name[192];   /* suite/variant[/bytes]/backend[/threads:N] */
+    char suite[16];   /* handshake, modexp, bulk */
+    char variant[64]; /* rsa-2048, crt-2048, aes128-cbc-enc, ... */
+    char backend[96]; /* composition label or the reference's name */
+    struct {
+        char key[24], val[96];
+    } impl[HSB_MAX_IMPL]; /* class (or "tls", "evp") -> implementation */
+    unsigned n_impl;
+    int is_reference;
+    long ref; /* index of the reference figure, -1 none */
+    unsigned threads;
+    hsb_placement pl;
+    int cpus_seen[HSB_MAX_THREADS];
+    size_t bytes;  /* per iteration (bulk), 0 elsewhere */
+    unsigned bits; /* modulus / RSA key bits, 0 where none */
+    char group[16];
+    int dh_check; /* hsb_dh_check, -1 where it does not apply */
+    int latency, breakdown;
+    double duration_s, warmup_s; /* the settings it was measured with */
+
+    /* measured */
+    unsigned n_reps;
+    hsb_rep *reps;
+    int measured; /* 0: failed before or while measuring */
+    char error[256];
+
+    /* derived by hsb_report_finish */
+    hsb_summary rate;       /* items/s over repetitions */
+    hsb_summary real_ns;    /* wall ns per item */
+    hsb_summary cpu_ns;     /* CPU ns per item (all workers) */
+    hsb_summary cycles;     /* TSC ticks per item (summed over workers) */
+    hsb_summary rate_bytes; /* bytes/s (bulk) */
+    uint64_t errors, iters;
+    double ratio; /* rate median / reference's; valid when has_ratio */
+    int has_ratio;
+    double scaling; /* rate / (threads x the 1-thread rate), has_scaling */
+    int has_scaling;
+    hsb_hist *lat_all;       /* merged over repetitions (latency runs) */
+    double client_cpu_share; /* of client + server CPU, handshake rows */
+    int noisy;               /* rate CV > HSB_CV_WARN */
+} hsb_figure;
+
+typedef struct hsb_report {
+    hsb_figure *fig;
+    size_t n, cap;
+    char **warnings;
+    size_t n_warnings;
+    char **notes; /* rows not measured (UNAVAILABLE), borrowed classes */
+    size_t n_notes;
+    hsb_placement maps[HSB_MAX_LIST * 4]; /* placements used, one per thread count */
+    size_t n_maps;
+    const hsb_opts *opts;
+    double duration_s, warmup_s;
+    unsigned repetitions;
+    hsb_pin_policy pin;
+    int quiet, tty;
+    size_t progress;
+    struct {
+        size_t idx;
+        hsb_work w;
+    } pending[64]; /* queued for the next flush */
+    size_t n_pending;
+} hsb_report;
+
+void hsb_report_init(hsb_report *r, const hsb_opts *o);
+void hsb_report_free(hsb_report *r);
+
+/* A new figure (zeroed; ref = -1, dh_check = -1) appended; its index in *idx.
+ * NULL when out of memory. The pointer is valid until the next add. */
+hsb_figure *hsb_report_add(hsb_report *r, size_t *idx);
+/* Add a class -> implementation pair to a figure. */
+void hsb_figure_impl(hsb_figure *f, const char *key, const char *val);
+
+void hsb_report_warn(hsb_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A note is printed on stderr (unless quiet) and kept for the JSON. */
+void hsb_report_note(hsb_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The placement for n threads under the report's policy (computed once,
+ * recorded for the context's thread map). */
+HSB_MUST_CHECK hsb_rc hsb_report_placement(hsb_report *r, unsigned threads,
+                                           const hsb_placement **out);
+
+/*
+ * Queue figure idx to be measured with work w (copied; w->arg must stay
+ * valid until the flush) on its placement (f->threads workers).
+ */
+void hsb_report_queue(hsb_report *r, size_t idx, const hsb_work *w);
+/*
+ * Measure the queued figures together: each one's workers start and set up,
+ * the warm-ups run in turn, then the repetitions interleave (repetition k of
+ * every figure, in an order that rotates with k), so that a row and its
+ * reference see the same machine at nearly the same time. Progress goes to
+ * stderr when it is a terminal; a failure is recorded in f->error (and a
+ * note). Returns how many were measured.
+ */
+size_t hsb_report_flush(hsb_report *r);
+/* Queue and flush one figure; 1 when measured. */
+int hsb_report_measure(hsb_report *r, size_t idx, const hsb_work *w);
+
+/* Statistics, ratios, scaling, noise warnings. Call once, after measuring. */
+void hsb_report_finish(hsb_report *r);
+
+/* Writers. table: one row per figure; json/csv return 0 on success, else
+ * print why on stderr and return -1. */
+void hsb_report_table(const hsb_report *r, FILE *to);
+int hsb_report_json(const hsb_report *r, const char *path);
+int hsb_report_csv(const hsb_report *r, const char *path);
+
+/* Standard finish of a suite command: finish, table, files; the exit status
+ * (0, or 1 when a figure failed or, unless allowed, handshakes failed). */
+int hsb_report_output(hsb_report *r);
+
+/* The rate unit of a figure's suite: "hs/s", "op/s", "B/s". */
+const char *hsb_figure_unit(const hsb_figure *f);
+
+/* The context object of the JSON (context.c); returns a new json_t*. */
+void *hsb_context_json(const hsb_report *r);
+/* Environmental warnings (cpufreq, load, build type, pinning) into r. */
+void hsb_context_warnings(hsb_report *r);
+
+#endif

@@ -1,0 +1,76 @@
+/*
+ * hsb_suite.h - what the timed suites share: choosing the compositions to
+ * measure, deciding whether a row can be measured at all (a class the named
+ * backend lacks is UNAVAILABLE, never borrowed), labelling rows, naming
+ * figures, the RSA keys of a run, and the suites themselves (so that the
+ * default suite can run them into one report).
+ */
+#ifndef HSB_SUITE_H
+#define HSB_SUITE_H
+
+#include <openssl/evp.h>
+
+#include "hsb_opts.h"
+#include "hsb_provider.h"
+#include "hsb_report.h"
+
+#define HSB_CLASS_BIT(c) (1u << (c))
+
+/* A composition to measure, with the words the user gave for it. */
+typedef struct hsb_comp {
+    hsb_provider p;
+    char spec[160];
+} hsb_comp;
+
+/*
+ * The compositions to measure: o->specs, or by default every registered
+ * backend that has at least one class in `want` (a mask of HSB_CLASS_BIT).
+ * Returns the count (0 is allowed: only reference rows then), or -1 after
+ * printing a usage error (a bad spec).
+ */
+int hsb_suite_compositions(const hsb_opts *o, unsigned want, hsb_comp *out, size_t max);
+
+/*
+ * Can composition c measure a row that uses the classes in `need`? Each must
+ * come from the backend the spec named for it (its KEY=NAME, else the base
+ * name, else openssl); when that backend lacks it, writes "gmp has no aes"
+ * into why and returns 0: the row is UNAVAILABLE, not borrowed.
+ */
+int hsb_suite_row_available(const hsb_comp *c, unsigned need, char *why, size_t len);
+
+/* The label of a row: the distinct backends serving the classes in `mask`,
+ * in class order, joined by '+' ("gmp", "native+openssl"). */
+void hsb_suite_row_label(const hsb_provider *p, unsigned mask, char *buf, size_t len);
+
+/* Record class -> implementation for the classes in mask. */
+void hsb_suite_row_impls(hsb_figure *f, const hsb_provider *p, unsigned mask);
+
+/* Build f->name from its fields: suite/variant[/bytes]/backend[/threads:N];
+ * handshake names always carry threads, the others when N > 1. */
+void hsb_figure_set_name(hsb_figure *f);
+
+/* An RSA key of `bits` for this run, made once with libcrypto and cached
+ * (thread-safe); its parts exported as bytes for the provider classes. */
+typedef struct hsb_bench_rsa {
+    EVP_PKEY *pkey;
+    hsb_rsa_key key; /* points into the storage below */
+    uint8_t n[512], e[8], d[512], p[256], q[256], dp[256], dq[256], qinv[256];
+    unsigned bits;
+} hsb_bench_rsa;
+const hsb_bench_rsa *hsb_bench_rsa_key(unsigned bits);
+
+/* Random bytes for inputs (libcrypto's RAND_bytes); aborts on failure. */
+void hsb_bench_random(void *buf, size_t len);
+
+/* OpenSSL's name of a DH group ("ffdhe2048", "modp_2048"). */
+const char *hsb_ossl_group_name(const char *ours);
+/* A parameters-only EVP_PKEY of that named group; NULL on failure. */
+EVP_PKEY *hsb_ossl_dh_params(const char *ours);
+
+/* The suites: append their figures to r. 0 when done (figures may still
+ * have failed: hsb_report_output says so), 2 on a usage error found late. */
+int hsb_suite_modexp(hsb_report *r, const hsb_opts *o);
+int hsb_suite_bulk(hsb_report *r, const hsb_opts *o);
+int hsb_suite_handshake(hsb_report *r, const hsb_opts *o);
+
+#endif

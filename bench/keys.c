@@ -1,0 +1,96 @@
+/* Key material of a run: RSA keys made once with libcrypto, DH parameters. */
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hsb_suite.h"
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static hsb_bench_rsa *cache[8];
+
+/* Export one big-endian parameter into buf (cap bytes); its length or 0. */
+static size_t export_bn(EVP_PKEY *k, const char *param, uint8_t *buf, size_t cap)
+{
+    BIGNUM *bn = NULL;
+    if (EVP_PKEY_get_bn_param(k, param, &bn) != 1 || !bn) return 0;
+    size_t n = (size_t)BN_num_bytes(bn);
+    if (n > cap || BN_bn2bin(bn, buf) != (int)n) n = 0;
+    BN_clear_free(bn);
+    return n;
+}
+
+const hsb_bench_rsa *hsb_bench_rsa_key(unsigned bits)
+{
+    pthread_mutex_lock(&lock);
+    hsb_bench_rsa *r = NULL;
+    size_t i;
+    for (i = 0; i < sizeof cache / sizeof cache[0] && cache[i]; i++)
+        if (cache[i]->bits == bits) {
+            r = cache[i];
+            goto out;
+        }
+    if (i == sizeof cache / sizeof cache[0]) goto out;
+    r = calloc(1, sizeof *r);
+    if (!r) goto out;
+    r->bits = bits;
+    r->pkey = EVP_RSA_gen(bits);
+    hsb_rsa_key *k = &r->key;
+    if (r->pkey) {
+        k->n = r->n;
+        k->n_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_N, r->n, sizeof r->n);
+        k->e = r->e;
+        k->e_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_E, r->e, sizeof r->e);
+        k->d = r->d;
+        k->d_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_D, r->d, sizeof r->d);
+        k->p = r->p;
+        k->p_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, r->p, sizeof r->p);
+        k->q = r->q;
+        k->q_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, r->q, sizeof r->q);
+        k->dp = r->dp;
+        k->dp_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, r->dp, sizeof r->dp);
+        k->dq = r->dq;
+        k->dq_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, r->dq, sizeof r->dq);
+        k->qinv = r->qinv;
+        k->qinv_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, r->qinv, sizeof r->qinv);
+    }
+    if (!r->pkey || !k->n_len || !k->e_len || !k->d_len || !k->p_len || !k->q_len || !k->dp_len ||
+        !k->dq_len || !k->qinv_len) {
+        EVP_PKEY_free(r->pkey);
+        free(r);
+        r = NULL;
+        goto out;
+    }
+    cache[i] = r;
+out:
+    pthread_mutex_unlock(&lock);
+    return r;
+}
+
+const char *hsb_ossl_group_name(const char *ours)
+{
+    if (!strcmp(ours, "modp2048")) return "modp_2048";
+    if (!strcmp(ours, "modp3072")) return "modp_3072";
+    if (!strcmp(ours, "modp4096")) return "modp_4096";
+    return ours; /* ffdhe2048 ... are spelt the same */
+}
+
+EVP_PKEY *hsb_ossl_dh_params(const char *ours)
+{
+    EVP_PKEY *params = NULL;
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+    if (!pc) return NULL;
+    OSSL_PARAM ps[2] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                         (char *)hsb_ossl_group_name(ours), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (EVP_PKEY_paramgen_init(pc) != 1 || EVP_PKEY_CTX_set_params(pc, ps) != 1 ||
+        EVP_PKEY_paramgen(pc, &params) != 1)
+        params = NULL;
+    EVP_PKEY_CTX_free(pc);
+    return params;
+}

@@ -1,0 +1,87 @@
+/* The tidy CSV: one row per repetition and figure. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hsb_report.h"
+#include "hsb_tsc.h"
+
+static void field_str(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\n")) {
+        fputc('"', f);
+        for (; *s; s++) {
+            if (*s == '"') fputc('"', f);
+            fputc(*s, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(s, f);
+    }
+}
+
+/* A number, or an empty field where there is none (never nan/inf). */
+static void field_num(FILE *f, double v, int ok)
+{
+    if (ok && isfinite(v))
+        fprintf(f, ",%.10g", v);
+    else
+        fputs(",", f);
+}
+
+int hsb_report_csv(const hsb_report *r, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "hsbench: cannot write %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    fputs("name,suite,variant,backend,is_reference,threads,bytes,bits,group,repetition,"
+          "iterations,wall_s,cpu_s,rate,rate_unit,bytes_per_second,real_time_ns,cpu_time_ns,"
+          "cycles_per_item,cycles_per_byte,ratio_to_reference,errors,latency_p50_us,"
+          "latency_p99_us\n",
+          f);
+    double us = 1e6 / hsb_tsc_hz();
+    int cyc = hsb_tsc_is_cycles();
+    for (size_t i = 0; i < r->n; i++) {
+        const hsb_figure *g = &r->fig[i];
+        double refm = g->ref >= 0 && r->fig[g->ref].measured ? r->fig[g->ref].rate.median : 0;
+        for (unsigned k = 0; k < g->n_reps; k++) {
+            const hsb_rep *p = &g->reps[k];
+            double it = p->iters ? (double)p->iters : 1;
+            double rate = p->wall_s > 0 ? (double)p->iters / p->wall_s : 0;
+            field_str(f, g->name);
+            fputc(',', f);
+            field_str(f, g->suite);
+            fputc(',', f);
+            field_str(f, g->variant);
+            fputc(',', f);
+            field_str(f, g->backend);
+            fprintf(f, ",%d,%u,%zu,%u,", g->is_reference, g->threads, g->bytes, g->bits);
+            field_str(f, g->group);
+            fprintf(f, ",%u,%llu", k, (unsigned long long)p->iters);
+            field_num(f, p->wall_s, 1);
+            field_num(f, p->cpu_s, 1);
+            /* the headline rate in its unit: bulk rows in bytes/s */
+            field_num(f, g->bytes ? rate * (double)g->bytes : rate, 1);
+            fprintf(f, ",%s", hsb_figure_unit(g));
+            field_num(f, rate * (double)g->bytes, g->bytes > 0);
+            field_num(f, p->wall_s * 1e9 / it, 1);
+            field_num(f, p->cpu_s * 1e9 / it, 1);
+            field_num(f, p->tsc / it, cyc);
+            field_num(f, g->bytes ? p->tsc / it / (double)g->bytes : 0, cyc && g->bytes);
+            field_num(f, refm > 0 ? rate / refm : 0, refm > 0);
+            fprintf(f, ",%llu", (unsigned long long)p->errors);
+            field_num(f, p->lat ? hsb_hist_quantile(p->lat, 0.5) * us : 0, p->lat != NULL);
+            field_num(f, p->lat ? hsb_hist_quantile(p->lat, 0.99) * us : 0, p->lat != NULL);
+            fputc('\n', f);
+        }
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        fprintf(stderr, "hsbench: error writing %s\n", path);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,211 @@
+/* The JSON result file (bench/RESULTS.md), in Google Benchmark's shape. */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hsb_breakdown.h"
+#include "hsb_report.h"
+#include "hsb_tsc.h"
+
+/* jansson refuses NaN and infinities (json_real returns NULL); we leave such
+ * a field out rather than write a made-up number. */
+static void set_real(json_t *o, const char *k, double v)
+{
+    if (isfinite(v)) json_object_set_new(o, k, json_real(v));
+}
+
+static json_t *latency_obj(const hsb_hist *h)
+{
+    double us = 1e6 / hsb_tsc_hz();
+    json_t *l = json_object();
+    set_real(l, "p50", hsb_hist_quantile(h, 0.50) * us);
+    set_real(l, "p90", hsb_hist_quantile(h, 0.90) * us);
+    set_real(l, "p99", hsb_hist_quantile(h, 0.99) * us);
+    set_real(l, "max", (double)h->max * us);
+    json_object_set_new(l, "count", json_integer((json_int_t)h->count));
+    return l;
+}
+
+/* Shares of the time inside handshakes, summed over the repetitions. */
+static json_t *breakdown_obj(const hsb_figure *f)
+{
+    double bd[HSB_BD_COUNT] = {0}, total = 0;
+    uint64_t iters = 0;
+    for (unsigned k = 0; k < f->n_reps; k++) {
+        for (unsigned i = 0; i < HSB_BD_COUNT; i++) bd[i] += (double)f->reps[k].bd[i];
+        total += f->reps[k].op_tsc;
+        iters += f->reps[k].iters;
+    }
+    json_t *b = json_object();
+    if (total <= 0 || iters == 0) return b;
+    json_t *share = json_object(), *cyc = json_object();
+    double timed = 0;
+    for (unsigned i = 0; i < HSB_BD_COUNT; i++) {
+        set_real(share, hsb_bd_name((hsb_bd_kind)i), bd[i] / total);
+        set_real(cyc, hsb_bd_name((hsb_bd_kind)i), bd[i] / (double)iters);
+        timed += bd[i];
+    }
+    set_real(share, "protocol", (total - timed) / total);
+    set_real(cyc, "protocol", (total - timed) / (double)iters);
+    set_real(b, "handshake_cycles", total / (double)iters);
+    json_object_set_new(b, "share", share);
+    json_object_set_new(b, "cycles_per_handshake", cyc);
+    return b;
+}
+
+/* The fields every row of a figure carries. */
+static void common(json_t *o, const hsb_report *r, const hsb_figure *f, size_t idx)
+{
+    json_object_set_new(o, "family_index", json_integer((json_int_t)idx));
+    json_object_set_new(o, "per_family_instance_index", json_integer(0));
+    json_object_set_new(o, "run_name", json_string(f->name));
+    json_object_set_new(o, "repetitions", json_integer(f->n_reps ? f->n_reps : r->repetitions));
+    json_object_set_new(o, "threads", json_integer(f->threads));
+    json_object_set_new(o, "suite", json_string(f->suite));
+    json_object_set_new(o, "variant", json_string(f->variant));
+    json_object_set_new(o, "backend", json_string(f->backend));
+    json_t *impl = json_object();
+    for (unsigned i = 0; i < f->n_impl; i++)
+        json_object_set_new(impl, f->impl[i].key, json_string(f->impl[i].val));
+    json_object_set_new(o, "implementations", impl);
+    json_object_set_new(o, "is_reference", json_boolean(f->is_reference));
+    if (f->ref >= 0) json_object_set_new(o, "reference", json_string(r->fig[f->ref].name));
+    json_object_set_new(o, "bytes", json_integer((json_int_t)f->bytes));
+    if (f->bits) json_object_set_new(o, "bits", json_integer(f->bits));
+    if (f->group[0]) json_object_set_new(o, "group", json_string(f->group));
+    if (f->dh_check >= 0)
+        json_object_set_new(o, "dh_check",
+                            json_string(f->dh_check == HSB_DH_CHECK_FULL ? "full" : "range"));
+    json_object_set_new(o, "pin", json_string(hsb_pin_name(f->pl.pin)));
+    json_t *pus = json_array();
+    for (unsigned k = 0; k < f->threads && k < HSB_MAX_THREADS; k++)
+        json_array_append_new(pus, f->pl.pu[k] >= 0 ? json_integer(f->pl.pu[k]) : json_null());
+    json_object_set_new(o, "pus", pus);
+    if (f->duration_s > 0) {
+        set_real(o, "duration_s", f->duration_s);
+        set_real(o, "warmup_s", f->warmup_s);
+    }
+    json_object_set_new(o, "time_unit", json_string("ns"));
+}
+
+/* Rate-derived fields for one value of the rate (items/s). */
+static void rate_fields(json_t *o, const hsb_figure *f, double rate)
+{
+    set_real(o, "items_per_second", rate);
+    if (f->bytes) set_real(o, "bytes_per_second", rate * (double)f->bytes);
+    if (!strcmp(f->suite, "handshake")) {
+        set_real(o, "hs_per_s", rate);
+        set_real(o, "hs_per_s_per_thread", rate / f->threads);
+    }
+}
+
+static json_t *iteration_row(const hsb_report *r, const hsb_figure *f, size_t idx, unsigned k)
+{
+    const hsb_rep *p = &f->reps[k];
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(f->name));
+    common(o, r, f, idx);
+    json_object_set_new(o, "run_type", json_string("iteration"));
+    json_object_set_new(o, "repetition_index", json_integer(k));
+    json_object_set_new(o, "iterations", json_integer((json_int_t)p->iters));
+    double it = p->iters ? (double)p->iters : 1;
+    set_real(o, "real_time", p->wall_s * 1e9 / it);
+    set_real(o, "cpu_time", p->cpu_s * 1e9 / it);
+    double rate = p->wall_s > 0 ? (double)p->iters / p->wall_s : 0;
+    rate_fields(o, f, rate);
+    set_real(o, "wall_s", p->wall_s);
+    if (hsb_tsc_is_cycles()) {
+        set_real(o, "cycles_per_item", p->tsc / it);
+        if (f->bytes) set_real(o, "cycles_per_byte", p->tsc / it / (double)f->bytes);
+    }
+    if (f->ref >= 0 && r->fig[f->ref].measured) {
+        double rm = r->fig[f->ref].rate.median;
+        if (rm > 0) set_real(o, "ratio_to_reference", rate / rm);
+    }
+    if (!strcmp(f->suite, "handshake")) {
+        json_object_set_new(o, "errors", json_integer((json_int_t)p->errors));
+        set_real(o, "client_cpu_us", p->client_cpu_s * 1e6 / it);
+        set_real(o, "server_cpu_us", p->server_cpu_s * 1e6 / it);
+        if (p->lat) json_object_set_new(o, "latency_us", latency_obj(p->lat));
+    }
+    return o;
+}
+
+static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t idx, const char *agg)
+{
+    json_t *o = json_object();
+    char name[256];
+    snprintf(name, sizeof name, "%s_%s", f->name, agg);
+    json_object_set_new(o, "name", json_string(name));
+    common(o, r, f, idx);
+    json_object_set_new(o, "run_type", json_string("aggregate"));
+    json_object_set_new(o, "aggregate_name", json_string(agg));
+    int cv = !strcmp(agg, "cv");
+    json_object_set_new(o, "aggregate_unit", json_string(cv ? "percentage" : "time"));
+    json_object_set_new(o, "iterations", json_integer(f->n_reps));
+#define PICK(s)                                                                                    \
+    (!strcmp(agg, "mean")     ? (s).mean                                                           \
+     : !strcmp(agg, "median") ? (s).median                                                         \
+     : !strcmp(agg, "stddev") ? (s).stddev                                                         \
+     : !strcmp(agg, "cv")     ? (s).cv                                                             \
+     : !strcmp(agg, "min")    ? (s).min                                                            \
+                              : (s).max)
+    set_real(o, "real_time", PICK(f->real_ns));
+    set_real(o, "cpu_time", PICK(f->cpu_ns));
+    rate_fields(o, f, PICK(f->rate));
+    if (f->bytes) set_real(o, "bytes_per_second", PICK(f->rate_bytes));
+    if (hsb_tsc_is_cycles()) {
+        set_real(o, "cycles_per_item", PICK(f->cycles));
+        if (f->bytes && !cv) set_real(o, "cycles_per_byte", PICK(f->cycles) / (double)f->bytes);
+        if (f->bytes && cv) set_real(o, "cycles_per_byte", f->cycles.cv);
+    }
+#undef PICK
+    if (f->has_ratio) set_real(o, "ratio_to_reference", f->ratio);
+    if (f->has_scaling) set_real(o, "scaling_efficiency", f->scaling);
+    json_object_set_new(o, "noisy", json_boolean(f->noisy));
+    if (!strcmp(f->suite, "handshake")) {
+        json_object_set_new(o, "errors", json_integer((json_int_t)f->errors));
+        set_real(o, "client_cpu_share", f->client_cpu_share);
+        if (f->lat_all) json_object_set_new(o, "latency_us", latency_obj(f->lat_all));
+        if (f->breakdown) json_object_set_new(o, "breakdown", breakdown_obj(f));
+    }
+    return o;
+}
+
+static json_t *failed_row(const hsb_report *r, const hsb_figure *f, size_t idx)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(f->name));
+    common(o, r, f, idx);
+    json_object_set_new(o, "run_type", json_string("iteration"));
+    json_object_set_new(o, "error_occurred", json_true());
+    json_object_set_new(o, "error_message", json_string(f->error));
+    return o;
+}
+
+int hsb_report_json(const hsb_report *r, const char *path)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "context", hsb_context_json(r));
+    json_t *arr = json_array();
+    static const char *const aggs[] = {"mean", "median", "stddev", "cv", "min", "max"};
+    for (size_t i = 0; i < r->n; i++) {
+        const hsb_figure *f = &r->fig[i];
+        if (!f->measured) {
+            json_array_append_new(arr, failed_row(r, f, i));
+            continue;
+        }
+        for (unsigned k = 0; k < f->n_reps; k++)
+            json_array_append_new(arr, iteration_row(r, f, i, k));
+        for (size_t a = 0; a < sizeof aggs / sizeof aggs[0]; a++)
+            json_array_append_new(arr, aggregate_row(r, f, i, aggs[a]));
+    }
+    json_object_set_new(root, "benchmarks", arr);
+    int rc =
+        json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    if (rc != 0) fprintf(stderr, "hsbench: cannot write %s: %s\n", path, strerror(errno));
+    json_decref(root);
+    return rc == 0 ? 0 : -1;
+}

@@ -1,0 +1,727 @@
+/* Built-in known answers: a few published vectors, typed in with their
+ * source, for every class a target fills; RSA and DH by round trips on keys
+ * made at run time and by libcrypto as the reference. Then, for classes not
+ * served by openssl, the quick differential check (selftest_diff.c). */
+#include "hsb_selftest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hsb_dh_groups.h"
+#include "hsb_pkcs1.h"
+#include "hsb_prf.h"
+
+/* hex -> bytes for the tables below; a typo in a table is a failure of the
+ * case, never a crash. */
+typedef struct hx {
+    uint8_t *p;
+    size_t n;
+} hx;
+
+static hx H(const char *hex)
+{
+    hx h = {0};
+    h.p = hsb_st_unhex(hex, &h.n);
+    return h;
+}
+
+static hx S(const char *ascii)
+{
+    hx h = {0};
+    h.n = strlen(ascii);
+    h.p = malloc(h.n + 1);
+    if (h.p) memcpy(h.p, ascii, h.n + 1);
+    return h;
+}
+
+static hx R(uint8_t byte, size_t n)
+{
+    hx h = {0};
+    h.p = malloc(n + 1);
+    if (h.p) {
+        memset(h.p, byte, n);
+        h.n = n;
+    }
+    return h;
+}
+
+static void hx_free(hx *h)
+{
+    free(h->p);
+    h->p = NULL;
+}
+
+/* --------------------------------------------------------------------- AES */
+
+/* SP 800-38A F.2.1/F.2.2 (CBC-AES128) and F.5.1/F.5.2 (CTR-AES128). */
+#define SP38A_KEY "2b7e151628aed2a6abf7158809cf4f3c"
+#define SP38A_PT                                                                                   \
+    "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"                             \
+    "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710"
+#define SP38A_CBC_IV "000102030405060708090a0b0c0d0e0f"
+#define SP38A_CBC_CT                                                                               \
+    "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"                             \
+    "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7"
+#define SP38A_CTR_IV "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
+#define SP38A_CTR_CT                                                                               \
+    "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"                             \
+    "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee"
+
+static void builtin_aes(hsb_st_run *r, const hsb_st_target *t)
+{
+    const hsb_aes_class *a = t->cls.aes;
+    hsb_st_result *row = hsb_st_row(r, t, "builtin/aes");
+    void *ctx = hsb_ctx_alloc(a->ctx_size);
+    if (!row || !ctx) {
+        r->errors++;
+        hsb_ctx_free(ctx, 0);
+        return;
+    }
+    uint8_t buf[64], iv[16];
+    const uint8_t zero[16] = {0};
+    hsb_rc rc;
+
+    /* FIPS-197 Appendix C.1: AES-128 of one block (CBC with a zero IV). */
+    hx k = H("000102030405060708090a0b0c0d0e0f"), p = H("00112233445566778899aabbccddeeff"),
+       c = H("69c4e0d86a7b0430d8cdb78070b4c55a");
+    rc = a->init(ctx, k.p, k.n);
+    if (rc == HSB_OK) {
+        memcpy(iv, zero, 16);
+        rc = a->cbc_encrypt(ctx, iv, buf, p.p, 16);
+        int ok = rc == HSB_OK && memcmp(buf, c.p, 16) == 0 && memcmp(iv, c.p, 16) == 0;
+        memcpy(iv, zero, 16);
+        rc = ok ? a->cbc_decrypt(ctx, iv, buf, buf, 16) : rc;
+        ok = ok && rc == HSB_OK && memcmp(buf, p.p, 16) == 0;
+        hsb_st_case(r, row, ok ? HSB_ST_PASS : HSB_ST_FAIL, "FIPS-197 C.1 AES-128 block (%s)",
+                    hsb_rc_name(rc));
+        a->clear(ctx);
+    } else {
+        hsb_st_case(r, row, HSB_ST_FAIL, "FIPS-197 C.1: init gave %s", hsb_rc_name(rc));
+    }
+    hx_free(&k);
+    hx_free(&p);
+    hx_free(&c);
+
+    k = H(SP38A_KEY);
+    p = H(SP38A_PT);
+    hx cbc = H(SP38A_CBC_CT), ctr = H(SP38A_CTR_CT), civ = H(SP38A_CBC_IV), tiv = H(SP38A_CTR_IV);
+    rc = a->init(ctx, k.p, k.n);
+    if (rc != HSB_OK) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "SP 800-38A: init gave %s", hsb_rc_name(rc));
+    } else {
+        /* F.2.1 CBC encrypt, in two calls (the IV must chain). */
+        memcpy(iv, civ.p, 16);
+        rc = a->cbc_encrypt(ctx, iv, buf, p.p, 16);
+        if (rc == HSB_OK) rc = a->cbc_encrypt(ctx, iv, buf + 16, p.p + 16, 48);
+        hsb_st_case(r, row,
+                    rc == HSB_OK && memcmp(buf, cbc.p, 64) == 0 && memcmp(iv, cbc.p + 48, 16) == 0
+                        ? HSB_ST_PASS
+                        : HSB_ST_FAIL,
+                    "SP 800-38A F.2.1 CBC-AES128.Encrypt (%s)", hsb_rc_name(rc));
+        /* F.2.2 CBC decrypt, in place. */
+        memcpy(buf, cbc.p, 64);
+        memcpy(iv, civ.p, 16);
+        rc = a->cbc_decrypt(ctx, iv, buf, buf, 64);
+        hsb_st_case(r, row, rc == HSB_OK && memcmp(buf, p.p, 64) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "SP 800-38A F.2.2 CBC-AES128.Decrypt (%s)", hsb_rc_name(rc));
+        /* F.5.1 CTR encrypt; the counter comes back advanced by 4 blocks. */
+        memcpy(iv, tiv.p, 16);
+        rc = a->ctr(ctx, iv, buf, p.p, 64);
+        uint8_t next[16];
+        memcpy(next, tiv.p, 16);
+        next[15] = (uint8_t)(next[15] + 4); /* ...feff + 4 = ...ff03: carries once */
+        next[14] = (uint8_t)(next[14] + 1);
+        hsb_st_case(r, row,
+                    rc == HSB_OK && memcmp(buf, ctr.p, 64) == 0 && memcmp(iv, next, 16) == 0
+                        ? HSB_ST_PASS
+                        : HSB_ST_FAIL,
+                    "SP 800-38A F.5.1 CTR-AES128.Encrypt (%s)", hsb_rc_name(rc));
+        /* F.5.2 CTR decrypt, in place, 60 bytes: a partial last block. */
+        memcpy(buf, ctr.p, 60);
+        memcpy(iv, tiv.p, 16);
+        rc = a->ctr(ctx, iv, buf, buf, 60);
+        hsb_st_case(r, row,
+                    rc == HSB_OK && memcmp(buf, p.p, 60) == 0 && memcmp(iv, next, 16) == 0
+                        ? HSB_ST_PASS
+                        : HSB_ST_FAIL,
+                    "SP 800-38A F.5.2 CTR-AES128.Decrypt, 60 bytes in place (%s)", hsb_rc_name(rc));
+        /* CBC of a partial block: a usage error, nothing written. */
+        memset(buf, 0xA5, sizeof buf);
+        memcpy(iv, civ.p, 16);
+        rc = a->cbc_encrypt(ctx, iv, buf, p.p, 17);
+        int untouched = 1;
+        for (size_t i = 0; i < sizeof buf; i++) untouched &= buf[i] == 0xA5;
+        hsb_st_case(r, row, rc == HSB_E_USAGE && untouched ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "CBC of 17 bytes gave %s%s (want usage, nothing written)", hsb_rc_name(rc),
+                    untouched ? "" : " and wrote");
+        a->clear(ctx);
+    }
+    /* A key size the class does not claim must be refused as unsupported. */
+    static const size_t sizes[3] = {16, 24, 32};
+    static const unsigned bits[3] = {HSB_AES_KEY_128, HSB_AES_KEY_192, HSB_AES_KEY_256};
+    uint8_t key32[32] = {0};
+    for (int i = 0; i < 3; i++) {
+        if (a->key_sizes & bits[i]) continue;
+        rc = a->init(ctx, key32, sizes[i]);
+        if (rc == HSB_OK) a->clear(ctx);
+        hsb_st_case(r, row, rc == HSB_E_UNSUPPORTED ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "AES-%zu not in key_sizes: init gave %s (want unsupported)", sizes[i] * 8,
+                    hsb_rc_name(rc));
+    }
+    hx_free(&k);
+    hx_free(&p);
+    hx_free(&cbc);
+    hx_free(&ctr);
+    hx_free(&civ);
+    hx_free(&tiv);
+    hsb_ctx_free(ctx, a->ctx_size);
+}
+
+/* --------------------------------------------------------------------- GCM */
+
+/* McGrew & Viega, "The Galois/Counter Mode of Operation (GCM)", Appendix B,
+ * test cases 1-4 (AES-128, 96-bit IV). */
+static const struct {
+    const char *name, *key, *iv, *pt, *aad, *ct, *tag;
+} gcm_kat[] = {
+    {"GCM spec test case 1", "00000000000000000000000000000000", "000000000000000000000000", "", "",
+     "", "58e2fccefa7e3061367f1d57a4e7455a"},
+    {"GCM spec test case 2", "00000000000000000000000000000000", "000000000000000000000000",
+     "00000000000000000000000000000000", "", "0388dace60b6a392f328c2b971b2fe78",
+     "ab6e47d42cec13bdf53a67b21257bddf"},
+    {"GCM spec test case 3", "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
+     "",
+     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+     "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985",
+     "4d5c2af327cd64a62cf35abd2ba6fab4"},
+    {"GCM spec test case 4", "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+     "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+     "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+     "5bc94fbc3221a5db94fae95ae7121a47"},
+};
+
+static void builtin_gcm(hsb_st_run *r, const hsb_st_target *t)
+{
+    const hsb_gcm_class *g = t->cls.gcm;
+    hsb_st_result *row = hsb_st_row(r, t, "builtin/gcm");
+    void *ctx = hsb_ctx_alloc(g->ctx_size);
+    if (!row || !ctx) {
+        r->errors++;
+        hsb_ctx_free(ctx, 0);
+        return;
+    }
+    for (size_t i = 0; i < sizeof gcm_kat / sizeof gcm_kat[0]; i++) {
+        hx k = H(gcm_kat[i].key), iv = H(gcm_kat[i].iv), p = H(gcm_kat[i].pt),
+           aad = H(gcm_kat[i].aad), c = H(gcm_kat[i].ct), tag = H(gcm_kat[i].tag);
+        uint8_t out[64], tg[16];
+        const char *why = NULL;
+        hsb_rc rc = g->init(ctx, k.p, k.n);
+        if (rc != HSB_OK) {
+            why = "init";
+        } else {
+            rc = g->seal(ctx, iv.p, iv.n, aad.p, aad.n, out, p.p, p.n, tg);
+            if (rc != HSB_OK || memcmp(out, c.p, c.n) != 0 || memcmp(tg, tag.p, 16) != 0)
+                why = "seal";
+            if (!why) {
+                memset(out, 0, sizeof out);
+                rc = g->open(ctx, iv.p, iv.n, aad.p, aad.n, out, c.p, c.n, tag.p);
+                if (rc != HSB_OK || memcmp(out, p.p, p.n) != 0) why = "open";
+            }
+            if (!why) {
+                /* A wrong tag: HSB_E_DECRYPT and no plaintext released. */
+                tg[5] ^= 0x40;
+                memset(out, 0xA5, sizeof out);
+                rc = g->open(ctx, iv.p, iv.n, aad.p, aad.n, out, c.p, c.n, tg);
+                uint8_t acc = 0;
+                for (size_t j = 0; j < c.n; j++) acc |= out[j];
+                if (rc != HSB_E_DECRYPT || acc) why = "open of a forged tag";
+            }
+            if (!why) {
+                rc = g->seal(ctx, iv.p, 0, aad.p, aad.n, out, p.p, p.n, tg);
+                if (rc != HSB_E_USAGE) why = "seal with an empty IV (want usage)";
+            }
+            g->clear(ctx);
+        }
+        if (why)
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: %s (%s)", gcm_kat[i].name, why, hsb_rc_name(rc));
+        else
+            hsb_st_case(r, row, HSB_ST_PASS, NULL);
+        hx_free(&k);
+        hx_free(&iv);
+        hx_free(&p);
+        hx_free(&aad);
+        hx_free(&c);
+        hx_free(&tag);
+    }
+    hsb_ctx_free(ctx, g->ctx_size);
+}
+
+/* ----------------------------------------------------------------- SHA-256 */
+
+static void builtin_sha256(hsb_st_run *r, const hsb_st_target *t)
+{
+    const hsb_sha256_class *s = t->cls.sha256;
+    hsb_st_result *row = hsb_st_row(r, t, "builtin/sha256");
+    void *ctx = hsb_ctx_alloc(s->ctx_size), *ctx2 = hsb_ctx_alloc(s->ctx_size);
+    uint8_t *mil = malloc(1000);
+    if (!row || !ctx || !ctx2 || !mil) {
+        r->errors++;
+        goto out;
+    }
+    memset(mil, 'a', 1000);
+    /* FIPS 180-2 Appendix B.1, B.2, B.3 (one million 'a', fed 1000 at a
+     * time), and the empty message. */
+    static const struct {
+        const char *name, *msg, *md;
+        unsigned repeat;
+    } kat[] = {
+        {"FIPS 180-2 B.1 \"abc\"", "abc",
+         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 1},
+        {"FIPS 180-2 B.2 448-bit message",
+         "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", 1},
+        {"FIPS 180-2 B.3 one million 'a'", NULL,
+         "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", 1000},
+        {"empty message", "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+         1},
+    };
+    for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++) {
+        hx md = H(kat[i].md);
+        uint8_t out[32];
+        hsb_rc rc = s->init(ctx);
+        if (rc == HSB_OK) {
+            for (unsigned k = 0; k < kat[i].repeat; k++)
+                s->update(ctx, kat[i].msg ? (const void *)kat[i].msg : mil,
+                          kat[i].msg ? strlen(kat[i].msg) : 1000);
+            s->final(ctx, out);
+            s->clear(ctx);
+        }
+        hsb_st_case(r, row,
+                    rc == HSB_OK && md.p && memcmp(out, md.p, 32) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "%s (%s)", kat[i].name, hsb_rc_name(rc));
+        hx_free(&md);
+    }
+    /* copy: hash "ab", copy, add "c" to both: both are SHA-256("abc"); and
+     * final resets to the empty message. */
+    hx abc = H(kat[0].md), empty = H(kat[3].md);
+    uint8_t o1[32], o2[32], o3[32];
+    hsb_rc rc = s->init(ctx);
+    hsb_rc rc2 = s->init(ctx2);
+    if (rc == HSB_OK && rc2 == HSB_OK) {
+        s->update(ctx, "ab", 2);
+        rc = s->copy(ctx2, ctx);
+        s->update(ctx, "c", 1);
+        s->update(ctx2, "c", 1);
+        s->final(ctx, o1);
+        s->final(ctx2, o2);
+        s->final(ctx, o3);
+    }
+    if (rc2 == HSB_OK) s->clear(ctx2);
+    hsb_st_case(r, row,
+                rc == HSB_OK && rc2 == HSB_OK && memcmp(o1, abc.p, 32) == 0 &&
+                        memcmp(o2, abc.p, 32) == 0 && memcmp(o3, empty.p, 32) == 0
+                    ? HSB_ST_PASS
+                    : HSB_ST_FAIL,
+                "copy of a running hash, and final's reset (%s)", hsb_rc_name(rc));
+    s->clear(ctx);
+    hx_free(&abc);
+    hx_free(&empty);
+out:
+    free(mil);
+    hsb_ctx_free(ctx, s->ctx_size);
+    hsb_ctx_free(ctx2, s->ctx_size);
+}
+
+/* -------------------------------------------------------------------- HMAC */
+
+static void builtin_hmac(hsb_st_run *r, const hsb_st_target *t)
+{
+    const hsb_hmac_sha256_class *h = t->cls.hmac;
+    hsb_st_result *row = hsb_st_row(r, t, "builtin/hmac");
+    void *ctx = hsb_ctx_alloc(h->ctx_size);
+    if (!row || !ctx) {
+        r->errors++;
+        hsb_ctx_free(ctx, 0);
+        return;
+    }
+    /* RFC 4231 section 4: test cases 1-4, 6, 7 (5 is a truncated tag; 6 and
+     * 7 have 131-byte keys, hashed first). */
+    struct {
+        const char *name;
+        hx key, msg, tag;
+    } kat[6] = {
+        {"RFC 4231 TC1", R(0x0b, 20), S("Hi There"),
+         H("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")},
+        {"RFC 4231 TC2", S("Jefe"), S("what do ya want for nothing?"),
+         H("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")},
+        {"RFC 4231 TC3", R(0xaa, 20), R(0xdd, 50),
+         H("773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe")},
+        {"RFC 4231 TC4", H("0102030405060708090a0b0c0d0e0f10111213141516171819"), R(0xcd, 50),
+         H("82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b")},
+        {"RFC 4231 TC6", R(0xaa, 131), S("Test Using Larger Than Block-Size Key - Hash Key First"),
+         H("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")},
+        {"RFC 4231 TC7", R(0xaa, 131),
+         S("This is a test using a larger than block-size key and a larger than block-size "
+           "data. The key needs to be hashed before being used by the HMAC algorithm."),
+         H("9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2")},
+    };
+    for (size_t i = 0; i < 6; i++) {
+        uint8_t out[32], again[32];
+        hsb_rc rc = kat[i].key.p && kat[i].msg.p && kat[i].tag.p
+                        ? h->init(ctx, kat[i].key.p, kat[i].key.n)
+                        : HSB_E_INTERNAL;
+        int ok = 0;
+        if (rc == HSB_OK) {
+            h->update(ctx, kat[i].msg.p, 3 < kat[i].msg.n ? 3 : kat[i].msg.n);
+            if (kat[i].msg.n > 3) h->update(ctx, kat[i].msg.p + 3, kat[i].msg.n - 3);
+            h->final(ctx, out);
+            /* final resets to the keyed empty message: once more, same tag. */
+            h->update(ctx, kat[i].msg.p, kat[i].msg.n);
+            h->final(ctx, again);
+            h->clear(ctx);
+            ok = memcmp(out, kat[i].tag.p, 32) == 0 && memcmp(again, out, 32) == 0;
+        }
+        hsb_st_case(r, row, ok ? HSB_ST_PASS : HSB_ST_FAIL, "%s (%s)", kat[i].name,
+                    hsb_rc_name(rc));
+        hx_free(&kat[i].key);
+        hx_free(&kat[i].msg);
+        hx_free(&kat[i].tag);
+    }
+    hsb_ctx_free(ctx, h->ctx_size);
+}
+
+/* ----------------------------------------------------------------- TLS PRF */
+
+static void builtin_prf(hsb_st_run *r, const hsb_st_target *t)
+{
+    const hsb_hmac_sha256_class *h = t->cls.hmac;
+    hsb_st_result *row = hsb_st_row(r, t, "builtin/prf");
+    void *ctx = hsb_ctx_alloc(h->ctx_size);
+    if (!row || !ctx) {
+        r->errors++;
+        hsb_ctx_free(ctx, 0);
+        return;
+    }
+    /* The TLS 1.2 PRF (P_SHA256) vector posted to the IETF TLS list,
+     * https://www.ietf.org/mail-archive/web/tls/current/msg03416.html
+     * (as in shared/vectors/derived/tls12_prf_ietf.json, id 2). */
+    hx secret = H("9bbe436ba940f017b17652849a71db35"), seed = H("a0ba9f936cda311827a6f796ffd5198c"),
+       want = H("e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a"
+                "6b301791e90d35c9c9a46b4e14baf9af0fa022f7077def17abfd3797c0564bab"
+                "4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff701"
+                "87347b66");
+    uint8_t out[100];
+    hsb_rc rc = secret.p && seed.p && want.p && want.n == 100
+                    ? hsb_tls12_prf(h, ctx, secret.p, secret.n, "test label", seed.p, 7, seed.p + 7,
+                                    seed.n - 7, out, sizeof out)
+                    : HSB_E_INTERNAL;
+    hsb_st_case(r, row, rc == HSB_OK && memcmp(out, want.p, 100) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                "IETF TLS list PRF SHA-256 \"test label\", 100 bytes (%s)", hsb_rc_name(rc));
+    hx_free(&secret);
+    hx_free(&seed);
+    hx_free(&want);
+    hsb_ctx_free(ctx, h->ctx_size);
+}
+
+/* ------------------------------------------------------------------ modexp */
+
+static void builtin_modexp(hsb_st_run *r, const hsb_st_target *t)
+{
+    const hsb_modexp_class *m = t->cls.modexp;
+    hsb_st_result *row = hsb_st_row(r, t, "builtin/modexp");
+    if (!row) return;
+    /* Small textbook cases (checked with Python's pow): 4^13 mod 497 = 445
+     * (Schneier, Applied Cryptography); the RSA example of n = 61 * 53 = 3233,
+     * e = 17, d = 2753: 65^17 = 2790 and 2790^2753 = 65; Fermat on the
+     * Mersenne prime 2^127 - 1: 3^(p-1) = 1; and the edge values. */
+    static const struct {
+        const char *name, *base, *exp, *mod, *out;
+        hsb_rc rc;
+    } kat[] = {
+        {"4^13 mod 497", "04", "0d", "01f1", "01bd", HSB_OK},
+        {"65^17 mod 3233", "41", "11", "0ca1", "0ae6", HSB_OK},
+        {"2790^2753 mod 3233", "0ae6", "0ac1", "0ca1", "0041", HSB_OK},
+        {"3^(p-1) mod p, p = 2^127-1", "03", "7ffffffffffffffffffffffffffffffe",
+         "7fffffffffffffffffffffffffffffff", "00000000000000000000000000000001", HSB_OK},
+        {"0^5 mod 497", "00", "05", "01f1", "0000", HSB_OK},
+        {"1^e mod 497", "01", "ffff", "01f1", "0001", HSB_OK},
+        {"x^0 mod 497 (exp 00)", "0123", "00", "01f1", "0001", HSB_OK},
+        {"x^<empty> mod 497", "0123", "", "01f1", "0001", HSB_OK},
+        {"base with leading zeros", "00000004", "000d", "01f1", "01bd", HSB_OK},
+        {"base = mod", "01f1", "03", "01f1", NULL, HSB_E_RANGE},
+        {"base > mod", "01f2", "03", "01f1", NULL, HSB_E_RANGE},
+        {"even modulus", "03", "03", "01f2", NULL, HSB_E_RANGE},
+        {"modulus 1", "00", "03", "01", NULL, HSB_E_RANGE},
+    };
+    for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++) {
+        hx b = H(kat[i].base), e = H(kat[i].exp), n = H(kat[i].mod),
+           o = kat[i].out ? H(kat[i].out) : (hx){0};
+        uint8_t out[64];
+        hsb_rc rc =
+            b.p && e.p && n.p ? m->modexp(out, b.p, b.n, e.p, e.n, n.p, n.n) : HSB_E_INTERNAL;
+        int ok = rc == kat[i].rc && (!kat[i].out || (o.p && memcmp(out, o.p, o.n) == 0));
+        hsb_st_case(r, row, ok ? HSB_ST_PASS : HSB_ST_FAIL, "%s: got %s, want %s", kat[i].name,
+                    hsb_rc_name(rc), hsb_rc_name(kat[i].rc));
+        hx_free(&b);
+        hx_free(&e);
+        hx_free(&n);
+        hx_free(&o);
+    }
+    /* ffdhe2048 (RFC 7919 A.1; p = 7 mod 8, so 2 is a quadratic residue):
+     * 2^q = 1 and (p-1)^q = p-1 with q = (p-1)/2 odd. */
+    const hsb_dh_group *g = hsb_dh_group_by_name("ffdhe2048");
+    if (!g || !g->q) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "ffdhe2048: hsb_dh_group_by_name gave no group");
+        return;
+    }
+    uint8_t out[HSB_MAX_MODULUS_BYTES], pm1[HSB_MAX_MODULUS_BYTES];
+    hsb_rc rc = m->modexp(out, g->g, g->g_len, g->q, g->q_len, g->p, g->p_len);
+    int one = rc == HSB_OK && out[g->p_len - 1] == 1;
+    for (size_t i = 0; one && i + 1 < g->p_len; i++) one = out[i] == 0;
+    hsb_st_case(r, row, one ? HSB_ST_PASS : HSB_ST_FAIL, "ffdhe2048: 2^q mod p != 1 (%s)",
+                hsb_rc_name(rc));
+    memcpy(pm1, g->p, g->p_len);
+    pm1[g->p_len - 1] -= 1; /* p is odd */
+    rc = m->modexp(out, pm1, g->p_len, g->q, g->q_len, g->p, g->p_len);
+    hsb_st_case(r, row, rc == HSB_OK && memcmp(out, pm1, g->p_len) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                "ffdhe2048: (p-1)^q mod p != p-1 (%s)", hsb_rc_name(rc));
+}
+
+/* --------------------------------------------------------------------- RSA */
+
+static void builtin_rsa(hsb_st_run *r, const hsb_st_target *t)
+{
+    hsb_st_result *row = hsb_st_row(r, t, "builtin/rsa");
+    if (!row) return;
+    const hsb_st_rsa *k = hsb_st_rsa_cached(2048, 0);
+    if (!k) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "RSA-2048 key generation by libcrypto failed");
+        return;
+    }
+    const hsb_rsa_priv_class *pc = t->cls.rsa_priv;
+    const hsb_rsa_pub_class *uc = t->cls.rsa_pub;
+    const hsb_rng_class *rng = t->cls.rng ? t->cls.rng : &hsb_st_rng;
+    size_t nl = k->key.n_len;
+    void *pctx = pc ? hsb_ctx_alloc(pc->ctx_size) : NULL;
+    void *uctx = uc ? hsb_ctx_alloc(uc->ctx_size) : NULL;
+    hsb_rc prc = pc ? (pctx ? pc->init(pctx, &k->key) : HSB_E_NOMEM) : HSB_E_UNAVAILABLE;
+    hsb_rc urc = uc ? (uctx ? uc->init(uctx, k->key.n, nl, k->key.e, k->key.e_len) : HSB_E_NOMEM)
+                    : HSB_E_UNAVAILABLE;
+    if (pc)
+        hsb_st_case(r, row, prc == HSB_OK && pc->n_len(pctx) == nl ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-priv init of a 2048-bit key (%s)", hsb_rc_name(prc));
+    if (uc)
+        hsb_st_case(r, row, urc == HSB_OK && uc->n_len(uctx) == nl ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-pub init of a 2048-bit key (%s)", hsb_rc_name(urc));
+    int have_priv = pc && prc == HSB_OK, have_pub = uc && urc == HSB_OK;
+    uint8_t m[HSB_MAX_MODULUS_BYTES], c[HSB_MAX_MODULUS_BYTES], x[HSB_MAX_MODULUS_BYTES],
+        ref[HSB_MAX_MODULUS_BYTES];
+    for (int i = 0; i < 4; i++) {
+        hsb_st_random(m, nl);
+        m[0] = 0; /* below n */
+        if (have_priv) {
+            /* RSADP against libcrypto, then back through RSAEP. */
+            hsb_rc rc = pc->op(pctx, c, m, nl);
+            hsb_rc orc = hsb_st_ossl_rsa_raw(k, 1, ref, m);
+            hsb_st_case(r, row,
+                        rc == HSB_OK && orc == HSB_OK && memcmp(c, ref, nl) == 0 ? HSB_ST_PASS
+                                                                                 : HSB_ST_FAIL,
+                        "m^d mod n differs from libcrypto (%s)", hsb_rc_name(rc));
+            if (have_pub) {
+                rc = uc->op(uctx, x, c, nl);
+                hsb_st_case(r, row,
+                            rc == HSB_OK && memcmp(x, m, nl) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                            "(m^d)^e mod n != m (%s)", hsb_rc_name(rc));
+            }
+        } else if (have_pub) {
+            hsb_rc rc = uc->op(uctx, c, m, nl);
+            hsb_rc orc = hsb_st_ossl_rsa_raw(k, 0, ref, m);
+            hsb_st_case(r, row,
+                        rc == HSB_OK && orc == HSB_OK && memcmp(c, ref, nl) == 0 ? HSB_ST_PASS
+                                                                                 : HSB_ST_FAIL,
+                        "m^e mod n differs from libcrypto (%s)", hsb_rc_name(rc));
+        }
+    }
+    /* Out of range and wrong length inputs. */
+    memcpy(m, k->key.n, nl);
+    if (have_priv) {
+        hsb_rc rc = pc->op(pctx, c, m, nl);
+        hsb_rc rc2 = pc->op(pctx, c, m, nl - 1);
+        hsb_st_case(r, row, rc == HSB_E_RANGE && rc2 == HSB_E_USAGE ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-priv op: in = n gave %s (want range), short input %s (want usage)",
+                    hsb_rc_name(rc), hsb_rc_name(rc2));
+    }
+    if (have_pub) {
+        hsb_rc rc = uc->op(uctx, c, m, nl);
+        hsb_st_case(r, row, rc == HSB_E_RANGE ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-pub op: in = n gave %s (want range)", hsb_rc_name(rc));
+    }
+    /* PKCS#1 v1.5 (core/pkcs1.c) on the backend, checked by libcrypto. */
+    uint8_t hash[32], msg[48];
+    hsb_st_random(hash, 32);
+    hsb_st_random(msg, 48);
+    if (have_priv) {
+        hsb_rc rc = hsb_pkcs1_sign_sha256(pc, pctx, hash, c, nl);
+        hsb_rc orc = rc == HSB_OK ? hsb_st_ossl_rsa_verify(k, c, hash) : rc;
+        hsb_st_case(r, row, orc == HSB_OK ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "PKCS#1 SHA-256 signature: sign %s, libcrypto verify %s", hsb_rc_name(rc),
+                    hsb_rc_name(orc));
+        if (have_pub) {
+            rc = hsb_pkcs1_verify_sha256(uc, uctx, hash, c, nl);
+            c[nl / 2] ^= 1;
+            hsb_rc bad = hsb_pkcs1_verify_sha256(uc, uctx, hash, c, nl);
+            hsb_st_case(r, row, rc == HSB_OK && bad == HSB_E_DECRYPT ? HSB_ST_PASS : HSB_ST_FAIL,
+                        "PKCS#1 verify: own signature %s, altered one %s (want decrypt)",
+                        hsb_rc_name(rc), hsb_rc_name(bad));
+        }
+        /* libcrypto encrypts, the backend decrypts. */
+        size_t got = 0;
+        orc = hsb_st_ossl_rsa_encrypt(k, c, msg, 48);
+        rc = orc == HSB_OK ? hsb_pkcs1_decrypt(pc, pctx, x, nl, &got, c, nl) : orc;
+        hsb_st_case(r, row,
+                    rc == HSB_OK && got == 48 && memcmp(x, msg, 48) == 0 ? HSB_ST_PASS
+                                                                         : HSB_ST_FAIL,
+                    "PKCS#1 decryption of libcrypto's ciphertext (%s)", hsb_rc_name(rc));
+    }
+    if (have_pub) {
+        uint8_t sig[HSB_MAX_MODULUS_BYTES];
+        hsb_rc orc = hsb_st_ossl_rsa_sign(k, sig, hash);
+        hsb_rc rc = orc == HSB_OK ? hsb_pkcs1_verify_sha256(uc, uctx, hash, sig, nl) : orc;
+        hsb_st_case(r, row, rc == HSB_OK ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "PKCS#1 verify of libcrypto's signature (%s)", hsb_rc_name(rc));
+        rc = hsb_pkcs1_encrypt(uc, uctx, rng, c, nl, msg, 48);
+        size_t got = nl;
+        orc = rc == HSB_OK ? hsb_st_ossl_rsa_decrypt(k, x, &got, c) : rc;
+        hsb_st_case(r, row,
+                    orc == HSB_OK && got == 48 && memcmp(x, msg, 48) == 0 ? HSB_ST_PASS
+                                                                          : HSB_ST_FAIL,
+                    "PKCS#1 encryption, decrypted by libcrypto (%s)", hsb_rc_name(orc));
+    }
+    if (have_priv) pc->clear(pctx);
+    if (have_pub) uc->clear(uctx);
+    hsb_ctx_free(pctx, pc ? pc->ctx_size : 0);
+    hsb_ctx_free(uctx, uc ? uc->ctx_size : 0);
+}
+
+/* ---------------------------------------------------------------------- DH */
+
+static void builtin_dh(hsb_st_run *r, const hsb_st_target *t)
+{
+    const hsb_dh_class *dh = t->cls.dh;
+    hsb_st_result *row = hsb_st_row(r, t, "builtin/dh");
+    if (!row) return;
+    const hsb_dh_group *g = hsb_dh_group_by_name("ffdhe2048");
+    if (!g) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "ffdhe2048: hsb_dh_group_by_name gave no group");
+        return;
+    }
+    const hsb_rng_class *rng = t->cls.rng ? t->cls.rng : &hsb_st_rng;
+    void *a = hsb_ctx_alloc(dh->ctx_size), *b = hsb_ctx_alloc(dh->ctx_size);
+    uint8_t ya[HSB_MAX_MODULUS_BYTES], yb[HSB_MAX_MODULUS_BYTES], sa[HSB_MAX_MODULUS_BYTES],
+        sb[HSB_MAX_MODULUS_BYTES];
+    size_t pl = g->p_len;
+    hsb_rc ra = a ? dh->init(a, g) : HSB_E_NOMEM, rb = b ? dh->init(b, g) : HSB_E_NOMEM;
+    if (ra != HSB_OK || rb != HSB_OK) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "ffdhe2048: init gave %s/%s", hsb_rc_name(ra),
+                    hsb_rc_name(rb));
+    } else {
+        /* Two parties agree on ffdhe2048. */
+        hsb_rc k1 = dh->keygen(a, rng, ya, pl), k2 = dh->keygen(b, rng, yb, pl);
+        hsb_rc d1 = k1 ? k1 : dh->derive(a, sa, pl, yb, pl);
+        hsb_rc d2 = k2 ? k2 : dh->derive(b, sb, pl, ya, pl);
+        hsb_st_case(r, row,
+                    !k1 && !k2 && !d1 && !d2 && memcmp(sa, sb, pl) == 0 && memcmp(ya, yb, pl) != 0
+                        ? HSB_ST_PASS
+                        : HSB_ST_FAIL,
+                    "ffdhe2048: two parties do not agree (keygen %s/%s, derive %s/%s)",
+                    hsb_rc_name(k1), hsb_rc_name(k2), hsb_rc_name(d1), hsb_rc_name(d2));
+        /* A peer value of p-1 is refused (RFC 7919 5.1). */
+        memcpy(yb, g->p, pl);
+        yb[pl - 1] -= 1;
+        hsb_rc c1 = dh->check(a, yb, pl, HSB_DH_CHECK_RANGE);
+        hsb_rc c2 = dh->derive(a, sa, pl, yb, pl);
+        hsb_st_case(r, row, c1 == HSB_E_RANGE && c2 == HSB_E_RANGE ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "ffdhe2048: peer p-1: check %s, derive %s (want range)", hsb_rc_name(c1),
+                    hsb_rc_name(c2));
+        /* A known private exponent: pub = g^x mod p and the secret with a's
+         * keygen output, against libcrypto. */
+        uint8_t x[32];
+        hsb_st_random(x, sizeof x);
+        x[0] |= 0x80;
+        hsb_rc s1 = dh->set_priv(b, x, sizeof x, yb, pl);
+        hsb_rc s2 = s1 ? s1 : dh->derive(b, sb, pl, ya, pl);
+        uint8_t ref[HSB_MAX_MODULUS_BYTES], ref2[HSB_MAX_MODULUS_BYTES];
+        int ok = !s1 && !s2 && hsb_st_bn_modexp(ref, g->g, g->g_len, x, sizeof x, g->p, pl) == 0 &&
+                 hsb_st_bn_modexp(ref2, ya, pl, x, sizeof x, g->p, pl) == 0 &&
+                 memcmp(ref, yb, pl) == 0 && memcmp(ref2, sb, pl) == 0;
+        hsb_st_case(r, row, ok ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "ffdhe2048: set_priv: g^x or Y^x mod p differs from libcrypto (%s/%s)",
+                    hsb_rc_name(s1), hsb_rc_name(s2));
+    }
+    if (ra == HSB_OK) dh->clear(a);
+    if (rb == HSB_OK) dh->clear(b);
+    hsb_ctx_free(a, dh->ctx_size);
+    hsb_ctx_free(b, dh->ctx_size);
+}
+
+/* --------------------------------------------------------------------- RNG */
+
+static void builtin_rng(hsb_st_run *r, const hsb_st_target *t)
+{
+    const hsb_rng_class *g = t->cls.rng;
+    hsb_st_result *row = hsb_st_row(r, t, "builtin/rng");
+    uint8_t a[32] = {0}, b[32] = {0}, zero[32] = {0};
+    hsb_rc r1 = g->fill(a, sizeof a), r2 = g->fill(b, sizeof b), r3 = g->fill(a, 0);
+    /* Not a statistical test: a stuck or unfilled generator. */
+    hsb_st_case(r, row,
+                !r1 && !r2 && !r3 && memcmp(a, b, 32) != 0 && memcmp(a, zero, 32) != 0
+                    ? HSB_ST_PASS
+                    : HSB_ST_FAIL,
+                "rng: two 32-byte draws equal or zero (%s/%s/%s)", hsb_rc_name(r1), hsb_rc_name(r2),
+                hsb_rc_name(r3));
+}
+
+/* ------------------------------------------------------------------ driver */
+
+void hsb_st_builtin(hsb_st_run *r, int with_diff)
+{
+    for (size_t i = 0; i < r->n_targets; i++) {
+        const hsb_st_target *t = &r->targets[i];
+        if (t->cls.aes) builtin_aes(r, t);
+        if (t->cls.gcm) builtin_gcm(r, t);
+        if (t->cls.sha256) builtin_sha256(r, t);
+        if (t->cls.hmac) {
+            builtin_hmac(r, t);
+            builtin_prf(r, t);
+        }
+        if (t->cls.modexp) builtin_modexp(r, t);
+        if (t->cls.rsa_priv || t->cls.rsa_pub) builtin_rsa(r, t);
+        if (t->cls.dh) builtin_dh(r, t);
+        if (t->cls.rng) builtin_rng(r, t);
+    }
+    if (!with_diff) return;
+    hsb_st_diff_plan plan = {
+        .modexp = {300, 300, 100, 60},
+        .rsa_keys = {1, 1, 0, 0},
+        .rsa_ops = {100, 100, 0, 0},
+        .dh = {0, 100, 30, 20},
+        .sym = 300,
+        .sym_max_len = 2048,
+    };
+    if (r->quick) {
+        plan = (hsb_st_diff_plan){
+            .modexp = {40, 40, 0, 0},
+            .rsa_keys = {0, 1, 0, 0},
+            .rsa_ops = {0, 20, 0, 0},
+            .dh = {0, 10, 0, 0},
+            .sym = 40,
+            .sym_max_len = 600,
+        };
+    }
+    for (size_t i = 0; i < r->n_targets; i++) hsb_st_diff(r, &r->targets[i], &plan, 0);
+}

@@ -1,0 +1,590 @@
+/* NIST CAVP response files (.rsp): text with CRLF line endings, '#'
+ * comments, "[NAME]" or "[NAME = value]" section headers, and records of
+ * "Field = value" lines ended by a blank line. Recognised by the fields of
+ * their records, never by the file name:
+ *   KEY, PLAINTEXT, CIPHERTEXT (IV: CBC, none: ECB)  AESVS KAT and MMT
+ *   Len, Msg, MD                                      SHAVS Short/LongMsg
+ *   Seed, then COUNT, MD                              SHAVS Monte
+ *   Klen, Tlen, Key, Msg, Mac                         HMACVS
+ *   pre_master_secret, ..., master_secret, key_block  SP 800-135 TLS KDF
+ * Only SHA-256 sections ([L = 32], [L=32], [TLS 1.2, SHA-256]) run; records
+ * of other sections count as UNSUPPORTED. */
+#include "hsb_selftest.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hsb_ct.h"
+#include "hsb_prf.h"
+
+#define CAVP_MAX_FIELDS 12
+
+typedef struct cavp_rec {
+    size_t line;          /* where the record starts */
+    const char *sections; /* "|ENCRYPT|", "|TLS1.2,SHA-256|pre-mastersecretlength=384|..." */
+    const char *name[CAVP_MAX_FIELDS];
+    const char *value[CAVP_MAX_FIELDS];
+    unsigned n;
+} cavp_rec;
+
+typedef enum cavp_kind {
+    CAVP_NONE = 0,
+    CAVP_AES,
+    CAVP_SHA,
+    CAVP_MONTE,
+    CAVP_HMAC,
+    CAVP_TLS
+} cavp_kind;
+
+typedef struct cavp_file {
+    char *text; /* mutable copy; names and values point into it */
+    cavp_rec *rec;
+    size_t n_rec, cap;
+    char **sections; /* owned section strings */
+    size_t n_sections;
+    cavp_kind kind;
+} cavp_file;
+
+static const char *field(const cavp_rec *r, const char *name)
+{
+    for (unsigned i = 0; i < r->n; i++)
+        if (strcasecmp(r->name[i], name) == 0) return r->value[i];
+    return NULL;
+}
+
+static int in_section(const cavp_rec *r, const char *token)
+{
+    char want[80];
+    snprintf(want, sizeof want, "|%s|", token);
+    return r->sections && strstr(r->sections, want) != NULL;
+}
+
+static cavp_kind kind_of(const cavp_rec *r)
+{
+    if (field(r, "KEY") && field(r, "PLAINTEXT") && field(r, "CIPHERTEXT")) return CAVP_AES;
+    if (field(r, "Klen") && field(r, "Tlen") && field(r, "Key") && field(r, "Msg") &&
+        field(r, "Mac"))
+        return CAVP_HMAC;
+    if (field(r, "Len") && field(r, "Msg") && field(r, "MD")) return CAVP_SHA;
+    if (field(r, "Seed") || (field(r, "COUNT") && field(r, "MD") && !field(r, "Msg")))
+        return CAVP_MONTE;
+    if (field(r, "pre_master_secret") && field(r, "master_secret") && field(r, "key_block"))
+        return CAVP_TLS;
+    return CAVP_NONE;
+}
+
+static void cavp_free(cavp_file *f)
+{
+    free(f->text);
+    free(f->rec);
+    for (size_t i = 0; i < f->n_sections; i++) free(f->sections[i]);
+    free(f->sections);
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) s[--n] = '\0';
+    return s;
+}
+
+/* Split the text into records. Returns 0, or -1 out of memory. */
+static int cavp_parse(cavp_file *f, const char *text, size_t len)
+{
+    memset(f, 0, sizeof *f);
+    f->text = malloc(len + 1);
+    if (!f->text) return -1;
+    memcpy(f->text, text, len);
+    f->text[len] = '\0';
+
+    char sect[512] = "|";
+    int headers_closed = 0; /* a record came after the last header: the next header starts anew */
+    const char *cur_sections = NULL;
+    cavp_rec cur;
+    memset(&cur, 0, sizeof cur);
+    int in_rec = 0;
+    size_t line_no = 0;
+    /* strtok would drop the empty lines that end records: walk by hand. */
+    char *p = f->text;
+    while (p && *p) {
+        char *nl = strchr(p, '\n');
+        if (nl) *nl = '\0';
+        line_no++;
+        char *s = trim(p);
+        p = nl ? nl + 1 : NULL;
+        int blank = *s == '\0';
+        if (*s == '#') continue;
+        if (blank || *s == '[') {
+            if (in_rec) {
+                if (f->n_rec == f->cap) {
+                    size_t cap = f->cap ? 2 * f->cap : 256;
+                    cavp_rec *nr = realloc(f->rec, cap * sizeof *nr);
+                    if (!nr) return -1;
+                    f->rec = nr;
+                    f->cap = cap;
+                }
+                f->rec[f->n_rec++] = cur;
+                memset(&cur, 0, sizeof cur);
+                in_rec = 0;
+                headers_closed = 1;
+            }
+            if (blank) continue;
+            char *end = strchr(s, ']');
+            if (!end) continue;
+            *end = '\0';
+            if (headers_closed) {
+                strcpy(sect, "|");
+                headers_closed = 0;
+            }
+            /* Normalise: no blanks, so "[L = 32]" and "[L=32]" read alike. */
+            size_t o = strlen(sect);
+            for (const char *q = s + 1; *q && o + 2 < sizeof sect; q++)
+                if (*q != ' ' && *q != '\t') sect[o++] = *q;
+            sect[o++] = '|';
+            sect[o] = '\0';
+            cur_sections = NULL;
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (!eq) continue; /* not a field line: ignored */
+        *eq = '\0';
+        char *name = trim(s), *value = trim(eq + 1);
+        int good_name = *name != '\0';
+        for (const char *q = name; *q; q++)
+            if (!(*q == '_' || (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
+                  (*q >= 'A' && *q <= 'Z')))
+                good_name = 0;
+        if (!good_name) continue;
+        if (!in_rec) {
+            if (!cur_sections) {
+                char *copy = strdup(sect);
+                char **ns = realloc(f->sections, (f->n_sections + 1) * sizeof *ns);
+                if (!copy || !ns) {
+                    free(copy);
+                    if (ns) f->sections = ns;
+                    return -1;
+                }
+                f->sections = ns;
+                f->sections[f->n_sections++] = copy;
+                cur_sections = copy;
+            }
+            cur.line = line_no;
+            cur.sections = cur_sections;
+            in_rec = 1;
+        }
+        if (cur.n < CAVP_MAX_FIELDS) {
+            cur.name[cur.n] = name;
+            cur.value[cur.n] = value;
+            cur.n++;
+        }
+    }
+    if (in_rec) {
+        cavp_rec *nr = realloc(f->rec, (f->n_rec + 1) * sizeof *nr);
+        if (!nr) return -1;
+        f->rec = nr;
+        f->rec[f->n_rec++] = cur;
+    }
+    for (size_t i = 0; i < f->n_rec && f->kind == CAVP_NONE; i++) f->kind = kind_of(&f->rec[i]);
+    return 0;
+}
+
+/* A readable name for a record in failure lines. */
+static void rec_id(const cavp_rec *r, char *buf, size_t len)
+{
+    const char *count = field(r, "COUNT");
+    const char *ln = field(r, "Len");
+    if (count)
+        snprintf(buf, len, "COUNT %s", count);
+    else if (ln)
+        snprintf(buf, len, "Len %s", ln);
+    else
+        buf[0] = '\0';
+    size_t o = strlen(buf);
+    char sect[48];
+    snprintf(sect, sizeof sect, "%s", r->sections ? r->sections + 1 : "");
+    char *bar = strchr(sect, '|');
+    if (bar) *bar = '\0';
+    snprintf(buf + o, len - o, "%s[%s] (line %zu)", o ? " " : "", sect, r->line);
+}
+
+/* Decode a field; on failure count the record as failed. */
+static uint8_t *hexfield(hsb_st_run *r, hsb_st_result *row, const cavp_rec *rec, const char *name,
+                         size_t *len)
+{
+    const char *v = field(rec, name);
+    uint8_t *out = v ? hsb_st_unhex(v, len) : NULL;
+    if (!out) {
+        char id[96];
+        rec_id(rec, id, sizeof id);
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: field %s missing or not hex", id, name);
+    }
+    return out;
+}
+
+/* ------------------------------------------------------------------ AES */
+
+static void aes_rec(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *cls, void *ctx,
+                    const cavp_rec *rec)
+{
+    char id[96];
+    rec_id(rec, id, sizeof id);
+    size_t key_len = 0, iv_len = 0, pt_len = 0, ct_len = 0;
+    int cbc = field(rec, "IV") != NULL;
+    uint8_t *key = hexfield(r, row, rec, "KEY", &key_len), *iv = NULL, *pt = NULL, *ct = NULL,
+            *buf = NULL;
+    if (!key) goto done;
+    if (cbc && !(iv = hexfield(r, row, rec, "IV", &iv_len))) goto done;
+    if (!(pt = hexfield(r, row, rec, "PLAINTEXT", &pt_len))) goto done;
+    if (!(ct = hexfield(r, row, rec, "CIPHERTEXT", &ct_len))) goto done;
+    unsigned bit = key_len == 16   ? HSB_AES_KEY_128
+                   : key_len == 24 ? HSB_AES_KEY_192
+                   : key_len == 32 ? HSB_AES_KEY_256
+                                   : 0;
+    if (!(cls->key_sizes & bit)) {
+        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: AES-%zu", id, key_len * 8);
+        goto done;
+    }
+    if (pt_len != ct_len || pt_len % 16 || (cbc && iv_len != 16)) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: record lengths inconsistent", id);
+        goto done;
+    }
+    hsb_rc rc = cls->init(ctx, key, key_len);
+    if (rc != HSB_OK) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: init of AES-%zu (claimed) gave %s", id, key_len * 8,
+                    hsb_rc_name(rc));
+        goto done;
+    }
+    buf = malloc(pt_len + 1);
+    if (!buf) goto cleared;
+    int enc = !in_section(rec, "DECRYPT"), dec = !in_section(rec, "ENCRYPT");
+    uint8_t ivc[16];
+    if (enc) {
+        if (cbc) {
+            /* Two calls split after the first block: the IV must chain. */
+            memcpy(ivc, iv, 16);
+            size_t first = pt_len > 16 ? 16 : pt_len;
+            rc = cls->cbc_encrypt(ctx, ivc, buf, pt, first);
+            if (rc == HSB_OK)
+                rc = cls->cbc_encrypt(ctx, ivc, buf + first, pt + first, pt_len - first);
+        } else {
+            /* ECB: CBC with a zero IV, one block at a time. */
+            rc = HSB_OK;
+            for (size_t o = 0; o < pt_len && rc == HSB_OK; o += 16) {
+                memset(ivc, 0, 16);
+                rc = cls->cbc_encrypt(ctx, ivc, buf + o, pt + o, 16);
+            }
+        }
+        if (rc != HSB_OK || memcmp(buf, ct, ct_len) != 0) {
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: encryption %s", id,
+                        rc ? hsb_rc_name(rc) : "differs");
+            goto cleared;
+        }
+    }
+    if (dec) {
+        memcpy(buf, ct, ct_len); /* in place */
+        if (cbc) {
+            memcpy(ivc, iv, 16);
+            rc = cls->cbc_decrypt(ctx, ivc, buf, buf, ct_len);
+        } else {
+            rc = HSB_OK;
+            for (size_t o = 0; o < ct_len && rc == HSB_OK; o += 16) {
+                memset(ivc, 0, 16);
+                rc = cls->cbc_decrypt(ctx, ivc, buf + o, buf + o, 16);
+            }
+        }
+        if (rc != HSB_OK || memcmp(buf, pt, pt_len) != 0) {
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: decryption %s", id,
+                        rc ? hsb_rc_name(rc) : "differs");
+            goto cleared;
+        }
+    }
+    hsb_st_case(r, row, HSB_ST_PASS, NULL);
+cleared:
+    cls->clear(ctx);
+done:
+    free(key);
+    free(iv);
+    free(pt);
+    free(ct);
+    free(buf);
+}
+
+/* --------------------------------------------------------------- SHA-256 */
+
+static void sha_rec(hsb_st_run *r, hsb_st_result *row, const hsb_sha256_class *cls, void *ctx,
+                    const cavp_rec *rec)
+{
+    char id[96];
+    rec_id(rec, id, sizeof id);
+    if (!in_section(rec, "L=32")) {
+        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: not SHA-256", id);
+        return;
+    }
+    const char *lens = field(rec, "Len");
+    char *end;
+    unsigned long bits = strtoul(lens, &end, 10);
+    if (*end || bits % 8) {
+        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: bit-oriented length", id);
+        return;
+    }
+    size_t msg_len = 0, md_len = 0;
+    uint8_t *msg = hexfield(r, row, rec, "Msg", &msg_len);
+    uint8_t *md = msg ? hexfield(r, row, rec, "MD", &md_len) : NULL;
+    if (!msg || !md) goto done;
+    if (msg_len < bits / 8 || md_len != 32) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: record lengths inconsistent", id);
+        goto done;
+    }
+    msg_len = bits / 8; /* Len = 0 carries a placeholder "00" */
+    hsb_rc rc = cls->init(ctx);
+    if (rc != HSB_OK) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: init gave %s", id, hsb_rc_name(rc));
+        goto done;
+    }
+    /* Three uneven pieces, so the block buffering is exercised. */
+    size_t a = msg_len / 3, b = msg_len / 2;
+    uint8_t out[32];
+    cls->update(ctx, msg, a);
+    cls->update(ctx, msg + a, b - a);
+    cls->update(ctx, msg + b, msg_len - b);
+    cls->final(ctx, out);
+    cls->clear(ctx);
+    if (memcmp(out, md, 32) != 0)
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: digest differs", id);
+    else
+        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+done:
+    free(msg);
+    free(md);
+}
+
+/* SHAVS Monte Carlo: MD0 = MD1 = MD2 = Seed; Mi = MD(i-3) || MD(i-2) || MD(i-1),
+ * MDi = SHA(Mi) for i = 3..1002; the record's MD is MD1002, the next Seed. */
+static void monte(hsb_st_run *r, hsb_st_result *row, const hsb_sha256_class *cls, void *ctx,
+                  const cavp_file *f)
+{
+    uint8_t seed[32];
+    int have_seed = 0;
+    for (size_t i = 0; i < f->n_rec; i++) {
+        const cavp_rec *rec = &f->rec[i];
+        char id[96];
+        rec_id(rec, id, sizeof id);
+        int l32 = in_section(rec, "L=32");
+        if (field(rec, "Seed")) {
+            size_t n = 0;
+            uint8_t *s = l32 ? hexfield(r, row, rec, "Seed", &n) : NULL;
+            have_seed = s && n == 32;
+            if (have_seed) memcpy(seed, s, 32);
+            free(s);
+            continue;
+        }
+        if (kind_of(rec) != CAVP_MONTE) {
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: unexpected record in a Monte file", id);
+            continue;
+        }
+        if (!l32) {
+            hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: not SHA-256", id);
+            continue;
+        }
+        size_t md_len = 0;
+        uint8_t *md = hexfield(r, row, rec, "MD", &md_len);
+        if (!md) continue;
+        if (!have_seed || md_len != 32) {
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: no seed before it, or MD not 32 bytes", id);
+            free(md);
+            continue;
+        }
+        uint8_t m[96];
+        memcpy(m, seed, 32);
+        memcpy(m + 32, seed, 32);
+        memcpy(m + 64, seed, 32);
+        hsb_rc rc = cls->init(ctx);
+        uint8_t out[32];
+        for (int k = 3; k < 1003 && rc == HSB_OK; k++) {
+            cls->update(ctx, m, 96);
+            cls->final(ctx, out); /* final resets ctx to the empty message */
+            memmove(m, m + 32, 64);
+            memcpy(m + 64, out, 32);
+        }
+        if (rc == HSB_OK) cls->clear(ctx);
+        if (rc != HSB_OK)
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: init gave %s", id, hsb_rc_name(rc));
+        else if (memcmp(out, md, 32) != 0)
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: Monte digest differs", id);
+        else
+            hsb_st_case(r, row, HSB_ST_PASS, NULL);
+        memcpy(seed, md, 32); /* the file's value, so one failure does not cascade */
+        free(md);
+    }
+}
+
+/* ------------------------------------------------------------ HMAC-SHA256 */
+
+static void hmac_rec(hsb_st_run *r, hsb_st_result *row, const hsb_hmac_sha256_class *cls, void *ctx,
+                     const cavp_rec *rec)
+{
+    char id[96];
+    rec_id(rec, id, sizeof id);
+    const char *count = field(rec, "Count");
+    if (count) {
+        char sect[48];
+        snprintf(sect, sizeof sect, "%s", rec->sections + 1);
+        char *bar = strchr(sect, '|');
+        if (bar) *bar = '\0';
+        snprintf(id, sizeof id, "Count %s [%s] (line %zu)", count, sect, rec->line);
+    }
+    if (!in_section(rec, "L=32")) {
+        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: not SHA-256", id);
+        return;
+    }
+    size_t key_len = 0, msg_len = 0, mac_len = 0;
+    uint8_t *key = hexfield(r, row, rec, "Key", &key_len);
+    uint8_t *msg = key ? hexfield(r, row, rec, "Msg", &msg_len) : NULL;
+    uint8_t *mac = msg ? hexfield(r, row, rec, "Mac", &mac_len) : NULL;
+    if (!mac) goto done;
+    unsigned long klen = strtoul(field(rec, "Klen"), NULL, 10);
+    unsigned long tlen = strtoul(field(rec, "Tlen"), NULL, 10);
+    if (klen != key_len || tlen != mac_len || tlen == 0 || tlen > 32) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: record lengths inconsistent", id);
+        goto done;
+    }
+    hsb_rc rc = cls->init(ctx, key, key_len);
+    if (rc != HSB_OK) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: init gave %s", id, hsb_rc_name(rc));
+        goto done;
+    }
+    uint8_t out[32];
+    cls->update(ctx, msg, msg_len);
+    cls->final(ctx, out);
+    cls->clear(ctx);
+    if (!hsb_ct_memeq(out, mac, tlen))
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: MAC differs", id);
+    else
+        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+done:
+    free(key);
+    free(msg);
+    free(mac);
+}
+
+/* -------------------------------------------------------- TLS 1.2 KDF */
+
+static void tls_rec(hsb_st_run *r, hsb_st_result *row, const hsb_hmac_sha256_class *cls, void *ctx,
+                    const cavp_rec *rec)
+{
+    char id[96];
+    rec_id(rec, id, sizeof id);
+    if (!in_section(rec, "TLS1.2,SHA-256")) {
+        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: not the TLS 1.2 SHA-256 PRF", id);
+        return;
+    }
+    static const char *const names[7] = {
+        "pre_master_secret", "clientHello_random", "serverHello_random", "client_random",
+        "server_random",     "master_secret",      "key_block"};
+    uint8_t *v[7] = {0};
+    size_t len[7] = {0};
+    uint8_t *kb = NULL;
+    for (int i = 0; i < 7; i++)
+        if (!(v[i] = hexfield(r, row, rec, names[i], &len[i]))) goto done;
+    if (len[5] != 48 || len[6] == 0) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: record lengths inconsistent", id);
+        goto done;
+    }
+    /* RFC 5246 8.1: master_secret = PRF(pre_master_secret, "master secret",
+     * ClientHello.random + ServerHello.random)[0..47]; 6.3: key_block =
+     * PRF(master_secret, "key expansion", server_random + client_random). */
+    uint8_t ms[48];
+    hsb_rc rc = hsb_tls12_prf(cls, ctx, v[0], len[0], "master secret", v[1], len[1], v[2], len[2],
+                              ms, sizeof ms);
+    if (rc != HSB_OK || memcmp(ms, v[5], 48) != 0) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: master_secret %s", id,
+                    rc ? hsb_rc_name(rc) : "differs");
+        goto done;
+    }
+    kb = malloc(len[6]);
+    if (!kb) goto done;
+    rc = hsb_tls12_prf(cls, ctx, ms, 48, "key expansion", v[4], len[4], v[3], len[3], kb, len[6]);
+    if (rc != HSB_OK || memcmp(kb, v[6], len[6]) != 0)
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: key_block %s", id, rc ? hsb_rc_name(rc) : "differs");
+    else
+        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+done:
+    for (int i = 0; i < 7; i++) free(v[i]);
+    free(kb);
+}
+
+/* ---------------------------------------------------------------- driver */
+
+static void run_target(hsb_st_run *r, const hsb_st_target *t, const cavp_file *f,
+                       const char *display)
+{
+    hsb_st_result *row = hsb_st_row(r, t, display);
+    if (!row) return;
+    hsb_class_id id = f->kind == CAVP_AES                            ? HSB_CLASS_AES
+                      : f->kind == CAVP_SHA || f->kind == CAVP_MONTE ? HSB_CLASS_SHA256
+                                                                     : HSB_CLASS_HMAC_SHA256;
+    const void *cls = hsb_backend_class(&t->cls, id);
+    if (!cls) {
+        hsb_st_unavailable(row, hsb_class_name(id));
+        return;
+    }
+    size_t ctx_size = id == HSB_CLASS_AES      ? t->cls.aes->ctx_size
+                      : id == HSB_CLASS_SHA256 ? t->cls.sha256->ctx_size
+                                               : t->cls.hmac->ctx_size;
+    void *ctx = hsb_ctx_alloc(ctx_size);
+    if (!ctx) {
+        r->errors++;
+        return;
+    }
+    if (f->kind == CAVP_MONTE) {
+        monte(r, row, t->cls.sha256, ctx, f);
+    } else {
+        for (size_t i = 0; i < f->n_rec; i++) {
+            const cavp_rec *rec = &f->rec[i];
+            if (kind_of(rec) != f->kind) {
+                char rid[96];
+                rec_id(rec, rid, sizeof rid);
+                hsb_st_case(r, row, HSB_ST_FAIL, "%s: record of another kind", rid);
+                continue;
+            }
+            switch (f->kind) {
+            case CAVP_AES:
+                aes_rec(r, row, t->cls.aes, ctx, rec);
+                break;
+            case CAVP_SHA:
+                sha_rec(r, row, t->cls.sha256, ctx, rec);
+                break;
+            case CAVP_HMAC:
+                hmac_rec(r, row, t->cls.hmac, ctx, rec);
+                break;
+            case CAVP_TLS:
+                tls_rec(r, row, t->cls.hmac, ctx, rec);
+                break;
+            case CAVP_MONTE:
+            case CAVP_NONE:
+            default:
+                break;
+            }
+        }
+    }
+    hsb_ctx_free(ctx, ctx_size);
+}
+
+int hsb_st_cavp(hsb_st_run *r, const char *text, size_t len, const char *display)
+{
+    cavp_file f;
+    if (cavp_parse(&f, text, len) != 0) {
+        cavp_free(&f);
+        r->errors++;
+        return -1;
+    }
+    int rc = 0;
+    if (f.kind != CAVP_NONE) {
+        for (size_t t = 0; t < r->n_targets; t++) run_target(r, &r->targets[t], &f, display);
+        rc = 1;
+    }
+    cavp_free(&f);
+    return rc;
+}

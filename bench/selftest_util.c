@@ -1,0 +1,283 @@
+/* Helpers of the selftest runner: the one hex decoder, big-endian compares,
+ * the tests' own randomness and digests, and RSA keys made by libcrypto. */
+#include "hsb_selftest.h"
+
+#include <jansson.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+uint8_t *hsb_st_unhex(const char *hex, size_t *len)
+{
+    size_t n = strlen(hex);
+    if (n % 2) return NULL;
+    uint8_t *out = malloc(n / 2 ? n / 2 : 1);
+    if (!out) return NULL;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = hexval((unsigned char)hex[2 * i]), lo = hexval((unsigned char)hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            free(out);
+            return NULL;
+        }
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    *len = n / 2;
+    return out;
+}
+
+void hsb_st_strip(const uint8_t **p, size_t *len)
+{
+    while (*len > 0 && **p == 0) {
+        (*p)++;
+        (*len)--;
+    }
+}
+
+int hsb_st_cmp_be(const uint8_t *a, size_t a_len, const uint8_t *b, size_t b_len)
+{
+    hsb_st_strip(&a, &a_len);
+    hsb_st_strip(&b, &b_len);
+    if (a_len != b_len) return a_len < b_len ? -1 : 1;
+    return a_len ? memcmp(a, b, a_len) : 0;
+}
+
+void hsb_st_random(void *out, size_t len)
+{
+    if (len && RAND_bytes(out, (int)len) != 1) {
+        fprintf(stderr, "selftest: RAND_bytes failed\n");
+        abort();
+    }
+}
+
+static hsb_rc st_rng_fill(void *out, size_t len)
+{
+    hsb_st_random(out, len);
+    return HSB_OK;
+}
+
+const hsb_rng_class hsb_st_rng = {.name = "selftest-libcrypto", .fill = st_rng_fill};
+
+void hsb_st_sha256(const void *msg, size_t len, uint8_t out[32])
+{
+    unsigned int olen = 32;
+    if (EVP_Digest(msg, len, out, &olen, EVP_sha256(), NULL) != 1) {
+        fprintf(stderr, "selftest: EVP_Digest failed\n");
+        abort();
+    }
+}
+
+hsb_rc hsb_st_rsa_generate(hsb_st_rsa *k, unsigned bits)
+{
+    static const char *const names[8] = {
+        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+        OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+    };
+    memset(k, 0, sizeof *k);
+    EVP_PKEY *pkey = EVP_RSA_gen(bits);
+    if (!pkey) HSB_BAIL_MSG(HSB_E_CRYPTO, "EVP_RSA_gen");
+    BIGNUM *bn[8] = {0};
+    size_t lens[8], total = 0;
+    hsb_rc rc = HSB_OK;
+    for (int i = 0; i < 8; i++) {
+        if (EVP_PKEY_get_bn_param(pkey, names[i], &bn[i]) != 1) {
+            rc = hsb_raise(HSB_E_CRYPTO, __FILE__, __LINE__, "EVP_PKEY_get_bn_param");
+            goto out;
+        }
+        lens[i] = (size_t)BN_num_bytes(bn[i]);
+        total += lens[i];
+    }
+    k->buf = malloc(total);
+    if (!k->buf) {
+        rc = HSB_E_NOMEM;
+        goto out;
+    }
+    uint8_t *p = k->buf;
+    const uint8_t **fields[8] = {&k->key.n, &k->key.e,  &k->key.d,  &k->key.p,
+                                 &k->key.q, &k->key.dp, &k->key.dq, &k->key.qinv};
+    size_t *flen[8] = {&k->key.n_len, &k->key.e_len,  &k->key.d_len,  &k->key.p_len,
+                       &k->key.q_len, &k->key.dp_len, &k->key.dq_len, &k->key.qinv_len};
+    for (int i = 0; i < 8; i++) {
+        BN_bn2bin(bn[i], p);
+        *fields[i] = p;
+        *flen[i] = lens[i];
+        p += lens[i];
+    }
+    k->pkey = pkey;
+    pkey = NULL;
+out:
+    for (int i = 0; i < 8; i++) BN_clear_free(bn[i]);
+    EVP_PKEY_free(pkey);
+    return rc;
+}
+
+void hsb_st_rsa_free(hsb_st_rsa *k)
+{
+    if (k->buf) {
+        size_t total = k->key.n_len + k->key.e_len + k->key.d_len + k->key.p_len + k->key.q_len +
+                       k->key.dp_len + k->key.dq_len + k->key.qinv_len;
+        OPENSSL_cleanse(k->buf, total);
+        free(k->buf);
+    }
+    EVP_PKEY_free(k->pkey);
+    memset(k, 0, sizeof *k);
+}
+
+uint8_t *hsb_st_json_hex(const struct json_t *obj, const char *key, size_t *len)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? hsb_st_unhex(s, len) : NULL;
+}
+
+/* One EVP_PKEY operation on k's key with the given RSA padding. */
+static hsb_rc ossl_rsa(const hsb_st_rsa *k, int op, int padding, uint8_t *out, size_t *out_len,
+                       const uint8_t *in, size_t in_len)
+{
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k->pkey, NULL);
+    int ok = c != NULL;
+    if (ok) {
+        switch (op) {
+        case 0:
+            ok = EVP_PKEY_encrypt_init(c) == 1;
+            break;
+        case 1:
+            ok = EVP_PKEY_decrypt_init(c) == 1;
+            break;
+        case 2:
+            ok = EVP_PKEY_sign_init(c) == 1;
+            break;
+        default:
+            ok = EVP_PKEY_verify_init(c) == 1;
+            break;
+        }
+    }
+    ok = ok && EVP_PKEY_CTX_set_rsa_padding(c, padding) == 1;
+    if (ok && op >= 2) ok = EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) == 1;
+    if (ok) {
+        switch (op) {
+        case 0:
+            ok = EVP_PKEY_encrypt(c, out, out_len, in, in_len) == 1;
+            break;
+        case 1:
+            ok = EVP_PKEY_decrypt(c, out, out_len, in, in_len) == 1;
+            break;
+        case 2:
+            ok = EVP_PKEY_sign(c, out, out_len, in, in_len) == 1;
+            break;
+        default:
+            ok = EVP_PKEY_verify(c, out, *out_len, in, in_len) == 1;
+            break;
+        }
+    }
+    EVP_PKEY_CTX_free(c);
+    return ok ? HSB_OK : HSB_E_CRYPTO;
+}
+
+hsb_rc hsb_st_ossl_rsa_raw(const hsb_st_rsa *k, int priv, uint8_t *out, const uint8_t *in)
+{
+    size_t len = k->key.n_len;
+    return ossl_rsa(k, priv ? 1 : 0, RSA_NO_PADDING, out, &len, in, k->key.n_len);
+}
+
+hsb_rc hsb_st_ossl_rsa_encrypt(const hsb_st_rsa *k, uint8_t *out, const uint8_t *msg,
+                               size_t msg_len)
+{
+    size_t len = k->key.n_len;
+    return ossl_rsa(k, 0, RSA_PKCS1_PADDING, out, &len, msg, msg_len);
+}
+
+hsb_rc hsb_st_ossl_rsa_decrypt(const hsb_st_rsa *k, uint8_t *out, size_t *out_len,
+                               const uint8_t *ct)
+{
+    return ossl_rsa(k, 1, RSA_PKCS1_PADDING, out, out_len, ct, k->key.n_len);
+}
+
+hsb_rc hsb_st_ossl_rsa_sign(const hsb_st_rsa *k, uint8_t *sig, const uint8_t hash[32])
+{
+    size_t len = k->key.n_len;
+    return ossl_rsa(k, 2, RSA_PKCS1_PADDING, sig, &len, hash, 32);
+}
+
+hsb_rc hsb_st_ossl_rsa_verify(const hsb_st_rsa *k, const uint8_t *sig, const uint8_t hash[32])
+{
+    size_t len = k->key.n_len;
+    return ossl_rsa(k, 3, RSA_PKCS1_PADDING, (uint8_t *)sig, &len, hash, 32);
+}
+
+/* Keys are slow to make (seconds at 4096 bits): one cache per process. */
+#define ST_KEY_CACHE 16
+static struct {
+    unsigned bits;
+    hsb_st_rsa k;
+} key_cache[ST_KEY_CACHE];
+static size_t key_cache_n;
+
+const hsb_st_rsa *hsb_st_rsa_cached(unsigned bits, unsigned index)
+{
+    unsigned seen = 0;
+    for (size_t i = 0; i < key_cache_n; i++)
+        if (key_cache[i].bits == bits && seen++ == index) return &key_cache[i].k;
+    if (key_cache_n == ST_KEY_CACHE) return NULL;
+    while (seen <= index) {
+        if (key_cache_n == ST_KEY_CACHE) return NULL;
+        if (hsb_st_rsa_generate(&key_cache[key_cache_n].k, bits) != HSB_OK) return NULL;
+        key_cache[key_cache_n].bits = bits;
+        key_cache_n++;
+        seen++;
+    }
+    return &key_cache[key_cache_n - 1].k;
+}
+
+void hsb_st_rsa_cache_free(void)
+{
+    for (size_t i = 0; i < key_cache_n; i++) hsb_st_rsa_free(&key_cache[i].k);
+    key_cache_n = 0;
+}
+
+int hsb_st_bn_modexp(uint8_t *out, const uint8_t *a, size_t a_len, const uint8_t *e, size_t e_len,
+                     const uint8_t *m, size_t m_len)
+{
+    BN_CTX *bctx = BN_CTX_new();
+    BIGNUM *A = BN_bin2bn(a, (int)a_len, NULL), *E = BN_bin2bn(e, (int)e_len, NULL),
+           *M = BN_bin2bn(m, (int)m_len, NULL), *R = BN_new();
+    int ok = bctx && A && E && M && R && BN_mod_exp(R, A, E, M, bctx) == 1 &&
+             BN_bn2binpad(R, out, (int)m_len) == (int)m_len;
+    BN_clear_free(A);
+    BN_clear_free(E);
+    BN_free(M);
+    BN_clear_free(R);
+    BN_CTX_free(bctx);
+    return ok ? 0 : -1;
+}
+
+uint8_t *hsb_st_unhex_number(const char *hex, size_t *len)
+{
+    size_t n = strlen(hex);
+    if (n % 2 == 0) return hsb_st_unhex(hex, len);
+    char *padded = malloc(n + 2);
+    if (!padded) return NULL;
+    padded[0] = '0';
+    memcpy(padded + 1, hex, n + 1);
+    uint8_t *out = hsb_st_unhex(padded, len);
+    free(padded);
+    return out;
+}
+
+uint8_t *hsb_st_json_hexnum(const struct json_t *obj, const char *key, size_t *len)
+{
+    const char *s = json_string_value(json_object_get(obj, key));
+    return s ? hsb_st_unhex_number(s, len) : NULL;
+}

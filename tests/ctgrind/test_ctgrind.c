@@ -1,0 +1,366 @@
+/*
+ * test_ctgrind - constant-time check of the native code under valgrind
+ * (Monocypher's tests/ctgrind.c technique; Adam Langley's ctgrind idea):
+ * secrets are marked undefined with VALGRIND_MAKE_MEM_UNDEFINED, so memcheck
+ * reports any conditional branch or memory address that depends on them
+ * ("Conditional jump or move depends on uninitialised value(s)", "Use of
+ * uninitialised value of size 8"). Outputs are marked defined again before
+ * they are compared or printed. Values the code deliberately makes public
+ * (the fault check's verdict, "base < mod", the byte length of a prime) are
+ * declassified in the library with HSB_NM_DECLASSIFY.
+ *
+ * Run natively, the program generates an RSA key with OpenSSL, finds which
+ * native paths the real CPU has (valgrind's virtual CPUID hides ADX, though
+ * it runs ADCX/ADOX; it has no AVX-512, so the IFMA path is not checked
+ * here), and re-runs itself under
+ *   valgrind --error-exitcode=42 --track-origins=yes
+ * Exit: 0 clean; 1 valgrind found errors or a result was wrong; 77 skipped
+ * (no valgrind, or a sanitizer build, which valgrind cannot run).
+ *
+ *   --leak branch|index   the control: a deliberately leaky function run on
+ *                         a secret through the same harness; exit 1 when
+ *                         valgrind catches it (ctest: WILL_FAIL), 0 when not.
+ */
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <valgrind/memcheck.h>
+#include <valgrind/valgrind.h>
+
+#include "hsb_backends.h"
+#include "native_mont.h"
+
+#define SECRET(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
+#define PUBLIC(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+
+#define VG_ERROR_EXIT 42
+
+static int failures;
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            failures++;                                                                            \
+            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
+    } while (0)
+
+/* -------------------------------------------------------- the leaky control */
+
+static const uint8_t sbox[256] = {1, 2, 3, 4, 5, 6, 7, 8};
+
+/* Branches on a secret byte: memcheck must report the jump. */
+__attribute__((noinline)) static int leaky_branch(const uint8_t *secret)
+{
+    return (secret[0] & 1) ? 3 : 5 * secret[1];
+}
+/* Reads memory at a secret index: memcheck must report the address. */
+__attribute__((noinline)) static int leaky_index(const uint8_t *secret)
+{
+    return sbox[secret[0]];
+}
+
+static int run_leak(const char *kind)
+{
+    uint8_t secret[2] = {0x5a, 0x17};
+    SECRET(secret, sizeof secret);
+    int r = strcmp(kind, "branch") == 0 ? leaky_branch(secret) : leaky_index(secret);
+    PUBLIC(&r, sizeof r);
+    printf("leaky %s control ran: %d\n", kind, r);
+    return 0;
+}
+
+/* --------------------------------------------------------------- the key */
+
+static const char *const key_fields[8] = {
+    OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,           OSSL_PKEY_PARAM_RSA_D,
+    OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,     OSSL_PKEY_PARAM_RSA_EXPONENT1,
+    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+
+typedef struct key_bytes {
+    uint8_t v[8][512];
+    size_t len[8];
+} key_bytes;
+
+static int write_key(const char *path, int bits)
+{
+    EVP_PKEY *pk = EVP_RSA_gen((unsigned)bits);
+    FILE *f = fopen(path, "w");
+    if (!pk || !f) return -1;
+    for (int i = 0; i < 8; i++) {
+        BIGNUM *b = NULL;
+        EVP_PKEY_get_bn_param(pk, key_fields[i], &b);
+        char *hex = BN_bn2hex(b);
+        fprintf(f, "%s\n", hex);
+        OPENSSL_free(hex);
+        BN_free(b);
+    }
+    fclose(f);
+    EVP_PKEY_free(pk);
+    return 0;
+}
+
+static int read_key(const char *path, key_bytes *k)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    char line[1200];
+    for (int i = 0; i < 8; i++) {
+        if (!fgets(line, sizeof line, f)) {
+            fclose(f);
+            return -1;
+        }
+        line[strcspn(line, "\r\n")] = '\0';
+        BIGNUM *b = NULL;
+        BN_hex2bn(&b, line);
+        k->len[i] = (size_t)BN_bn2bin(b, k->v[i]);
+        BN_free(b);
+    }
+    fclose(f);
+    return 0;
+}
+
+/* ------------------------------------------------------------ the checks */
+
+static void check_modexp(hsb_nm_path path, int bits)
+{
+    const hsb_modexp_class *cls = hsb_native_modexp_class_unchecked(path);
+    size_t len = (size_t)bits / 8;
+    uint8_t mod[512], base[512], exp[512], out[512], out2[512];
+    for (size_t i = 0; i < len; i++) {
+        mod[i] = (uint8_t)(37 * i + 11);
+        base[i] = (uint8_t)(101 * i + 7);
+        exp[i] = (uint8_t)(13 * i + 5);
+    }
+    mod[0] |= 0x80;
+    mod[len - 1] |= 1;
+    base[0] &= 0x7f;
+    /* Secret base and exponent; the modulus and the lengths are public. */
+    SECRET(base, len);
+    SECRET(exp, len);
+    hsb_rc rc = cls->modexp(out, base, len, exp, len, mod, len);
+    PUBLIC(&rc, sizeof rc);
+    PUBLIC(out, len);
+    CHECK(rc == HSB_OK, "%s: modexp rc %d", cls->name, rc);
+    /* The same through OpenSSL, all public now. */
+    PUBLIC(base, len);
+    PUBLIC(exp, len);
+    BIGNUM *m = BN_bin2bn(mod, (int)len, NULL), *b = BN_bin2bn(base, (int)len, NULL),
+           *e = BN_bin2bn(exp, (int)len, NULL), *r = BN_new();
+    BN_CTX *ctx = BN_CTX_new();
+    BN_mod_exp(r, b, e, m, ctx);
+    BN_bn2binpad(r, out2, (int)len);
+    CHECK(memcmp(out, out2, len) == 0, "%s: modexp %d result", cls->name, bits);
+    BN_free(m);
+    BN_free(b);
+    BN_free(e);
+    BN_free(r);
+    BN_CTX_free(ctx);
+    printf("  %s modexp-%d (secret base, exponent): done\n", cls->name, bits);
+}
+
+static void check_rsa(hsb_nm_path path, const key_bytes *kb)
+{
+    const hsb_rsa_priv_class *cls = hsb_native_rsa_priv_class_unchecked(path);
+    key_bytes k = *kb;
+    /* Secret: d, p, q, dp, dq, qinv (their lengths are public). The
+     * Montgomery contexts of p and q are computed from them in init, so
+     * memcheck tracks them as secret too. */
+    for (int i = 2; i < 8; i++) SECRET(k.v[i], k.len[i]);
+    hsb_rsa_key key = {k.v[0],   k.v[1],   k.v[2],   k.v[3],   k.v[4],   k.v[5],
+                       k.v[6],   k.v[7],   k.len[0], k.len[1], k.len[2], k.len[3],
+                       k.len[4], k.len[5], k.len[6], k.len[7]};
+    void *ctx = hsb_ctx_alloc(cls->ctx_size);
+    hsb_rc rc = cls->init(ctx, &key);
+    PUBLIC(&rc, sizeof rc);
+    CHECK(rc == HSB_OK, "%s: init rc %d", cls->name, rc);
+    size_t nl = k.len[0];
+    uint8_t c[512], m[512];
+    for (int it = 0; it < 2; it++) {
+        for (size_t i = 0; i < nl; i++) c[i] = (uint8_t)(it * 31 + 17 * i + 3);
+        c[0] = 0x11;
+        rc = cls->op(ctx, m, c, nl);
+        PUBLIC(&rc, sizeof rc);
+        PUBLIC(m, nl);
+        CHECK(rc == HSB_OK, "%s: op rc %d", cls->name, rc);
+        /* m^e == c (public now) */
+        BIGNUM *bm = BN_bin2bn(m, (int)nl, NULL), *be = BN_bin2bn(k.v[1], (int)k.len[1], NULL),
+               *bn = BN_bin2bn(k.v[0], (int)nl, NULL), *r = BN_new();
+        BN_CTX *bc = BN_CTX_new();
+        BN_mod_exp(r, bm, be, bn, bc);
+        uint8_t back[512];
+        BN_bn2binpad(r, back, (int)nl);
+        CHECK(memcmp(back, c, nl) == 0, "%s: m^e != c", cls->name);
+        BN_free(bm);
+        BN_free(be);
+        BN_free(bn);
+        BN_free(r);
+        BN_CTX_free(bc);
+    }
+    cls->clear(ctx);
+    hsb_ctx_free(ctx, cls->ctx_size);
+    printf("  %s rsa-crt-%zu (secret p, q, dp, dq, qinv, d): done\n", cls->name, 8 * nl);
+}
+
+/* An RNG whose output is secret. */
+static uint64_t rng_state = 0x1234567;
+static hsb_rc secret_fill(void *out, size_t len)
+{
+    uint8_t *o = out;
+    for (size_t i = 0; i < len; i++) {
+        rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+        o[i] = (uint8_t)(rng_state >> 56);
+    }
+    SECRET(out, len);
+    return HSB_OK;
+}
+static const hsb_rng_class secret_rng = {"ctgrind-secret", secret_fill};
+
+static void check_dh(hsb_nm_path path)
+{
+    const hsb_dh_class *cls = hsb_native_dh_class_unchecked(path);
+    BIGNUM *p = BN_get_rfc3526_prime_2048(NULL), *q = BN_new();
+    BN_rshift1(q, p);
+    uint8_t pb[256], qb[256], g[1] = {2};
+    size_t pl = (size_t)BN_bn2bin(p, pb), ql = (size_t)BN_bn2bin(q, qb);
+    hsb_dh_group grp = {"modp2048", pb, g, qb, pl, 1, ql, 225};
+    void *a = hsb_ctx_alloc(cls->ctx_size), *b = hsb_ctx_alloc(cls->ctx_size);
+    hsb_rc rc = cls->init(a, &grp);
+    CHECK(rc == HSB_OK && cls->init(b, &grp) == HSB_OK, "%s: init", cls->name);
+
+    uint8_t pa[256], pb2[256], s1[256], s2[256];
+    rc = cls->keygen(a, &secret_rng, pa, pl);
+    PUBLIC(&rc, sizeof rc);
+    PUBLIC(pa, pl); /* a public value */
+    CHECK(rc == HSB_OK, "%s: keygen", cls->name);
+    /* set_priv with a secret x */
+    uint8_t x[29];
+    secret_fill(x, sizeof x);
+    rc = cls->set_priv(b, x, sizeof x, pb2, pl);
+    PUBLIC(&rc, sizeof rc);
+    PUBLIC(pb2, pl);
+    CHECK(rc == HSB_OK, "%s: set_priv", cls->name);
+    CHECK(cls->check(a, pb2, pl, HSB_DH_CHECK_FULL) == HSB_OK, "%s: check", cls->name);
+    rc = cls->derive(a, s1, pl, pb2, pl);
+    PUBLIC(&rc, sizeof rc);
+    PUBLIC(s1, pl);
+    CHECK(rc == HSB_OK, "%s: derive", cls->name);
+    rc = cls->derive(b, s2, pl, pa, pl);
+    PUBLIC(&rc, sizeof rc);
+    PUBLIC(s2, pl);
+    CHECK(rc == HSB_OK && memcmp(s1, s2, pl) == 0, "%s: shared secrets differ", cls->name);
+    cls->clear(a);
+    cls->clear(b);
+    hsb_ctx_free(a, cls->ctx_size);
+    hsb_ctx_free(b, cls->ctx_size);
+    BN_free(p);
+    BN_free(q);
+    printf("  %s dh modp2048 keygen/set_priv/derive (secret x): done\n", cls->name);
+}
+
+static int run_checks(const char *paths, const char *keyfile)
+{
+    key_bytes kb;
+    if (read_key(keyfile, &kb) != 0) {
+        fprintf(stderr, "cannot read the key file %s\n", keyfile);
+        return 1;
+    }
+    for (int p = 0; p < HSB_NM_PATH_COUNT; p++) {
+        const char *name = hsb_nm_path_name((hsb_nm_path)p);
+        if (!strstr(paths, name)) continue;
+        printf("path %s:\n", name);
+        check_modexp((hsb_nm_path)p, 2048);
+        check_modexp((hsb_nm_path)p, 1088);
+        check_rsa((hsb_nm_path)p, &kb);
+        check_dh((hsb_nm_path)p);
+    }
+    return failures ? 1 : 0;
+}
+
+/* ------------------------------------------------------------------ main */
+
+int main(int argc, char **argv)
+{
+    const char *leak = NULL, *paths = NULL, *keyfile = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--leak") == 0 && i + 1 < argc)
+            leak = argv[++i];
+        else if (strcmp(argv[i], "--paths") == 0 && i + 1 < argc)
+            paths = argv[++i];
+        else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+            keyfile = argv[++i];
+        else {
+            fprintf(stderr, "usage: %s [--leak branch|index]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (leak && strcmp(leak, "branch") != 0 && strcmp(leak, "index") != 0) {
+        fprintf(stderr, "--leak takes branch or index\n");
+        return 2;
+    }
+
+    if (RUNNING_ON_VALGRIND) /* the child */
+        return leak ? run_leak(leak) : run_checks(paths ? paths : "", keyfile ? keyfile : "");
+
+#if defined(HSB_SANITIZED)
+    printf("SKIP: sanitizer build (valgrind cannot run ASan binaries)\n");
+    return 77;
+#endif
+#ifndef HSB_VALGRIND
+    printf("SKIP: valgrind not found at configure time\n");
+    return 77;
+#else
+    if (access(HSB_VALGRIND, X_OK) != 0) {
+        printf("SKIP: %s not executable\n", HSB_VALGRIND);
+        return 77;
+    }
+    /* Paths the real CPU has (IFMA excluded: valgrind has no AVX-512). */
+    char plist[64] = "portable";
+    if (hsb_nm_engine_get(HSB_NM_PATH_MULX)) strcat(plist, ",mulx");
+    char keyfile_buf[] = "/tmp/hsb-ctgrind-key-XXXXXX";
+    if (!leak) {
+        int fd = mkstemp(keyfile_buf);
+        if (fd < 0 || write_key(keyfile_buf, 2048) != 0) {
+            fprintf(stderr, "cannot write a test key\n");
+            return 1;
+        }
+        close(fd);
+        printf("checking paths %s under valgrind\n", plist);
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        char *args[] = {(char *)HSB_VALGRIND,
+                        (char *)"-q",
+                        (char *)"--error-exitcode=42",
+                        (char *)"--track-origins=yes",
+                        argv[0],
+                        (char *)(leak ? "--leak" : "--paths"),
+                        leak ? (char *)leak : plist,
+                        (char *)"--key",
+                        keyfile_buf,
+                        NULL};
+        execv(HSB_VALGRIND, args);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!leak) unlink(keyfile_buf);
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    if (leak) {
+        /* The control must be caught by valgrind itself, not fail otherwise. */
+        printf("leaky %s control: %s (valgrind exit %d)\n", leak,
+               code == VG_ERROR_EXIT ? "caught" : "NOT caught", code);
+        return code == VG_ERROR_EXIT ? 1 : 0;
+    }
+    printf("ctgrind: %s (valgrind exit %d)\n", code == 0 ? "clean" : "FAILED", code);
+    return code == 0 ? 0 : 1;
+#endif
+}
