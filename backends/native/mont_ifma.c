@@ -45,9 +45,12 @@
 #include "ifma_emu.h"
 #define IFMA_TARGET
 #define hsb_nm_engine_ifma hsb_nm_engine_ifma_emu
+#define hsb_nm_ifma_selftest hsb_nm_ifma_selftest_emu
 #define MUL64 hsb_nm_portable_mul
+#define REF_ENGINE hsb_nm_engine_portable
 #else
 #define MUL64 hsb_nm_mulx_mul
+#define REF_ENGINE hsb_nm_engine_mulx
 #include <immintrin.h>
 #define IFMA_TARGET __attribute__((target("avx512f,avx512ifma,avx512vl")))
 typedef __m512i vec;
@@ -410,6 +413,57 @@ static IFMA_TARGET int pow2_ifma(const hsb_nm_mont *m1, uint64_t *out1, const ui
     hsb_wipe(t1, sizeof t1);
     hsb_wipe(t2, sizeof t2);
     return 1;
+}
+
+/* ---------------------------------------------------------------- self-test */
+
+extern const hsb_nm_engine hsb_nm_engine_ifma; /* below */
+
+/*
+ * A known-answer comparison run once per process before the engine is used:
+ * IFMA pow and pow2 against the generic window code on the mulx engine, for
+ * fixed pseudo-random moduli of every register count the RSA and DH sizes
+ * use (16..64 limbs). The emulated model is tested everywhere, the real
+ * instructions only where a CPU has them; this guards against a difference
+ * between the two on a machine the tests have not run on. Returns 1 when
+ * every answer agrees. Only call on a CPU with AVX-512 IFMA and ADX/BMI2.
+ */
+int hsb_nm_ifma_selftest(void)
+{
+    static const size_t sizes[] = {16, 24, 32, 40, 48, 56, 64};
+    static hsb_nm_mont mi, mi2, mx;
+    uint64_t st = 0x9e3779b97f4a7c15ull;
+    int ok = 1;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        uint64_t N[HSB_NM_MAX_LIMBS], N2[HSB_NM_MAX_LIMBS], b[HSB_NM_MAX_LIMBS],
+            b2[HSB_NM_MAX_LIMBS], o[HSB_NM_MAX_LIMBS], o2[HSB_NM_MAX_LIMBS], w[HSB_NM_MAX_LIMBS];
+        uint8_t e[40];
+        for (size_t i = 0; i < n; i++) {
+            st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+            N[i] = st;
+            N2[i] = st * 0x2545f4914f6cdd1dull;
+            b[i] = st >> 3;
+            b2[i] = st >> 5;
+        }
+        N[0] |= 1, N2[0] |= 1;
+        N[n - 1] |= (uint64_t)1 << 63, N2[n - 1] |= (uint64_t)1 << 63;
+        b[n - 1] >>= 1, b2[n - 1] >>= 1; /* below N */
+        for (size_t i = 0; i < sizeof e; i++) e[i] = (uint8_t)(st >> (i % 57));
+        hsb_nm_mont_init(&mi, &hsb_nm_engine_ifma, N, n, 64 * n - 1);
+        hsb_nm_mont_init(&mx, &REF_ENGINE, N, n, 64 * n - 1);
+        hsb_nm_pow_generic(&REF_ENGINE, &mx, w, b, e, sizeof e);
+        ok &= pow_ifma(&mi, o, b, e, sizeof e) && memcmp(o, w, n * 8) == 0;
+        if (mi.ext[EXT_Z] <= X2_ZMAX) { /* the interleaved pair, both halves */
+            hsb_nm_mont_init(&mi2, &hsb_nm_engine_ifma, N2, n, 64 * n - 1);
+            ok &= pow2_ifma(&mi2, o2, b2, e, sizeof e, &mi, o, b, e, sizeof e) &&
+                  memcmp(o, w, n * 8) == 0;
+            hsb_nm_mont_init(&mx, &REF_ENGINE, N2, n, 64 * n - 1);
+            hsb_nm_pow_generic(&REF_ENGINE, &mx, w, b2, e, sizeof e);
+            ok &= memcmp(o2, w, n * 8) == 0;
+        }
+    }
+    return ok;
 }
 
 #if defined(HSB_IFMA_EMULATE)

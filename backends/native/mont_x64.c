@@ -141,7 +141,7 @@ HSB_ADX static inline void dbl_add_diag(uint64_t *t, const uint64_t *a, size_t n
  */
 
 /* Row k of a chunk: multiplier in rdx; window words wa..wd = w_k..w_{k+3}. */
-#define BLK_ROW_AT(hk, wa, wb, wc, wd, o0, o1, o2, o3)                                            \
+#define BLK_ROW_AT(hk, wa, wb, wc, wd, o0, o1, o2, o3)                                             \
     "mov %[" hk "], %[h]\n\t"                                                                      \
     "xor %k[lo], %k[lo]\n\t"                                                                       \
     "mulx " o0 "(%[b]), %[lo], %[hn]\n\t"                                                          \
@@ -179,17 +179,26 @@ HSB_ADX static inline void dbl_add_diag(uint64_t *t, const uint64_t *a, size_t n
 #define BLK_ROWS_M                                                                                 \
     BLK_M("x0", "w0")                                                                              \
     BLK_ROW("h0", "w0", "w1", "w2", "w3")                                                          \
-    BLK_M("x1", "w1") BLK_ROW("h1", "w1", "w2", "w3", "w4") BLK_M("x2", "w2")                      \
-        BLK_ROW("h2", "w2", "w3", "w4", "w5") BLK_M("x3", "w3")                                    \
-            BLK_ROW("h3", "w3", "w4", "w5", "w6")
+    BLK_M("x1", "w1")                                                                              \
+    BLK_ROW("h1", "w1", "w2", "w3", "w4") BLK_M("x2", "w2") BLK_ROW("h2", "w2", "w3", "w4", "w5")  \
+        BLK_M("x3", "w3") BLK_ROW("h3", "w3", "w4", "w5", "w6")
 
 /* A squaring's diagonal chunk: b points at a 4x4 array whose row k holds the
  * block's limbs l > k (zeros elsewhere), so row k adds x_k a_l for l > k
  * only; row 3 would add nothing and is skipped. */
 #define BLK_ROWS_DIAG                                                                              \
-    "mov %[x0], %%rdx\n\t" BLK_ROW_AT("h0", "w0", "w1", "w2", "w3", "0", "8", "16", "24")          \
-    "mov %[x1], %%rdx\n\t" BLK_ROW_AT("h1", "w1", "w2", "w3", "w4", "32", "40", "48", "56")        \
-    "mov %[x2], %%rdx\n\t" BLK_ROW_AT("h2", "w2", "w3", "w4", "w5", "64", "72", "80", "88")
+    "mov %[x0], %%rdx\n\t" BLK_ROW_AT(                                                             \
+        "h0", "w0", "w1", "w2", "w3", "0", "8", "16",                                              \
+        "24") "mov %[x1], %%rdx\n\t" BLK_ROW_AT("h1", "w1", "w2", "w3", "w4", "32", "40", "48",    \
+                                                "56") "mov %[x2], %%rdx\n\t" BLK_ROW_AT("h2",      \
+                                                                                        "w2",      \
+                                                                                        "w3",      \
+                                                                                        "w4",      \
+                                                                                        "w5",      \
+                                                                                        "64",      \
+                                                                                        "72",      \
+                                                                                        "80",      \
+                                                                                        "88")
 
 #define BLK_LOAD                                                                                   \
     "mov 0(%[t]), %[w0]\n\t"                                                                       \
@@ -256,12 +265,13 @@ blk_sqr(uint64_t *t, const uint64_t dm[16], const uint64_t *b, const uint64_t x[
     const uint64_t zero = 0;
     const uint64_t *tend = t + 4 * chunks, *bnext = b;
     b = dm;
-    __asm__ volatile(BLK_LOAD BLK_ROWS_DIAG BLK_NEXT_TO("mov %[bnext], %[b]\n\t") "je 2f\n"
-                     "1:\n\t" BLK_ROWS_X BLK_NEXT "jne 1b\n"
-                     "2:\n\t"
-                     "mov %[w0], 0(%[t])\n\t"
-                     "mov %[w1], 8(%[t])\n\t"
-                     "mov %[w2], 16(%[t])\n\t"
+    __asm__ volatile(BLK_LOAD BLK_ROWS_DIAG BLK_NEXT_TO(
+                         "mov %[bnext], %[b]\n\t") "je 2f\n"
+                                                   "1:\n\t" BLK_ROWS_X BLK_NEXT "jne 1b\n"
+                                                   "2:\n\t"
+                                                   "mov %[w0], 0(%[t])\n\t"
+                                                   "mov %[w1], 8(%[t])\n\t"
+                                                   "mov %[w2], 16(%[t])\n\t"
                      : BLK_OUTPUTS
                      : [x0] "m"(xs[0]), [x1] "m"(xs[1]), [x2] "m"(xs[2]), [x3] "m"(xs[3]),
                        [zero] "m"(zero), [tend] "m"(tend), [bnext] "m"(bnext)
@@ -313,7 +323,6 @@ static inline void zero_4k3(uint64_t *p, size_t k)
                      :
                      : "rax", "cc", "memory");
 }
-
 
 /* REDC of t (2n + 3 limbs, n a multiple of 4) four rows at a time. */
 HSB_ADX static void redc4_mulx(uint64_t *r, uint64_t *t, const hsb_nm_mont *m)

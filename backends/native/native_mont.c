@@ -5,6 +5,8 @@
  */
 #include "native_mont.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "hsb_backends.h"
@@ -13,6 +15,17 @@
 typedef unsigned __int128 u128;
 
 /* ----------------------------------------------------------- engine choice */
+
+/* The IFMA engine's one-time known-answer check (mont_ifma.c); a failure
+ * disables the engine and says so on stderr, once. */
+static pthread_once_t ifma_once = PTHREAD_ONCE_INIT;
+static int ifma_ok;
+static void ifma_check(void)
+{
+    ifma_ok = hsb_nm_ifma_selftest();
+    if (!ifma_ok)
+        fprintf(stderr, "hsbench: native IFMA self-test failed: IFMA path disabled, using mulx\n");
+}
 
 const hsb_nm_engine *hsb_nm_engine_get(hsb_nm_path path)
 {
@@ -26,9 +39,9 @@ const hsb_nm_engine *hsb_nm_engine_get(hsb_nm_path path)
         /* The IFMA engine runs its exponentiations in zmm registers and the
          * rest on the mulx code, so it needs both. */
         if (hsb_nm_engine_ifma.pow == NULL) return NULL; /* not built */
-        return (f->adx && f->bmi2 && f->avx512f && f->avx512vl && f->avx512ifma)
-                   ? &hsb_nm_engine_ifma
-                   : NULL;
+        if (!(f->adx && f->bmi2 && f->avx512f && f->avx512vl && f->avx512ifma)) return NULL;
+        pthread_once(&ifma_once, ifma_check);
+        return ifma_ok ? &hsb_nm_engine_ifma : NULL;
     case HSB_NM_PATH_COUNT:
     default:
         return NULL;

@@ -146,6 +146,9 @@ void hsb_nm_mulx_redc(uint64_t *r, uint64_t *t, const hsb_nm_mont *m);
 /* The engine of a path, NULL when hsb_cpu() lacks its instructions (so
  * HSB_CPU_DISABLE applies) or it was not built. */
 const hsb_nm_engine *hsb_nm_engine_get(hsb_nm_path path);
+/* mont_ifma.c's known-answer check of the real instructions against the mulx
+ * code (1 = agree); hsb_nm_engine_get runs it once before returning IFMA. */
+int hsb_nm_ifma_selftest(void);
 /* The fastest available path. */
 hsb_nm_path hsb_nm_best_path(void);
 /* "portable", "mulx", "ifma". */

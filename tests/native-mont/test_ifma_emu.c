@@ -11,6 +11,7 @@
 #include "native_mont.h"
 
 extern const hsb_nm_engine hsb_nm_engine_ifma_emu;
+int hsb_nm_ifma_selftest_emu(void);
 
 static uint64_t st = 0x243f6a8885a308d3ull;
 static uint64_t rnd(void)
@@ -95,6 +96,12 @@ int main(void)
                 printf("FAIL pow2 fallback n=%zu it=%d\n", n, it);
             }
         }
+    }
+    /* The start-up self-test's own logic, on the model. */
+    checks++;
+    if (!hsb_nm_ifma_selftest_emu()) {
+        failures++;
+        printf("FAIL the IFMA self-test rejects the model\n");
     }
     printf("ifma (emulated) vs generic: %d checks, %d failures\n", checks, failures);
     return failures ? 1 : 0;

@@ -378,7 +378,7 @@ void hs_insert(hs_msgs *m, size_t i, uint8_t type, const uint8_t *body, size_t l
     }
     m->type[i] = type;
     m->len[i] = len;
-    memcpy(m->body[i], body, len);
+    if (len) memcpy(m->body[i], body, len);
     m->n++;
 }
 

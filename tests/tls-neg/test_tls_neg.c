@@ -8,7 +8,7 @@
  * conns must still succeed (a failed connection never spoils the next one).
  *
  * Usage: test_tls_neg [--group NAME] [--quick] [--verbose]
- *   groups: records, hello, certs, kx (default: all)
+ *   groups: flips, records, hello, certs, kx (default: all)
  *   --quick: bit-flip sweeps take every 11th bit past the record header
  *   (they always do under DHE, whose handshakes cost ~6x those of RSA)
  *
@@ -1123,30 +1123,33 @@ static int wrote_ok(neg_run *r, int side, const char *what, char *why, size_t wh
     return 1;
 }
 
-/* Sequence numbers near 2^64 (RFC 5246 6.1: they may not exceed 2^64 - 1
- * and must not wrap). Both ends are put at 2^64 - 2: one record still goes
- * through (the MAC covers all 64 bits); the next write must refuse with a
- * clear error instead of wrapping to 0, and a reader whose count would wrap
- * refuses the record. */
+/* Sequence numbers near 2^64 (RFC 5246 6.1: they "may not exceed 2^64-1"
+ * and must not wrap). Both ends are put at 2^64 - 2: the records at 2^64-2
+ * and 2^64-1 still go through (the MAC covers all 64 bits); the next write
+ * must refuse with a clear error instead of wrapping to 0 (and cannot send
+ * an alert: nothing can be sealed any more). Then a reader that took the
+ * record at 2^64-1 must refuse the next one even when it is sealed with
+ * sequence number 0, i.e. its count must not wrap either. */
 static int c_seq_wrap(neg_run *r, const neg_case *c, char *why, size_t why_len)
 {
     (void)c;
     hsb_tls_conn *cl = r->cl->conn, *sv = r->sv->conn;
     hsb_tls_conn_test_set_seq(cl, 1, UINT64_MAX - 1);
     hsb_tls_conn_test_set_seq(sv, 0, UINT64_MAX - 1);
-    if (!wrote_ok(r, SIDE_C, "last", why, why_len)) return 0;
+    if (!wrote_ok(r, SIDE_C, "2^64-2", why, why_len) ||
+        !wrote_ok(r, SIDE_C, "2^64-1", why, why_len))
+        return 0;
     size_t n = 0;
     hsb_rc rc = hsb_tls_write(cl, "wrap", 4, &n);
     if (rc == HSB_OK || rc == HSB_E_WOULD_BLOCK || n != 0) {
-        snprintf(why, why_len, "write at sequence 2^64-1 gave %s, %zu bytes", hsb_rc_name(rc), n);
+        snprintf(why, why_len, "write after sequence 2^64-1 gave %s, %zu bytes", hsb_rc_name(rc),
+                 n);
         return 0;
     }
     if (!strstr(hsb_tls_conn_error(cl), "sequence")) {
         snprintf(why, why_len, "unclear error: '%s'", hsb_tls_conn_error(cl));
         return 0;
     }
-    /* No record can be sealed any more, so no alert can go out; the conn
-     * must not claim it sent one. */
     if (hsb_tls_conn_alert_sent(cl) != NONE) {
         snprintf(why, why_len, "claims alert %d sent with no sequence number left: '%s'",
                  hsb_tls_conn_alert_sent(cl), hsb_tls_conn_error(cl));
@@ -1157,23 +1160,27 @@ static int c_seq_wrap(neg_run *r, const neg_case *c, char *why, size_t why_len)
         return 0;
     }
     if (verbose) printf("     writer: %s\n", hsb_tls_conn_error(cl));
-    /* the server, at 2^64 - 1 itself now, gets a record from a fresh pair of
-     * conns set up the same way: it must refuse it */
+    /* the reader: a fresh connection, both ends at 2^64-1, one record; then
+     * the writer is set back to 0 (test hook) and seals one more */
     neg_run_start(r, r->cl, r->sv, NULL, 0);
     neg_handshake(r);
     if (!r->done[0] || !r->done[1]) {
         snprintf(why, why_len, "second handshake failed");
         return 0;
     }
+    hsb_tls_conn_test_set_seq(cl, 1, UINT64_MAX);
     hsb_tls_conn_test_set_seq(sv, 0, UINT64_MAX);
-    hsb_tls_conn_test_set_seq(cl, 1, UINT64_MAX - 1);
-    if (neg_write(r, SIDE_C, "x", 1) != HSB_OK) {
-        snprintf(why, why_len, "write failed");
+    if (!wrote_ok(r, SIDE_C, "last", why, why_len)) return 0;
+    hsb_tls_conn_test_set_seq(cl, 1, 0);
+    if (neg_write(r, SIDE_C, "wrapped", 7) != HSB_OK) {
+        snprintf(why, why_len, "write at 0 failed");
         return 0;
     }
-    (void)neg_read(r, SIDE_S, NULL);
-    if (!neg_dead(r, SIDE_S) || !strstr(hsb_tls_conn_error(sv), "sequence")) {
-        snprintf(why, why_len, "reader at 2^64-1 did not refuse: '%s'", hsb_tls_conn_error(sv));
+    size_t got = 0;
+    (void)neg_read(r, SIDE_S, &got);
+    if (got != 0 || !neg_dead(r, SIDE_S) || !strstr(hsb_tls_conn_error(sv), "sequence")) {
+        snprintf(why, why_len, "reader past 2^64-1 took %zu bytes / did not refuse: '%s'", got,
+                 hsb_tls_conn_error(sv));
         return 0;
     }
     if (verbose) printf("     reader: %s\n", hsb_tls_conn_error(sv));
@@ -1232,16 +1239,16 @@ static int c_write_early(neg_run *r, const neg_case *c, char *why, size_t why_le
 
 static const neg_case cases[] = {
     /* ---- records: bit flips, replay, reorder, drop, sequence, sizes */
-    {"records", "bit flips in the client's encrypted Finished", KX_BOTH, .tamper = t_flip,
+    {"flips", "bit flips in the client's encrypted Finished", KX_BOTH, .tamper = t_flip,
      .tdir = C2S, .tidx = C_FIN, .sweep = FLIP_BITS(CBC_REC(16)),
      .e = E_S(A_BAD_MAC, "client Finished", D), .efn = e_flip},
-    {"records", "bit flips in the server's encrypted Finished", KX_BOTH, .tamper = t_flip,
+    {"flips", "bit flips in the server's encrypted Finished", KX_BOTH, .tamper = t_flip,
      .tdir = S2C, .tidx = S_FIN, .sweep = FLIP_BITS(CBC_REC(16)),
      .e = E_C(A_BAD_MAC, "server Finished", D), .efn = e_flip},
-    {"records", "bit flips in a client application-data record (1 byte)", KX_BOTH, .tamper = t_flip,
+    {"flips", "bit flips in a client application-data record (1 byte)", KX_BOTH, .tamper = t_flip,
      .tdir = C2S, .tidx = C_APP, .sweep = FLIP_BITS(CBC_REC(1)), .app = app_c2s_1,
      .e = E_S(A_BAD_MAC, "application data", D), .efn = e_flip},
-    {"records", "bit flips in a server application-data record (100 bytes)", KX_BOTH,
+    {"flips", "bit flips in a server application-data record (100 bytes)", KX_BOTH,
      .tamper = t_flip, .tdir = S2C, .tidx = S_APP, .sweep = FLIP_BITS(CBC_REC(100)),
      .app = app_s2c_100, .e = E_C(A_BAD_MAC, "application data", D), .efn = e_flip},
     {"records", "replayed application-data record", KX_BOTH, .tamper = t_replay, .tdir = C2S,
@@ -1260,7 +1267,8 @@ static const neg_case cases[] = {
      .tidx = C_CCS, .e = E_S(A_UNEXPECTED, "client ChangeCipherSpec", P)},
     {"records", "server ChangeCipherSpec dropped", KX_BOTH, .tamper = t_drop, .tdir = S2C,
      .tidx = S_CCS, .e = E_C(A_UNEXPECTED, "server ChangeCipherSpec", P)},
-    {"records", "sequence numbers at 2^64-2 .. 2^64-1", KX_BOTH, .custom = c_seq_wrap, .e = E_OK},
+    {"records", "sequence numbers 2^64-2, 2^64-1, then no wrap", KX_BOTH, .custom = c_seq_wrap,
+     .e = E_OK},
     {"records", "protected record of 2^14+2049 bytes", KX_BOTH, .app = app_inject, .param = 0,
      .e = E_S(A_OVERFLOW, "application data", P)},
     {"records", "protected record of 2^14+2048 bytes (limit; junk)", KX_BOTH, .app = app_inject,
@@ -1798,6 +1806,7 @@ static void run_case(const neg_case *c, const char *comp, unsigned kx)
                 snprintf(why, sizeof why, "%s", w1);
         }
         if (ok && c->sweep == 0) describe(&o, desc, sizeof desc);
+        if (ok && c->custom) snprintf(desc, sizeof desc, "all checks passed");
     }
     if (ok && c->sweep > 0) {
         size_t off = (size_t)snprintf(desc, sizeof desc, "%ld connections:", ran);
@@ -1858,7 +1867,7 @@ int main(int argc, char **argv)
             verbose = 1;
         else {
             fprintf(stderr,
-                    "usage: %s [--group records|hello|certs|kx] [--case SUBSTRING]\n"
+                    "usage: %s [--group flips|records|hello|certs|kx] [--case SUBSTRING]\n"
                     "       [--comp openssl|pk=gmp] [--kx rsa|dhe] [--quick] [--verbose]\n",
                     argv[0]);
             return 2;
