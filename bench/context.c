@@ -29,6 +29,9 @@
 #ifndef HSB_VERSION
 #define HSB_VERSION "0"
 #endif
+#ifndef HSB_HWLOC_VERSION
+#define HSB_HWLOC_VERSION "?"
+#endif
 #ifndef HSB_BENCHMARK_VERSION
 #define HSB_BENCHMARK_VERSION ""
 #endif
@@ -226,8 +229,11 @@ void *hsb_context_json(const hsb_report *r)
     json_t *libs = json_object();
     json_object_set_new(libs, "openssl", json_string(OpenSSL_version(OPENSSL_VERSION)));
     json_object_set_new(libs, "gmp", json_string(gmp_version));
+    /* The package version the build found, and the API version of the
+     * library loaded at run time. */
     unsigned hv = hwloc_get_api_version();
-    snprintf(buf, sizeof buf, "%u.%u.%u", hv >> 16, (hv >> 8) & 0xff, hv & 0xff);
+    snprintf(buf, sizeof buf, "%s (API %u.%u.%u)", HSB_HWLOC_VERSION, hv >> 16, (hv >> 8) & 0xff,
+             hv & 0xff);
     json_object_set_new(libs, "hwloc", json_string(buf));
     json_object_set_new(libs, "jansson", json_string(jansson_version_str()));
     json_object_set_new(libs, "benchmark", json_string(HSB_BENCHMARK_VERSION));
