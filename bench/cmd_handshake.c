@@ -101,10 +101,10 @@ static void print_breakdown(const hsb_report *r, FILE *to)
         for (unsigned c = 0; c < HSB_BD_COUNT; c++) {
             timed += bd[c];
             if (bd[c] > 0)
-                fprintf(to, "  %-10s %6.1f %%  %10.0f cycles\n", hsb_bd_name((hsb_bd_kind)c),
+                fprintf(to, "  %-16s %6.1f %%  %10.0f cycles\n", hsb_bd_name((hsb_bd_kind)c),
                         100 * bd[c] / total, bd[c] / (double)it);
         }
-        fprintf(to, "  %-10s %6.1f %%  %10.0f cycles\n", "protocol", 100 * (total - timed) / total,
+        fprintf(to, "  %-16s %6.1f %%  %10.0f cycles\n", "protocol", 100 * (total - timed) / total,
                 (total - timed) / (double)it);
     }
 }

@@ -8,6 +8,10 @@
  * a timed call (a DH keygen drawing random bytes) count once, in the outer
  * bucket. With no counters bound the wrappers only forward.
  *
+ * hsb_bd_wrap() also installs core's X.509 probe (hsb_tls_set_probe), which
+ * times libcrypto's certificate parsing and checks into HSB_BD_X509 (left
+ * installed: it only counts on threads with bound counters).
+ *
  * One wrapped composition at a time: the real classes are held in statics
  * (the classes' functions take no pointer to their class). Wrap before the
  * workers start and leave it until they have stopped.
@@ -27,7 +31,7 @@ void hsb_bd_bind(uint64_t *counters);
 HSB_MUST_CHECK hsb_rc hsb_bd_wrap(const hsb_provider *real, hsb_provider *out);
 
 /* "rsa-priv", "rsa-pub", "dh-keygen", "dh-derive", "dh-check", "modexp",
- * "hash-prf", "cipher", "rng". */
+ * "hash-prf", "cipher", "rng", "x509 (libcrypto)". */
 const char *hsb_bd_name(hsb_bd_kind k);
 
 #endif

@@ -33,6 +33,8 @@ typedef enum hsb_bd_kind {
     HSB_BD_HASH,   /* SHA-256 and HMAC-SHA256: transcript, PRF, record MAC */
     HSB_BD_CIPHER, /* AES, GCM: the record cipher */
     HSB_BD_RNG,
+    HSB_BD_X509, /* libcrypto's X.509 work in the client's certificate check
+                  * (core's hsb_tls_set_probe), not its signature math */
     HSB_BD_COUNT
 } hsb_bd_kind;
 

@@ -289,6 +289,22 @@ HSB_MUST_CHECK hsb_rc hsb_tls_close(hsb_tls_conn *conn);
 HSB_MUST_CHECK hsb_rc hsb_tls_pair_handshake(hsb_tls_conn *client, hsb_tls_conn *server,
                                              hsb_tls_conn **failed);
 
+/* ------------------------------------------------------------ probe */
+
+/* A hook around the client's X.509 work done by libcrypto (d2i_X509 of the
+ * chain, issuer/CA/date/host-name checks, pulling the public key out, freeing
+ * the parsed certificates), so a profiler can tell it from the protocol's
+ * own cost. The backend's signature math (SHA-256 of the TBSCertificate,
+ * rsa_pub) is never inside a BEGIN..END pair. Pairs do not nest.
+ *
+ * One process-wide hook, read without synchronisation: set it (or NULL, the
+ * default: then a handshake only tests one pointer per X.509 step) before
+ * any thread runs a handshake and leave it until they stop. The hook runs
+ * on the thread doing the handshake; arg is the one given here. */
+enum { HSB_TLS_PROBE_X509_BEGIN = 1, HSB_TLS_PROBE_X509_END = 2 };
+typedef void (*hsb_tls_probe_fn)(int event, void *arg);
+void hsb_tls_set_probe(hsb_tls_probe_fn fn, void *arg);
+
 /* ------------------------------------------------- what happened on conn */
 
 typedef struct hsb_tls_info {

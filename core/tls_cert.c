@@ -30,6 +30,29 @@
 #include "hsb_pkcs1.h"
 #include "tls_internal.h"
 
+/* ------------------------------------------------------------ probe */
+
+/* hsb_tls_set_probe: set before the threads run, read-only while they do. */
+static hsb_tls_probe_fn probe_fn;
+static void *probe_arg;
+
+void hsb_tls_set_probe(hsb_tls_probe_fn fn, void *arg)
+{
+    probe_fn = fn;
+    probe_arg = arg;
+}
+
+/* Around libcrypto's X.509 work only: no backend call and no tls_fail
+ * (which may send an alert) between the two. */
+#define X509_BEGIN()                                                                               \
+    do {                                                                                           \
+        if (probe_fn) probe_fn(HSB_TLS_PROBE_X509_BEGIN, probe_arg);                               \
+    } while (0)
+#define X509_END()                                                                                 \
+    do {                                                                                           \
+        if (probe_fn) probe_fn(HSB_TLS_PROBE_X509_END, probe_arg);                                 \
+    } while (0)
+
 /* -------------------------------------------------------------- DER */
 
 /* Read one tag-length header: the content is p[*hdr .. *hdr + *clen). */
@@ -147,15 +170,20 @@ static hsb_rc check_signature(hsb_tls_conn *c, X509 *x, const uint8_t *der, size
                               const char *which)
 {
     const hsb_backend *b = c->cls;
-    if (X509_get_signature_nid(x) != NID_sha256WithRSAEncryption)
+    X509_BEGIN();
+    int nid = X509_get_signature_nid(x);
+    const ASN1_BIT_STRING *sig = NULL;
+    X509_get0_signature(&sig, NULL, x);
+    const uint8_t *sig_p = sig ? ASN1_STRING_get0_data(sig) : NULL;
+    size_t sig_len = sig ? (size_t)ASN1_STRING_length(sig) : 0;
+    X509_END();
+    if (nid != NID_sha256WithRSAEncryption)
         return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE, HSB_E_CERT,
                         "%s is not signed with sha256WithRSAEncryption", which);
     /* Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature } */
     size_t h, l, th, tl;
     if (!der_header(der, der_len, 0x30, &h, &l) || !der_header(der + h, l, 0x30, &th, &tl))
         return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s: malformed DER", which);
-    const ASN1_BIT_STRING *sig = NULL;
-    X509_get0_signature(&sig, NULL, x);
     if (!sig)
         return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s: no signature", which);
     uint8_t hash[32];
@@ -168,8 +196,7 @@ static hsb_rc check_signature(hsb_tls_conn *c, X509 *x, const uint8_t *der, size
     if (rc != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
                         "%s: issuer key not usable (%s)", which, hsb_rc_name(rc));
-    rc = hsb_pkcs1_verify_sha256(b->rsa_pub, c->thr->cert_pub, hash, ASN1_STRING_get0_data(sig),
-                                 (size_t)ASN1_STRING_length(sig));
+    rc = hsb_pkcs1_verify_sha256(b->rsa_pub, c->thr->cert_pub, hash, sig_p, sig_len);
     b->rsa_pub->clear(c->thr->cert_pub);
     if (rc != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_DECRYPT_ERROR, HSB_E_CERT, "%s: signature does not verify",
@@ -179,8 +206,10 @@ static hsb_rc check_signature(hsb_tls_conn *c, X509 *x, const uint8_t *der, size
 
 static hsb_rc check_dates(hsb_tls_conn *c, X509 *x, const char *which)
 {
+    X509_BEGIN();
     int before = X509_cmp_current_time(X509_get0_notBefore(x));
     int after = X509_cmp_current_time(X509_get0_notAfter(x));
+    X509_END();
     if (before == 0 || after == 0)
         return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
                         "%s: malformed validity dates", which);
@@ -193,9 +222,12 @@ static hsb_rc check_dates(hsb_tls_conn *c, X509 *x, const char *which)
 
 static const tls_anchor *find_anchor(const hsb_tls_config *cfg, X509 *x)
 {
-    for (size_t i = 0; i < cfg->n_anchors; i++)
-        if (X509_check_issued(cfg->anchors[i].x, x) == X509_V_OK) return &cfg->anchors[i];
-    return NULL;
+    const tls_anchor *found = NULL;
+    X509_BEGIN();
+    for (size_t i = 0; i < cfg->n_anchors && !found; i++)
+        if (X509_check_issued(cfg->anchors[i].x, x) == X509_V_OK) found = &cfg->anchors[i];
+    X509_END();
+    return found;
 }
 
 static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const size_t *len, size_t n,
@@ -212,11 +244,15 @@ static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const siz
             return tls_fail(c, HSB_TLS_ALERT_UNKNOWN_CA, HSB_E_CERT,
                             "server certificate's issuer is not a trust anchor");
         const unsigned char *p = der[1];
+        X509_BEGIN();
         x[1] = d2i_X509(NULL, &p, (long)len[1]);
-        if (!x[1] || p != der[1] + len[1])
+        int parsed = x[1] && p == der[1] + len[1];
+        int issued = parsed && X509_check_issued(x[1], x[0]) == X509_V_OK && X509_check_ca(x[1]);
+        X509_END();
+        if (!parsed)
             return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
                             "intermediate certificate does not parse");
-        if (X509_check_issued(x[1], x[0]) != X509_V_OK || X509_check_ca(x[1]) == 0)
+        if (!issued)
             return tls_fail(c, HSB_TLS_ALERT_UNKNOWN_CA, HSB_E_CERT,
                             "server certificate's issuer is not a trust anchor or a CA it sent");
         anchor = find_anchor(cfg, x[1]);
@@ -225,7 +261,10 @@ static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const siz
                             "intermediate's issuer is not a trust anchor");
         const uint8_t *in, *ie;
         size_t in_len, ie_len;
-        if (tls_x509_rsa_key(x[1], &in, &in_len, &ie, &ie_len) != HSB_OK)
+        X509_BEGIN();
+        hsb_rc krc = tls_x509_rsa_key(x[1], &in, &in_len, &ie, &ie_len);
+        X509_END();
+        if (krc != HSB_OK)
             return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE, HSB_E_CERT,
                             "intermediate's key is not RSA");
         HSB_GUARD(check_signature(c, x[1], der[1], len[1], anchor->n, anchor->n_len, anchor->e,
@@ -236,15 +275,20 @@ static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const siz
     }
     HSB_GUARD(check_dates(c, x[0], "server certificate"));
     if (cfg->check_name) {
+        X509_BEGIN();
         int ok = cfg->name_is_ip ? X509_check_ip_asc(x[0], cfg->server_name, 0)
                                  : X509_check_host(x[0], cfg->server_name, 0, 0, NULL);
+        X509_END();
         if (ok != 1)
             return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
                             "server certificate is not for '%s'", cfg->server_name);
     }
     const uint8_t *kn, *ke;
     size_t kn_len, ke_len;
-    if (tls_x509_rsa_key(x[0], &kn, &kn_len, &ke, &ke_len) != HSB_OK)
+    X509_BEGIN();
+    hsb_rc krc = tls_x509_rsa_key(x[0], &kn, &kn_len, &ke, &ke_len);
+    X509_END();
+    if (krc != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE, HSB_E_CERT,
                         "server certificate's key is not RSA");
     unsigned bits = bit_len(kn, kn_len);
@@ -288,14 +332,18 @@ hsb_rc tls_server_cert_read(hsb_tls_conn *c, hsb_stuffer *in)
         return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "server sent no certificate");
     X509 *x[2] = {NULL, NULL};
     const unsigned char *p = der[0];
+    X509_BEGIN();
     x[0] = d2i_X509(NULL, &p, (long)len[0]);
+    X509_END();
     hsb_rc rc;
     if (!x[0] || p != der[0] + len[0])
         rc = tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
                       "server certificate does not parse");
     else
         rc = verify_chain(c, der, len, n, x);
+    X509_BEGIN();
     X509_free(x[0]);
     X509_free(x[1]);
+    X509_END();
     return rc;
 }

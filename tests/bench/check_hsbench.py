@@ -261,6 +261,8 @@ elif WHAT == "handshake":
                 fail("%s: breakdown shares %s do not sum to 1" % (r["name"], s))
             if s.get("rsa-priv", 0) <= 0:
                 fail("%s: no rsa-priv time in the breakdown" % r["name"])
+            if s.get("x509 (libcrypto)", 0) <= 0:
+                fail("%s: no x509 (libcrypto) time in the breakdown" % r["name"])
             if r["variant"].startswith("dhe") and s.get("dh-derive", 0) <= 0:
                 fail("%s: no dh-derive time in the breakdown" % r["name"])
         if r["run_type"] == "aggregate" and not (0 < r.get("client_cpu_share", 0) < 1):
