@@ -16,7 +16,8 @@
  *   hsb_tls_thread  one per thread: the backend contexts that a handshake
  *                   uses synchronously (the server's RSA private key, already
  *                   loaded; SHA-256 and HMAC scratch for the PRF, the
- *                   certificate and ServerKeyExchange hashes). A handshake does
+ *                   certificate and ServerKeyExchange hashes; a client's
+ *                   trust anchors' public keys, keyed once). A handshake does
  *                   no key parsing: the only per-handshake parsing is the
  *                   client's d2i_X509 of the server's chain, which a real
  *                   client must do to check it.

@@ -164,10 +164,16 @@ hsb_rc tls_server_cert_write(hsb_tls_conn *c, hsb_stuffer *out)
 
 /* ------------------------------------------------------ client's side */
 
-/* Does the key (n, e) sign cert x (whose DER is der)? On the backend. */
+int tls_issuer_key_ok(const uint8_t *n, size_t n_len)
+{
+    return n_len <= HSB_MAX_MODULUS_BYTES && bit_len(n, n_len) >= 1024;
+}
+
+/* Does the key (n, e) sign cert x (whose DER is der)? On the backend, with
+ * keyed (an rsa_pub context already keyed with (n, e)) when not NULL. */
 static hsb_rc check_signature(hsb_tls_conn *c, X509 *x, const uint8_t *der, size_t der_len,
-                              const uint8_t *n, size_t n_len, const uint8_t *e, size_t e_len,
-                              const char *which)
+                              void *keyed, const uint8_t *n, size_t n_len, const uint8_t *e,
+                              size_t e_len, const char *which)
 {
     const hsb_backend *b = c->cls;
     X509_BEGIN();
@@ -189,15 +195,20 @@ static hsb_rc check_signature(hsb_tls_conn *c, X509 *x, const uint8_t *der, size
     uint8_t hash[32];
     b->sha256->update(c->thr->sha, der + h, th + tl);
     b->sha256->final(c->thr->sha, hash);
-    if (n_len > HSB_MAX_MODULUS_BYTES || bit_len(n, n_len) < 1024)
-        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
-                        "%s: issuer key size unsupported", which);
-    hsb_rc rc = b->rsa_pub->init(c->thr->cert_pub, n, n_len, e, e_len);
-    if (rc != HSB_OK)
-        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
-                        "%s: issuer key not usable (%s)", which, hsb_rc_name(rc));
-    rc = hsb_pkcs1_verify_sha256(b->rsa_pub, c->thr->cert_pub, hash, sig_p, sig_len);
-    b->rsa_pub->clear(c->thr->cert_pub);
+    hsb_rc rc;
+    if (keyed) {
+        rc = hsb_pkcs1_verify_sha256(b->rsa_pub, keyed, hash, sig_p, sig_len);
+    } else {
+        if (!tls_issuer_key_ok(n, n_len))
+            return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
+                            "%s: issuer key size unsupported", which);
+        rc = b->rsa_pub->init(c->thr->cert_pub, n, n_len, e, e_len);
+        if (rc != HSB_OK)
+            return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
+                            "%s: issuer key not usable (%s)", which, hsb_rc_name(rc));
+        rc = hsb_pkcs1_verify_sha256(b->rsa_pub, c->thr->cert_pub, hash, sig_p, sig_len);
+        b->rsa_pub->clear(c->thr->cert_pub);
+    }
     if (rc != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_DECRYPT_ERROR, HSB_E_CERT, "%s: signature does not verify",
                         which);
@@ -220,6 +231,13 @@ static hsb_rc check_dates(hsb_tls_conn *c, X509 *x, const char *which)
     return HSB_OK;
 }
 
+/* The thread's keyed context for this anchor, or NULL. */
+static void *anchor_ctx(const hsb_tls_conn *c, const tls_anchor *a)
+{
+    size_t i = (size_t)(a - c->cfg->anchors);
+    return i < c->thr->n_anchor_pub ? c->thr->anchor_pub[i] : NULL;
+}
+
 static const tls_anchor *find_anchor(const hsb_tls_config *cfg, X509 *x)
 {
     const tls_anchor *found = NULL;
@@ -236,8 +254,8 @@ static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const siz
     const hsb_tls_config *cfg = c->cfg;
     const tls_anchor *anchor = find_anchor(cfg, x[0]);
     if (anchor) {
-        HSB_GUARD(check_signature(c, x[0], der[0], len[0], anchor->n, anchor->n_len, anchor->e,
-                                  anchor->e_len, "server certificate"));
+        HSB_GUARD(check_signature(c, x[0], der[0], len[0], anchor_ctx(c, anchor), anchor->n,
+                                  anchor->n_len, anchor->e, anchor->e_len, "server certificate"));
     } else {
         /* leaf <- intermediate <- anchor */
         if (n < 2)
@@ -267,10 +285,11 @@ static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const siz
         if (krc != HSB_OK)
             return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE, HSB_E_CERT,
                             "intermediate's key is not RSA");
-        HSB_GUARD(check_signature(c, x[1], der[1], len[1], anchor->n, anchor->n_len, anchor->e,
-                                  anchor->e_len, "intermediate certificate"));
-        HSB_GUARD(
-            check_signature(c, x[0], der[0], len[0], in, in_len, ie, ie_len, "server certificate"));
+        HSB_GUARD(check_signature(c, x[1], der[1], len[1], anchor_ctx(c, anchor), anchor->n,
+                                  anchor->n_len, anchor->e, anchor->e_len,
+                                  "intermediate certificate"));
+        HSB_GUARD(check_signature(c, x[0], der[0], len[0], NULL, in, in_len, ie, ie_len,
+                                  "server certificate"));
         HSB_GUARD(check_dates(c, x[1], "intermediate certificate"));
     }
     HSB_GUARD(check_dates(c, x[0], "server certificate"));

@@ -367,6 +367,25 @@ hsb_rc hsb_tls_thread_new(const hsb_tls_config *cfg, hsb_tls_thread **out)
         rc = b->rsa_priv->init(t->rsa_priv, &cfg->key);
         t->rsa_priv_ready = rc == HSB_OK;
     }
+    if (rc == HSB_OK && cfg->role == HSB_TLS_CLIENT && cfg->n_anchors) {
+        t->anchor_pub = calloc(cfg->n_anchors, sizeof *t->anchor_pub);
+        if (!t->anchor_pub) rc = hsb_raise(HSB_E_NOMEM, __FILE__, __LINE__, "anchor contexts");
+        for (size_t i = 0; rc == HSB_OK && i < cfg->n_anchors; i++) {
+            const tls_anchor *a = &cfg->anchors[i];
+            t->n_anchor_pub = i + 1;
+            if (!tls_issuer_key_ok(a->n, a->n_len)) continue;
+            void *ctx = hsb_ctx_alloc(b->rsa_pub->ctx_size);
+            if (!ctx) {
+                rc = hsb_raise(HSB_E_NOMEM, __FILE__, __LINE__, "anchor contexts");
+            } else if (b->rsa_pub->init(ctx, a->n, a->n_len, a->e, a->e_len) != HSB_OK) {
+                /* Not usable by this backend: the handshake will say so. */
+                hsb_ctx_free(ctx, b->rsa_pub->ctx_size);
+                hsb_clear_error();
+            } else {
+                t->anchor_pub[i] = ctx;
+            }
+        }
+    }
     if (rc != HSB_OK) {
         hsb_tls_thread_free(t);
         return rc;
@@ -389,6 +408,12 @@ void hsb_tls_thread_free(hsb_tls_thread *t)
     }
     if (t->hmac) hsb_ctx_free(t->hmac, b->hmac->ctx_size);
     if (t->cert_pub) hsb_ctx_free(t->cert_pub, b->rsa_pub->ctx_size);
+    for (size_t i = 0; i < t->n_anchor_pub; i++) {
+        if (!t->anchor_pub[i]) continue;
+        b->rsa_pub->clear(t->anchor_pub[i]);
+        hsb_ctx_free(t->anchor_pub[i], b->rsa_pub->ctx_size);
+    }
+    free(t->anchor_pub);
     if (t->rsa_priv) {
         if (t->rsa_priv_ready) b->rsa_priv->clear(t->rsa_priv);
         hsb_ctx_free(t->rsa_priv, b->rsa_priv->ctx_size);

@@ -94,7 +94,16 @@ struct hsb_tls_thread {
     void *sink;     /* sha256 that absorbs the record layer's dummy blocks */
     void *hmac;     /* hmac scratch for the PRF (initialised only inside it) */
     void *cert_pub; /* rsa_pub scratch for certificate signatures */
+    /* client: one rsa_pub per trust anchor (cfg->anchors[i]), keyed once
+     * here as a trust store keeps its anchors' keys ready; anchor_pub[i] is
+     * NULL for a key the signature check would refuse (it then fails there,
+     * per handshake, as before). */
+    void **anchor_pub;
+    size_t n_anchor_pub;
 };
+
+/* Can a certificate signature be checked with this issuer key? */
+int tls_issuer_key_ok(const uint8_t *n, size_t n_len);
 
 typedef enum tls_state {
     TLS_IDLE = 0,
