@@ -183,6 +183,7 @@ static inline void zero_4k3(uint64_t *p, size_t k)
 void hsb_nm_mont4_core(uint64_t *t, const uint64_t *a, const uint64_t *b, const uint64_t *N,
                        uint64_t n0, size_t chunks);
 
+/* clang-format off */
 #define M4_ROW(src, xoff, hoff, wa, wb, wc, wd)                                                    \
     "mov " xoff "(%rsp), %rdx\n\t"                                                                 \
     "mov " hoff "(%rsp), %rbx\n\t"                                                                 \
@@ -219,9 +220,12 @@ void hsb_nm_mont4_core(uint64_t *t, const uint64_t *a, const uint64_t *b, const 
 #define M4_MROWS_FIRST                                                                             \
     M4_M("32", "%r8")                                                                              \
     M4_ROW("%rbp", "32", "96", "%r8", "%r9", "%r10", "%r11")                                       \
-    M4_M("40", "%r9") M4_ROW("%rbp", "40", "104", "%r9", "%r10", "%r11", "%r12")                   \
-        M4_M("48", "%r10") M4_ROW("%rbp", "48", "112", "%r10", "%r11", "%r12", "%r13")             \
-            M4_M("56", "%r11") M4_ROW("%rbp", "56", "120", "%r11", "%r12", "%r13", "%r14")
+    M4_M("40", "%r9")                                                                              \
+    M4_ROW("%rbp", "40", "104", "%r9", "%r10", "%r11", "%r12")                                     \
+    M4_M("48", "%r10")                                                                             \
+    M4_ROW("%rbp", "48", "112", "%r10", "%r11", "%r12", "%r13")                                    \
+    M4_M("56", "%r11")                                                                             \
+    M4_ROW("%rbp", "56", "120", "%r11", "%r12", "%r13", "%r14")
 #define M4_NEXT                                                                                    \
     "mov %r8, 0(%rdi)\n\t"                                                                         \
     "mov %r9, 8(%rdi)\n\t"                                                                         \
@@ -239,6 +243,7 @@ void hsb_nm_mont4_core(uint64_t *t, const uint64_t *a, const uint64_t *b, const 
     "lea 32(%rbp), %rbp\n\t"                                                                       \
     "decq 184(%rsp)\n\t"
 
+/* clang-format on */
 __asm__(".text\n\t"
         ".p2align 5\n\t"
         ".globl hsb_nm_mont4_core\n\t"
