@@ -17,8 +17,8 @@ void hsb_bd_bind(uint64_t *counters)
 const char *hsb_bd_name(hsb_bd_kind k)
 {
     static const char *const names[HSB_BD_COUNT] = {
-        "rsa-priv", "rsa-pub", "dh-keygen", "dh-derive", "dh-check",
-        "modexp",   "hash-prf", "cipher",   "rng",
+        "rsa-priv", "rsa-pub",  "dh-keygen", "dh-derive", "dh-check",
+        "modexp",   "hash-prf", "cipher",    "rng",
     };
     return (unsigned)k < HSB_BD_COUNT ? names[k] : "?";
 }
@@ -34,18 +34,18 @@ static inline void leave(hsb_bd_kind k, uint64_t t0)
 }
 
 /* Forward one call, timed into bucket k. */
-#define TIMED_RC(k, call)                                                      \
-    do {                                                                       \
-        uint64_t t0_ = enter();                                                \
-        hsb_rc rc_ = (call);                                                   \
-        leave((k), t0_);                                                       \
-        return rc_;                                                            \
+#define TIMED_RC(k, call)                                                                          \
+    do {                                                                                           \
+        uint64_t t0_ = enter();                                                                    \
+        hsb_rc rc_ = (call);                                                                       \
+        leave((k), t0_);                                                                           \
+        return rc_;                                                                                \
     } while (0)
-#define TIMED_VOID(k, call)                                                    \
-    do {                                                                       \
-        uint64_t t0_ = enter();                                                \
-        call;                                                                  \
-        leave((k), t0_);                                                       \
+#define TIMED_VOID(k, call)                                                                        \
+    do {                                                                                           \
+        uint64_t t0_ = enter();                                                                    \
+        call;                                                                                      \
+        leave((k), t0_);                                                                           \
     } while (0)
 
 static hsb_backend real;
@@ -154,14 +154,13 @@ static hsb_rc w_gcm_init(void *ctx, const uint8_t *key, size_t kl)
 {
     TIMED_RC(HSB_BD_CIPHER, real.gcm->init(ctx, key, kl));
 }
-static hsb_rc w_gcm_seal(void *ctx, const uint8_t *iv, size_t ivl, const uint8_t *aad,
-                         size_t al, uint8_t *out, const uint8_t *in, size_t len, uint8_t tag[16])
+static hsb_rc w_gcm_seal(void *ctx, const uint8_t *iv, size_t ivl, const uint8_t *aad, size_t al,
+                         uint8_t *out, const uint8_t *in, size_t len, uint8_t tag[16])
 {
     TIMED_RC(HSB_BD_CIPHER, real.gcm->seal(ctx, iv, ivl, aad, al, out, in, len, tag));
 }
-static hsb_rc w_gcm_open(void *ctx, const uint8_t *iv, size_t ivl, const uint8_t *aad,
-                         size_t al, uint8_t *out, const uint8_t *in, size_t len,
-                         const uint8_t tag[16])
+static hsb_rc w_gcm_open(void *ctx, const uint8_t *iv, size_t ivl, const uint8_t *aad, size_t al,
+                         uint8_t *out, const uint8_t *in, size_t len, const uint8_t tag[16])
 {
     TIMED_RC(HSB_BD_CIPHER, real.gcm->open(ctx, iv, ivl, aad, al, out, in, len, tag));
 }
@@ -231,40 +230,53 @@ hsb_rc hsb_bd_wrap(const hsb_provider *p, hsb_provider *out)
         out->cls.modexp = &w_modexp_cls;
     }
     if (real.rsa_priv) {
-        w_rp_cls = (hsb_rsa_priv_class){real.rsa_priv->name, real.rsa_priv->ctx_size, w_rp_init,
-                                        w_rp_op, w_rp_n_len, w_rp_clear};
+        w_rp_cls = (hsb_rsa_priv_class){real.rsa_priv->name, real.rsa_priv->ctx_size,
+                                        w_rp_init,           w_rp_op,
+                                        w_rp_n_len,          w_rp_clear};
         out->cls.rsa_priv = &w_rp_cls;
     }
     if (real.rsa_pub) {
-        w_ru_cls = (hsb_rsa_pub_class){real.rsa_pub->name, real.rsa_pub->ctx_size, w_ru_init,
-                                       w_ru_op, w_ru_n_len, w_ru_clear};
+        w_ru_cls = (hsb_rsa_pub_class){
+            real.rsa_pub->name, real.rsa_pub->ctx_size, w_ru_init, w_ru_op, w_ru_n_len, w_ru_clear};
         out->cls.rsa_pub = &w_ru_cls;
     }
     if (real.dh) {
-        w_dh_cls = (hsb_dh_class){real.dh->name, real.dh->ctx_size, w_dh_init,
-                                  w_dh_keygen, real.dh->set_priv ? w_dh_set_priv : NULL,
-                                  w_dh_check, w_dh_derive, w_dh_clear};
+        w_dh_cls = (hsb_dh_class){real.dh->name,
+                                  real.dh->ctx_size,
+                                  w_dh_init,
+                                  w_dh_keygen,
+                                  real.dh->set_priv ? w_dh_set_priv : NULL,
+                                  w_dh_check,
+                                  w_dh_derive,
+                                  w_dh_clear};
         out->cls.dh = &w_dh_cls;
     }
     if (real.aes) {
-        w_aes_cls = (hsb_aes_class){real.aes->name, real.aes->ctx_size, real.aes->key_sizes,
-                                    w_aes_init, w_aes_cbc_enc, w_aes_cbc_dec,
-                                    real.aes->ctr ? w_aes_ctr : NULL, w_aes_clear};
+        w_aes_cls = (hsb_aes_class){real.aes->name,
+                                    real.aes->ctx_size,
+                                    real.aes->key_sizes,
+                                    w_aes_init,
+                                    w_aes_cbc_enc,
+                                    w_aes_cbc_dec,
+                                    real.aes->ctr ? w_aes_ctr : NULL,
+                                    w_aes_clear};
         out->cls.aes = &w_aes_cls;
     }
     if (real.gcm) {
-        w_gcm_cls = (hsb_gcm_class){real.gcm->name, real.gcm->ctx_size, real.gcm->key_sizes,
-                                    w_gcm_init, w_gcm_seal, w_gcm_open, w_gcm_clear};
+        w_gcm_cls =
+            (hsb_gcm_class){real.gcm->name, real.gcm->ctx_size, real.gcm->key_sizes, w_gcm_init,
+                            w_gcm_seal,     w_gcm_open,         w_gcm_clear};
         out->cls.gcm = &w_gcm_cls;
     }
     if (real.sha256) {
         w_sha_cls = (hsb_sha256_class){real.sha256->name, real.sha256->ctx_size, w_sha_init,
-                                       w_sha_update, w_sha_final, w_sha_copy, w_sha_clear};
+                                       w_sha_update,      w_sha_final,           w_sha_copy,
+                                       w_sha_clear};
         out->cls.sha256 = &w_sha_cls;
     }
     if (real.hmac) {
         w_hmac_cls = (hsb_hmac_sha256_class){real.hmac->name, real.hmac->ctx_size, w_hmac_init,
-                                             w_hmac_update, w_hmac_final, w_hmac_clear};
+                                             w_hmac_update,   w_hmac_final,        w_hmac_clear};
         out->cls.hmac = &w_hmac_cls;
     }
     if (real.rng) {

@@ -85,8 +85,7 @@ static hsb_rc ref_open(ref_rec *s, uint8_t *out)
     size_t ml;
     put_hdr(h, s->seq, n);
     HSB_ENSURE(EVP_MAC_init(s->mac, NULL, 0, NULL) == 1 && EVP_MAC_update(s->mac, h, 13) == 1 &&
-                   EVP_MAC_update(s->mac, out, n) == 1 &&
-                   EVP_MAC_final(s->mac, mac, &ml, 32) == 1,
+                   EVP_MAC_update(s->mac, out, n) == 1 && EVP_MAC_final(s->mac, mac, &ml, 32) == 1,
                HSB_E_CRYPTO);
     HSB_ENSURE(CRYPTO_memcmp(mac, out + n, 32) == 0, HSB_E_DECRYPT);
     return HSB_OK;
@@ -170,8 +169,8 @@ hsb_rc hsb_bulk_record_new(const bk_job *j, void **out)
     s->open = j->variant == BK_REC_OPEN;
     s->size = j->size;
     char err[256];
-    HSB_GUARD(hsb_pair_cfg_new(j->p, HSB_KX_RSA, 2048, NULL, HSB_DH_CHECK_FULL, &s->cfg,
-                               err, sizeof err));
+    HSB_GUARD(hsb_pair_cfg_new(j->p, HSB_KX_RSA, 2048, NULL, HSB_DH_CHECK_FULL, &s->cfg, err,
+                               sizeof err));
     HSB_GUARD(hsb_pair_new(s->cfg, &s->pair));
     HSB_GUARD(hsb_pair_handshake(s->pair, NULL, err, sizeof err));
     if (s->open) HSB_GUARD(hsb_pair_capture(s->pair, j->data, j->size));

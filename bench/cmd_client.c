@@ -49,7 +49,8 @@ static void usage(FILE *to)
             "Prints what was negotiated (first connection, and whenever it changes), each\n"
             "failure with the failing step and the alert, and a summary.\n"
             "Exit status: 0 when every handshake and echo succeeded, 1 on any failure,\n"
-            "2 on usage errors.\n");
+            "2 on usage errors (bad options, an unreadable CA file, a composition that\n"
+            "lacks a class the handshake needs).\n");
 }
 
 static int split_hostport(const char *s, char *host, size_t hcap, char *port, size_t pcap)

@@ -61,8 +61,10 @@ static void mx_free(void *arg, void *sp)
     if (!s) return;
     if (s->ctx) {
         const hsb_provider *p = s->j->p;
-        if (s->j->kind == MX_CRT) p->cls.rsa_priv->clear(s->ctx);
-        else if (s->j->kind >= MX_DH_KEYGEN) p->cls.dh->clear(s->ctx);
+        if (s->j->kind == MX_CRT)
+            p->cls.rsa_priv->clear(s->ctx);
+        else if (s->j->kind >= MX_DH_KEYGEN)
+            p->cls.dh->clear(s->ctx);
         hsb_ctx_free(s->ctx, s->ctx_size);
     }
     BN_CTX_free(s->bnctx);
@@ -132,7 +134,8 @@ static hsb_rc mx_init(void *arg, unsigned tid, void **out)
         if (j->kind == MX_DH_DERIVE)
             HSB_GUARD(p->cls.dh->keygen(s->ctx, p->cls.rng, s->in, j->len));
         return HSB_OK;
-    default: HSB_BAIL(HSB_E_INTERNAL);
+    default:
+        HSB_BAIL(HSB_E_INTERNAL);
     }
 }
 
@@ -174,7 +177,8 @@ static hsb_rc mx_op(void *sp, hsb_tstats *st)
             HSB_ENSURE(EVP_PKEY_derive(s->pctx, s->out, &ol) == 1, HSB_E_CRYPTO);
         }
         return HSB_OK;
-    default: HSB_BAIL(HSB_E_INTERNAL);
+    default:
+        HSB_BAIL(HSB_E_INTERNAL);
     }
 }
 
@@ -258,13 +262,15 @@ static int mx_verify(mx_job *j, char *err, size_t len)
                      !memcmp(want, pub1, L) &&
                      p->cls.dh->derive(s->ctx, s1, L, pub2, L) == HSB_OK &&
                      bn_modexp(want, pub2, L, x, sizeof x, j->group->p, L) && !memcmp(want, s1, L);
-                if (!ok) snprintf(err, len, "wrong result against OpenSSL BN_mod_exp: not measured");
+                if (!ok)
+                    snprintf(err, len, "wrong result against OpenSSL BN_mod_exp: not measured");
             }
         }
         mx_free(NULL, t);
         break;
     }
-    default: break;
+    default:
+        break;
     }
 out:
     mx_free(NULL, s);
@@ -316,7 +322,8 @@ int hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
     const hsb_dh_group *groups[HSB_MAX_LIST];
     size_t ng = 0;
     if (o->n_dh_groups) {
-        for (size_t i = 0; i < o->n_dh_groups; i++) groups[ng++] = hsb_dh_group_by_name(o->dh_groups[i]);
+        for (size_t i = 0; i < o->n_dh_groups; i++)
+            groups[ng++] = hsb_dh_group_by_name(o->dh_groups[i]);
     } else {
         for (size_t i = 0; i < o->n_bits; i++) {
             char name[32];
@@ -335,8 +342,14 @@ int hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
         nv++;
     }
 
-    mx_job *job = calloc(1, sizeof *job);
-    if (!job) return 1;
+    /* job: the variant's inputs; rows[]: one copy per row of a group (a
+     * reference and the compositions beside it), alive until the flush. */
+    mx_job *job = calloc(1, sizeof *job), *rows = calloc((size_t)nc + 1, sizeof *rows);
+    if (!job || !rows) {
+        free(job);
+        free(rows);
+        return 1;
+    }
     for (size_t v = 0; v < nv; v++) {
         const mx_variant *mv = &vs[v];
         size_t L = mv->bits / 8;
@@ -351,7 +364,8 @@ int hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
         if (mv->kind == MX_MODEXP) {
             random_inputs(job, L);
         } else if (mv->kind == MX_CRT) {
-            if (r->tty && !r->quiet) fprintf(stderr, "\r\033[Kgenerating an RSA-%u key ...", mv->bits);
+            if (r->tty && !r->quiet)
+                fprintf(stderr, "\r\033[Kgenerating an RSA-%u key ...", mv->bits);
             job->rsa = hsb_bench_rsa_key(mv->bits);
             if (!job->rsa) {
                 setup_ok = 0;
@@ -380,6 +394,7 @@ int hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
 
         for (size_t t = 0; t < o->n_threads; t++) {
             long ref_idx = -1;
+            size_t nrow = 0;
             if (o->reference) {
                 size_t idx;
                 hsb_figure *f = hsb_report_add(r, &idx);
@@ -403,18 +418,20 @@ int hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
                     snprintf(f->error, sizeof f->error, "%s", setup_err);
                     hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
                 } else {
-                    job->ref = 1;
-                    job->p = NULL;
-                    hsb_work w = {mx_init, mx_op, mx_free, job, 0, 0};
-                    hsb_report_measure(r, idx, &w);
+                    mx_job *jr = &rows[nrow++];
+                    *jr = *job;
+                    jr->ref = 1;
+                    jr->p = NULL;
+                    hsb_work w = {mx_init, mx_op, mx_free, jr, 0, 0};
+                    hsb_report_queue(r, idx, &w);
                 }
             }
             for (int c = 0; c < nc; c++) {
                 const hsb_provider *p = &comps[c].p;
-                unsigned need = HSB_CLASS_BIT(cls) |
-                                (mv->kind == MX_DH_KEYGEN || mv->kind == MX_DH_DERIVE
-                                     ? HSB_CLASS_BIT(HSB_CLASS_RNG)
-                                     : 0);
+                unsigned need =
+                    HSB_CLASS_BIT(cls) | (mv->kind == MX_DH_KEYGEN || mv->kind == MX_DH_DERIVE
+                                              ? HSB_CLASS_BIT(HSB_CLASS_RNG)
+                                              : 0);
                 char why[128], label[96];
                 hsb_suite_row_label(p, HSB_CLASS_BIT(cls), label, sizeof label);
                 if (!hsb_suite_row_available(&comps[c], HSB_CLASS_BIT(cls), why, sizeof why) ||
@@ -450,22 +467,26 @@ int hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
                     hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
                     continue;
                 }
-                job->ref = 0;
-                job->p = p;
+                mx_job *jr = &rows[nrow++];
+                *jr = *job;
+                jr->ref = 0;
+                jr->p = p;
                 char err[200];
-                if (!mx_verify(job, err, sizeof err)) {
+                if (!mx_verify(jr, err, sizeof err)) {
                     snprintf(f->error, sizeof f->error, "%s", err);
                     hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
                     continue;
                 }
-                hsb_work w = {mx_init, mx_op, mx_free, job, 0, 0};
-                hsb_report_measure(r, idx, &w);
+                hsb_work w = {mx_init, mx_op, mx_free, jr, 0, 0};
+                hsb_report_queue(r, idx, &w);
             }
+            hsb_report_flush(r);
         }
         EVP_PKEY_free(job->dh_params);
         EVP_PKEY_free(job->dh_peer);
     }
     free(job);
+    free(rows);
     return 0;
 }
 
@@ -474,7 +495,8 @@ static const char usage[] =
     "The cost of modular exponentiation (full-size exponent, random odd modulus),\n"
     "the RSA private operation (CRT) and DH key generation and derivation, per\n"
     "backend, beside OpenSSL doing the same (the reference rows). Rates are\n"
-    "operations per second over all workers; cycles are TSC reference cycles.\n\n"
+    "operations per second over all workers; cycles are TSC reference cycles.\n"
+    "Defaults: --threads 1, --bits 1024,2048,3072,4096, 300ms x 5 after 100ms.\n\n"
     "options:\n";
 
 int hsb_cmd_modexp(int argc, char **argv)
@@ -484,8 +506,7 @@ int hsb_cmd_modexp(int argc, char **argv)
     o.bits[0] = 1024, o.bits[1] = 2048, o.bits[2] = 3072, o.bits[3] = 4096;
     o.n_bits = 4;
     unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
-                      HSB_OPT_OUTPUT | HSB_OPT_BITS | HSB_OPT_DH_GROUPS |
-                      HSB_OPT_REFERENCE;
+                      HSB_OPT_OUTPUT | HSB_OPT_BITS | HSB_OPT_DH_GROUPS | HSB_OPT_REFERENCE;
     int st = hsb_opts_parse(&o, argc, argv, accept, usage);
     if (st >= 0) return st;
     hsb_report r;

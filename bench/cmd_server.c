@@ -59,8 +59,9 @@ static void usage(FILE *to)
             "                       SIGINT/SIGTERM)\n"
             "  --timeout SECONDS    drop a client that sends nothing for this long (default 30)\n"
             "\n"
-            "Exit status: 0 after a clean stop, 1 when the server cannot start, 2 on usage\n"
-            "errors.\n",
+            "Exit status: 0 after a clean stop; 1 when the server cannot start; 2 on usage\n"
+            "errors (bad options, unreadable or unsuitable certificate or key files, a\n"
+            "composition that lacks a class the handshake needs).\n",
             MAX_WORKERS);
 }
 
@@ -302,7 +303,7 @@ int hsb_cmd_server(int argc, char **argv)
     if (rc != HSB_OK) {
         fprintf(stderr, "hsbench server: %s\n", hsb_last_error());
         hsb_tls_config_free(cfg);
-        return 1;
+        return rc == HSB_E_USAGE || rc == HSB_E_UNAVAILABLE || rc == HSB_E_UNSUPPORTED ? 2 : 1;
     }
 
     server s;

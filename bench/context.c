@@ -29,13 +29,17 @@
 #ifndef HSB_VERSION
 #define HSB_VERSION "0"
 #endif
+#ifndef HSB_HWLOC_VERSION
+#define HSB_HWLOC_VERSION "?"
+#endif
 #ifndef HSB_BENCHMARK_VERSION
 #define HSB_BENCHMARK_VERSION ""
 #endif
 
 static int debug_build(void)
 {
-    return strcmp(HSB_BUILD_TYPE, "Release") != 0 && strcmp(HSB_BUILD_TYPE, "RelWithDebInfo") != 0 &&
+    return strcmp(HSB_BUILD_TYPE, "Release") != 0 &&
+           strcmp(HSB_BUILD_TYPE, "RelWithDebInfo") != 0 &&
            strcmp(HSB_BUILD_TYPE, "MinSizeRel") != 0;
 }
 
@@ -77,8 +81,9 @@ void hsb_context_warnings(hsb_report *r)
     double load[3];
     unsigned pus = hsb_topo_summarize().pus;
     if (getloadavg(load, 1) == 1 && load[0] > 0.5 * pus)
-        hsb_report_warn(r, "load average %.2f on %u PUs when the run began (> 0.5 per PU): "
-                           "other work competes for the CPUs",
+        hsb_report_warn(r,
+                        "load average %.2f on %u PUs when the run began (> 0.5 per PU): "
+                        "other work competes for the CPUs",
                         load[0], pus);
 }
 
@@ -136,8 +141,7 @@ static json_t *caches(hwloc_topology_t t)
         json_object_set_new(c, "level", json_integer(o->attr->cache.depth));
         json_object_set_new(c, "size", json_integer((json_int_t)o->attr->cache.size));
         json_object_set_new(c, "num_sharing", json_integer(hwloc_bitmap_weight(o->cpuset)));
-        json_object_set_new(c, "count",
-                            json_integer(hwloc_get_nbobjs_by_type(t, types[i])));
+        json_object_set_new(c, "count", json_integer(hwloc_get_nbobjs_by_type(t, types[i])));
         json_array_append_new(a, c);
     }
     return a;
@@ -179,9 +183,9 @@ void *hsb_context_json(const hsb_report *r)
     json_object_set_new(c, "num_cpus", json_integer(ts.pus));
     json_object_set_new(c, "mhz_per_cpu", json_integer((json_int_t)llround(cpu_mhz())));
     char gov[64];
-    int scaling = read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", gov,
-                            sizeof gov) &&
-                  strcmp(gov, "performance") != 0;
+    int scaling =
+        read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", gov, sizeof gov) &&
+        strcmp(gov, "performance") != 0;
     json_object_set_new(c, "cpu_scaling_enabled", json_boolean(scaling));
     json_object_set_new(c, "caches", caches(hsb_topology()));
     double load[3] = {0, 0, 0};
@@ -215,8 +219,8 @@ void *hsb_context_json(const hsb_report *r)
     json_object_set_new(h, "topology", topo);
     set_real(h, "tsc_hz", hsb_tsc_hz());
     json_object_set_new(h, "tsc_note", json_string(hsb_tsc_note()));
-    json_object_set_new(h, "cycles", json_string(hsb_tsc_is_cycles() ? "tsc-reference-cycles"
-                                                                     : "none"));
+    json_object_set_new(h, "cycles",
+                        json_string(hsb_tsc_is_cycles() ? "tsc-reference-cycles" : "none"));
     json_object_set_new(h, "compiler", json_string(HSB_COMPILER));
     json_object_set_new(h, "cflags", json_string(HSB_CFLAGS));
     json_object_set_new(h, "build_type", json_string(HSB_BUILD_TYPE));
@@ -225,8 +229,11 @@ void *hsb_context_json(const hsb_report *r)
     json_t *libs = json_object();
     json_object_set_new(libs, "openssl", json_string(OpenSSL_version(OPENSSL_VERSION)));
     json_object_set_new(libs, "gmp", json_string(gmp_version));
+    /* The package version the build found, and the API version of the
+     * library loaded at run time. */
     unsigned hv = hwloc_get_api_version();
-    snprintf(buf, sizeof buf, "%u.%u.%u", hv >> 16, (hv >> 8) & 0xff, hv & 0xff);
+    snprintf(buf, sizeof buf, "%s (API %u.%u.%u)", HSB_HWLOC_VERSION, hv >> 16, (hv >> 8) & 0xff,
+             hv & 0xff);
     json_object_set_new(libs, "hwloc", json_string(buf));
     json_object_set_new(libs, "jansson", json_string(jansson_version_str()));
     json_object_set_new(libs, "benchmark", json_string(HSB_BENCHMARK_VERSION));
@@ -235,7 +242,8 @@ void *hsb_context_json(const hsb_report *r)
     size_t nb;
     const hsb_backend *const *bs = hsb_backends(&nb);
     json_t *backs = json_object();
-    for (size_t i = 0; i < nb; i++) json_object_set_new(backs, bs[i]->name, json_string(bs[i]->about));
+    for (size_t i = 0; i < nb; i++)
+        json_object_set_new(backs, bs[i]->name, json_string(bs[i]->about));
     json_object_set_new(h, "backends", backs);
 
     json_object_set_new(h, "pin", json_string(hsb_pin_name(r->pin)));
@@ -247,7 +255,8 @@ void *hsb_context_json(const hsb_report *r)
         json_t *pus = json_array(), *cores = json_array();
         for (unsigned k = 0; k < pl->threads; k++) {
             json_array_append_new(pus, pl->pu[k] >= 0 ? json_integer(pl->pu[k]) : json_null());
-            json_array_append_new(cores, pl->core[k] >= 0 ? json_integer(pl->core[k]) : json_null());
+            json_array_append_new(cores,
+                                  pl->core[k] >= 0 ? json_integer(pl->core[k]) : json_null());
         }
         json_object_set_new(m, "pus", pus);
         json_object_set_new(m, "cores", cores);
@@ -258,7 +267,8 @@ void *hsb_context_json(const hsb_report *r)
     set_real(h, "warmup_s", r->warmup_s);
     set_real(h, "duration_s", r->duration_s);
     json_t *w = json_array();
-    for (size_t i = 0; i < r->n_warnings; i++) json_array_append_new(w, json_string(r->warnings[i]));
+    for (size_t i = 0; i < r->n_warnings; i++)
+        json_array_append_new(w, json_string(r->warnings[i]));
     json_object_set_new(h, "warnings", w);
     json_t *notes = json_array();
     for (size_t i = 0; i < r->n_notes; i++) json_array_append_new(notes, json_string(r->notes[i]));

@@ -28,7 +28,8 @@ typedef struct bk_job {
     const hsb_provider *p; /* NULL for the reference */
     size_t size;
     const uint8_t *data; /* random input, at least size bytes */
-    uint8_t key[48], iv[16]; /* AES key: key[0..16); MAC keys: key[16..48) (HMAC rows: key[0..32)) */
+    uint8_t key[48],
+        iv[16]; /* AES key: key[0..16); MAC keys: key[16..48) (HMAC rows: key[0..32)) */
     EVP_MD *md; /* SHA-256, fetched once */
 } bk_job;
 

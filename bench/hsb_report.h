@@ -19,10 +19,10 @@
 #define HSB_MAX_IMPL 12
 
 typedef struct hsb_figure {
-    char name[192];    /* suite/variant[/bytes]/backend[/threads:N] */
-    char suite[16];    /* handshake, modexp, bulk */
-    char variant[64];  /* rsa-2048, crt-2048, aes128-cbc-enc, ... */
-    char backend[96];  /* composition label or the reference's name */
+    char name[192];   /* suite/variant[/bytes]/backend[/threads:N] */
+    char suite[16];   /* handshake, modexp, bulk */
+    char variant[64]; /* rsa-2048, crt-2048, aes128-cbc-enc, ... */
+    char backend[96]; /* composition label or the reference's name */
     struct {
         char key[24], val[96];
     } impl[HSB_MAX_IMPL]; /* class (or "tls", "evp") -> implementation */
@@ -46,17 +46,17 @@ typedef struct hsb_figure {
     char error[256];
 
     /* derived by hsb_report_finish */
-    hsb_summary rate;     /* items/s over repetitions */
-    hsb_summary real_ns;  /* wall ns per item */
-    hsb_summary cpu_ns;   /* CPU ns per item (all workers) */
-    hsb_summary cycles;   /* TSC ticks per item (summed over workers) */
+    hsb_summary rate;       /* items/s over repetitions */
+    hsb_summary real_ns;    /* wall ns per item */
+    hsb_summary cpu_ns;     /* CPU ns per item (all workers) */
+    hsb_summary cycles;     /* TSC ticks per item (summed over workers) */
     hsb_summary rate_bytes; /* bytes/s (bulk) */
     uint64_t errors, iters;
     double ratio; /* rate median / reference's; valid when has_ratio */
     int has_ratio;
     double scaling; /* rate / (threads x the 1-thread rate), has_scaling */
     int has_scaling;
-    hsb_hist *lat_all; /* merged over repetitions (latency runs) */
+    hsb_hist *lat_all;       /* merged over repetitions (latency runs) */
     double client_cpu_share; /* of client + server CPU, handshake rows */
     int noisy;               /* rate CV > HSB_CV_WARN */
 } hsb_figure;
@@ -76,6 +76,11 @@ typedef struct hsb_report {
     hsb_pin_policy pin;
     int quiet, tty;
     size_t progress;
+    struct {
+        size_t idx;
+        hsb_work w;
+    } pending[64]; /* queued for the next flush */
+    size_t n_pending;
 } hsb_report;
 
 void hsb_report_init(hsb_report *r, const hsb_opts *o);
@@ -97,10 +102,20 @@ HSB_MUST_CHECK hsb_rc hsb_report_placement(hsb_report *r, unsigned threads,
                                            const hsb_placement **out);
 
 /*
- * Measure figure idx with work w on its placement (f->threads workers):
- * progress on stderr when it is a terminal, the repetitions stored, a failure
- * recorded in f->error (and a note). Returns 1 when measured, 0 when not.
+ * Queue figure idx to be measured with work w (copied; w->arg must stay
+ * valid until the flush) on its placement (f->threads workers).
  */
+void hsb_report_queue(hsb_report *r, size_t idx, const hsb_work *w);
+/*
+ * Measure the queued figures together: each one's workers start and set up,
+ * the warm-ups run in turn, then the repetitions interleave (repetition k of
+ * every figure, in an order that rotates with k), so that a row and its
+ * reference see the same machine at nearly the same time. Progress goes to
+ * stderr when it is a terminal; a failure is recorded in f->error (and a
+ * note). Returns how many were measured.
+ */
+size_t hsb_report_flush(hsb_report *r);
+/* Queue and flush one figure; 1 when measured. */
 int hsb_report_measure(hsb_report *r, size_t idx, const hsb_work *w);
 
 /* Statistics, ratios, scaling, noise warnings. Call once, after measuring. */

@@ -30,7 +30,7 @@ typedef enum hsb_bd_kind {
     HSB_BD_DH_DERIVE,
     HSB_BD_DH_CHECK,
     HSB_BD_MODEXP,
-    HSB_BD_HASH, /* SHA-256 and HMAC-SHA256: transcript, PRF, record MAC */
+    HSB_BD_HASH,   /* SHA-256 and HMAC-SHA256: transcript, PRF, record MAC */
     HSB_BD_CIPHER, /* AES, GCM: the record cipher */
     HSB_BD_RNG,
     HSB_BD_COUNT
@@ -49,6 +49,7 @@ typedef struct hsb_tstats {
     int cpu_seen;  /* sched_getcpu() at the end of the phase */
     hsb_rc rc;     /* first hard failure, HSB_OK if none */
     char err[200];
+    char soft_err[160]; /* the op may describe its first counted failure here */
 } __attribute__((aligned(64))) hsb_tstats;
 
 /*
@@ -68,14 +69,15 @@ typedef struct hsb_work {
 
 /* One repetition, the workers summed. */
 typedef struct hsb_rep {
-    double wall_s;    /* first start to last end */
-    double cpu_s;     /* summed thread CPU time */
-    double tsc;       /* summed ticks in the loops */
-    double op_tsc;    /* summed ticks inside the operations */
+    double wall_s; /* first start to last end */
+    double cpu_s;  /* summed thread CPU time */
+    double tsc;    /* summed ticks in the loops */
+    double op_tsc; /* summed ticks inside the operations */
     uint64_t iters, errors;
     double client_cpu_s, server_cpu_s;
     uint64_t bd[HSB_BD_COUNT];
-    hsb_hist *lat; /* merged over workers (latency runs), owned by the rep */
+    hsb_hist *lat;         /* merged over workers (latency runs), owned by the rep */
+    char first_error[160]; /* a worker's soft_err, "" when none */
 } hsb_rep;
 
 typedef struct hsb_run_cfg {
@@ -94,6 +96,21 @@ HSB_MUST_CHECK hsb_rc hsb_run(const hsb_run_cfg *cfg, const hsb_work *w, hsb_rep
                               int *cpus_seen, char *err, size_t err_len);
 
 void hsb_rep_free(hsb_rep *r);
+
+/*
+ * The same in steps, so that several pools can take turns (the report
+ * interleaves a row's repetitions with its reference's): start creates the
+ * workers and runs thread_init; each phase runs them for `seconds` and fills
+ * rep (NULL: a warm-up, nothing kept; rep->lat is allocated on first use);
+ * stop joins them and frees the pool (NULL is fine). Idle workers sleep on a
+ * barrier. On failure err names it; a pool whose phase failed can only stop.
+ */
+typedef struct hsb_pool hsb_pool;
+HSB_MUST_CHECK hsb_rc hsb_pool_start(const hsb_placement *pl, const hsb_work *w, hsb_pool **out,
+                                     char *err, size_t err_len);
+HSB_MUST_CHECK hsb_rc hsb_pool_phase(hsb_pool *p, double seconds, hsb_rep *rep, int *cpus_seen,
+                                     char *err, size_t err_len);
+void hsb_pool_stop(hsb_pool *p);
 
 /* Record a failure message on the worker's block (first one kept). */
 void hsb_tstats_fail(hsb_tstats *st, hsb_rc rc, const char *fmt, ...)

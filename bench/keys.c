@@ -57,8 +57,8 @@ const hsb_bench_rsa *hsb_bench_rsa_key(unsigned bits)
         k->qinv = r->qinv;
         k->qinv_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, r->qinv, sizeof r->qinv);
     }
-    if (!r->pkey || !k->n_len || !k->e_len || !k->d_len || !k->p_len || !k->q_len ||
-        !k->dp_len || !k->dq_len || !k->qinv_len) {
+    if (!r->pkey || !k->n_len || !k->e_len || !k->d_len || !k->p_len || !k->q_len || !k->dp_len ||
+        !k->dq_len || !k->qinv_len) {
         EVP_PKEY_free(r->pkey);
         free(r);
         r = NULL;

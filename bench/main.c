@@ -35,6 +35,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    /* Options without a command are the default suite's: `hsbench -q`. */
+    if (argv[1][0] == '-') return hsb_cmd_suite(argc, argv);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "hsbench: unknown command '%s'\n\n", argv[1]);

@@ -35,12 +35,18 @@ int hsb_parse_duration(const char *s, double *out)
     double v = strtod(s, &end);
     if (errno || end == s || !isfinite(v) || v < 0) return 0;
     double mul;
-    if (!*end || !strcmp(end, "s")) mul = 1;
-    else if (!strcmp(end, "ms")) mul = 1e-3;
-    else if (!strcmp(end, "us")) mul = 1e-6;
-    else if (!strcmp(end, "ns")) mul = 1e-9;
-    else if (!strcmp(end, "m") || !strcmp(end, "min")) mul = 60;
-    else return 0;
+    if (!*end || !strcmp(end, "s"))
+        mul = 1;
+    else if (!strcmp(end, "ms"))
+        mul = 1e-3;
+    else if (!strcmp(end, "us"))
+        mul = 1e-6;
+    else if (!strcmp(end, "ns"))
+        mul = 1e-9;
+    else if (!strcmp(end, "m") || !strcmp(end, "min"))
+        mul = 60;
+    else
+        return 0;
     *out = v * mul;
     return 1;
 }
@@ -94,7 +100,8 @@ static int add_backends(hsb_opts *o, const char *arg)
         if (len == 0) return bad(o, "--backend", arg, "empty item in the list");
         int keyed = memchr(s, '=', len) != NULL;
         if (!keyed && cur[0]) {
-            if (o->n_specs == HSB_MAX_SPECS) return bad(o, "--backend", arg, "too many compositions");
+            if (o->n_specs == HSB_MAX_SPECS)
+                return bad(o, "--backend", arg, "too many compositions");
             snprintf(o->specs[o->n_specs++], sizeof o->specs[0], "%s", cur);
             cur[0] = '\0';
         }
@@ -105,7 +112,8 @@ static int add_backends(hsb_opts *o, const char *arg)
         cur[cl + len] = '\0';
         s += len;
         if (*s == ';' && cur[0]) {
-            if (o->n_specs == HSB_MAX_SPECS) return bad(o, "--backend", arg, "too many compositions");
+            if (o->n_specs == HSB_MAX_SPECS)
+                return bad(o, "--backend", arg, "too many compositions");
             snprintf(o->specs[o->n_specs++], sizeof o->specs[0], "%s", cur);
             cur[0] = '\0';
         }
@@ -131,8 +139,10 @@ static int parse_threads(hsb_opts *o, const char *arg)
     o->n_threads = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned long v;
-        if (!strcmp(tok[i], "all")) v = pus;
-        else if (!parse_uint(tok[i], 1, HSB_MAX_THREADS, &v)) return bad(o, "--threads", arg, valid);
+        if (!strcmp(tok[i], "all"))
+            v = pus;
+        else if (!parse_uint(tok[i], 1, HSB_MAX_THREADS, &v))
+            return bad(o, "--threads", arg, valid);
         int dup = 0;
         for (size_t j = 0; j < o->n_threads; j++) dup |= o->threads[j] == v;
         if (!dup) o->threads[o->n_threads++] = (unsigned)v;
@@ -219,29 +229,33 @@ void hsb_opts_help(FILE *to, unsigned a)
                     "  --warmup T           unmeasured run before the repetitions (default 100ms;\n"
                     "                       0 for none)\n"
                     "  --repetitions R      repetitions per figure (default 5)\n");
-    if (a & HSB_OPT_KX)
-        fprintf(to, "  --kx rsa|dhe|rsa,dhe key exchanges (default both)\n");
+    if (a & HSB_OPT_KX) fprintf(to, "  --kx rsa|dhe|rsa,dhe key exchanges (default both)\n");
     if (a & HSB_OPT_BITS)
-        fprintf(to, (a & HSB_OPT_DH_GROUPS)
-                        ? "  --bits N[,N...]      modulus sizes (default 1024,2048,3072,4096); RSA\n"
-                          "                       rows for 1024 and up, DH rows where an ffdhe\n"
-                          "                       group of that size exists\n"
-                        : "  --bits N[,N...]      RSA key size of the server certificate: 2048\n"
-                          "                       (default), 3072, 4096\n");
+        fprintf(to,
+                (a & HSB_OPT_DH_GROUPS)
+                    ? "  --bits N[,N...]      modulus sizes (default 1024,2048,3072,4096); RSA\n"
+                      "                       rows for 1024 and up, DH rows where an ffdhe\n"
+                      "                       group of that size exists\n"
+                    : "  --bits N[,N...]      RSA key size of the server certificate: 2048\n"
+                      "                       (default), 3072, 4096\n");
     if (a & (HSB_OPT_DH | HSB_OPT_DH_GROUPS))
-        fprintf(to, (a & HSB_OPT_DH_GROUPS)
-                        ? "  --dh-group G[,G...]  DH groups (default: ffdhe<bits> for each --bits)\n"
-                        : "  --dh-group G         DHE group (default: ffdhe<bits>)\n"
-                          "  --dh-check full|range  the client's and server's check of the peer's\n"
-                          "                       DH value (default full: range and Y^q = 1, as\n"
-                          "                       libssl does)\n");
+        fprintf(to,
+                (a & HSB_OPT_DH_GROUPS)
+                    ? "  --dh-group G[,G...]  DH groups (default: ffdhe<bits> for each --bits)\n"
+                    : "  --dh-group G         DHE group (default: ffdhe<bits>)\n"
+                      "  --dh-check full|range  the client's and server's check of the peer's\n"
+                      "                       DH value (default full: 1 < Y < p-1 and Y^q = 1;\n"
+                      "                       range: the first only)\n");
     if (a & HSB_OPT_SIZES)
-        fprintf(to, "  --sizes N[,N...]     buffer sizes in bytes (default 16,64,256,1024,8192,16384)\n");
+        fprintf(
+            to,
+            "  --sizes N[,N...]     buffer sizes in bytes (default 16,64,256,1024,8192,16384)\n");
     if (a & HSB_OPT_BREAKDOWN)
         fprintf(to, "  --breakdown          also time each primitive class inside the handshake\n"
                     "                       and report its share (and the protocol's remainder)\n");
     if (a & HSB_OPT_ALLOW_ERRORS)
-        fprintf(to, "  --allow-errors       exit 0 even when handshakes failed (they are counted)\n");
+        fprintf(to,
+                "  --allow-errors       exit 0 even when handshakes failed (they are counted)\n");
     if (a & HSB_OPT_REFERENCE)
         fprintf(to, "  --reference          measure OpenSSL's reference rows (default)\n"
                     "  --no-reference       leave them out (no ratios then)\n");
@@ -253,20 +267,46 @@ void hsb_opts_help(FILE *to, unsigned a)
 }
 
 enum {
-    O_BACKEND = 256, O_THREADS, O_PIN, O_DURATION, O_WARMUP, O_REPS, O_JSON, O_CSV, O_KX, O_BITS,
-    O_DHGROUP, O_DHCHECK, O_SIZES, O_REF, O_NOREF, O_BREAKDOWN, O_ALLOWERR,
+    O_BACKEND = 256,
+    O_THREADS,
+    O_PIN,
+    O_DURATION,
+    O_WARMUP,
+    O_REPS,
+    O_JSON,
+    O_CSV,
+    O_KX,
+    O_BITS,
+    O_DHGROUP,
+    O_DHCHECK,
+    O_SIZES,
+    O_REF,
+    O_NOREF,
+    O_BREAKDOWN,
+    O_ALLOWERR,
 };
 
 static const struct {
     int id;
     unsigned mask;
 } opt_mask[] = {
-    {O_BACKEND, HSB_OPT_BACKEND}, {O_THREADS, HSB_OPT_THREADS}, {O_PIN, HSB_OPT_PIN},
-    {O_DURATION, HSB_OPT_DURATION}, {O_WARMUP, HSB_OPT_DURATION}, {O_REPS, HSB_OPT_DURATION},
-    {O_JSON, HSB_OPT_OUTPUT}, {O_CSV, HSB_OPT_OUTPUT}, {'q', HSB_OPT_OUTPUT},
-    {O_KX, HSB_OPT_KX}, {O_BITS, HSB_OPT_BITS}, {O_DHGROUP, HSB_OPT_DH},
-    {O_DHCHECK, HSB_OPT_DH}, {O_SIZES, HSB_OPT_SIZES}, {O_REF, HSB_OPT_REFERENCE},
-    {O_NOREF, HSB_OPT_REFERENCE}, {O_BREAKDOWN, HSB_OPT_BREAKDOWN},
+    {O_BACKEND, HSB_OPT_BACKEND},
+    {O_THREADS, HSB_OPT_THREADS},
+    {O_PIN, HSB_OPT_PIN},
+    {O_DURATION, HSB_OPT_DURATION},
+    {O_WARMUP, HSB_OPT_DURATION},
+    {O_REPS, HSB_OPT_DURATION},
+    {O_JSON, HSB_OPT_OUTPUT},
+    {O_CSV, HSB_OPT_OUTPUT},
+    {'q', HSB_OPT_OUTPUT},
+    {O_KX, HSB_OPT_KX},
+    {O_BITS, HSB_OPT_BITS},
+    {O_DHGROUP, HSB_OPT_DH},
+    {O_DHCHECK, HSB_OPT_DH},
+    {O_SIZES, HSB_OPT_SIZES},
+    {O_REF, HSB_OPT_REFERENCE},
+    {O_NOREF, HSB_OPT_REFERENCE},
+    {O_BREAKDOWN, HSB_OPT_BREAKDOWN},
     {O_ALLOWERR, HSB_OPT_ALLOW_ERRORS},
 };
 
@@ -298,7 +338,8 @@ int hsb_opts_parse(hsb_opts *o, int argc, char **argv, unsigned accept, const ch
     opterr = 0;
     optind = 0; /* glibc: full re-initialisation, so commands can parse twice */
     int c, before = 1;
-    while ((before = optind ? optind : 1, c = getopt_long(argc, argv, "+qh", longopts, NULL)) != -1) {
+    while ((before = optind ? optind : 1, c = getopt_long(argc, argv, "+qh", longopts, NULL)) !=
+           -1) {
         const char *what = before < argc ? argv[before] : "?";
         if (c == 'h') {
             fputs(usage, stdout);
@@ -306,9 +347,12 @@ int hsb_opts_parse(hsb_opts *o, int argc, char **argv, unsigned accept, const ch
             return 0;
         }
         if (c == '?' || c == ':') {
-            if (optopt >= 256) fprintf(stderr, "hsbench %s: option '%s' needs a value\n", o->cmd, what);
-            else if (optopt) fprintf(stderr, "hsbench %s: unknown option '-%c'\n", o->cmd, optopt);
-            else fprintf(stderr, "hsbench %s: unknown option '%s'\n", o->cmd, what);
+            if (optopt >= 256)
+                fprintf(stderr, "hsbench %s: option '%s' needs a value\n", o->cmd, what);
+            else if (optopt)
+                fprintf(stderr, "hsbench %s: unknown option '-%c'\n", o->cmd, optopt);
+            else
+                fprintf(stderr, "hsbench %s: unknown option '%s'\n", o->cmd, what);
             fprintf(stderr, "(hsbench %s --help lists the options)\n", o->cmd);
             return 2;
         }
@@ -317,8 +361,9 @@ int hsb_opts_parse(hsb_opts *o, int argc, char **argv, unsigned accept, const ch
             if (opt_mask[i].id == c) m = opt_mask[i].mask;
         if (c == O_DHGROUP && (accept & HSB_OPT_DH_GROUPS)) m = HSB_OPT_DH_GROUPS;
         if (!(m & accept)) {
-            fprintf(stderr, "hsbench %s: option '%s' does not apply to this command\n"
-                            "(hsbench %s --help lists the options)\n",
+            fprintf(stderr,
+                    "hsbench %s: option '%s' does not apply to this command\n"
+                    "(hsbench %s --help lists the options)\n",
                     o->cmd, what, o->cmd);
             return 2;
         }
@@ -330,11 +375,15 @@ int hsb_opts_parse(hsb_opts *o, int argc, char **argv, unsigned accept, const ch
             given_backend = 1;
             r = add_backends(o, optarg);
             break;
-        case O_THREADS: r = parse_threads(o, optarg); break;
+        case O_THREADS:
+            r = parse_threads(o, optarg);
+            break;
         case O_PIN: {
             int p = hsb_pin_parse(optarg);
-            if (p < 0) r = bad(o, "--pin", optarg, "compact, spread, pu or none");
-            else o->pin = (hsb_pin_policy)p;
+            if (p < 0)
+                r = bad(o, "--pin", optarg, "compact, spread, pu or none");
+            else
+                o->pin = (hsb_pin_policy)p;
             break;
         }
         case O_DURATION:
@@ -348,42 +397,73 @@ int hsb_opts_parse(hsb_opts *o, int argc, char **argv, unsigned accept, const ch
                 r = bad(o, "--warmup", optarg, "a time up to 3600s: 0, 200ms, 1s");
             break;
         case O_REPS:
-            if (!parse_uint(optarg, 1, 1000, &v)) r = bad(o, "--repetitions", optarg, "1 to 1000");
-            else o->repetitions = (unsigned)v;
+            if (!parse_uint(optarg, 1, 1000, &v))
+                r = bad(o, "--repetitions", optarg, "1 to 1000");
+            else
+                o->repetitions = (unsigned)v;
             break;
-        case O_JSON: o->json_path = optarg; break;
-        case O_CSV: o->csv_path = optarg; break;
-        case 'q': o->quiet = 1; break;
+        case O_JSON:
+            o->json_path = optarg;
+            break;
+        case O_CSV:
+            o->csv_path = optarg;
+            break;
+        case 'q':
+            o->quiet = 1;
+            break;
         case O_KX: {
             char tok[4][64];
             size_t n = split(optarg, tok, 4);
             o->kx = 0;
             for (size_t i = 0; i < n; i++) {
-                if (!strcmp(tok[i], "rsa")) o->kx |= HSB_KX_RSA;
-                else if (!strcmp(tok[i], "dhe")) o->kx |= HSB_KX_DHE;
-                else n = 0;
+                if (!strcmp(tok[i], "rsa"))
+                    o->kx |= HSB_KX_RSA;
+                else if (!strcmp(tok[i], "dhe"))
+                    o->kx |= HSB_KX_DHE;
+                else
+                    n = 0;
             }
             if (!n || !o->kx) r = bad(o, "--kx", optarg, "rsa, dhe or rsa,dhe");
             break;
         }
-        case O_BITS: r = parse_bits(o, optarg, accept); break;
-        case O_DHGROUP: r = parse_groups(o, optarg, (accept & HSB_OPT_DH_GROUPS) != 0); break;
-        case O_DHCHECK:
-            if (!strcmp(optarg, "full")) o->dh_check = HSB_DH_CHECK_FULL;
-            else if (!strcmp(optarg, "range")) o->dh_check = HSB_DH_CHECK_RANGE;
-            else r = bad(o, "--dh-check", optarg, "full or range");
+        case O_BITS:
+            r = parse_bits(o, optarg, accept);
             break;
-        case O_SIZES: r = parse_sizes(o, optarg); break;
-        case O_REF: o->reference = 1; break;
-        case O_NOREF: o->reference = 0; break;
-        case O_BREAKDOWN: o->breakdown = 1; break;
-        case O_ALLOWERR: o->allow_errors = 1; break;
-        default: r = 2; break;
+        case O_DHGROUP:
+            r = parse_groups(o, optarg, (accept & HSB_OPT_DH_GROUPS) != 0);
+            break;
+        case O_DHCHECK:
+            if (!strcmp(optarg, "full"))
+                o->dh_check = HSB_DH_CHECK_FULL;
+            else if (!strcmp(optarg, "range"))
+                o->dh_check = HSB_DH_CHECK_RANGE;
+            else
+                r = bad(o, "--dh-check", optarg, "full or range");
+            break;
+        case O_SIZES:
+            r = parse_sizes(o, optarg);
+            break;
+        case O_REF:
+            o->reference = 1;
+            break;
+        case O_NOREF:
+            o->reference = 0;
+            break;
+        case O_BREAKDOWN:
+            o->breakdown = 1;
+            break;
+        case O_ALLOWERR:
+            o->allow_errors = 1;
+            break;
+        default:
+            r = 2;
+            break;
         }
         if (r >= 0) return r;
     }
     if (optind < argc) {
-        fprintf(stderr, "hsbench %s: unexpected argument '%s'\n(hsbench %s --help lists the options)\n",
+        fprintf(stderr,
+                "hsbench %s: unexpected argument '%s'\n(hsbench %s --help lists the options)\n",
                 o->cmd, argv[optind], o->cmd);
         return 2;
     }

@@ -33,11 +33,16 @@ hwloc_topology_t hsb_topology(void)
 const char *hsb_pin_name(hsb_pin_policy p)
 {
     switch (p) {
-    case HSB_PIN_COMPACT: return "compact";
-    case HSB_PIN_SPREAD: return "spread";
-    case HSB_PIN_PU: return "pu";
-    case HSB_PIN_NONE: return "none";
-    default: return "?";
+    case HSB_PIN_COMPACT:
+        return "compact";
+    case HSB_PIN_SPREAD:
+        return "spread";
+    case HSB_PIN_PU:
+        return "pu";
+    case HSB_PIN_NONE:
+        return "none";
+    default:
+        return "?";
     }
 }
 
@@ -106,8 +111,8 @@ hsb_rc hsb_place(unsigned threads, hsb_pin_policy pin, hsb_placement *out)
             unsigned added = 0;
             for (int c = 0; c < ncore && n_order < HSB_MAX_THREADS; c++) {
                 hwloc_obj_t core = hwloc_get_obj_by_type(t, HWLOC_OBJ_CORE, (unsigned)c);
-                hwloc_obj_t pu = hwloc_get_obj_inside_cpuset_by_type(t, core->cpuset,
-                                                                     HWLOC_OBJ_PU, k);
+                hwloc_obj_t pu =
+                    hwloc_get_obj_inside_cpuset_by_type(t, core->cpuset, HWLOC_OBJ_PU, k);
                 if (pu) {
                     order[n_order++] = pu;
                     added++;
@@ -119,13 +124,15 @@ hsb_rc hsb_place(unsigned threads, hsb_pin_policy pin, hsb_placement *out)
     }
     case HSB_PIN_SPREAD: {
         hwloc_bitmap_t sets[HSB_MAX_THREADS];
-        for (unsigned i = 0; i < threads; i++) sets[i] = hwloc_bitmap_alloc();
+        /* hwloc_distrib fills sets[] with bitmaps it allocates (dup). */
+        for (unsigned i = 0; i < threads; i++) sets[i] = NULL;
         hwloc_obj_t root = hwloc_get_root_obj(t);
         int rc = hwloc_distrib(t, &root, 1, sets, threads, INT_MAX, 0);
         for (unsigned i = 0; i < threads; i++) {
-            if (rc == 0) {
+            if (rc == 0 && sets[i]) {
                 hwloc_bitmap_singlify(sets[i]);
-                hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(t, (unsigned)hwloc_bitmap_first(sets[i]));
+                hwloc_obj_t pu =
+                    hwloc_get_pu_obj_by_os_index(t, (unsigned)hwloc_bitmap_first(sets[i]));
                 if (pu) {
                     out->pu[i] = (int)pu->os_index;
                     out->core[i] = core_of(t, pu);
@@ -141,7 +148,8 @@ hsb_rc hsb_place(unsigned threads, hsb_pin_policy pin, hsb_placement *out)
         for (int i = 0; i < npu && n_order < HSB_MAX_THREADS; i++)
             order[n_order++] = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, (unsigned)i);
         break;
-    default: HSB_BAIL(HSB_E_USAGE);
+    default:
+        HSB_BAIL(HSB_E_USAGE);
     }
     HSB_ENSURE(n_order > 0, HSB_E_INTERNAL);
     for (unsigned i = 0; i < threads; i++) {

@@ -66,7 +66,8 @@ hsb_rc hsb_ossl_cfg_new(unsigned kx, unsigned bits, const char *group, hsb_ossl_
     c->client = SSL_CTX_new(TLS_client_method());
     if (!c->server || !c->client || !common(c->server, c->cipher) ||
         !common(c->client, c->cipher) || SSL_CTX_use_certificate(c->server, set->chain[0]) != 1 ||
-        SSL_CTX_use_PrivateKey(c->server, set->leaf_key) != 1 || SSL_CTX_check_private_key(c->server) != 1) {
+        SSL_CTX_use_PrivateKey(c->server, set->leaf_key) != 1 ||
+        SSL_CTX_check_private_key(c->server) != 1) {
         ossl_err(err, len, "libssl context set-up");
         hsb_ossl_cfg_free(c);
         HSB_BAIL(HSB_E_CRYPTO);
@@ -147,8 +148,8 @@ hsb_rc hsb_ossl_handshake(const hsb_ossl_cfg *c, int64_t cpu[2], int check, char
     }
     if (check) {
         const char *got = SSL_get_cipher_name(cl);
-        if (SSL_get_verify_result(cl) != X509_V_OK || SSL_version(cl) != TLS1_2_VERSION ||
-            !got || strcmp(got, c->cipher) != 0) {
+        if (SSL_get_verify_result(cl) != X509_V_OK || SSL_version(cl) != TLS1_2_VERSION || !got ||
+            strcmp(got, c->cipher) != 0) {
             if (err)
                 snprintf(err, len, "libssl negotiated %s %s (verify %ld), wanted %s",
                          SSL_get_version(cl), got ? got : "-", SSL_get_verify_result(cl),

@@ -110,50 +110,109 @@ hsb_rc hsb_report_placement(hsb_report *r, unsigned threads, const hsb_placement
     HSB_GUARD(hsb_place(threads, r->pin, pl));
     r->n_maps++;
     if (pl->oversubscribed)
-        hsb_report_warn(r, "%u workers on %u PUs: oversubscribed, figures at that count "
-                           "measure time-sharing",
+        hsb_report_warn(r,
+                        "%u workers on %u PUs: oversubscribed, figures at that count "
+                        "measure time-sharing",
                         threads, hsb_topo_summarize().pus);
     *out = pl;
     return HSB_OK;
 }
 
-int hsb_report_measure(hsb_report *r, size_t idx, const hsb_work *w)
+void hsb_report_queue(hsb_report *r, size_t idx, const hsb_work *w)
 {
-    hsb_figure *f = &r->fig[idx];
-    const hsb_placement *pl;
-    if (hsb_report_placement(r, f->threads, &pl) != HSB_OK) {
-        snprintf(f->error, sizeof f->error, "no placement for %u threads", f->threads);
-        hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
-        return 0;
+    if (r->n_pending == sizeof r->pending / sizeof r->pending[0]) hsb_report_flush(r);
+    r->pending[r->n_pending].idx = idx;
+    r->pending[r->n_pending].w = *w;
+    r->n_pending++;
+}
+
+static void fig_failed(hsb_report *r, hsb_figure *f, hsb_rc rc, const char *err)
+{
+    for (unsigned k = 0; f->reps && k < r->repetitions; k++) hsb_rep_free(&f->reps[k]);
+    free(f->reps);
+    f->reps = NULL;
+    f->measured = 0;
+    snprintf(f->error, sizeof f->error, "%.200s (%s)", err[0] ? err : "failed", hsb_rc_name(rc));
+    hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
+}
+
+size_t hsb_report_flush(hsb_report *r)
+{
+    size_t n = r->n_pending;
+    r->n_pending = 0;
+    hsb_pool *pools[sizeof r->pending / sizeof r->pending[0]] = {0};
+    char err[256];
+    for (size_t k = 0; k < n; k++) {
+        hsb_figure *f = &r->fig[r->pending[k].idx];
+        const hsb_work *w = &r->pending[k].w;
+        const hsb_placement *pl;
+        err[0] = '\0';
+        hsb_rc rc = hsb_report_placement(r, f->threads, &pl);
+        if (rc != HSB_OK) {
+            fig_failed(r, f, rc, "no placement for that many threads");
+            continue;
+        }
+        f->pl = *pl;
+        f->duration_s = r->duration_s;
+        f->warmup_s = r->warmup_s;
+        f->latency = w->latency;
+        f->breakdown = w->breakdown;
+        if (!(f->reps = calloc(r->repetitions, sizeof *f->reps))) {
+            fig_failed(r, f, HSB_E_NOMEM, "out of memory");
+            continue;
+        }
+        /* f->pl, not pl: the workers keep a pointer to it. */
+        if ((rc = hsb_pool_start(&f->pl, w, &pools[k], err, sizeof err)) != HSB_OK)
+            fig_failed(r, f, rc, err);
     }
-    f->pl = *pl;
-    r->progress++;
-    if (r->tty && !r->quiet) {
-        fprintf(stderr, "\r\033[K[%zu] %s ...", r->progress, f->name);
+    if (r->tty && !r->quiet && n) {
+        r->progress += n;
+        fprintf(stderr, "\r\033[K[%zu] %s%s ...", r->progress, r->fig[r->pending[0].idx].name,
+                n > 1 ? " and the rows beside it" : "");
         fflush(stderr);
     }
-    f->reps = calloc(r->repetitions, sizeof *f->reps);
-    if (!f->reps) {
-        snprintf(f->error, sizeof f->error, "out of memory");
-        return 0;
+    for (size_t k = 0; k < n && r->warmup_s > 0; k++) {
+        if (!pools[k]) continue;
+        hsb_figure *f = &r->fig[r->pending[k].idx];
+        err[0] = '\0';
+        hsb_rc rc = hsb_pool_phase(pools[k], r->warmup_s, NULL, NULL, err, sizeof err);
+        if (rc != HSB_OK) {
+            hsb_pool_stop(pools[k]);
+            pools[k] = NULL;
+            fig_failed(r, f, rc, err);
+        }
     }
-    hsb_run_cfg cfg = {r->duration_s, r->warmup_s, r->repetitions, pl};
-    f->duration_s = r->duration_s;
-    f->warmup_s = r->warmup_s;
-    char err[256] = "";
-    hsb_rc rc = hsb_run(&cfg, w, f->reps, f->cpus_seen, err, sizeof err);
-    if (rc != HSB_OK) {
-        free(f->reps);
-        f->reps = NULL;
-        snprintf(f->error, sizeof f->error, "%s (%s)", err[0] ? err : "failed", hsb_rc_name(rc));
-        hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
-        return 0;
+    for (unsigned rep = 0; rep < r->repetitions; rep++)
+        for (size_t j = 0; j < n; j++) {
+            size_t k = (j + rep) % n;
+            if (!pools[k]) continue;
+            hsb_figure *f = &r->fig[r->pending[k].idx];
+            err[0] = '\0';
+            hsb_rc rc = hsb_pool_phase(pools[k], r->duration_s, &f->reps[rep], f->cpus_seen, err,
+                                       sizeof err);
+            if (rc != HSB_OK) {
+                hsb_pool_stop(pools[k]);
+                pools[k] = NULL;
+                fig_failed(r, f, rc, err);
+            }
+        }
+    size_t measured = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (!pools[k]) continue;
+        hsb_pool_stop(pools[k]);
+        hsb_figure *f = &r->fig[r->pending[k].idx];
+        f->n_reps = r->repetitions;
+        f->measured = 1;
+        measured++;
     }
-    f->n_reps = r->repetitions;
-    f->measured = 1;
-    f->latency = w->latency;
-    f->breakdown = w->breakdown;
-    return 1;
+    return measured;
+}
+
+int hsb_report_measure(hsb_report *r, size_t idx, const hsb_work *w)
+{
+    hsb_report_flush(r);
+    hsb_report_queue(r, idx, w);
+    return hsb_report_flush(r) == 1;
 }
 
 const char *hsb_figure_unit(const hsb_figure *f)
@@ -196,6 +255,13 @@ void hsb_report_finish(hsb_report *r)
         f->cycles = hsb_summarize(cyc, n);
         f->rate_bytes = hsb_summarize(rb, n);
         f->client_cpu_share = ccpu + scpu > 0 ? ccpu / (ccpu + scpu) : 0;
+        if (f->errors) {
+            const char *first = "";
+            for (unsigned k = 0; k < n && !first[0]; k++) first = f->reps[k].first_error;
+            hsb_report_warn(r, "%s: %llu of %llu operations failed (first: %s)", f->name,
+                            (unsigned long long)f->errors, (unsigned long long)f->iters,
+                            first[0] ? first : "no reason given");
+        }
         if (n > 1 && f->rate.cv > HSB_CV_WARN) {
             f->noisy = 1;
             hsb_report_warn(r, "%s: CV %.1f %% > %.0f %% (noisy)", f->name, f->rate.cv * 100,
@@ -238,8 +304,9 @@ int hsb_report_output(hsb_report *r)
         errors += r->fig[i].errors;
     }
     if (errors && !r->opts->allow_errors) {
-        fprintf(stderr, "hsbench: %llu operations failed (see the errors column; "
-                        "--allow-errors to accept)\n",
+        fprintf(stderr,
+                "hsbench: %llu operations failed (see the errors column; "
+                "--allow-errors to accept)\n",
                 (unsigned long long)errors);
         status = 1;
     }

@@ -24,8 +24,10 @@ static void field_str(FILE *f, const char *s)
 /* A number, or an empty field where there is none (never nan/inf). */
 static void field_num(FILE *f, double v, int ok)
 {
-    if (ok && isfinite(v)) fprintf(f, ",%.10g", v);
-    else fputs(",", f);
+    if (ok && isfinite(v))
+        fprintf(f, ",%.10g", v);
+    else
+        fputs(",", f);
 }
 
 int hsb_report_csv(const hsb_report *r, const char *path)
@@ -61,7 +63,8 @@ int hsb_report_csv(const hsb_report *r, const char *path)
             fprintf(f, ",%u,%llu", k, (unsigned long long)p->iters);
             field_num(f, p->wall_s, 1);
             field_num(f, p->cpu_s, 1);
-            field_num(f, rate, 1);
+            /* the headline rate in its unit: bulk rows in bytes/s */
+            field_num(f, g->bytes ? rate * (double)g->bytes : rate, 1);
             fprintf(f, ",%s", hsb_figure_unit(g));
             field_num(f, rate * (double)g->bytes, g->bytes > 0);
             field_num(f, p->wall_s * 1e9 / it, 1);

@@ -76,8 +76,8 @@ static void common(json_t *o, const hsb_report *r, const hsb_figure *f, size_t i
     if (f->bits) json_object_set_new(o, "bits", json_integer(f->bits));
     if (f->group[0]) json_object_set_new(o, "group", json_string(f->group));
     if (f->dh_check >= 0)
-        json_object_set_new(o, "dh_check", json_string(f->dh_check == HSB_DH_CHECK_FULL ? "full"
-                                                                                     : "range"));
+        json_object_set_new(o, "dh_check",
+                            json_string(f->dh_check == HSB_DH_CHECK_FULL ? "full" : "range"));
     json_object_set_new(o, "pin", json_string(hsb_pin_name(f->pl.pin)));
     json_t *pus = json_array();
     for (unsigned k = 0; k < f->threads && k < HSB_MAX_THREADS; k++)
@@ -133,8 +133,7 @@ static json_t *iteration_row(const hsb_report *r, const hsb_figure *f, size_t id
     return o;
 }
 
-static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t idx,
-                             const char *agg)
+static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t idx, const char *agg)
 {
     json_t *o = json_object();
     char name[256];
@@ -146,12 +145,12 @@ static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t id
     int cv = !strcmp(agg, "cv");
     json_object_set_new(o, "aggregate_unit", json_string(cv ? "percentage" : "time"));
     json_object_set_new(o, "iterations", json_integer(f->n_reps));
-#define PICK(s)                                                                \
-    (!strcmp(agg, "mean")     ? (s).mean                                       \
-     : !strcmp(agg, "median") ? (s).median                                     \
-     : !strcmp(agg, "stddev") ? (s).stddev                                     \
-     : !strcmp(agg, "cv")     ? (s).cv                                         \
-     : !strcmp(agg, "min")    ? (s).min                                        \
+#define PICK(s)                                                                                    \
+    (!strcmp(agg, "mean")     ? (s).mean                                                           \
+     : !strcmp(agg, "median") ? (s).median                                                         \
+     : !strcmp(agg, "stddev") ? (s).stddev                                                         \
+     : !strcmp(agg, "cv")     ? (s).cv                                                             \
+     : !strcmp(agg, "min")    ? (s).min                                                            \
                               : (s).max)
     set_real(o, "real_time", PICK(f->real_ns));
     set_real(o, "cpu_time", PICK(f->cpu_ns));
@@ -198,13 +197,23 @@ int hsb_report_json(const hsb_report *r, const char *path)
             json_array_append_new(arr, failed_row(r, f, i));
             continue;
         }
-        for (unsigned k = 0; k < f->n_reps; k++) json_array_append_new(arr, iteration_row(r, f, i, k));
+        for (unsigned k = 0; k < f->n_reps; k++)
+            json_array_append_new(arr, iteration_row(r, f, i, k));
         for (size_t a = 0; a < sizeof aggs / sizeof aggs[0]; a++)
             json_array_append_new(arr, aggregate_row(r, f, i, aggs[a]));
     }
     json_object_set_new(root, "benchmarks", arr);
-    int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-    if (rc != 0) fprintf(stderr, "hsbench: cannot write %s: %s\n", path, strerror(errno));
+    /* Written beside the target and renamed over it: a reader never sees a
+     * half-written file, and a failed run leaves the previous one intact. */
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int rc =
+        json_dump_file(root, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    if (rc == 0 && rename(tmp, path) != 0) rc = -1;
+    if (rc != 0) {
+        fprintf(stderr, "hsbench: cannot write %s: %s\n", path, strerror(errno));
+        remove(tmp);
+    }
     json_decref(root);
     return rc == 0 ? 0 : -1;
 }

@@ -8,9 +8,12 @@
 static void si(char *buf, size_t len, double v)
 {
     const char *p = "";
-    if (v >= 1e9) v /= 1e9, p = "G";
-    else if (v >= 1e6) v /= 1e6, p = "M";
-    else if (v >= 1e4) v /= 1e3, p = "k";
+    if (v >= 1e9)
+        v /= 1e9, p = "G";
+    else if (v >= 1e6)
+        v /= 1e6, p = "M";
+    else if (v >= 1e4)
+        v /= 1e3, p = "k";
     snprintf(buf, len, "%.4g %s", v, p);
 }
 
@@ -26,33 +29,38 @@ void hsb_report_table(const hsb_report *r, FILE *to)
         if (l > w) w = l;
     }
     int cyc = hsb_tsc_is_cycles();
-    fprintf(to, "%-*s %14s %-5s %12s %7s %8s  %s\n", w, "figure", "median rate", "", 
+    fprintf(to, "%-*s %14s %-5s %12s %7s %8s  %s\n", w, "figure", "median rate", "",
             cyc ? "ref-cycles" : "ns", "CV", "vs ref", "notes");
     for (size_t i = 0; i < r->n; i++) {
         const hsb_figure *f = &r->fig[i];
         if (!f->measured) {
-            fprintf(to, "%-*s %14s %-5s %12s %7s %8s  FAILED: %s\n", w, f->name, "-", "", "-",
-                    "-", "-", f->error);
+            fprintf(to, "%-*s %14s %-5s %12s %7s %8s  FAILED: %s\n", w, f->name, "-", "", "-", "-",
+                    "-", f->error);
             continue;
         }
         char rate[32], cy[32], cv[16], ratio[16], notes[160] = "";
         int bulk = f->bytes > 0;
         si(rate, sizeof rate, bulk ? f->rate_bytes.median : f->rate.median);
-        if (cyc && bulk) snprintf(cy, sizeof cy, "%.2f/B", f->cycles.median / (double)f->bytes);
-        else if (cyc) snprintf(cy, sizeof cy, "%.0f/op", f->cycles.median);
-        else snprintf(cy, sizeof cy, "%.0f ns", f->real_ns.median);
+        if (cyc && bulk)
+            snprintf(cy, sizeof cy, "%.2f/B", f->cycles.median / (double)f->bytes);
+        else if (cyc)
+            snprintf(cy, sizeof cy, "%.0f/op", f->cycles.median);
+        else
+            snprintf(cy, sizeof cy, "%.0f ns", f->real_ns.median);
         snprintf(cv, sizeof cv, "%.1f%%", f->rate.cv * 100);
-        if (f->is_reference) snprintf(ratio, sizeof ratio, "ref");
-        else if (f->has_ratio) snprintf(ratio, sizeof ratio, "%.3f", f->ratio);
-        else snprintf(ratio, sizeof ratio, "-");
+        if (f->is_reference)
+            snprintf(ratio, sizeof ratio, "ref");
+        else if (f->has_ratio)
+            snprintf(ratio, sizeof ratio, "%.3f", f->ratio);
+        else
+            snprintf(ratio, sizeof ratio, "-");
         size_t o = 0;
         if (f->noisy) o += (size_t)snprintf(notes + o, sizeof notes - o, "NOISY ");
         if (f->errors)
             o += (size_t)snprintf(notes + o, sizeof notes - o, "errors=%llu ",
                                   (unsigned long long)f->errors);
         if (f->has_scaling)
-            o += (size_t)snprintf(notes + o, sizeof notes - o, "scaling=%.0f%% ",
-                                  f->scaling * 100);
+            o += (size_t)snprintf(notes + o, sizeof notes - o, "scaling=%.0f%% ", f->scaling * 100);
         if (f->lat_all && f->lat_all->count) {
             double us = 1e6 / hsb_tsc_hz();
             o += (size_t)snprintf(notes + o, sizeof notes - o, "p50=%.0fus p99=%.0fus ",

@@ -13,14 +13,19 @@
 #include "hsb_breakdown.h"
 #include "hsb_tsc.h"
 
-typedef struct pool {
-    const hsb_run_cfg *cfg;
+struct hsb_pool {
+    const hsb_placement *pl;
     const hsb_work *w;
+    unsigned n;
     pthread_barrier_t ready, start, done;
     atomic_int stop;
     atomic_int quit;
     hsb_tstats *st; /* one per worker */
-} pool;
+    struct worker_arg *args;
+    pthread_t *tids;
+    int running; /* threads started and barriers live */
+};
+typedef struct hsb_pool pool;
 
 typedef struct worker_arg {
     pool *p;
@@ -43,7 +48,7 @@ static void reset_counters(hsb_tstats *st)
     hsb_rc rc = st->rc;
     char err[sizeof st->err];
     memcpy(err, st->err, sizeof err);
-    memset(st, 0, sizeof *st);
+    memset(st, 0, sizeof *st); /* soft_err too: each repetition names its own */
     st->lat = lat;
     st->rc = rc;
     memcpy(st->err, err, sizeof err);
@@ -58,9 +63,9 @@ static void *worker(void *argp)
     const hsb_work *w = p->w;
     void *state = NULL;
 
-    hsb_rc rc = hsb_pin_self(p->cfg->pl, a->tid);
-    if (rc != HSB_OK) hsb_tstats_fail(st, rc, "worker %u: could not bind to PU %d", a->tid,
-                                      p->cfg->pl->pu[a->tid]);
+    hsb_rc rc = hsb_pin_self(p->pl, a->tid);
+    if (rc != HSB_OK)
+        hsb_tstats_fail(st, rc, "worker %u: could not bind to PU %d", a->tid, p->pl->pu[a->tid]);
     else if ((rc = w->thread_init(w->arg, a->tid, &state)) != HSB_OK)
         hsb_tstats_fail(st, rc, "worker %u: set-up failed: %s", a->tid, hsb_last_error());
     pthread_barrier_wait(&p->ready);
@@ -127,116 +132,146 @@ void hsb_rep_free(hsb_rep *r)
     r->lat = NULL;
 }
 
-hsb_rc hsb_run(const hsb_run_cfg *cfg, const hsb_work *w, hsb_rep *reps, int *cpus_seen,
-               char *err, size_t err_len)
+static void pool_free(pool *p)
+{
+    if (!p) return;
+    for (unsigned i = 0; p->st && i < p->n; i++) free(p->st[i].lat);
+    free(p->st);
+    free(p->args);
+    free(p->tids);
+    free(p);
+}
+
+/* The first worker failure, if any, into err. */
+static hsb_rc worker_failure(const pool *p, char *err, size_t err_len)
+{
+    for (unsigned i = 0; i < p->n; i++)
+        if (p->st[i].rc != HSB_OK) {
+            snprintf(err, err_len, "%s", p->st[i].err);
+            return p->st[i].rc;
+        }
+    return HSB_OK;
+}
+
+hsb_rc hsb_pool_start(const hsb_placement *pl, const hsb_work *w, hsb_pool **out, char *err,
+                      size_t err_len)
+{
+    HSB_ENSURE(pl && w && out && pl->threads > 0, HSB_E_USAGE);
+    *out = NULL;
+    unsigned n = pl->threads;
+    pool *p = calloc(1, sizeof *p);
+    if (!p) goto nomem;
+    p->pl = pl;
+    p->w = w;
+    p->n = n;
+    p->st = aligned_alloc(64, sizeof(hsb_tstats) * n);
+    p->args = calloc(n, sizeof *p->args);
+    p->tids = calloc(n, sizeof *p->tids);
+    if (!p->st || !p->args || !p->tids) goto nomem;
+    memset(p->st, 0, sizeof(hsb_tstats) * n);
+    for (unsigned i = 0; i < n && w->latency; i++) {
+        if (!(p->st[i].lat = malloc(sizeof(hsb_hist)))) goto nomem;
+        hsb_hist_reset(p->st[i].lat);
+    }
+    pthread_barrier_init(&p->ready, NULL, n + 1);
+    pthread_barrier_init(&p->start, NULL, n + 1);
+    pthread_barrier_init(&p->done, NULL, n + 1);
+    for (unsigned i = 0; i < n; i++) {
+        p->args[i].p = p;
+        p->args[i].tid = i;
+        if (pthread_create(&p->tids[i], NULL, worker, &p->args[i]) != 0) {
+            /* Workers already started wait on `ready` for n + 1 parties and
+             * cannot be released: fatal. */
+            fprintf(stderr, "hsbench: could not start worker %u of %u\n", i, n);
+            abort();
+        }
+    }
+    p->running = 1;
+    pthread_barrier_wait(&p->ready);
+    *out = p;
+    hsb_rc rc = worker_failure(p, err, err_len);
+    if (rc != HSB_OK) {
+        hsb_pool_stop(p);
+        *out = NULL;
+    }
+    return rc;
+nomem:
+    pool_free(p);
+    snprintf(err, err_len, "out of memory");
+    HSB_BAIL(HSB_E_NOMEM);
+}
+
+hsb_rc hsb_pool_phase(hsb_pool *p, double seconds, hsb_rep *rep, int *cpus_seen, char *err,
+                      size_t err_len)
+{
+    HSB_ENSURE(p && p->running, HSB_E_USAGE);
+    unsigned n = p->n;
+    if (rep) {
+        hsb_hist *lat = rep->lat;
+        memset(rep, 0, sizeof *rep);
+        if (p->w->latency && !lat && !(lat = malloc(sizeof(hsb_hist)))) {
+            snprintf(err, err_len, "out of memory");
+            HSB_BAIL(HSB_E_NOMEM);
+        }
+        rep->lat = lat;
+        if (lat) hsb_hist_reset(lat);
+    }
+    atomic_store(&p->stop, 0);
+    pthread_barrier_wait(&p->start);
+    sleep_s(seconds);
+    atomic_store(&p->stop, 1);
+    pthread_barrier_wait(&p->done);
+    HSB_GUARD(worker_failure(p, err, err_len));
+    if (!rep) return HSB_OK;
+    int64_t t0 = p->st[0].start_ns, t1 = p->st[0].end_ns;
+    for (unsigned i = 0; i < n; i++) {
+        const hsb_tstats *s = &p->st[i];
+        if (s->start_ns < t0) t0 = s->start_ns;
+        if (s->end_ns > t1) t1 = s->end_ns;
+        rep->cpu_s += (double)s->cpu_ns * 1e-9;
+        rep->tsc += (double)s->tsc;
+        rep->op_tsc += (double)s->op_tsc;
+        rep->iters += s->iters;
+        rep->errors += s->errors;
+        rep->client_cpu_s += (double)s->client_cpu_ns * 1e-9;
+        rep->server_cpu_s += (double)s->server_cpu_ns * 1e-9;
+        for (unsigned k = 0; k < HSB_BD_COUNT; k++) rep->bd[k] += s->bd[k];
+        if (rep->lat) hsb_hist_merge(rep->lat, s->lat);
+        if (!rep->first_error[0] && s->soft_err[0])
+            snprintf(rep->first_error, sizeof rep->first_error, "%s", s->soft_err);
+        if (cpus_seen) cpus_seen[i] = s->cpu_seen;
+    }
+    rep->wall_s = (double)(t1 - t0) * 1e-9;
+    return HSB_OK;
+}
+
+void hsb_pool_stop(hsb_pool *p)
+{
+    if (!p) return;
+    if (p->running) {
+        atomic_store(&p->quit, 1);
+        pthread_barrier_wait(&p->start);
+        for (unsigned i = 0; i < p->n; i++) pthread_join(p->tids[i], NULL);
+        pthread_barrier_destroy(&p->ready);
+        pthread_barrier_destroy(&p->start);
+        pthread_barrier_destroy(&p->done);
+    }
+    pool_free(p);
+}
+
+hsb_rc hsb_run(const hsb_run_cfg *cfg, const hsb_work *w, hsb_rep *reps, int *cpus_seen, char *err,
+               size_t err_len)
 {
     HSB_ENSURE(cfg && w && reps && cfg->pl && cfg->repetitions > 0, HSB_E_USAGE);
-    unsigned n = cfg->pl->threads;
-    pool p;
-    memset(&p, 0, sizeof p);
-    p.cfg = cfg;
-    p.w = w;
-    p.st = aligned_alloc(64, sizeof(hsb_tstats) * n);
-    worker_arg *args = calloc(n, sizeof *args);
-    pthread_t *tids = calloc(n, sizeof *tids);
-    hsb_rc rc = HSB_OK;
-    unsigned started = 0;
-    if (!p.st || !args || !tids) {
-        rc = HSB_E_NOMEM;
-        snprintf(err, err_len, "out of memory");
-        goto out_free;
-    }
-    memset(p.st, 0, sizeof(hsb_tstats) * n);
-    for (unsigned i = 0; i < n && w->latency; i++) {
-        p.st[i].lat = malloc(sizeof(hsb_hist));
-        if (!p.st[i].lat) {
-            rc = HSB_E_NOMEM;
-            snprintf(err, err_len, "out of memory");
-            goto out_free;
-        }
-        hsb_hist_reset(p.st[i].lat);
-    }
-    for (unsigned r = 0; r < cfg->repetitions; r++) {
-        memset(&reps[r], 0, sizeof reps[r]);
-        if (w->latency && !(reps[r].lat = malloc(sizeof(hsb_hist)))) {
-            rc = HSB_E_NOMEM;
-            snprintf(err, err_len, "out of memory");
-            goto out_free;
-        }
-        if (reps[r].lat) hsb_hist_reset(reps[r].lat);
-    }
-    pthread_barrier_init(&p.ready, NULL, n + 1);
-    pthread_barrier_init(&p.start, NULL, n + 1);
-    pthread_barrier_init(&p.done, NULL, n + 1);
-
-    for (; started < n; started++) {
-        args[started].p = &p;
-        args[started].tid = started;
-        if (pthread_create(&tids[started], NULL, worker, &args[started]) != 0) break;
-    }
-    if (started < n) {
-        /* Workers already started wait on `ready` for n + 1 parties: they
-         * cannot be released, so this is fatal. */
-        fprintf(stderr, "hsbench: could not start worker %u of %u\n", started, n);
-        abort();
-    }
-    pthread_barrier_wait(&p.ready);
-    for (unsigned i = 0; i < n; i++)
-        if (p.st[i].rc != HSB_OK) {
-            rc = p.st[i].rc;
-            snprintf(err, err_len, "%s", p.st[i].err);
-            break;
-        }
-
-    unsigned phases = cfg->repetitions + (cfg->warmup_s > 0);
-    for (unsigned ph = 0; ph < phases && rc == HSB_OK; ph++) {
-        int warm = cfg->warmup_s > 0 && ph == 0;
-        atomic_store(&p.stop, 0);
-        pthread_barrier_wait(&p.start);
-        sleep_s(warm ? cfg->warmup_s : cfg->duration_s);
-        atomic_store(&p.stop, 1);
-        pthread_barrier_wait(&p.done);
-
-        for (unsigned i = 0; i < n; i++)
-            if (p.st[i].rc != HSB_OK) {
-                rc = p.st[i].rc;
-                snprintf(err, err_len, "%s", p.st[i].err);
-                break;
-            }
-        if (warm || rc != HSB_OK) continue;
-        hsb_rep *rep = &reps[ph - (cfg->warmup_s > 0)];
-        int64_t t0 = p.st[0].start_ns, t1 = p.st[0].end_ns;
-        for (unsigned i = 0; i < n; i++) {
-            const hsb_tstats *s = &p.st[i];
-            if (s->start_ns < t0) t0 = s->start_ns;
-            if (s->end_ns > t1) t1 = s->end_ns;
-            rep->cpu_s += (double)s->cpu_ns * 1e-9;
-            rep->tsc += (double)s->tsc;
-            rep->op_tsc += (double)s->op_tsc;
-            rep->iters += s->iters;
-            rep->errors += s->errors;
-            rep->client_cpu_s += (double)s->client_cpu_ns * 1e-9;
-            rep->server_cpu_s += (double)s->server_cpu_ns * 1e-9;
-            for (unsigned k = 0; k < HSB_BD_COUNT; k++) rep->bd[k] += s->bd[k];
-            if (rep->lat) hsb_hist_merge(rep->lat, s->lat);
-            if (cpus_seen) cpus_seen[i] = s->cpu_seen;
-        }
-        rep->wall_s = (double)(t1 - t0) * 1e-9;
-    }
-
-    atomic_store(&p.quit, 1);
-    pthread_barrier_wait(&p.start);
-    for (unsigned i = 0; i < n; i++) pthread_join(tids[i], NULL);
-    pthread_barrier_destroy(&p.ready);
-    pthread_barrier_destroy(&p.start);
-    pthread_barrier_destroy(&p.done);
-
-out_free:
+    for (unsigned r = 0; r < cfg->repetitions; r++) memset(&reps[r], 0, sizeof reps[r]);
+    hsb_pool *p;
+    hsb_rc rc = hsb_pool_start(cfg->pl, w, &p, err, err_len);
+    if (rc == HSB_OK && cfg->warmup_s > 0)
+        rc = hsb_pool_phase(p, cfg->warmup_s, NULL, NULL, err, err_len);
+    for (unsigned r = 0; r < cfg->repetitions && rc == HSB_OK; r++)
+        rc = hsb_pool_phase(p, cfg->duration_s, &reps[r], cpus_seen, err, err_len);
+    hsb_pool_stop(p);
     if (rc != HSB_OK)
         for (unsigned r = 0; r < cfg->repetitions; r++) hsb_rep_free(&reps[r]);
-    for (unsigned i = 0; p.st && i < n; i++) free(p.st[i].lat);
-    free(p.st);
-    free(args);
-    free(tids);
     return rc;
 }

@@ -105,7 +105,8 @@ void hsb_suite_row_label(const hsb_provider *p, unsigned mask, char *buf, size_t
         for (size_t i = 0; i < n; i++) dup |= !strcmp(seen[i], p->from[c]);
         if (dup) continue;
         seen[n++] = p->from[c];
-        if (off < len) off += (size_t)snprintf(buf + off, len - off, "%s%s", n > 1 ? "+" : "", p->from[c]);
+        if (off < len)
+            off += (size_t)snprintf(buf + off, len - off, "%s%s", n > 1 ? "+" : "", p->from[c]);
     }
 }
 

@@ -48,9 +48,12 @@ static void calibrate(void)
     }
     /* median of three */
     double a = hz[0], b = hz[1], c = hz[2], m;
-    if ((a <= b && b <= c) || (c <= b && b <= a)) m = b;
-    else if ((b <= a && a <= c) || (c <= a && a <= b)) m = a;
-    else m = c;
+    if ((a <= b && b <= c) || (c <= b && b <= a))
+        m = b;
+    else if ((b <= a && a <= c) || (c <= a && a <= b))
+        m = a;
+    else
+        m = c;
     if (m > 1e6) tsc_hz = m;
     int inv = cpuinfo_has("constant_tsc") && cpuinfo_has("nonstop_tsc");
     snprintf(note, sizeof note,

@@ -186,12 +186,13 @@ typedef struct hsb_tls_config hsb_tls_config;
 
 /*
  * A new config for role over the composition prov (which must outlive the
- * config). Defaults: kx = HSB_TLS_KX_ALL; server: DH group ffdhe2048; client:
+ * config). Defaults: kx = HSB_TLS_KX_ALL (RSA only when prov has no dh
+ * class); server: DH group ffdhe2048; client:
  * dh_check FULL, min DH bits 2048, min RSA bits 2048, no server name check
  * (set one!), no trust anchors (every certificate fails until one is added).
  * HSB_E_UNAVAILABLE (with hsb_last_error naming the class) when prov lacks a
  * class the role needs: rsa-pub, sha256, hmac-sha256, aes, rng always;
- * rsa-priv for a server; dh when DHE is enabled (checked again by set_kx).
+ * rsa-priv for a server; dh when DHE is asked for (by set_kx).
  */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_new(hsb_tls_config **out, hsb_tls_role role,
                                          const hsb_provider *prov);
@@ -254,7 +255,8 @@ HSB_MUST_CHECK hsb_rc hsb_tls_conn_init(void *mem, hsb_tls_thread *thr, hsb_tls_
 /* Convenience: hsb_ctx_alloc + init; free = clear + hsb_ctx_free. */
 HSB_MUST_CHECK hsb_rc hsb_tls_conn_new(hsb_tls_thread *thr, hsb_tls_conn **out);
 void hsb_tls_conn_free(hsb_tls_conn *conn);
-/* Wipe secrets and release the contexts (the memory stays the caller's). */
+/* Wipe secrets and release the contexts (the memory stays the caller's);
+ * the conn needs hsb_tls_conn_init again before any further use. */
 void hsb_tls_conn_clear(hsb_tls_conn *conn);
 
 /* Begin a new connection (full handshake) on transport tr (copied). Any

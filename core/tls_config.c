@@ -40,13 +40,14 @@ hsb_rc hsb_tls_config_new(hsb_tls_config **out, hsb_tls_role role, const hsb_pro
 {
     HSB_ENSURE(out && prov && (role == HSB_TLS_CLIENT || role == HSB_TLS_SERVER), HSB_E_USAGE);
     *out = NULL;
-    HSB_GUARD(check_classes(&prov->cls, role, HSB_TLS_KX_ALL));
+    unsigned kx = prov->cls.dh ? HSB_TLS_KX_ALL : HSB_TLS_KX_RSA;
+    HSB_GUARD(check_classes(&prov->cls, role, kx));
     hsb_tls_config *cfg = calloc(1, sizeof *cfg);
     if (!cfg) HSB_BAIL(HSB_E_NOMEM);
     cfg->role = role;
     cfg->prov = prov;
     cfg->cls = &prov->cls;
-    cfg->kx_mask = HSB_TLS_KX_ALL;
+    cfg->kx_mask = kx;
     cfg->dh_check = HSB_DH_CHECK_FULL;
     cfg->dh_group = hsb_dh_group_by_name("ffdhe2048");
     cfg->min_dh_bits = 2048;

@@ -358,7 +358,10 @@ static hsb_rc read_msg(hsb_tls_conn *c, const tls_action *a)
     for (;;) {
         if (c->hs_len >= 4) {
             size_t mlen = (size_t)c->hs[1] << 16 | (size_t)c->hs[2] << 8 | c->hs[3];
-            if (mlen > TLS_MAX_HS_MSG)
+            /* Only when a handshake message is due: where ChangeCipherSpec
+             * is, any handshake data is unexpected_message (below), whatever
+             * its header says (RFC 5246 7.4). */
+            if (mlen > TLS_MAX_HS_MSG && a->record_type == TLS_RT_HANDSHAKE)
                 return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
                                 "handshake message of %zu bytes is too long", mlen);
             if (c->hs_len >= 4 + mlen) {

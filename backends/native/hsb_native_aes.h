@@ -46,8 +46,8 @@ const hsb_aes_class *hsb_native_aes_vaes512_get(void);
 /* The widest available of the above, NULL without AES-NI. */
 const hsb_aes_class *hsb_native_aes_get(void);
 
-/* AES-128-GCM (gcm_clmul.c): CTR by the widest AES path, GHASH by PCLMULQDQ;
- * NULL without AES-NI and PCLMULQDQ. 12-byte IVs only. */
+/* AES-128-GCM (gcm_clmul.c): ymm VAES + VPCLMULQDQ where present, else xmm
+ * AES-NI + PCLMULQDQ; NULL without AES-NI and PCLMULQDQ. 12-byte IVs only. */
 const hsb_gcm_class *hsb_native_gcm_get(void);
 /* The same with a given CTR path (tests): NULL when the CPU cannot run it. */
 const hsb_gcm_class *hsb_native_gcm_ni_get(void);

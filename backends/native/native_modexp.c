@@ -33,10 +33,8 @@ static hsb_rc modexp_with(const hsb_nm_engine *e, uint8_t *out, const uint8_t *b
     size_t keep = base_len > 8 * n ? 8 * n : base_len;
     uint64_t high = 0;
     for (size_t i = 0; i < base_len - keep; i++) high |= base[i];
-    if (keep > 0) /* base may be NULL when base_len is 0 */
-        hsb_nm_from_bytes(b, n, base + (base_len - keep), keep);
-    else
-        memset(b, 0, sizeof b);
+    /* base may be NULL with base_len 0 (the value 0): no pointer arithmetic on it. */
+    hsb_nm_from_bytes(b, n, keep ? base + (base_len - keep) : base, keep);
     uint64_t ok = hsb_nm_lt(b, N, n) & hsb_nm_mask_zero(high);
     HSB_NM_DECLASSIFY(&ok, sizeof ok);
     if (!ok) {

@@ -6,7 +6,8 @@
 
 #include <string>
 
-namespace {
+namespace
+{
 
 benchmark::State *st(hsb_gbench_state *s)
 {
@@ -39,11 +40,20 @@ void hsb_gbench_register(const char *name, const hsb_gbench_def *def)
     if (copy.flags & HSB_GBENCH_FLAG_USE_REAL_TIME) b->UseRealTime();
     if (copy.flags & HSB_GBENCH_FLAG_MEASURE_PROCESS_CPU_TIME) b->MeasureProcessCPUTime();
     switch (copy.time_unit) {
-    case HSB_GBENCH_UNIT_NS: b->Unit(benchmark::kNanosecond); break;
-    case HSB_GBENCH_UNIT_US: b->Unit(benchmark::kMicrosecond); break;
-    case HSB_GBENCH_UNIT_MS: b->Unit(benchmark::kMillisecond); break;
-    case HSB_GBENCH_UNIT_S: b->Unit(benchmark::kSecond); break;
-    default: break;
+    case HSB_GBENCH_UNIT_NS:
+        b->Unit(benchmark::kNanosecond);
+        break;
+    case HSB_GBENCH_UNIT_US:
+        b->Unit(benchmark::kMicrosecond);
+        break;
+    case HSB_GBENCH_UNIT_MS:
+        b->Unit(benchmark::kMillisecond);
+        break;
+    case HSB_GBENCH_UNIT_S:
+        b->Unit(benchmark::kSecond);
+        break;
+    default:
+        break;
     }
     if (copy.min_time_s > 0) b->MinTime(copy.min_time_s);
     if (copy.threads > 1) b->Threads(copy.threads);

@@ -34,9 +34,8 @@ enum {
 };
 
 static const char *const prim_names[P_COUNT] = {
-    "aes128-cbc-enc", "aes128-cbc-dec", "aes128-ctr", "aes128-gcm",     "sha256",
-    "hmac-sha256",    "modexp",         "rsa-crt",    "rsa-pub",        "dh-keygen",
-    "dh-derive",
+    "aes128-cbc-enc", "aes128-cbc-dec", "aes128-ctr", "aes128-gcm", "sha256",    "hmac-sha256",
+    "modexp",         "rsa-crt",        "rsa-pub",    "dh-keygen",  "dh-derive",
 };
 
 typedef struct micro {
@@ -102,7 +101,8 @@ static hsb_rc sym(const micro *m, scratch *s, hsb_gbench_state *st)
         }
         b->hmac->clear(s->ctx);
         break;
-    default: HSB_BAIL(HSB_E_INTERNAL);
+    default:
+        HSB_BAIL(HSB_E_INTERNAL);
     }
     hsb_gbench_set_bytes_processed(st, hsb_gbench_iterations(st) * (int64_t)n);
     return rc;
@@ -171,7 +171,8 @@ static hsb_rc pk(const micro *m, scratch *s, hsb_gbench_state *st)
         b->dh->clear(s->ctx);
         break;
     }
-    default: HSB_BAIL(HSB_E_INTERNAL);
+    default:
+        HSB_BAIL(HSB_E_INTERNAL);
     }
     hsb_gbench_set_items_processed(st, hsb_gbench_iterations(st));
     return rc;
@@ -203,17 +204,27 @@ static int has(const hsb_backend *b, int prim)
 {
     switch (prim) {
     case P_CBC_ENC:
-    case P_CBC_DEC: return b->aes != NULL;
-    case P_CTR: return b->aes && b->aes->ctr;
-    case P_GCM: return b->gcm != NULL;
-    case P_SHA256: return b->sha256 != NULL;
-    case P_HMAC: return b->hmac != NULL;
-    case P_MODEXP: return b->modexp != NULL;
-    case P_RSA_CRT: return b->rsa_priv != NULL;
-    case P_RSA_PUB: return b->rsa_pub != NULL;
+    case P_CBC_DEC:
+        return b->aes != NULL;
+    case P_CTR:
+        return b->aes && b->aes->ctr;
+    case P_GCM:
+        return b->gcm != NULL;
+    case P_SHA256:
+        return b->sha256 != NULL;
+    case P_HMAC:
+        return b->hmac != NULL;
+    case P_MODEXP:
+        return b->modexp != NULL;
+    case P_RSA_CRT:
+        return b->rsa_priv != NULL;
+    case P_RSA_PUB:
+        return b->rsa_pub != NULL;
     case P_DH_KEYGEN:
-    case P_DH_DERIVE: return b->dh != NULL;
-    default: return 0;
+    case P_DH_DERIVE:
+        return b->dh != NULL;
+    default:
+        return 0;
     }
 }
 

@@ -302,12 +302,13 @@ int main(int argc, char **argv)
     const hsb_cpu_features *f = hsb_cpu();
     const hsb_gcm_class *ni = hsb_native_gcm_ni_get(), *y = hsb_native_gcm_vaes256_get();
     CHECK(!!ni == !!(f->aesni && f->pclmul), "gcm (aesni) getter vs cpu");
-    CHECK(!!y == !!(f->aesni && f->pclmul && f->vaes && f->avx2), "gcm (vaes256) getter vs cpu");
+    CHECK(!!y == !!(f->aesni && f->pclmul && f->vaes && f->vpclmul && f->avx2),
+          "gcm (vaes256) getter vs cpu");
     const hsb_backend *b = hsb_native_backend();
     CHECK(b->gcm == (y ? y : ni), "native backend's gcm is not the widest available");
 
     const hsb_gcm_class *paths[] = {ni, y};
-    const char *labels[] = {"gcm-aesni-clmul", "gcm-vaes256-clmul"};
+    const char *labels[] = {"gcm-aesni-clmul", "gcm-vaes256-vpclmul"};
     for (int i = 0; i < 2; i++) {
         if (!paths[i]) {
             printf("%-18s UNAVAILABLE on this CPU\n", labels[i]);

@@ -275,6 +275,28 @@ static void custom_group(void)
     pair_free(p);
 }
 
+static void missing_classes(void)
+{
+    /* A composition without a class the role needs is refused up front. */
+    hsb_provider p = prov;
+    p.cls.sha256 = NULL;
+    hsb_tls_config *cfg = NULL;
+    CHECK(hsb_tls_config_new(&cfg, HSB_TLS_CLIENT, &p) == HSB_E_UNAVAILABLE && !cfg, "sha256");
+    p = prov;
+    p.cls.rsa_priv = NULL;
+    CHECK(hsb_tls_config_new(&cfg, HSB_TLS_CLIENT, &p) == HSB_OK, "client needs no rsa-priv");
+    hsb_tls_config_free(cfg);
+    cfg = NULL;
+    CHECK(hsb_tls_config_new(&cfg, HSB_TLS_SERVER, &p) == HSB_E_UNAVAILABLE, "rsa-priv");
+    p = prov;
+    p.cls.dh = NULL;
+    CHECK(hsb_tls_config_new(&cfg, HSB_TLS_CLIENT, &p) == HSB_OK, "RSA needs no dh");
+    CHECK(hsb_tls_config_set_kx(cfg, HSB_TLS_KX_DHE) == HSB_E_UNAVAILABLE, "dh for dhe");
+    CHECK(hsb_tls_config_set_kx(cfg, HSB_TLS_KX_RSA) == HSB_OK, "rsa");
+    hsb_tls_config_free(cfg);
+    printf("%-18s -> refused\n", "missing classes");
+}
+
 int main(void)
 {
     char err[256];
@@ -294,6 +316,7 @@ int main(void)
     small_dh_group();
     fragmented_flights();
     custom_group();
+    missing_classes();
     printf("%s (%d failures)\n", failures ? "FAIL" : "ok", failures);
     return failures ? 1 : 0;
 }

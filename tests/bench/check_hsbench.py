@@ -1,0 +1,312 @@
+#!/usr/bin/python3
+"""Run hsbench / hsbench-micro briefly and check what they write.
+
+usage: check_hsbench.py WHAT HSBENCH HSBENCH_MICRO OUTDIR
+WHAT: cli | modexp | bulk | handshake | compare | suite | micro
+
+Every check can fail: exit status 1 with the reasons on stderr.
+"""
+import csv
+import json
+import math
+import os
+import subprocess
+import sys
+
+WHAT, HSB, MICRO, OUT = sys.argv[1:5]
+os.makedirs(OUT, exist_ok=True)
+FAST = ["--duration", "30ms", "--repetitions", "2", "--warmup", "0", "-q"]
+errors = []
+
+
+def fail(msg):
+    errors.append(msg)
+    print("FAIL: " + msg, file=sys.stderr)
+
+
+def run(args, expect=0, timeout=300):
+    p = subprocess.run(args, capture_output=True, text=True, timeout=timeout, cwd=OUT)
+    if expect is not None and p.returncode != expect:
+        fail("%s: exit %d, wanted %d\nstdout:\n%s\nstderr:\n%s"
+             % (" ".join(args), p.returncode, expect, p.stdout[-3000:], p.stderr[-3000:]))
+    return p
+
+
+def no_nan(x):
+    raise ValueError("non-finite number in JSON: %s" % x)
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f, parse_constant=no_nan)
+
+
+def walk_numbers(x, where="$"):
+    if isinstance(x, float) and not math.isfinite(x):
+        fail("%s is not finite" % where)
+    elif isinstance(x, dict):
+        for k, v in x.items():
+            walk_numbers(v, where + "." + k)
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            walk_numbers(v, "%s[%d]" % (where, i))
+
+
+CONTEXT_GB = ["date", "host_name", "executable", "num_cpus", "mhz_per_cpu",
+              "cpu_scaling_enabled", "caches", "load_avg", "library_build_type"]
+CONTEXT_OURS = ["version", "git_commit", "command_line", "cpu_model", "cpu_flags", "topology",
+                "tsc_hz", "tsc_note", "compiler", "cflags", "build_type", "libraries", "pin",
+                "thread_map", "repetitions", "warmup_s", "duration_s", "warnings"]
+ROW_GB = ["name", "run_name", "run_type", "repetitions", "threads", "iterations", "real_time",
+          "cpu_time", "time_unit", "items_per_second"]
+ROW_OURS = ["suite", "variant", "backend", "implementations", "is_reference", "bytes",
+            "cycles_per_item"]
+AGGS = {"mean", "median", "stddev", "cv", "min", "max"}
+
+
+def check_results(path, suite, reps=2, want_backends=()):
+    """The documented shape of bench/RESULTS.md, and the ratios."""
+    d = load(path)
+    walk_numbers(d)
+    ctx = d.get("context", {})
+    for k in CONTEXT_GB:
+        if k not in ctx:
+            fail("%s: context.%s missing" % (path, k))
+    h = ctx.get("hsbench", {})
+    for k in CONTEXT_OURS:
+        if k not in h:
+            fail("%s: context.hsbench.%s missing" % (path, k))
+    for k in ["openssl", "gmp", "hwloc", "jansson", "benchmark"]:
+        if not h.get("libraries", {}).get(k):
+            fail("%s: library version %s missing" % (path, k))
+    if not h.get("thread_map"):
+        fail("%s: empty thread_map" % path)
+    rows = d.get("benchmarks", [])
+    if not rows:
+        fail("%s: no benchmarks" % path)
+        return d
+    names = {r["run_name"] for r in rows}
+    iters = [r for r in rows if r.get("run_type") == "iteration" and not r.get("error_occurred")]
+    aggs = [r for r in rows if r.get("run_type") == "aggregate"]
+    for r in rows:
+        if r.get("error_occurred"):
+            fail("%s: %s failed: %s" % (path, r["name"], r.get("error_message")))
+            continue
+        for k in ROW_GB + ROW_OURS:
+            if k not in r:
+                fail("%s: %s lacks %s" % (path, r["name"], k))
+        if r.get("suite") != suite:
+            fail("%s: %s has suite %s" % (path, r["name"], r.get("suite")))
+        if r.get("time_unit") != "ns":
+            fail("%s: %s time_unit %s" % (path, r["name"], r.get("time_unit")))
+        if r["run_type"] == "iteration" and not (r.get("real_time", 0) > 0 and r.get("items_per_second", 0) > 0):
+            fail("%s: %s has no positive time or rate" % (path, r["name"]))
+        if not r["is_reference"]:
+            ref = r.get("reference")
+            if ref not in names:
+                fail("%s: %s names reference %r, which is not a row" % (path, r["name"], ref))
+            if not (r.get("ratio_to_reference", 0) > 0):
+                fail("%s: %s lacks a positive ratio_to_reference" % (path, r["name"]))
+        if r["run_type"] == "aggregate":
+            if r.get("aggregate_name") not in AGGS:
+                fail("%s: %s bad aggregate_name" % (path, r["name"]))
+            want_unit = "percentage" if r["aggregate_name"] == "cv" else "time"
+            if r.get("aggregate_unit") != want_unit:
+                fail("%s: %s aggregate_unit %s" % (path, r["name"], r.get("aggregate_unit")))
+            if r["name"] != r["run_name"] + "_" + r["aggregate_name"]:
+                fail("%s: aggregate name %s" % (path, r["name"]))
+    refs = [r for r in iters if r["is_reference"]]
+    if not refs:
+        fail("%s: no reference rows" % path)
+    if not [r for r in iters if not r["is_reference"]]:
+        fail("%s: no backend rows" % path)
+    # per figure: reps iterations and the six aggregates
+    for n in {r["run_name"] for r in iters}:
+        k = [r for r in iters if r["run_name"] == n]
+        if sorted(r["repetition_index"] for r in k) != list(range(reps)):
+            fail("%s: %s has repetitions %s" % (path, n, [r["repetition_index"] for r in k]))
+        a = {r["aggregate_name"] for r in aggs if r["run_name"] == n}
+        if a != AGGS:
+            fail("%s: %s aggregates %s" % (path, n, sorted(a)))
+    # the ratio on the median row is the medians' ratio
+    med = {r["run_name"]: r for r in aggs if r["aggregate_name"] == "median"}
+    for n, r in med.items():
+        if r["is_reference"]:
+            continue
+        ref = med.get(r.get("reference"))
+        if not ref:
+            continue  # reported above
+        want = r["items_per_second"] / ref["items_per_second"]
+        if abs(r.get("ratio_to_reference", 0) - want) > 1e-6 * want:
+            fail("%s: %s ratio %s != %s" % (path, n, r.get("ratio_to_reference"), want))
+        if r["threads"] != ref["threads"] or r["bytes"] != ref["bytes"] or r["variant"] != ref["variant"]:
+            fail("%s: %s compared with a different figure %s" % (path, n, ref["name"]))
+    for b in want_backends:
+        if not [r for r in iters if r["backend"] == b]:
+            fail("%s: no row for backend %s" % (path, b))
+    return d
+
+
+def check_csv(path, d):
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    iters = [r for r in d["benchmarks"] if r.get("run_type") == "iteration" and not r.get("error_occurred")]
+    if len(rows) != len(iters):
+        fail("%s: %d rows, JSON has %d iterations" % (path, len(rows), len(iters)))
+    for r in rows:
+        for k in ["name", "suite", "variant", "backend", "repetition", "rate", "rate_unit"]:
+            if r.get(k, "") == "":
+                fail("%s: row %s lacks %s" % (path, r.get("name"), k))
+        for k, v in r.items():
+            if v and v.lower() in ("nan", "inf", "-inf"):
+                fail("%s: %s=%s" % (path, k, v))
+
+
+if WHAT == "cli":
+    bad = [
+        (["modexp", "--duration", "5xs"], "--duration"),
+        (["modexp", "--duration", "0"], "--duration"),
+        (["bulk", "--threads", "0"], "--threads"),
+        (["bulk", "--threads", "1,,2"], "--threads"),
+        (["handshake", "--pin", "diagonal"], "--pin"),
+        (["handshake", "--bits", "1234"], "--bits"),
+        (["modexp", "--bits", "100"], "--bits"),
+        (["bulk", "--sizes", "17"], "--sizes"),
+        (["handshake", "--kx", "ecdhe"], "--kx"),
+        (["handshake", "--dh-check", "some"], "--dh-check"),
+        (["handshake", "--dh-group", "ffdhe1024"], "--dh-group"),
+        (["modexp", "--backend", "nosuch"], "nosuch"),
+        (["modexp", "--backend", "gmp,"], "--backend"),
+        (["modexp", "--repetitions", "0"], "--repetitions"),
+        (["bulk", "--frobnicate"], "--frobnicate"),
+        (["bulk", "--kx", "rsa"], "--kx"),
+        (["modexp", "--bits"], "--bits"),
+        (["modexp", "stray"], "stray"),
+        (["suite", "--sizes", "16"], "--sizes"),
+        (["nosuchcommand"], "nosuchcommand"),
+    ]
+    for args, word in bad:
+        p = run([HSB] + args, expect=2, timeout=30)
+        if p.returncode == 2 and word not in p.stderr:
+            fail("%s: the message does not name %s: %r" % (args, word, p.stderr))
+        if p.stdout.strip():
+            fail("%s: printed results on a usage error" % args)
+    for cmd in ["modexp", "bulk", "handshake", "suite"]:
+        p = run([HSB, cmd, "--help"], expect=0, timeout=30)
+        for opt in ["--backend", "--json", "--duration"]:
+            if opt not in p.stdout:
+                fail("%s --help does not mention %s" % (cmd, opt))
+    p = run([HSB, "handshake", "--help"], timeout=30)
+    for opt in ["--kx", "--bits", "--dh-group", "--dh-check", "--breakdown", "--allow-errors",
+                "--threads", "--pin"]:
+        if opt not in p.stdout:
+            fail("handshake --help does not mention %s" % opt)
+
+elif WHAT == "modexp":
+    j, c = os.path.join(OUT, "m.json"), os.path.join(OUT, "m.csv")
+    run([HSB, "modexp", "--bits", "1024", "--dh-group", "ffdhe2048", "--json", j, "--csv", c] + FAST)
+    d = check_results(j, "modexp", want_backends=["openssl", "bn-reference", "evp-reference"])
+    check_csv(c, d)
+    variants = {r["variant"] for r in d["benchmarks"]}
+    for v in ["modexp-1024", "crt-1024", "dh-keygen-ffdhe2048", "dh-derive-ffdhe2048"]:
+        if v not in variants:
+            fail("modexp: no %s rows" % v)
+    for r in d["benchmarks"]:
+        if r["run_type"] == "iteration" and r["variant"].startswith("dh-") and r.get("group") != "ffdhe2048":
+            fail("%s: group %s" % (r["name"], r.get("group")))
+
+elif WHAT == "bulk":
+    j, c = os.path.join(OUT, "b.json"), os.path.join(OUT, "b.csv")
+    run([HSB, "bulk", "--sizes", "64,1024", "--json", j, "--csv", c] + FAST)
+    d = check_results(j, "bulk", want_backends=["openssl", "evp-reference"])
+    check_csv(c, d)
+    for r in d["benchmarks"]:
+        if r["run_type"] != "iteration":
+            continue
+        if r["bytes"] not in (64, 1024):
+            fail("%s: bytes %s" % (r["name"], r["bytes"]))
+        if abs(r["bytes_per_second"] - r["items_per_second"] * r["bytes"]) > 1e-6 * r["bytes_per_second"]:
+            fail("%s: bytes_per_second inconsistent" % r["name"])
+        if "cycles_per_byte" not in r:
+            fail("%s: no cycles_per_byte" % r["name"])
+    variants = {r["variant"] for r in d["benchmarks"]}
+    for v in ["aes128-cbc-enc", "aes128-cbc-dec", "aes128-ctr", "sha256", "hmac-sha256",
+              "record-seal", "record-open"]:
+        if v not in variants:
+            fail("bulk: no %s rows" % v)
+
+elif WHAT == "handshake":
+    j = os.path.join(OUT, "h.json")
+    p = run([HSB, "handshake", "--kx", "rsa,dhe", "--threads", "1,2", "--backend", "openssl",
+             "--breakdown", "--json", j, "--duration", "60ms", "--repetitions", "2",
+             "--warmup", "0", "-q"])
+    d = check_results(j, "handshake", want_backends=["openssl", "libssl-reference"])
+    for r in d["benchmarks"]:
+        if r.get("errors", 0) != 0:
+            fail("%s: %s failed handshakes" % (r["name"], r["errors"]))
+        for k in ["hs_per_s", "hs_per_s_per_thread", "latency_us", "errors", "bits"]:
+            if k not in r:
+                fail("%s lacks %s" % (r["name"], k))
+        lat = r.get("latency_us", {})
+        if not (0 < lat.get("p50", 0) <= lat.get("p90", 0) <= lat.get("p99", 0) <= lat.get("max", 0)):
+            fail("%s: latency percentiles out of order: %s" % (r["name"], lat))
+        if r["variant"].startswith("dhe") and r.get("group") != "ffdhe2048":
+            fail("%s: group %s" % (r["name"], r.get("group")))
+        if r["run_type"] == "aggregate" and r["threads"] == 2 and "scaling_efficiency" not in r:
+            fail("%s: no scaling_efficiency" % r["name"])
+        if r["run_type"] == "aggregate" and not r["is_reference"]:
+            bd = r.get("breakdown", {})
+            s = bd.get("share", {})
+            if not s or abs(sum(s.values()) - 1) > 1e-6:
+                fail("%s: breakdown shares %s do not sum to 1" % (r["name"], s))
+            if s.get("rsa-priv", 0) <= 0:
+                fail("%s: no rsa-priv time in the breakdown" % r["name"])
+            if r["variant"].startswith("dhe") and s.get("dh-derive", 0) <= 0:
+                fail("%s: no dh-derive time in the breakdown" % r["name"])
+        if r["run_type"] == "aggregate" and not (0 < r.get("client_cpu_share", 0) < 1):
+            fail("%s: client_cpu_share %s" % (r["name"], r.get("client_cpu_share")))
+    if "where a handshake's time goes" not in p.stdout:
+        fail("handshake --breakdown printed no breakdown")
+
+elif WHAT == "compare":
+    a, b = os.path.join(OUT, "a.json"), os.path.join(OUT, "b.json")
+    for path in (a, b):
+        run([HSB, "bulk", "--sizes", "1024", "--backend", "openssl", "--json", path] + FAST)
+    p = run(["/usr/bin/python3", "/usr/share/benchmark/compare.py", "benchmarks", a, b], timeout=120)
+    if "bulk/aes128-cbc-enc/1024/openssl" not in p.stdout:
+        fail("compare.py did not list our benchmarks:\n" + p.stdout[-2000:] + p.stderr[-2000:])
+
+elif WHAT == "suite":
+    j = os.path.join(OUT, "suite.json")
+    p = run([HSB, "suite", "--duration", "10ms", "--warmup", "0", "--repetitions", "2", "-q",
+             "--json", j])
+    d = load(j)
+    walk_numbers(d)
+    suites = {r["suite"] for r in d["benchmarks"]}
+    if suites != {"handshake", "modexp", "bulk"}:
+        fail("suite ran %s" % sorted(suites))
+    for r in d["benchmarks"]:
+        if r.get("error_occurred"):
+            fail("suite: %s failed: %s" % (r["name"], r.get("error_message")))
+
+elif WHAT == "micro":
+    j = os.path.join(OUT, "micro.json")
+    p = run([MICRO, "--benchmark_filter=aes", "--benchmark_min_time=0.01",
+             "--benchmark_format=json", "--benchmark_out=" + j], timeout=120)
+    d = load(j)
+    names = [b["name"] for b in d.get("benchmarks", [])]
+    if not names or not all("aes" in n for n in names):
+        fail("micro: filter=aes ran %s" % names)
+    if "aes128-cbc-enc/1024/openssl" not in names:
+        fail("micro: no aes128-cbc-enc/1024/openssl")
+    for b in d["benchmarks"]:
+        if not b.get("bytes_per_second", 0) > 0 or b.get("error_occurred"):
+            fail("micro: %s has no throughput" % b["name"])
+    run([MICRO, "--benchmark_nosuchflag"], expect=1, timeout=30)
+else:
+    fail("unknown check %s" % WHAT)
+
+if errors:
+    print("%d failure(s)" % len(errors), file=sys.stderr)
+    sys.exit(1)
+print("ok: " + WHAT)

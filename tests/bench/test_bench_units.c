@@ -1,0 +1,254 @@
+/* Unit tests of the driver's machinery: statistics, the latency histogram,
+ * duration parsing, thread placement, the worker pool, the breakdown
+ * wrappers, and the availability rules for rows. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hsb_backends.h"
+#include "hsb_breakdown.h"
+#include "hsb_opts.h"
+#include "hsb_pin.h"
+#include "hsb_runner.h"
+#include "hsb_stats.h"
+#include "hsb_suite.h"
+#include "hsb_tsc.h"
+
+static int failures;
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+#define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
+
+static void test_summary(void)
+{
+    double x[] = {5, 1, 4, 2, 3};
+    hsb_summary s = hsb_summarize(x, 5);
+    CHECK(s.n == 5 && s.median == 3 && s.min == 1 && s.max == 5 && s.mean == 3);
+    CHECK(NEAR(s.stddev, sqrt(2.5), 1e-12)); /* sample stddev of 1..5 */
+    CHECK(NEAR(s.cv, sqrt(2.5) / 3, 1e-12));
+    CHECK(x[0] == 5); /* input untouched */
+    double y[] = {4, 1, 3, 2};
+    CHECK(hsb_summarize(y, 4).median == 2.5);
+    double one = 7;
+    s = hsb_summarize(&one, 1);
+    CHECK(s.median == 7 && s.stddev == 0 && s.cv == 0);
+    CHECK(hsb_summarize(NULL, 0).n == 0);
+}
+
+static void test_hist(void)
+{
+    hsb_hist *h = malloc(sizeof *h);
+    hsb_hist_reset(h);
+    CHECK(hsb_hist_quantile(h, 0.5) == 0);
+    /* 1..100000: exact below 128, within 1/64 above */
+    for (uint64_t v = 1; v <= 100000; v++) hsb_hist_add(h, v);
+    CHECK(h->count == 100000 && h->max == 100000);
+    double p50 = hsb_hist_quantile(h, 0.5), p99 = hsb_hist_quantile(h, 0.99);
+    CHECK(fabs(p50 - 50000) / 50000 < 1.0 / 64);
+    CHECK(fabs(p99 - 99000) / 99000 < 1.0 / 64);
+    CHECK(hsb_hist_quantile(h, 1.0) == 100000);
+    hsb_hist_reset(h);
+    for (int i = 0; i < 10; i++) hsb_hist_add(h, 100);
+    hsb_hist_add(h, 1000000);
+    CHECK(hsb_hist_quantile(h, 0.5) == 100);
+    CHECK(hsb_hist_quantile(h, 1.0) == 1000000);
+    /* every bucket index is in range, and indices grow with the value */
+    unsigned last = 0;
+    for (int b = 0; b < 64; b++) {
+        uint64_t v = (uint64_t)1 << b;
+        unsigned i = hsb_hist_index(v);
+        CHECK(i < HSB_HIST_BUCKETS && i >= last);
+        last = i;
+    }
+    CHECK(hsb_hist_index(UINT64_MAX) < HSB_HIST_BUCKETS);
+    hsb_hist *g = malloc(sizeof *g);
+    hsb_hist_reset(g);
+    hsb_hist_add(g, 5);
+    hsb_hist_merge(g, h);
+    CHECK(g->count == 12 && g->max == 1000000);
+    free(g);
+    free(h);
+}
+
+static void test_duration(void)
+{
+    double d;
+    CHECK(hsb_parse_duration("500ms", &d) && NEAR(d, 0.5, 1e-12));
+    CHECK(hsb_parse_duration("3s", &d) && d == 3);
+    CHECK(hsb_parse_duration("1.5", &d) && d == 1.5);
+    CHECK(hsb_parse_duration("250us", &d) && NEAR(d, 250e-6, 1e-15));
+    CHECK(hsb_parse_duration("2m", &d) && d == 120);
+    CHECK(!hsb_parse_duration("", &d));
+    CHECK(!hsb_parse_duration("5xs", &d));
+    CHECK(!hsb_parse_duration("-1s", &d));
+    CHECK(!hsb_parse_duration("ms", &d));
+    CHECK(!hsb_parse_duration("nan", &d));
+}
+
+static void test_placement(void)
+{
+    hsb_topo_summary ts = hsb_topo_summarize();
+    CHECK(ts.pus >= 1 && ts.cores >= 1 && ts.cores <= ts.pus);
+    hsb_placement pl;
+    /* compact: the first `cores` workers on distinct cores */
+    unsigned n = ts.pus;
+    CHECK(hsb_place(n, HSB_PIN_COMPACT, &pl) == HSB_OK);
+    CHECK(pl.threads == n && !pl.oversubscribed);
+    for (unsigned i = 0; i < n && i < ts.cores; i++)
+        for (unsigned j = 0; j < i; j++) CHECK(pl.core[i] != pl.core[j]);
+    /* every PU is used exactly once with threads == PUs */
+    for (unsigned i = 0; i < n; i++) {
+        CHECK(pl.pu[i] >= 0);
+        for (unsigned j = 0; j < i; j++) CHECK(pl.pu[i] != pl.pu[j]);
+    }
+    CHECK(hsb_place(n, HSB_PIN_SPREAD, &pl) == HSB_OK);
+    for (unsigned i = 0; i < n; i++) CHECK(pl.pu[i] >= 0);
+    CHECK(hsb_place(n, HSB_PIN_NONE, &pl) == HSB_OK && pl.pu[0] == -1);
+    CHECK(hsb_place(n + 1, HSB_PIN_COMPACT, &pl) == HSB_OK && pl.oversubscribed);
+    CHECK(pl.pu[n] == pl.pu[0]); /* wraps around */
+    CHECK(hsb_place(0, HSB_PIN_COMPACT, &pl) == HSB_E_USAGE);
+    CHECK(hsb_pin_parse("core") == HSB_PIN_COMPACT && hsb_pin_parse("diagonal") == -1);
+}
+
+/* A counting op for the pool: each thread counts into its own state. */
+typedef struct cnt {
+    uint64_t n;
+    unsigned tid;
+} cnt;
+static hsb_rc cnt_init(void *arg, unsigned tid, void **out)
+{
+    (void)arg;
+    cnt *c = calloc(1, sizeof *c);
+    if (!c) return HSB_E_NOMEM;
+    c->tid = tid;
+    *out = c;
+    return HSB_OK;
+}
+static hsb_rc cnt_op(void *s, hsb_tstats *st)
+{
+    cnt *c = s;
+    c->n++;
+    st->client_cpu_ns += 1;
+    volatile double x = 1;
+    for (int i = 0; i < 1000; i++) x = x * 1.0000001;
+    return HSB_OK;
+}
+static void cnt_free(void *arg, void *s)
+{
+    (void)arg;
+    free(s);
+}
+static hsb_rc fail_op(void *s, hsb_tstats *st)
+{
+    (void)s, (void)st;
+    return hsb_raise(HSB_E_CRYPTO, __FILE__, __LINE__, "planned failure");
+}
+
+static void test_runner(void)
+{
+    hsb_placement pl;
+    unsigned n = hsb_topo_summarize().pus > 1 ? 2 : 1;
+    CHECK(hsb_place(n, HSB_PIN_COMPACT, &pl) == HSB_OK);
+    hsb_run_cfg cfg = {0.02, 0.005, 3, &pl};
+    hsb_work w = {cnt_init, cnt_op, cnt_free, NULL, 1, 0};
+    hsb_rep reps[3];
+    int seen[2] = {-1, -1};
+    char err[256] = "";
+    CHECK(hsb_run(&cfg, &w, reps, seen, err, sizeof err) == HSB_OK);
+    for (int r = 0; r < 3; r++) {
+        CHECK(reps[r].iters >= n);
+        CHECK(reps[r].wall_s >= 0.015 && reps[r].wall_s < 2);
+        CHECK(reps[r].lat && reps[r].lat->count == reps[r].iters);
+        CHECK(reps[r].client_cpu_s > 0); /* the ops' own counters are summed */
+        CHECK(reps[r].tsc > 0 && reps[r].cpu_s > 0);
+        hsb_rep_free(&reps[r]);
+    }
+    for (unsigned i = 0; i < n; i++) CHECK(seen[i] == pl.pu[i]); /* pinned where placed */
+    hsb_work bad = {cnt_init, fail_op, cnt_free, NULL, 0, 0};
+    CHECK(hsb_run(&cfg, &bad, reps, NULL, err, sizeof err) == HSB_E_CRYPTO);
+    CHECK(strstr(err, "planned failure") != NULL);
+}
+
+/* The timing wrappers forward every call and count into the bound buckets. */
+static void test_breakdown(void)
+{
+    hsb_provider p, w;
+    char err[256];
+    CHECK(hsb_provider_from_spec("openssl", &p, err, sizeof err) == HSB_OK);
+    if (!p.cls.sha256 || !p.cls.rng) return;
+    CHECK(hsb_bd_wrap(&p, &w) == HSB_OK);
+    CHECK(w.cls.sha256 != p.cls.sha256 && !strcmp(w.cls.sha256->name, p.cls.sha256->name));
+    uint64_t bd[HSB_BD_COUNT] = {0};
+    hsb_bd_bind(bd);
+    void *ctx = hsb_ctx_alloc(w.cls.sha256->ctx_size);
+    uint8_t a[32], b[32];
+    CHECK(w.cls.sha256->init(ctx) == HSB_OK);
+    w.cls.sha256->update(ctx, "abc", 3);
+    w.cls.sha256->final(ctx, a);
+    w.cls.sha256->clear(ctx);
+    CHECK(p.cls.sha256->init(ctx) == HSB_OK);
+    p.cls.sha256->update(ctx, "abc", 3);
+    p.cls.sha256->final(ctx, b);
+    p.cls.sha256->clear(ctx);
+    hsb_ctx_free(ctx, w.cls.sha256->ctx_size);
+    CHECK(memcmp(a, b, 32) == 0);
+    CHECK(bd[HSB_BD_HASH] > 0 && bd[HSB_BD_RSA_PRIV] == 0);
+    uint8_t r[16];
+    CHECK(w.cls.rng->fill(r, sizeof r) == HSB_OK && bd[HSB_BD_RNG] > 0);
+    hsb_bd_bind(NULL);
+    uint64_t before = bd[HSB_BD_RNG];
+    CHECK(w.cls.rng->fill(r, sizeof r) == HSB_OK && bd[HSB_BD_RNG] == before);
+}
+
+/* A row is UNAVAILABLE when the named backend lacks the class, even though
+ * the composition borrowed it. */
+static void test_availability(void)
+{
+    hsb_comp c;
+    char why[128];
+    size_t nb;
+    const hsb_backend *const *bs = hsb_backends(&nb);
+    for (size_t i = 0; i < nb; i++) {
+        snprintf(c.spec, sizeof c.spec, "%s", bs[i]->name);
+        CHECK(hsb_provider_from_spec(c.spec, &c.p, why, sizeof why) == HSB_OK);
+        for (unsigned k = 0; k < HSB_CLASS_COUNT; k++) {
+            int has = hsb_backend_class(bs[i], (hsb_class_id)k) != NULL;
+            int ok = hsb_suite_row_available(&c, HSB_CLASS_BIT(k), why, sizeof why);
+            CHECK(ok == has);
+            if (!ok) CHECK(strstr(why, bs[i]->name) != NULL);
+        }
+    }
+    /* a keyed spec: cipher=openssl serves aes from openssl, as asked */
+    snprintf(c.spec, sizeof c.spec, "gmp,cipher=openssl");
+    if (hsb_backend_by_name("gmp") &&
+        hsb_provider_from_spec(c.spec, &c.p, why, sizeof why) == HSB_OK) {
+        CHECK(hsb_suite_row_available(&c, HSB_CLASS_BIT(HSB_CLASS_AES), why, sizeof why));
+        char label[96];
+        hsb_suite_row_label(&c.p, HSB_CLASS_BIT(HSB_CLASS_AES), label, sizeof label);
+        CHECK(!strcmp(label, "openssl"));
+    }
+}
+
+int main(void)
+{
+    test_summary();
+    test_hist();
+    test_duration();
+    test_placement();
+    test_runner();
+    test_breakdown();
+    test_availability();
+    CHECK(hsb_tsc_hz() > 1e6);
+    if (failures) {
+        fprintf(stderr, "%d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("bench units: all passed\n");
+    return 0;
+}

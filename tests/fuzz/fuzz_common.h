@@ -1,0 +1,63 @@
+/*
+ * fuzz_common.h - deterministic TLS ends for the libFuzzer targets and the
+ * seed-corpus generator.
+ *
+ * Every end runs on the "openssl" composition with its RNG class replaced by
+ * a deterministic stream (one for clients, one for servers), reset before
+ * each connection. With the certificates read from the same PEM files, a
+ * handshake is then the same byte for byte in every process: the seed corpus
+ * that fuzz_corpus_gen records from a real self-talk handshake replays in
+ * the targets to the very end (Finished verified, data read, close_notify),
+ * and the fuzzer mutates from there.
+ *
+ * The directory (certs/, corpus/, work/) is $HSB_FUZZ_DIR, else the build's
+ * default (HSB_FUZZ_DIR_DEFAULT). Without certificate files there, the
+ * targets make their own (they still run, but the seeds then fail at the
+ * certificate check).
+ */
+#ifndef FUZZ_COMMON_H
+#define FUZZ_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hsb_tls.h"
+
+/* How far an input got. */
+enum {
+    FZ_FAILED = 0,    /* the connection died during the handshake */
+    FZ_HANDSHAKE = 1, /* handshake done */
+    FZ_DATA = 2,      /* and application data was read */
+    FZ_CLOSED = 3,    /* and the peer's close_notify */
+};
+
+/* The folder of certs/, corpus/ and work/. */
+const char *fz_dir(void);
+/* Set up once (certificates from dir/certs, or generated): 1 on success,
+ * 0 with a message on stderr. */
+int fz_init(const char *dir);
+
+/* Feed one input; each returns FZ_*.
+ *   server: a fresh server conn reads data as the client's bytes;
+ *   client: a fresh client conn sends its ClientHello, then reads data as
+ *           the server's bytes;
+ *   record: a server conn with established keys (restored from a snapshot
+ *           taken right after a deterministic handshake) reads data as
+ *           records from the client. */
+int fz_server_feed(const uint8_t *data, size_t len);
+int fz_client_feed(const uint8_t *data, size_t len);
+int fz_record_feed(const uint8_t *data, size_t len);
+
+/* A deterministic self-talk connection (generator): handshake, then data
+ * both ways and close_notify both ways. The byte streams each side sent,
+ * with the offsets where the handshake ends (after the Finished) and where
+ * the first record ends. Buffers are static, valid until the next call. */
+typedef struct fz_transcript {
+    const uint8_t *c2s, *s2c;
+    size_t c2s_len, s2c_len;
+    size_t c2s_hs_end, s2c_hs_end;
+    size_t c2s_first, s2c_first;
+} fz_transcript;
+int fz_selftalk(unsigned client_kx, unsigned server_kx, fz_transcript *t);
+
+#endif
