@@ -7,8 +7,9 @@
  *
  * Numbers are little-endian arrays of uint64_t limbs (x[0] least significant)
  * whose length n is fixed by the modulus, 1 <= n <= HSB_NM_MAX_LIMBS. All
- * scratch is on the stack; the largest user is the window table of the
- * exponentiation (32 entries x 64 limbs = 16 KiB).
+ * scratch is on the stack; the largest users are the window tables of the
+ * exponentiations (16 KiB for the 64-bit paths, up to 24 KiB for IFMA's
+ * interleaved pair), so callers need about 32 KiB of stack.
  *
  * Constant time: unless a prototype says "public" (variable time, for public
  * exponents and public values), every function here runs in time that depends

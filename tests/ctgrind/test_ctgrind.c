@@ -132,7 +132,8 @@ static int read_key(const char *path, key_bytes *k)
 
 /* ------------------------------------------------------------ the checks */
 
-static void check_modexp(hsb_nm_path path, int bits)
+/* exp_len: bytes of exponent (the full modulus length when 0). */
+static void check_modexp(hsb_nm_path path, int bits, size_t exp_len)
 {
     const hsb_modexp_class *cls = hsb_native_modexp_class_unchecked(path);
     size_t len = (size_t)bits / 8;
@@ -146,17 +147,18 @@ static void check_modexp(hsb_nm_path path, int bits)
     mod[len - 1] |= 1;
     base[0] &= 0x7f;
     /* Secret base and exponent; the modulus and the lengths are public. */
+    size_t el = exp_len ? exp_len : len;
     SECRET(base, len);
-    SECRET(exp, len);
-    hsb_rc rc = cls->modexp(out, base, len, exp, len, mod, len);
+    SECRET(exp, el);
+    hsb_rc rc = cls->modexp(out, base, len, exp, el, mod, len);
     PUBLIC(&rc, sizeof rc);
     PUBLIC(out, len);
     CHECK(rc == HSB_OK, "%s: modexp rc %d", cls->name, rc);
     /* The same through OpenSSL, all public now. */
     PUBLIC(base, len);
-    PUBLIC(exp, len);
+    PUBLIC(exp, el);
     BIGNUM *m = BN_bin2bn(mod, (int)len, NULL), *b = BN_bin2bn(base, (int)len, NULL),
-           *e = BN_bin2bn(exp, (int)len, NULL), *r = BN_new();
+           *e = BN_bin2bn(exp, (int)el, NULL), *r = BN_new();
     BN_CTX *ctx = BN_CTX_new();
     BN_mod_exp(r, b, e, m, ctx);
     BN_bn2binpad(r, out2, (int)len);
@@ -166,7 +168,8 @@ static void check_modexp(hsb_nm_path path, int bits)
     BN_free(e);
     BN_free(r);
     BN_CTX_free(ctx);
-    printf("  %s modexp-%d (secret base, exponent): done\n", cls->name, bits);
+    printf("  %s modexp-%d, %zu-byte exponent (secret base, exponent): done\n", cls->name, bits,
+           el);
 }
 
 static void check_rsa(hsb_nm_path path, const key_bytes *kb)
@@ -387,8 +390,12 @@ static int run_checks(const char *paths, const char *keyfile)
         const char *name = hsb_nm_path_name((hsb_nm_path)p);
         if (!strstr(paths, name)) continue;
         printf("path %s:\n", name);
-        check_modexp((hsb_nm_path)p, 2048);
-        check_modexp((hsb_nm_path)p, 1088);
+        /* sizes for each kernel: 8-limb fused (2048), 4-limb fused (1280),
+         * rows (1088), dedicated square (3072, short exponent) */
+        check_modexp((hsb_nm_path)p, 2048, 0);
+        check_modexp((hsb_nm_path)p, 1280, 40);
+        check_modexp((hsb_nm_path)p, 1088, 0);
+        check_modexp((hsb_nm_path)p, 3072, 24);
         check_rsa((hsb_nm_path)p, &kb);
         check_dh((hsb_nm_path)p);
     }

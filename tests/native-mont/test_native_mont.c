@@ -184,6 +184,20 @@ static void test_arith(const hsb_nm_engine *e, int per_size)
             e->sqr(r, r, &m);
             CHECK(eq_limbs_bn(r, n, z), "%s n=%zu: sqr aliased", e->name, n);
 
+            /* Limbs biased to all-zero and all-one words (carry chains at
+             * their longest), reduced mod N, squared. */
+            for (size_t i = 0; i < n; i++) a[i] = rnd_limb();
+            BIGNUM *be = bn_limbs(a, n);
+            BN_mod(be, be, bN, bnctx);
+            limbs_bn(a, n, be);
+            e->sqr(r, a, &m);
+            BN_mod_mul(z, be, be, bN, bnctx);
+            BN_mod_mul(z, z, Ri, bN, bnctx);
+            CHECK(eq_limbs_bn(r, n, z), "%s n=%zu it=%d: sqr, extreme limbs", e->name, n, it);
+            e->mul(r, a, a, &m);
+            CHECK(eq_limbs_bn(r, n, z), "%s n=%zu it=%d: mul a a, extreme limbs", e->name, n, it);
+            BN_free(be);
+
             /* a < R (not reduced) times b < N: still fully reduced. */
             for (size_t i = 0; i < n; i++) a[i] = rnd_limb();
             e->mul(r, a, b, &m);
@@ -747,7 +761,7 @@ int main(int argc, char **argv)
         }
         int before = failures;
         clock_t t0 = clock();
-        test_arith(e, 12);
+        test_arith(e, 24);
         const hsb_modexp_class *mc = hsb_native_modexp_class(path);
         test_modexp_edges(mc);
         static const int sizes[] = {8, 64, 72, 520, 1024, 1032, 1088, 2048, 3072, 4096};
