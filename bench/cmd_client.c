@@ -2,7 +2,6 @@
  * hsbench client: full TLS 1.2 handshakes against a real server, each on a new
  * TCP connection (no resumption), sending data and checking the echo.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "hsb_backends.h"
 #include "hsb_cmd.h"
 #include "hsb_tls.h"
+#include "hsb_tls_cmd.h"
 
 static void usage(FILE *to)
 {
@@ -51,32 +51,6 @@ static void usage(FILE *to)
             "Exit status: 0 when every handshake and echo succeeded, 1 on any failure,\n"
             "2 on usage errors (bad options, an unreadable CA file, a composition that\n"
             "lacks a class the handshake needs).\n");
-}
-
-static int split_hostport(const char *s, char *host, size_t hcap, char *port, size_t pcap)
-{
-    const char *colon = strrchr(s, ':');
-    if (!colon || !colon[1]) return 0;
-    const char *h = s;
-    size_t hl = (size_t)(colon - s);
-    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
-        h++;
-        hl -= 2;
-    }
-    if (hl == 0 || hl >= hcap || strlen(colon + 1) >= pcap) return 0;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    strcpy(port, colon + 1);
-    return 1;
-}
-
-static long parse_long(const char *v, long lo, long hi, int *ok)
-{
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || *end || end == v || x < lo || x > hi) *ok = 0;
-    return x;
 }
 
 /* The data to send (size bytes) and the answer expected. In rev mode the data
@@ -142,97 +116,74 @@ static int exchange(hsb_tls_conn *conn, const uint8_t *send, const uint8_t *want
     return 0;
 }
 
+/* The client's own options (hsb_tls_cmd_parse takes the shared ones). */
+typedef struct client_opts {
+    const char *connect_to, *cafile, *servername;
+    long handshakes, data, timeout, min_dh;
+    int rev, quiet;
+} client_opts;
+
+static int client_opt(void *arg, const char *a, const char *v, int *ok)
+{
+    client_opts *c = arg;
+    if (!v) {
+        if (strcmp(a, "--quiet")) return 0;
+        c->quiet = 1;
+    } else if (!strcmp(a, "--connect")) {
+        c->connect_to = v;
+    } else if (!strcmp(a, "--cafile")) {
+        c->cafile = v;
+    } else if (!strcmp(a, "--servername")) {
+        c->servername = v;
+    } else if (!strcmp(a, "--echo")) {
+        if (!strcmp(v, "exact"))
+            c->rev = 0;
+        else if (!strcmp(v, "rev"))
+            c->rev = 1;
+        else
+            *ok = 0;
+    } else if (!strcmp(a, "--handshakes")) {
+        c->handshakes = hsb_tls_cmd_parse_long(v, 1, 1L << 40, ok);
+    } else if (!strcmp(a, "--data")) {
+        c->data = hsb_tls_cmd_parse_long(v, 0, 1L << 30, ok);
+    } else if (!strcmp(a, "--timeout")) {
+        c->timeout = hsb_tls_cmd_parse_long(v, 1, 86400, ok);
+    } else if (!strcmp(a, "--min-dh-bits")) {
+        c->min_dh = hsb_tls_cmd_parse_long(v, 512, 8192, ok);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 int hsb_cmd_client(int argc, char **argv)
 {
-    const char *connect_to = NULL, *cafile = NULL, *servername = NULL, *spec = "openssl";
-    unsigned kx = HSB_TLS_KX_ALL;
-    hsb_dh_check check = HSB_DH_CHECK_FULL;
-    long handshakes = 1, data = 1024, timeout = 30, min_dh = 2048;
-    int rev = 0, quiet = 0, ok = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--quiet")) {
-            quiet = 1;
-            continue;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "hsbench client: unknown option or missing value: %s\n", a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        if (!strcmp(a, "--connect"))
-            connect_to = v;
-        else if (!strcmp(a, "--cafile"))
-            cafile = v;
-        else if (!strcmp(a, "--servername"))
-            servername = v;
-        else if (!strcmp(a, "--backend"))
-            spec = v;
-        else if (!strcmp(a, "--kx")) {
-            kx = !strcmp(v, "rsa")    ? HSB_TLS_KX_RSA
-                 : !strcmp(v, "dhe")  ? HSB_TLS_KX_DHE
-                 : !strcmp(v, "both") ? HSB_TLS_KX_ALL
-                                      : 0;
-            if (!kx) ok = 0;
-        } else if (!strcmp(a, "--dh-check")) {
-            if (!strcmp(v, "full"))
-                check = HSB_DH_CHECK_FULL;
-            else if (!strcmp(v, "range"))
-                check = HSB_DH_CHECK_RANGE;
-            else
-                ok = 0;
-        } else if (!strcmp(a, "--echo")) {
-            if (!strcmp(v, "exact"))
-                rev = 0;
-            else if (!strcmp(v, "rev"))
-                rev = 1;
-            else
-                ok = 0;
-        } else if (!strcmp(a, "--handshakes"))
-            handshakes = parse_long(v, 1, 1L << 40, &ok);
-        else if (!strcmp(a, "--data"))
-            data = parse_long(v, 0, 1L << 30, &ok);
-        else if (!strcmp(a, "--timeout"))
-            timeout = parse_long(v, 1, 86400, &ok);
-        else if (!strcmp(a, "--min-dh-bits"))
-            min_dh = parse_long(v, 512, 8192, &ok);
-        else {
-            fprintf(stderr, "hsbench client: unknown option %s (see --help)\n", a);
-            return 2;
-        }
-        if (!ok) {
-            fprintf(stderr, "hsbench client: bad value for %s: '%s'\n", a, v);
-            return 2;
-        }
-    }
+    hsb_tls_cmd_opts o;
+    client_opts c = {.handshakes = 1, .data = 1024, .timeout = 30, .min_dh = 2048};
+    int st = hsb_tls_cmd_parse(argc, argv, "client", &o, usage, client_opt, &c);
+    if (st >= 0) return st;
+    const char *connect_to = c.connect_to, *cafile = c.cafile, *servername = c.servername;
+    long handshakes = c.handshakes, data = c.data, timeout = c.timeout, min_dh = c.min_dh;
+    int rev = c.rev, quiet = c.quiet;
     if (!connect_to || !cafile) {
         fprintf(stderr, "hsbench client: --connect and --cafile are required (see --help)\n");
         return 2;
     }
     char host[256], port[32];
-    if (!split_hostport(connect_to, host, sizeof host, port, sizeof port)) {
+    if (!hsb_tls_cmd_split_hostport(connect_to, 0, host, sizeof host, port, sizeof port)) {
         fprintf(stderr, "hsbench client: --connect wants HOST:PORT, got '%s'\n", connect_to);
         return 2;
     }
     static hsb_provider prov;
     char err[512];
-    if (hsb_provider_from_spec(spec, &prov, err, sizeof err) != HSB_OK) {
-        fprintf(stderr, "hsbench client: --backend: %s\n", err);
-        return 2;
-    }
+    if (!hsb_tls_cmd_provider(&o, &prov)) return 2;
     hsb_tls_config *cfg = NULL;
     hsb_tls_thread *thr = NULL;
     hsb_tls_conn *conn = NULL;
-    hsb_rc rc = hsb_tls_config_new(&cfg, HSB_TLS_CLIENT, &prov);
-    if (rc == HSB_OK) rc = hsb_tls_config_set_kx(cfg, kx);
+    hsb_rc rc = hsb_tls_cmd_config(&o, HSB_TLS_CLIENT, &prov, &cfg);
     if (rc == HSB_OK) rc = hsb_tls_config_load_anchors(cfg, cafile);
     if (rc == HSB_OK) rc = hsb_tls_config_set_server_name(cfg, servername ? servername : host);
     if (rc == HSB_OK) {
-        hsb_tls_config_set_dh_check(cfg, check);
         hsb_tls_config_set_min_dh_bits(cfg, (unsigned)min_dh);
         rc = hsb_tls_thread_new(cfg, &thr);
     }

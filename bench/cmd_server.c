@@ -9,7 +9,6 @@
  * SIGINT/SIGTERM stop it: workers stop accepting, open connections are shut
  * down, and the process exits 0.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -30,6 +29,7 @@
 #include "hsb_cmd.h"
 #include "hsb_dh_groups.h"
 #include "hsb_tls.h"
+#include "hsb_tls_cmd.h"
 
 #define MAX_WORKERS 64
 
@@ -63,24 +63,6 @@ static void usage(FILE *to)
             "errors (bad options, unreadable or unsuitable certificate or key files, a\n"
             "composition that lacks a class the handshake needs).\n",
             MAX_WORKERS);
-}
-
-/* Split "HOST:PORT" or "[V6]:PORT". */
-static int split_hostport(const char *s, char *host, size_t hcap, char *port, size_t pcap)
-{
-    const char *colon = strrchr(s, ':');
-    if (!colon || !colon[1]) return 0;
-    const char *h = s;
-    size_t hl = (size_t)(colon - s);
-    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
-        h++;
-        hl -= 2;
-    }
-    if (hl >= hcap || strlen(colon + 1) >= pcap) return 0;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    strcpy(port, colon + 1);
-    return 1;
 }
 
 typedef struct server {
@@ -207,78 +189,51 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-static long parse_long(const char *v, long lo, long hi, int *ok)
+/* The server's own options (hsb_tls_cmd_parse takes the shared ones). */
+typedef struct server_opts {
+    const char *listen_at, *cert, *key, *group_name;
+    long threads, max_conns, timeout;
+} server_opts;
+
+static int server_opt(void *arg, const char *a, const char *v, int *ok)
 {
-    char *end;
-    errno = 0;
-    long x = strtol(v, &end, 10);
-    if (errno || *end || end == v || x < lo || x > hi) *ok = 0;
-    return x;
+    server_opts *c = arg;
+    if (!v) return 0; /* no flags */
+    if (!strcmp(a, "--listen"))
+        c->listen_at = v;
+    else if (!strcmp(a, "--cert"))
+        c->cert = v;
+    else if (!strcmp(a, "--key"))
+        c->key = v;
+    else if (!strcmp(a, "--dh-group"))
+        c->group_name = v;
+    else if (!strcmp(a, "--threads"))
+        c->threads = hsb_tls_cmd_parse_long(v, 1, MAX_WORKERS, ok);
+    else if (!strcmp(a, "--max-conns"))
+        c->max_conns = hsb_tls_cmd_parse_long(v, 1, 1L << 40, ok);
+    else if (!strcmp(a, "--timeout"))
+        c->timeout = hsb_tls_cmd_parse_long(v, 1, 86400, ok);
+    else
+        return 0;
+    return 1;
 }
 
 int hsb_cmd_server(int argc, char **argv)
 {
-    const char *listen_at = NULL, *cert = NULL, *key = NULL, *spec = "openssl";
-    const char *group_name = "ffdhe2048";
-    unsigned kx = HSB_TLS_KX_ALL;
-    hsb_dh_check check = HSB_DH_CHECK_FULL;
-    long threads = 4, max_conns = 0, timeout = 30;
-    int ok = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "hsbench server: unknown option or missing value: %s\n", a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        if (!strcmp(a, "--listen"))
-            listen_at = v;
-        else if (!strcmp(a, "--cert"))
-            cert = v;
-        else if (!strcmp(a, "--key"))
-            key = v;
-        else if (!strcmp(a, "--backend"))
-            spec = v;
-        else if (!strcmp(a, "--dh-group"))
-            group_name = v;
-        else if (!strcmp(a, "--kx")) {
-            kx = !strcmp(v, "rsa")    ? HSB_TLS_KX_RSA
-                 : !strcmp(v, "dhe")  ? HSB_TLS_KX_DHE
-                 : !strcmp(v, "both") ? HSB_TLS_KX_ALL
-                                      : 0;
-            if (!kx) ok = 0;
-        } else if (!strcmp(a, "--dh-check")) {
-            if (!strcmp(v, "full"))
-                check = HSB_DH_CHECK_FULL;
-            else if (!strcmp(v, "range"))
-                check = HSB_DH_CHECK_RANGE;
-            else
-                ok = 0;
-        } else if (!strcmp(a, "--threads"))
-            threads = parse_long(v, 1, MAX_WORKERS, &ok);
-        else if (!strcmp(a, "--max-conns"))
-            max_conns = parse_long(v, 1, 1L << 40, &ok);
-        else if (!strcmp(a, "--timeout"))
-            timeout = parse_long(v, 1, 86400, &ok);
-        else {
-            fprintf(stderr, "hsbench server: unknown option %s (see --help)\n", a);
-            return 2;
-        }
-        if (!ok) {
-            fprintf(stderr, "hsbench server: bad value for %s: '%s'\n", a, v);
-            return 2;
-        }
-    }
+    hsb_tls_cmd_opts o;
+    server_opts c = {.group_name = "ffdhe2048", .threads = 4, .timeout = 30};
+    int st = hsb_tls_cmd_parse(argc, argv, "server", &o, usage, server_opt, &c);
+    if (st >= 0) return st;
+    const char *listen_at = c.listen_at, *cert = c.cert, *key = c.key;
+    const char *group_name = c.group_name;
+    unsigned kx = o.kx;
+    long threads = c.threads, max_conns = c.max_conns, timeout = c.timeout;
     if (!listen_at || !cert || !key) {
         fprintf(stderr, "hsbench server: --listen, --cert and --key are required (see --help)\n");
         return 2;
     }
     char host[256], port[32];
-    if (!split_hostport(listen_at, host, sizeof host, port, sizeof port)) {
+    if (!hsb_tls_cmd_split_hostport(listen_at, 1, host, sizeof host, port, sizeof port)) {
         fprintf(stderr, "hsbench server: --listen wants ADDR:PORT, got '%s'\n", listen_at);
         return 2;
     }
@@ -289,17 +244,12 @@ int hsb_cmd_server(int argc, char **argv)
     }
     static hsb_provider prov;
     char err[512];
-    if (hsb_provider_from_spec(spec, &prov, err, sizeof err) != HSB_OK) {
-        fprintf(stderr, "hsbench server: --backend: %s\n", err);
-        return 2;
-    }
+    if (!hsb_tls_cmd_provider(&o, &prov)) return 2;
 
     hsb_tls_config *cfg = NULL;
-    hsb_rc rc = hsb_tls_config_new(&cfg, HSB_TLS_SERVER, &prov);
-    if (rc == HSB_OK) rc = hsb_tls_config_set_kx(cfg, kx);
+    hsb_rc rc = hsb_tls_cmd_config(&o, HSB_TLS_SERVER, &prov, &cfg);
     if (rc == HSB_OK) rc = hsb_tls_config_load_pem(cfg, cert, key);
     if (rc == HSB_OK) rc = hsb_tls_config_set_dh_group(cfg, group);
-    if (rc == HSB_OK) hsb_tls_config_set_dh_check(cfg, check);
     if (rc != HSB_OK) {
         fprintf(stderr, "hsbench server: %s\n", hsb_last_error());
         hsb_tls_config_free(cfg);

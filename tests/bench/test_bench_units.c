@@ -13,16 +13,9 @@
 #include "hsb_runner.h"
 #include "hsb_stats.h"
 #include "hsb_suite.h"
+#include "hsb_test.h"
 #include "hsb_tsc.h"
 
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 #define NEAR(a, b, tol) (fabs((a) - (b)) <= (tol))
 
 static void test_summary(void)
@@ -245,10 +238,5 @@ int main(void)
     test_breakdown();
     test_availability();
     CHECK(hsb_tsc_hz() > 1e6);
-    if (failures) {
-        fprintf(stderr, "%d check(s) failed\n", failures);
-        return 1;
-    }
-    printf("bench units: all passed\n");
-    return 0;
+    return hsb_test_report("bench units");
 }

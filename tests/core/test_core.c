@@ -8,15 +8,7 @@
 #include "hsb_ct.h"
 #include "hsb_dh_groups.h"
 #include "hsb_provider.h"
-
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "hsb_test.h"
 
 /* Fake classes: only their names matter to composition. */
 static const hsb_modexp_class mx_a = {.name = "a-modexp"};
@@ -120,10 +112,5 @@ int main(void)
     test_compose();
     test_ct();
     test_dh_groups();
-    if (failures) {
-        fprintf(stderr, "test_core: %d failures\n", failures);
-        return 1;
-    }
-    printf("test_core: all passed\n");
-    return 0;
+    return hsb_test_report("test_core");
 }

@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "hsb_tls.h"
 
@@ -59,5 +61,27 @@ typedef struct fz_transcript {
     size_t c2s_first, s2c_first;
 } fz_transcript;
 int fz_selftalk(unsigned client_kx, unsigned server_kx, fz_transcript *t);
+
+/* A target's two libFuzzer entry points: set-up once from fz_dir() (exit 1,
+ * naming the target, when it fails), then every input fed to FEED, one of
+ * the fz_*_feed above. */
+#define FZ_TARGET(NAME, FEED)                                                                      \
+    int LLVMFuzzerInitialize(int *argc, char ***argv);                                             \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);                                  \
+    int LLVMFuzzerInitialize(int *argc, char ***argv)                                              \
+    {                                                                                              \
+        (void)argc;                                                                                \
+        (void)argv;                                                                                \
+        if (!fz_init(fz_dir())) {                                                                  \
+            fprintf(stderr, NAME ": set-up failed\n");                                             \
+            exit(1);                                                                               \
+        }                                                                                          \
+        return 0;                                                                                  \
+    }                                                                                              \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                                   \
+    {                                                                                              \
+        (void)FEED(data, size);                                                                    \
+        return 0;                                                                                  \
+    }
 
 #endif

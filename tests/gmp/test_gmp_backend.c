@@ -21,24 +21,7 @@
 #include "hsb_backends.h"
 #include "hsb_dh_groups.h"
 #include "hsb_provider.h"
-
-static int failures;
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-#define CHECK_RC(expr, want)                                                                       \
-    do {                                                                                           \
-        hsb_rc got_ = (expr);                                                                      \
-        if (got_ != (want)) {                                                                      \
-            fprintf(stderr, "%s:%d: %s gave %s, expected %s (%s)\n", __FILE__, __LINE__, #expr,    \
-                    hsb_rc_name(got_), hsb_rc_name(want), hsb_last_error());                       \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "hsb_test.h"
 
 static const hsb_backend *gmp;
 
@@ -64,11 +47,6 @@ static void be_add(uint8_t *out, const uint8_t *a, size_t len, int delta)
     if (!(delta >= 0 ? BN_add_word(x, (BN_ULONG)delta) : BN_sub_word(x, (BN_ULONG)-delta))) abort();
     bn_to(out, len, x);
     BN_free(x);
-}
-
-static void random_bytes(uint8_t *b, size_t len)
-{
-    if (RAND_bytes(b, (int)len) != 1) abort();
 }
 
 /* out = base^exp mod mod by OpenSSL, mod_len bytes. */
@@ -112,10 +90,10 @@ static void test_modexp_edges(void)
 {
     const hsb_modexp_class *mx = gmp->modexp;
     uint8_t m[256], b[260], e[32], out[256], ref[256];
-    random_bytes(m, sizeof m);
+    hsb_test_rand(m, sizeof m);
     m[0] |= 0x80;
     m[sizeof m - 1] |= 1;
-    random_bytes(e, sizeof e);
+    hsb_test_rand(e, sizeof e);
     e[sizeof e - 1] |= 1; /* odd exponent */
     const uint8_t zero = 0, onebyte = 1;
 
@@ -134,7 +112,7 @@ static void test_modexp_edges(void)
     CHECK(memcmp(out, ref, sizeof m) == 0);
 
     /* exp 0 (empty, and zero bytes): 1 */
-    random_bytes(b, sizeof m);
+    hsb_test_rand(b, sizeof m);
     b[0] &= 0x7f;
     CHECK_RC(mx->modexp(out, b, sizeof m, NULL, 0, m, sizeof m), HSB_OK);
     CHECK(memcmp(out, ref, sizeof m) == 0);
@@ -201,66 +179,27 @@ static void test_modexp_random(void)
         for (size_t j = 0; j < sizeof exp_lens / sizeof exp_lens[0]; j++) {
             size_t el = exp_lens[j];
             if (ml >= 256 && el > 256 && el != 600) continue; /* keep it short */
-            random_bytes(m, ml);
+            hsb_test_rand(m, ml);
             m[ml - 1] |= 1;
             m[0] |= 0x80; /* top bit set; for one byte, m >= 0x81 */
-            random_bytes(b, ml);
+            hsb_test_rand(b, ml);
             b[0] &= 0x7f; /* below m */
-            random_bytes(e, el);
+            hsb_test_rand(e, el);
             CHECK_RC(mx->modexp(out, b, ml, e, el, m, ml), HSB_OK);
             ref_modexp(ref, b, ml, e, el, m, ml);
-            if (memcmp(out, ref, ml) != 0) {
-                fprintf(stderr, "modexp mismatch: mod %zu bytes, exp %zu bytes\n", ml, el);
-                failures++;
-            }
+            CHECKF(memcmp(out, ref, ml) == 0, "modexp mismatch: mod %zu bytes, exp %zu bytes", ml,
+                   el);
         }
     }
 }
 
 /* ------------------------------------------------------------- RSA */
 
-typedef struct test_key {
-    uint8_t n[512], e[8], d[512], p[512], q[512], dp[512], dq[512], qinv[512];
-    hsb_rsa_key k;
-    BIGNUM *bn_n, *bn_d, *bn_p, *bn_q;
-} test_key;
-
-static size_t put(uint8_t *buf, EVP_PKEY *pkey, const char *name, BIGNUM **keep)
-{
-    BIGNUM *bn = NULL;
-    if (!EVP_PKEY_get_bn_param(pkey, name, &bn)) abort();
-    size_t len = (size_t)BN_bn2bin(bn, buf);
-    if (keep)
-        *keep = bn;
-    else
-        BN_free(bn);
-    return len;
-}
+typedef hsb_test_rsa_key test_key;
 
 static void make_key(test_key *t, int bits)
 {
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
-    EVP_PKEY *pkey = NULL;
-    if (pc == NULL || EVP_PKEY_keygen_init(pc) <= 0 ||
-        EVP_PKEY_CTX_set_rsa_keygen_bits(pc, bits) <= 0 || EVP_PKEY_keygen(pc, &pkey) <= 0)
-        abort();
-    memset(t, 0, sizeof *t);
-    hsb_rsa_key *k = &t->k;
-    k->n = t->n, k->n_len = put(t->n, pkey, OSSL_PKEY_PARAM_RSA_N, &t->bn_n);
-    k->e = t->e, k->e_len = put(t->e, pkey, OSSL_PKEY_PARAM_RSA_E, NULL);
-    k->d = t->d, k->d_len = put(t->d, pkey, OSSL_PKEY_PARAM_RSA_D, &t->bn_d);
-    k->p = t->p, k->p_len = put(t->p, pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, &t->bn_p);
-    k->q = t->q, k->q_len = put(t->q, pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, &t->bn_q);
-    k->dp = t->dp, k->dp_len = put(t->dp, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, NULL);
-    k->dq = t->dq, k->dq_len = put(t->dq, pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, NULL);
-    k->qinv = t->qinv, k->qinv_len = put(t->qinv, pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, NULL);
-    EVP_PKEY_free(pkey);
-    EVP_PKEY_CTX_free(pc);
-}
-
-static void free_key(test_key *t)
-{
-    BN_free(t->bn_n), BN_free(t->bn_d), BN_free(t->bn_p), BN_free(t->bn_q);
+    if (!hsb_test_rsa_keygen(t, (unsigned)bits)) abort();
 }
 
 /* The same key with p and q exchanged: qinv becomes p^-1 mod q. */
@@ -274,12 +213,12 @@ static void swap_key(test_key *s, const test_key *t)
     k->dp = s->dq, k->dp_len = t->k.dq_len;
     k->dq = s->dp, k->dq_len = t->k.dp_len;
     BN_CTX *ctx = BN_CTX_new();
-    BIGNUM *inv = BN_mod_inverse(NULL, t->bn_p, t->bn_q, ctx);
+    BIGNUM *p = bn_from(t->p, t->k.p_len), *q = bn_from(t->q, t->k.q_len);
+    BIGNUM *inv = BN_mod_inverse(NULL, p, q, ctx);
     if (inv == NULL) abort();
     k->qinv = s->qinv, k->qinv_len = (size_t)BN_bn2bin(inv, s->qinv);
-    BN_free(inv);
+    BN_free(inv), BN_free(p), BN_free(q);
     BN_CTX_free(ctx);
-    /* s->bn_* stay t's: free_key(t) frees them, never free_key(s). */
 }
 
 /* Find needle in the opaque context (limbs are little-endian in memory). */
@@ -301,6 +240,7 @@ static void rsa_round(const test_key *t, const char *what, int fault)
     void *pctx = hsb_ctx_alloc(rp->ctx_size), *uctx = hsb_ctx_alloc(pb->ctx_size);
     uint8_t c[512], m[512], c2[512], ref[512];
     BN_CTX *bctx = BN_CTX_new();
+    BIGNUM *bn_d = bn_from(k->d, k->d_len), *bn_n = bn_from(k->n, k->n_len);
     CHECK(pctx != NULL && uctx != NULL && bctx != NULL);
 
     CHECK_RC(rp->init(pctx, k), HSB_OK);
@@ -310,23 +250,20 @@ static void rsa_round(const test_key *t, const char *what, int fault)
     /* Random c: private op against BN_mod_exp(c, d, n), then the public op
      * takes it back. Several rounds, so the blinding update is exercised. */
     for (int i = 0; i < 6; i++) {
-        random_bytes(c, nl);
+        hsb_test_rand(c, nl);
         c[0] = (uint8_t)(c[0] % k->n[0]); /* below n */
         CHECK_RC(rp->op(pctx, m, c, nl), HSB_OK);
         BIGNUM *bc = bn_from(c, nl), *r = BN_new();
-        if (r == NULL || !BN_mod_exp(r, bc, t->bn_d, t->bn_n, bctx)) abort();
+        if (r == NULL || !BN_mod_exp(r, bc, bn_d, bn_n, bctx)) abort();
         bn_to(ref, nl, r);
         BN_free(bc), BN_free(r);
-        if (memcmp(m, ref, nl) != 0) {
-            fprintf(stderr, "%s: private op differs from BN_mod_exp\n", what);
-            failures++;
-        }
+        CHECKF(memcmp(m, ref, nl) == 0, "%s: private op differs from BN_mod_exp", what);
         CHECK_RC(pb->op(uctx, c2, m, nl), HSB_OK);
         CHECK(memcmp(c2, c, nl) == 0);
     }
 
     /* in == out */
-    random_bytes(c, nl);
+    hsb_test_rand(c, nl);
     c[0] = (uint8_t)(c[0] % k->n[0]);
     memcpy(m, c, nl);
     CHECK_RC(rp->op(pctx, m, m, nl), HSB_OK);
@@ -368,7 +305,7 @@ static void rsa_round(const test_key *t, const char *what, int fault)
         CHECK(where != NULL);
         if (where != NULL) {
             where[1] ^= 0x10;
-            random_bytes(c, nl);
+            hsb_test_rand(c, nl);
             c[0] = (uint8_t)(c[0] % k->n[0]);
             memset(m, 0x55, nl);
             CHECK_RC(rp->op(pctx, m, c, nl), HSB_E_CRYPTO);
@@ -383,6 +320,7 @@ static void rsa_round(const test_key *t, const char *what, int fault)
     pb->clear(uctx);
     hsb_ctx_free(pctx, rp->ctx_size);
     hsb_ctx_free(uctx, pb->ctx_size);
+    BN_free(bn_d), BN_free(bn_n);
     BN_CTX_free(bctx);
 }
 
@@ -398,8 +336,7 @@ static void test_rsa_bad_keys(const test_key *t)
                            offsetof(test_key, p)};
     for (size_t i = 0; i < 4; i++) {
         b = *t;
-        b.k.n = b.n, b.k.e = b.e, b.k.p = b.p, b.k.q = b.q;
-        b.k.dp = b.dp, b.k.dq = b.dq, b.k.qinv = b.qinv;
+        hsb_test_rsa_key_rebind(&b);
         uint8_t *v = (uint8_t *)&b + offs[i];
         v[2] ^= 0x01;
         CHECK_RC(rp->init(ctx, &b.k), HSB_E_USAGE);
@@ -447,7 +384,6 @@ static void test_rsa(void)
         snprintf(what, sizeof what, "rsa-%d (p, q exchanged)", sizes[i]);
         rsa_round(&s, what, 0);
         if (i == 1) test_rsa_bad_keys(&t);
-        free_key(&t);
     }
 }
 
@@ -493,7 +429,7 @@ static void test_dh_group(const hsb_dh_group *g)
     CHECK(memcmp(za, zb, pl) == 0);
 
     /* Known x: pub and shared against BN_mod_exp. */
-    random_bytes(x, sizeof x);
+    hsb_test_rand(x, sizeof x);
     CHECK_RC(dh->set_priv(a, x, sizeof x, ya, pl), HSB_OK);
     ref_modexp(ref, g->g, g->g_len, x, sizeof x, g->p, pl);
     CHECK(memcmp(ya, ref, pl) == 0);
@@ -621,7 +557,7 @@ int main(void)
     CHECK(gmp->aes == NULL && gmp->gcm == NULL && gmp->sha256 == NULL && gmp->hmac == NULL &&
           gmp->rng == NULL);
     CHECK(gmp->modexp && gmp->rsa_priv && gmp->rsa_pub && gmp->dh);
-    if (failures) return 1;
+    if (hsb_test_failures) return hsb_test_report("test_gmp_backend");
 
     test_modexp_known();
     test_modexp_edges();
@@ -629,10 +565,6 @@ int main(void)
     test_rsa();
     test_dh();
 
-    if (failures) {
-        fprintf(stderr, "test_gmp_backend: %d failure(s)\n", failures);
-        return 1;
-    }
-    printf("test_gmp_backend: all passed (%s)\n", gmp->about);
-    return 0;
+    printf("test_gmp_backend: %s\n", gmp->about);
+    return hsb_test_report("test_gmp_backend");
 }

@@ -11,59 +11,9 @@
 
 #include "hsb_backends.h"
 #include "hsb_ct.h"
-
-static int failures, checks;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            fprintf(stderr, "%s:%d: FAIL: %s\n", __FILE__, __LINE__, #cond);                       \
-        }                                                                                          \
-    } while (0)
-#define CHECK_RC(expr, want)                                                                       \
-    do {                                                                                           \
-        hsb_rc got_ = (expr);                                                                      \
-        checks++;                                                                                  \
-        if (got_ != (want)) {                                                                      \
-            failures++;                                                                            \
-            fprintf(stderr, "%s:%d: FAIL: %s gave %s, want %s (%s)\n", __FILE__, __LINE__, #expr,  \
-                    hsb_rc_name(got_), hsb_rc_name(want), hsb_last_error());                       \
-        }                                                                                          \
-    } while (0)
-
-static size_t unhex(uint8_t *out, const char *hex)
-{
-    size_t n = strlen(hex) / 2;
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-    return n;
-}
-
-static int eq_hex(const uint8_t *got, const char *hex)
-{
-    uint8_t want[256];
-    size_t n = unhex(want, hex);
-    return memcmp(got, want, n) == 0;
-}
+#include "hsb_test.h"
 
 static const hsb_backend *B, *REF;
-
-static void rnd(void *p, size_t n)
-{
-    if (REF->rng->fill(p, n) != HSB_OK) abort();
-}
-
-static size_t rnd_below(size_t n)
-{
-    uint32_t v;
-    rnd(&v, sizeof v);
-    return v % n;
-}
 
 /* --------------------------------------------------------------------- AES */
 
@@ -74,34 +24,34 @@ static void test_aes_known(void)
     uint8_t key[32], iv[16], ctr[16], pt[64], ct[64], buf[64];
 
     /* FIPS-197 Appendix C.1 (CBC with a zero IV over one block). */
-    unhex(key, "000102030405060708090a0b0c0d0e0f");
-    unhex(pt, "00112233445566778899aabbccddeeff");
+    hsb_test_unhex(key, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(pt, "00112233445566778899aabbccddeeff");
     CHECK_RC(ac->init(c, key, 16), HSB_OK);
     memset(iv, 0, 16);
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 16), HSB_OK);
-    CHECK(eq_hex(ct, "69c4e0d86a7b0430d8cdb78070b4c55a"));
+    CHECK(hsb_test_eq_hex(ct, "69c4e0d86a7b0430d8cdb78070b4c55a"));
     ac->clear(c);
 
     /* SP 800-38A F.2.1 and F.5.1, blocks 1-2. */
-    unhex(key, "2b7e151628aed2a6abf7158809cf4f3c");
-    unhex(pt, "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51");
+    hsb_test_unhex(key, "2b7e151628aed2a6abf7158809cf4f3c");
+    hsb_test_unhex(pt, "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51");
     CHECK_RC(ac->init(c, key, 16), HSB_OK);
-    unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 32), HSB_OK);
-    CHECK(eq_hex(ct, "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"));
+    CHECK(hsb_test_eq_hex(ct, "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"));
     CHECK(memcmp(iv, ct + 16, 16) == 0);
     memcpy(buf, ct, 32);
-    unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
     CHECK_RC(ac->cbc_decrypt(c, iv, buf, buf, 16), HSB_OK);
     CHECK_RC(ac->cbc_decrypt(c, iv, buf + 16, buf + 16, 16), HSB_OK);
     CHECK(memcmp(buf, pt, 32) == 0 && memcmp(iv, ct + 16, 16) == 0);
-    unhex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    hsb_test_unhex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
     CHECK_RC(ac->ctr(c, ctr, ct, pt, 32), HSB_OK);
-    CHECK(eq_hex(ct, "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"));
-    CHECK(eq_hex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff01"));
-    unhex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    CHECK(hsb_test_eq_hex(ct, "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"));
+    CHECK(hsb_test_eq_hex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff01"));
+    hsb_test_unhex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
     CHECK_RC(ac->ctr(c, ctr, buf, pt, 5), HSB_OK);
-    CHECK(memcmp(buf, ct, 5) == 0 && eq_hex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff00"));
+    CHECK(memcmp(buf, ct, 5) == 0 && hsb_test_eq_hex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff00"));
     /* Usage: lengths, and nothing written. */
     memset(buf, 0xaa, sizeof buf);
     CHECK_RC(ac->cbc_encrypt(c, iv, buf, pt, 17), HSB_E_USAGE);
@@ -112,17 +62,17 @@ static void test_aes_known(void)
     ac->clear(c);
 
     /* SP 800-38A F.2.3 / F.2.5, first block. */
-    unhex(key, "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b");
+    hsb_test_unhex(key, "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b");
     CHECK_RC(ac->init(c, key, 24), HSB_OK);
-    unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 16), HSB_OK);
-    CHECK(eq_hex(ct, "4f021db243bc633d7178183a9fa071e8"));
+    CHECK(hsb_test_eq_hex(ct, "4f021db243bc633d7178183a9fa071e8"));
     ac->clear(c);
-    unhex(key, "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
+    hsb_test_unhex(key, "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
     CHECK_RC(ac->init(c, key, 32), HSB_OK);
-    unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 16), HSB_OK);
-    CHECK(eq_hex(ct, "f58c4c04d6e5f1ba779eabfb5f7bfbd6"));
+    CHECK(hsb_test_eq_hex(ct, "f58c4c04d6e5f1ba779eabfb5f7bfbd6"));
     ac->clear(c);
     CHECK_RC(ac->init(c, key, 20), HSB_E_UNSUPPORTED);
     hsb_ctx_free(c, ac->ctx_size);
@@ -140,25 +90,26 @@ static void test_aes_differential(void)
     for (int t = 0; t < 60; t++) {
         uint8_t key[32], iv1[16], iv2[16];
         size_t kl = key_lens[t % 3];
-        rnd(key, kl);
+        hsb_test_rand(key, kl);
         CHECK_RC(ac->init(c, key, kl), HSB_OK);
         CHECK_RC(rc->init(r, key, kl), HSB_OK);
-        rnd(in, sizeof in);
-        rnd(iv1, 16);
+        hsb_test_rand(in, sizeof in);
+        hsb_test_rand(iv1, 16);
         memcpy(iv2, iv1, 16);
-        size_t n = 16 * rnd_below(sizeof in / 16 + 1);
+        size_t n = 16 * hsb_test_rand_below(sizeof in / 16 + 1);
         CHECK_RC(ac->cbc_encrypt(c, iv1, o1, in, n), HSB_OK);
         CHECK_RC(rc->cbc_encrypt(r, iv2, o2, in, n), HSB_OK);
         CHECK(memcmp(o1, o2, n) == 0 && memcmp(iv1, iv2, 16) == 0);
         CHECK_RC(ac->cbc_decrypt(c, iv1, o1, in, n), HSB_OK);
         CHECK_RC(rc->cbc_decrypt(r, iv2, o2, in, n), HSB_OK);
         CHECK(memcmp(o1, o2, n) == 0 && memcmp(iv1, iv2, 16) == 0);
-        n = rnd_below(sizeof in + 1);
-        rnd(iv1, 16);
+        n = hsb_test_rand_below(sizeof in + 1);
+        hsb_test_rand(iv1, 16);
         if (t % 4 == 1) memset(iv1 + 12, 0xff, 4), iv1[11] = 0xff;
         if (t % 4 == 2) memset(iv1 + 8, 0xff, 8);
         if (t % 4 == 3) memset(iv1, 0xff, 16);
-        if (t % 4) iv1[15] = (uint8_t)(0xff - rnd_below(8)); /* a few blocks below the carry */
+        if (t % 4)
+            iv1[15] = (uint8_t)(0xff - hsb_test_rand_below(8)); /* a few blocks below the carry */
         memcpy(iv2, iv1, 16);
         CHECK_RC(ac->ctr(c, iv1, o1, in, n), HSB_OK);
         CHECK_RC(rc->ctr(r, iv2, o2, in, n), HSB_OK);
@@ -186,10 +137,10 @@ static void test_gcm(void)
     /* McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 1, 2. */
     CHECK_RC(gc->init(c, key, 16), HSB_OK);
     CHECK_RC(gc->seal(c, iv, 12, NULL, 0, NULL, NULL, 0, tag), HSB_OK);
-    CHECK(eq_hex(tag, "58e2fccefa7e3061367f1d57a4e7455a"));
+    CHECK(hsb_test_eq_hex(tag, "58e2fccefa7e3061367f1d57a4e7455a"));
     CHECK_RC(gc->seal(c, iv, 12, NULL, 0, ct, pt, 16, tag), HSB_OK);
-    CHECK(eq_hex(ct, "0388dace60b6a392f328c2b971b2fe78"));
-    CHECK(eq_hex(tag, "ab6e47d42cec13bdf53a67b21257bddf"));
+    CHECK(hsb_test_eq_hex(ct, "0388dace60b6a392f328c2b971b2fe78"));
+    CHECK(hsb_test_eq_hex(tag, "ab6e47d42cec13bdf53a67b21257bddf"));
     CHECK_RC(gc->open(c, iv, 12, NULL, 0, buf, ct, 16, tag), HSB_OK);
     CHECK(memcmp(buf, pt, 16) == 0);
     tag[15] ^= 0x80;
@@ -209,12 +160,12 @@ static void test_gcm(void)
     const size_t key_lens[] = {16, 24, 32};
     for (int t = 0; t < 48; t++) {
         size_t kl = key_lens[t % 3], ivl = ivs[t % 8];
-        size_t n = rnd_below(sizeof in + 1), al = rnd_below(sizeof aad + 1);
+        size_t n = hsb_test_rand_below(sizeof in + 1), al = hsb_test_rand_below(sizeof aad + 1);
         uint8_t t1[16], t2[16];
-        rnd(key, kl);
-        rnd(iv, ivl);
-        rnd(in, n);
-        rnd(aad, al);
+        hsb_test_rand(key, kl);
+        hsb_test_rand(iv, ivl);
+        hsb_test_rand(in, n);
+        hsb_test_rand(aad, al);
         CHECK_RC(gc->init(c, key, kl), HSB_OK);
         CHECK_RC(rc->init(r, key, kl), HSB_OK);
         CHECK_RC(gc->seal(c, iv, ivl, aad, al, o1, in, n, t1), HSB_OK);
@@ -223,7 +174,7 @@ static void test_gcm(void)
         CHECK_RC(gc->open(c, iv, ivl, aad, al, o2, o1, n, t1), HSB_OK);
         CHECK(memcmp(o2, in, n) == 0);
         if (n) {
-            o1[rnd_below(n)] ^= 1;
+            o1[hsb_test_rand_below(n)] ^= 1;
             CHECK_RC(gc->open(c, iv, ivl, aad, al, o2, o1, n, t1), HSB_E_DECRYPT);
         }
         gc->clear(c);
@@ -245,11 +196,11 @@ static void test_hmac(void)
     CHECK_RC(hc->init(c, (const uint8_t *)"Jefe", 4), HSB_OK);
     hc->update(c, "what do ya want for nothing?", 28);
     hc->final(c, out);
-    CHECK(eq_hex(out, case2));
+    CHECK(hsb_test_eq_hex(out, case2));
     hc->update(c, "what do ya ", 11);
     hc->update(c, "want for nothing?", 17);
     hc->final(c, out);
-    CHECK(eq_hex(out, case2));
+    CHECK(hsb_test_eq_hex(out, case2));
     hc->clear(c);
     /* RFC 4231 4.7 (test case 6): a 131-byte key. */
     memset(key, 0xaa, 131);
@@ -257,26 +208,28 @@ static void test_hmac(void)
     const char *m6 = "Test Using Larger Than Block-Size Key - Hash Key First";
     hc->update(c, m6, strlen(m6));
     hc->final(c, out);
-    CHECK(eq_hex(out, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
+    CHECK(hsb_test_eq_hex(out, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
     hc->clear(c);
     /* Empty key, empty message. */
     CHECK_RC(hc->init(c, NULL, 0), HSB_OK);
     hc->final(c, out);
-    CHECK(eq_hex(out, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"));
+    CHECK(hsb_test_eq_hex(out, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"));
     hc->clear(c);
 
     /* Against openssl: key lengths 0..200, messages in pieces, up to a full
      * TLS record's MAC input (13 + 16384 bytes). */
     static uint8_t msg[13 + 16384];
-    rnd(msg, sizeof msg);
+    hsb_test_rand(msg, sizeof msg);
     for (int t = 0; t < 40; t++) {
-        size_t kl = t == 0 ? 0 : rnd_below(sizeof key + 1);
-        size_t n = t == 1 ? sizeof msg : t < 20 ? rnd_below(300) : rnd_below(sizeof msg + 1);
-        rnd(key, kl);
+        size_t kl = t == 0 ? 0 : hsb_test_rand_below(sizeof key + 1);
+        size_t n = t == 1   ? sizeof msg
+                   : t < 20 ? hsb_test_rand_below(300)
+                            : hsb_test_rand_below(sizeof msg + 1);
+        hsb_test_rand(key, kl);
         CHECK_RC(hc->init(c, key, kl), HSB_OK);
         CHECK_RC(rc->init(r, key, kl), HSB_OK);
         for (int rep = 0; rep < 2; rep++) {
-            size_t cut = n ? rnd_below(n) : 0;
+            size_t cut = n ? hsb_test_rand_below(n) : 0;
             hc->update(c, msg, cut);
             hc->update(c, msg + cut, n - cut);
             rc->update(r, msg, n);
@@ -381,9 +334,8 @@ int main(void)
         /* The backend stays listed with every class absent, and says why. */
         CHECK(!B->aes && !B->gcm && !B->hmac && !B->sha256 && !B->modexp && !B->rng);
         CHECK(strstr(B->about, "unavailable") != NULL);
-        printf("%d checks, %d failures (no AES-NI: classes absent as they should be)\n", checks,
-               failures);
-        return failures ? 1 : 0;
+        printf("no AES-NI: the classes must be absent\n");
+        return hsb_test_report("test_ipsecmb_backend");
     }
     CHECK(B->aes && B->gcm && B->hmac && !B->sha256 && !B->modexp && !B->rng);
     test_aes_known();
@@ -391,6 +343,5 @@ int main(void)
     test_gcm();
     test_hmac();
     test_threads();
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return hsb_test_report("test_ipsecmb_backend");
 }

@@ -20,49 +20,9 @@
 
 #include "hsb_backends.h"
 #include "hsb_native_aes.h"
-
-static int failures;
-static int checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            if (failures <= 20) {                                                                  \
-                fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                               \
-                fprintf(stderr, __VA_ARGS__);                                                      \
-                fprintf(stderr, "\n");                                                             \
-            }                                                                                      \
-        }                                                                                          \
-    } while (0)
+#include "hsb_test.h"
 
 /* ------------------------------------------------------------------ helpers */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-static uint64_t rnd64(void)
-{
-    /* xorshift64*: reproducible, good enough to pick lengths and bytes. */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
-}
-static void rnd_bytes(uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(rnd64() >> 56);
-}
-
-static size_t unhex(uint8_t *out, const char *hex)
-{
-    size_t n = 0;
-    for (; hex[0] && hex[1]; hex += 2) {
-        unsigned v;
-        if (sscanf(hex, "%2x", &v) != 1) break;
-        out[n++] = (uint8_t)v;
-    }
-    return n;
-}
 
 /* A buffer with red zones on both sides, filled with a pattern the code under
  * test must not touch. */
@@ -148,7 +108,7 @@ typedef struct {
 static void set_key(impl *m, const uint8_t key[16])
 {
     hsb_rc rc = m->cls->init(m->ctx, key, 16);
-    CHECK(rc == HSB_OK, "%s: init rc %d", m->cls->name, (int)rc);
+    CHECKF(rc == HSB_OK, "%s: init rc %d", m->cls->name, (int)rc);
 }
 
 /* FIPS-197 Appendix C.1 and SP 800-38A F.2.1/F.2.2, F.5.1/F.5.2 (AES-128). */
@@ -157,48 +117,48 @@ static void test_known_answers(impl *m)
     const char *name = m->cls->name;
     uint8_t key[16], pt[64], ct[64], iv[16], out[64], v[16];
 
-    unhex(key, "000102030405060708090a0b0c0d0e0f");
-    unhex(pt, "00112233445566778899aabbccddeeff");
-    unhex(ct, "69c4e0d86a7b0430d8cdb78070b4c55a");
+    hsb_test_unhex(key, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(pt, "00112233445566778899aabbccddeeff");
+    hsb_test_unhex(ct, "69c4e0d86a7b0430d8cdb78070b4c55a");
     set_key(m, key);
     memset(v, 0, 16); /* CBC with a zero IV is the block cipher on one block */
-    CHECK(m->cls->cbc_encrypt(m->ctx, v, out, pt, 16) == HSB_OK && !memcmp(out, ct, 16),
-          "%s: FIPS-197 C.1 encrypt", name);
+    CHECKF(m->cls->cbc_encrypt(m->ctx, v, out, pt, 16) == HSB_OK && !memcmp(out, ct, 16),
+           "%s: FIPS-197 C.1 encrypt", name);
     memset(v, 0, 16);
-    CHECK(m->cls->cbc_decrypt(m->ctx, v, out, ct, 16) == HSB_OK && !memcmp(out, pt, 16),
-          "%s: FIPS-197 C.1 decrypt", name);
+    CHECKF(m->cls->cbc_decrypt(m->ctx, v, out, ct, 16) == HSB_OK && !memcmp(out, pt, 16),
+           "%s: FIPS-197 C.1 decrypt", name);
 
     const char *p38a = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
                        "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
-    unhex(key, "2b7e151628aed2a6abf7158809cf4f3c");
-    unhex(pt, p38a);
+    hsb_test_unhex(key, "2b7e151628aed2a6abf7158809cf4f3c");
+    hsb_test_unhex(pt, p38a);
     set_key(m, key);
 
-    unhex(iv, "000102030405060708090a0b0c0d0e0f");
-    unhex(ct, "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
-              "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7");
+    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(ct, "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
+                       "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7");
     memcpy(v, iv, 16);
-    CHECK(m->cls->cbc_encrypt(m->ctx, v, out, pt, 64) == HSB_OK && !memcmp(out, ct, 64) &&
-              !memcmp(v, ct + 48, 16),
-          "%s: SP 800-38A F.2.1 CBC-AES128.Encrypt", name);
+    CHECKF(m->cls->cbc_encrypt(m->ctx, v, out, pt, 64) == HSB_OK && !memcmp(out, ct, 64) &&
+               !memcmp(v, ct + 48, 16),
+           "%s: SP 800-38A F.2.1 CBC-AES128.Encrypt", name);
     memcpy(v, iv, 16);
-    CHECK(m->cls->cbc_decrypt(m->ctx, v, out, ct, 64) == HSB_OK && !memcmp(out, pt, 64) &&
-              !memcmp(v, ct + 48, 16),
-          "%s: SP 800-38A F.2.2 CBC-AES128.Decrypt", name);
+    CHECKF(m->cls->cbc_decrypt(m->ctx, v, out, ct, 64) == HSB_OK && !memcmp(out, pt, 64) &&
+               !memcmp(v, ct + 48, 16),
+           "%s: SP 800-38A F.2.2 CBC-AES128.Decrypt", name);
 
     uint8_t c0[16], cend[16];
-    unhex(c0, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
-    unhex(ct, "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
-              "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee");
+    hsb_test_unhex(c0, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    hsb_test_unhex(ct, "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
+                       "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee");
     memcpy(cend, c0, 16);
     ctr_add(cend, 4);
     memcpy(v, c0, 16);
-    CHECK(m->cls->ctr(m->ctx, v, out, pt, 64) == HSB_OK && !memcmp(out, ct, 64) &&
-              !memcmp(v, cend, 16),
-          "%s: SP 800-38A F.5.1 CTR-AES128.Encrypt", name);
+    CHECKF(m->cls->ctr(m->ctx, v, out, pt, 64) == HSB_OK && !memcmp(out, ct, 64) &&
+               !memcmp(v, cend, 16),
+           "%s: SP 800-38A F.5.1 CTR-AES128.Encrypt", name);
     memcpy(v, c0, 16);
-    CHECK(m->cls->ctr(m->ctx, v, out, ct, 64) == HSB_OK && !memcmp(out, pt, 64),
-          "%s: SP 800-38A F.5.2 CTR-AES128.Decrypt", name);
+    CHECKF(m->cls->ctr(m->ctx, v, out, ct, 64) == HSB_OK && !memcmp(out, pt, 64),
+           "%s: SP 800-38A F.5.2 CTR-AES128.Decrypt", name);
 }
 
 /* The contract's edges: key sizes, lengths, NULLs, nothing written on error. */
@@ -206,20 +166,20 @@ static void test_contract(impl *m)
 {
     const char *name = m->cls->name;
     uint8_t key[32] = {0}, v[16] = {0}, in[48] = {0}, out[48];
-    CHECK(m->cls->key_sizes == HSB_AES_KEY_128, "%s: key_sizes", name);
-    CHECK(m->cls->init(m->ctx, key, 24) == HSB_E_UNSUPPORTED, "%s: 192-bit key", name);
-    CHECK(m->cls->init(m->ctx, key, 32) == HSB_E_UNSUPPORTED, "%s: 256-bit key", name);
-    CHECK(m->cls->init(m->ctx, key, 15) == HSB_E_USAGE, "%s: 15-byte key", name);
-    CHECK(m->cls->init(m->ctx, NULL, 16) == HSB_E_USAGE, "%s: NULL key", name);
+    CHECKF(m->cls->key_sizes == HSB_AES_KEY_128, "%s: key_sizes", name);
+    CHECKF(m->cls->init(m->ctx, key, 24) == HSB_E_UNSUPPORTED, "%s: 192-bit key", name);
+    CHECKF(m->cls->init(m->ctx, key, 32) == HSB_E_UNSUPPORTED, "%s: 256-bit key", name);
+    CHECKF(m->cls->init(m->ctx, key, 15) == HSB_E_USAGE, "%s: 15-byte key", name);
+    CHECKF(m->cls->init(m->ctx, NULL, 16) == HSB_E_USAGE, "%s: NULL key", name);
     set_key(m, key);
     memset(out, 0x5a, sizeof out);
-    CHECK(m->cls->cbc_encrypt(m->ctx, v, out, in, 17) == HSB_E_USAGE, "%s: cbc len 17", name);
-    CHECK(m->cls->cbc_decrypt(m->ctx, v, out, in, 40) == HSB_E_USAGE, "%s: cbc len 40", name);
-    for (size_t i = 0; i < sizeof out; i++) CHECK(out[i] == 0x5a, "%s: wrote on error", name);
-    CHECK(m->cls->cbc_encrypt(m->ctx, v, NULL, NULL, 0) == HSB_OK, "%s: cbc len 0", name);
-    CHECK(m->cls->ctr(m->ctx, v, NULL, NULL, 0) == HSB_OK, "%s: ctr len 0", name);
-    CHECK(m->cls->ctr(m->ctx, v, NULL, in, 5) == HSB_E_USAGE, "%s: ctr NULL out", name);
-    for (int i = 0; i < 16; i++) CHECK(v[i] == 0, "%s: iv moved by len 0 / errors", name);
+    CHECKF(m->cls->cbc_encrypt(m->ctx, v, out, in, 17) == HSB_E_USAGE, "%s: cbc len 17", name);
+    CHECKF(m->cls->cbc_decrypt(m->ctx, v, out, in, 40) == HSB_E_USAGE, "%s: cbc len 40", name);
+    for (size_t i = 0; i < sizeof out; i++) CHECKF(out[i] == 0x5a, "%s: wrote on error", name);
+    CHECKF(m->cls->cbc_encrypt(m->ctx, v, NULL, NULL, 0) == HSB_OK, "%s: cbc len 0", name);
+    CHECKF(m->cls->ctr(m->ctx, v, NULL, NULL, 0) == HSB_OK, "%s: ctr len 0", name);
+    CHECKF(m->cls->ctr(m->ctx, v, NULL, in, 5) == HSB_E_USAGE, "%s: ctr NULL out", name);
+    for (int i = 0; i < 16; i++) CHECKF(v[i] == 0, "%s: iv moved by len 0 / errors", name);
 }
 
 /* One CBC differential case: out of place, in place, and split in two calls. */
@@ -232,37 +192,37 @@ static void cbc_case(impl *m, const uint8_t key[16], const uint8_t iv[16], const
 
     zbuf o = zalloc(len);
     memcpy(v, iv, 16);
-    CHECK(m->cls->cbc_encrypt(m->ctx, v, o.p, pt, len) == HSB_OK && !memcmp(o.p, want, len) &&
-              zintact(&o) && !memcmp(v, len ? want + len - 16 : iv, 16),
-          "%s: cbc encrypt len %zu", name, len);
+    CHECKF(m->cls->cbc_encrypt(m->ctx, v, o.p, pt, len) == HSB_OK && !memcmp(o.p, want, len) &&
+               zintact(&o) && !memcmp(v, len ? want + len - 16 : iv, 16),
+           "%s: cbc encrypt len %zu", name, len);
     memcpy(v, iv, 16);
-    CHECK(m->cls->cbc_decrypt(m->ctx, v, o.p, want, len) == HSB_OK && !memcmp(o.p, pt, len) &&
-              zintact(&o) && !memcmp(v, len ? want + len - 16 : iv, 16),
-          "%s: cbc decrypt len %zu", name, len);
+    CHECKF(m->cls->cbc_decrypt(m->ctx, v, o.p, want, len) == HSB_OK && !memcmp(o.p, pt, len) &&
+               zintact(&o) && !memcmp(v, len ? want + len - 16 : iv, 16),
+           "%s: cbc decrypt len %zu", name, len);
 
     /* in == out */
     memcpy(o.p, pt, len);
     memcpy(v, iv, 16);
-    CHECK(m->cls->cbc_encrypt(m->ctx, v, o.p, o.p, len) == HSB_OK && !memcmp(o.p, want, len) &&
-              zintact(&o),
-          "%s: cbc encrypt in place len %zu", name, len);
+    CHECKF(m->cls->cbc_encrypt(m->ctx, v, o.p, o.p, len) == HSB_OK && !memcmp(o.p, want, len) &&
+               zintact(&o),
+           "%s: cbc encrypt in place len %zu", name, len);
     memcpy(v, iv, 16);
-    CHECK(m->cls->cbc_decrypt(m->ctx, v, o.p, o.p, len) == HSB_OK && !memcmp(o.p, pt, len) &&
-              zintact(&o),
-          "%s: cbc decrypt in place len %zu", name, len);
+    CHECKF(m->cls->cbc_decrypt(m->ctx, v, o.p, o.p, len) == HSB_OK && !memcmp(o.p, pt, len) &&
+               zintact(&o),
+           "%s: cbc decrypt in place len %zu", name, len);
 
     /* Two calls chain through iv. */
-    size_t cut = len ? 16 * (size_t)(rnd64() % (len / 16 + 1)) : 0;
+    size_t cut = len ? 16 * (size_t)(hsb_test_prng64() % (len / 16 + 1)) : 0;
     memcpy(v, iv, 16);
-    CHECK(m->cls->cbc_encrypt(m->ctx, v, o.p, pt, cut) == HSB_OK &&
-              m->cls->cbc_encrypt(m->ctx, v, o.p + cut, pt + cut, len - cut) == HSB_OK &&
-              !memcmp(o.p, want, len),
-          "%s: cbc encrypt split %zu+%zu", name, cut, len - cut);
+    CHECKF(m->cls->cbc_encrypt(m->ctx, v, o.p, pt, cut) == HSB_OK &&
+               m->cls->cbc_encrypt(m->ctx, v, o.p + cut, pt + cut, len - cut) == HSB_OK &&
+               !memcmp(o.p, want, len),
+           "%s: cbc encrypt split %zu+%zu", name, cut, len - cut);
     memcpy(v, iv, 16);
-    CHECK(m->cls->cbc_decrypt(m->ctx, v, o.p, want, cut) == HSB_OK &&
-              m->cls->cbc_decrypt(m->ctx, v, o.p + cut, want + cut, len - cut) == HSB_OK &&
-              !memcmp(o.p, pt, len),
-          "%s: cbc decrypt split %zu+%zu", name, cut, len - cut);
+    CHECKF(m->cls->cbc_decrypt(m->ctx, v, o.p, want, cut) == HSB_OK &&
+               m->cls->cbc_decrypt(m->ctx, v, o.p + cut, want + cut, len - cut) == HSB_OK &&
+               !memcmp(o.p, pt, len),
+           "%s: cbc decrypt split %zu+%zu", name, cut, len - cut);
     zfree(&o);
     free(want);
 }
@@ -278,7 +238,7 @@ static void ctr_case(impl *m, const uint8_t key[16], const uint8_t c0[16], const
     if (with_ecb_ref) {
         uint8_t *w2 = malloc(len + 1);
         ref_ctr_ecb(key, c0, w2, pt, len);
-        CHECK(!memcmp(w2, want, len), "reference CTRs disagree at len %zu", len);
+        CHECKF(!memcmp(w2, want, len), "reference CTRs disagree at len %zu", len);
         free(w2);
     }
     memcpy(cend, c0, 16);
@@ -286,21 +246,21 @@ static void ctr_case(impl *m, const uint8_t key[16], const uint8_t c0[16], const
 
     zbuf o = zalloc(len);
     memcpy(v, c0, 16);
-    CHECK(m->cls->ctr(m->ctx, v, o.p, pt, len) == HSB_OK && !memcmp(o.p, want, len) &&
-              zintact(&o) && !memcmp(v, cend, 16),
-          "%s: ctr len %zu", name, len);
+    CHECKF(m->cls->ctr(m->ctx, v, o.p, pt, len) == HSB_OK && !memcmp(o.p, want, len) &&
+               zintact(&o) && !memcmp(v, cend, 16),
+           "%s: ctr len %zu", name, len);
     memcpy(o.p, pt, len);
     memcpy(v, c0, 16);
-    CHECK(m->cls->ctr(m->ctx, v, o.p, o.p, len) == HSB_OK && !memcmp(o.p, want, len) &&
-              zintact(&o) && !memcmp(v, cend, 16),
-          "%s: ctr in place len %zu", name, len);
+    CHECKF(m->cls->ctr(m->ctx, v, o.p, o.p, len) == HSB_OK && !memcmp(o.p, want, len) &&
+               zintact(&o) && !memcmp(v, cend, 16),
+           "%s: ctr in place len %zu", name, len);
     /* Two calls, the first a whole number of blocks, chain through ctr. */
-    size_t cut = 16 * (size_t)(rnd64() % (len / 16 + 1));
+    size_t cut = 16 * (size_t)(hsb_test_prng64() % (len / 16 + 1));
     memcpy(v, c0, 16);
-    CHECK(m->cls->ctr(m->ctx, v, o.p, pt, cut) == HSB_OK &&
-              m->cls->ctr(m->ctx, v, o.p + cut, pt + cut, len - cut) == HSB_OK &&
-              !memcmp(o.p, want, len) && !memcmp(v, cend, 16),
-          "%s: ctr split %zu+%zu", name, cut, len - cut);
+    CHECKF(m->cls->ctr(m->ctx, v, o.p, pt, cut) == HSB_OK &&
+               m->cls->ctr(m->ctx, v, o.p + cut, pt + cut, len - cut) == HSB_OK &&
+               !memcmp(o.p, want, len) && !memcmp(v, cend, 16),
+           "%s: ctr split %zu+%zu", name, cut, len - cut);
     zfree(&o);
     free(want);
 }
@@ -310,39 +270,39 @@ static void test_differential(impl *m)
     enum { MAXLEN = 70000 };
     uint8_t key[16], iv[16];
     uint8_t *pt = malloc(MAXLEN);
-    rnd_bytes(pt, MAXLEN);
+    hsb_test_prng_bytes(pt, MAXLEN);
 
     /* CBC: every whole-block length up to 304 bytes, a few keys each. */
     for (size_t len = 0; len <= 304; len += 16)
         for (int k = 0; k < 4; k++) {
-            rnd_bytes(key, 16);
-            rnd_bytes(iv, 16);
+            hsb_test_prng_bytes(key, 16);
+            hsb_test_prng_bytes(iv, 16);
             set_key(m, key);
-            cbc_case(m, key, iv, pt + (rnd64() % 64), len);
+            cbc_case(m, key, iv, pt + (hsb_test_prng64() % 64), len);
         }
     /* CTR: every length up to 300 bytes, random counters. */
     for (size_t len = 0; len <= 300; len++)
         for (int k = 0; k < 2; k++) {
-            rnd_bytes(key, 16);
-            rnd_bytes(iv, 16);
+            hsb_test_prng_bytes(key, 16);
+            hsb_test_prng_bytes(iv, 16);
             set_key(m, key);
-            ctr_case(m, key, iv, pt + (rnd64() % 64), len, len < 100);
+            ctr_case(m, key, iv, pt + (hsb_test_prng64() % 64), len, len < 100);
         }
     /* Big and odd sizes, including those around the batch sizes. */
     static const size_t big[] = {16384,     16384 + 16, 16384 - 16, 1024,
                                  4096 + 48, 8192 + 496, 65536,      65536 + 16 * 31,
                                  512 - 16,  512 + 16,   768,        2048 + 240};
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++) {
-        rnd_bytes(key, 16);
-        rnd_bytes(iv, 16);
+        hsb_test_prng_bytes(key, 16);
+        hsb_test_prng_bytes(iv, 16);
         set_key(m, key);
         cbc_case(m, key, iv, pt, big[i]);
-        ctr_case(m, key, iv, pt + 3, big[i] + (rnd64() % 16), 0);
+        ctr_case(m, key, iv, pt + 3, big[i] + (hsb_test_prng64() % 16), 0);
     }
     for (int i = 0; i < 40; i++) {
-        size_t len = (size_t)(rnd64() % 20000);
-        rnd_bytes(key, 16);
-        rnd_bytes(iv, 16);
+        size_t len = (size_t)(hsb_test_prng64() % 20000);
+        hsb_test_prng_bytes(key, 16);
+        hsb_test_prng_bytes(iv, 16);
         set_key(m, key);
         cbc_case(m, key, iv, pt + 1, len & ~(size_t)15);
         ctr_case(m, key, iv, pt + 1, len, 0);
@@ -356,23 +316,23 @@ static void test_differential(impl *m)
 static void test_ctr_wrap(impl *m)
 {
     uint8_t key[16], c0[16], pt[16 * 81 + 16]; /* the longest case below: 80 blocks + 15 */
-    rnd_bytes(key, 16);
-    rnd_bytes(pt, sizeof pt);
+    hsb_test_prng_bytes(key, 16);
+    hsb_test_prng_bytes(pt, sizeof pt);
     set_key(m, key);
     for (int kind = 0; kind < 3; kind++)
         for (unsigned before = 0; before <= 40; before++) {
-            rnd_bytes(c0, 16);
+            hsb_test_prng_bytes(c0, 16);
             int ones = kind == 0 ? 4 : kind == 1 ? 8 : 16; /* trailing 0xff bytes */
             memset(c0 + 16 - ones, 0xff, (size_t)ones);
             /* c0 = boundary - 1 - before: lower the last byte(s) by 'before'. */
             uint8_t sub = (uint8_t)before;
             c0[15] = (uint8_t)(0xff - sub);
-            size_t len = 16 * (before + 1 + (rnd64() % 40)) + (rnd64() % 16);
+            size_t len = 16 * (before + 1 + (hsb_test_prng64() % 40)) + (hsb_test_prng64() % 16);
             ctr_case(m, key, c0, pt, len, 1);
         }
     /* A long run crossing 2^64 in the middle of a wide batch. */
     uint8_t *big = malloc(40000);
-    rnd_bytes(big, 40000);
+    hsb_test_prng_bytes(big, 40000);
     memset(c0, 0, 16);
     c0[7] = 0x42;
     memset(c0 + 8, 0xff, 8);
@@ -397,24 +357,24 @@ static int run_cavp_file(impl *m, const char *path)
         else if (!strncmp(line, "[DECRYPT]", 9))
             encrypt = 0;
         else if (!strncmp(line, "KEY = ", 6))
-            unhex(key, line + 6), have |= 1;
+            hsb_test_unhex(key, line + 6), have |= 1;
         else if (!strncmp(line, "IV = ", 5))
-            unhex(iv, line + 5), have |= 2;
+            hsb_test_unhex(iv, line + 5), have |= 2;
         else if (!strncmp(line, "PLAINTEXT = ", 12))
-            ptl = unhex(pt, line + 12), have |= 4;
+            ptl = hsb_test_unhex(pt, line + 12), have |= 4;
         else if (!strncmp(line, "CIPHERTEXT = ", 13))
-            ctl = unhex(ct, line + 13), have |= 8;
+            ctl = hsb_test_unhex(ct, line + 13), have |= 8;
         if (have == 15) {
             set_key(m, key);
             memcpy(v, iv, 16);
             if (encrypt)
-                CHECK(ptl == ctl && m->cls->cbc_encrypt(m->ctx, v, out, pt, ptl) == HSB_OK &&
-                          !memcmp(out, ct, ctl),
-                      "%s: %s case %d", m->cls->name, path, n);
+                CHECKF(ptl == ctl && m->cls->cbc_encrypt(m->ctx, v, out, pt, ptl) == HSB_OK &&
+                           !memcmp(out, ct, ctl),
+                       "%s: %s case %d", m->cls->name, path, n);
             else
-                CHECK(ptl == ctl && m->cls->cbc_decrypt(m->ctx, v, out, ct, ctl) == HSB_OK &&
-                          !memcmp(out, pt, ptl),
-                      "%s: %s case %d", m->cls->name, path, n);
+                CHECKF(ptl == ctl && m->cls->cbc_decrypt(m->ctx, v, out, ct, ctl) == HSB_OK &&
+                           !memcmp(out, pt, ptl),
+                       "%s: %s case %d", m->cls->name, path, n);
             n++;
             have = 0;
         }
@@ -448,15 +408,15 @@ static void test_selection(void)
     const hsb_cpu_features *f = hsb_cpu();
     const hsb_aes_class *ni = hsb_native_aes_ni_get(), *y = hsb_native_aes_vaes256_get(),
                         *z = hsb_native_aes_vaes512_get();
-    CHECK(!!ni == !!f->aesni, "aesni getter vs cpu");
-    CHECK(!!y == !!(f->aesni && f->vaes && f->avx2), "vaes256 getter vs cpu");
-    CHECK(!!z == !!(f->aesni && f->vaes && f->avx2 && f->avx512f && f->avx512bw),
-          "vaes512 getter vs cpu");
+    CHECKF(!!ni == !!f->aesni, "aesni getter vs cpu");
+    CHECKF(!!y == !!(f->aesni && f->vaes && f->avx2), "vaes256 getter vs cpu");
+    CHECKF(!!z == !!(f->aesni && f->vaes && f->avx2 && f->avx512f && f->avx512bw),
+           "vaes512 getter vs cpu");
     const hsb_aes_class *best = z ? z : y ? y : ni;
     const hsb_backend *b = hsb_native_backend();
-    CHECK(b && b->aes == best, "native backend's aes is not the widest available");
-    CHECK(b && b->about && strstr(b->about, best ? best->name : "unavailable"),
-          "about line does not name the AES choice: %s", b && b->about ? b->about : "(null)");
+    CHECKF(b && b->aes == best, "native backend's aes is not the widest available");
+    CHECKF(b && b->about && strstr(b->about, best ? best->name : "unavailable"),
+           "about line does not name the AES choice: %s", b && b->about ? b->about : "(null)");
     char feats[256];
     hsb_cpu_describe(f, feats, sizeof feats);
     printf("cpu: %s\n  disabled: %s\n  backend: %s\n", feats, f->disabled[0] ? f->disabled : "-",
@@ -466,6 +426,8 @@ static void test_selection(void)
 int main(int argc, char **argv)
 {
     const char *vectors = argc > 1 ? argv[1] : NULL;
+    hsb_test_print_limit = 20;
+    hsb_test_prng_seed(0x9e3779b97f4a7c15ull);
     evp_ecb = EVP_CIPHER_fetch(NULL, "AES-128-ECB", NULL);
     evp_cbc = EVP_CIPHER_fetch(NULL, "AES-128-CBC", NULL);
     evp_ctr = EVP_CIPHER_fetch(NULL, "AES-128-CTR", NULL);
@@ -490,7 +452,7 @@ int main(int argc, char **argv)
             continue;
         }
         impl m = {paths[i].cls, hsb_ctx_alloc(paths[i].cls->ctx_size)};
-        int before = failures, c0 = checks;
+        int before = hsb_test_failures, c0 = hsb_test_checks;
         test_known_answers(&m);
         test_contract(&m);
         test_differential(&m);
@@ -498,14 +460,13 @@ int main(int argc, char **argv)
         if (vectors) test_cavp(&m, vectors);
         m.cls->clear(m.ctx);
         hsb_ctx_free(m.ctx, m.cls->ctx_size);
-        printf("%-12s %s (%d checks)\n", paths[i].label, failures == before ? "ok" : "FAILED",
-               checks - c0);
+        printf("%-12s %s (%d checks)\n", paths[i].label,
+               hsb_test_failures == before ? "ok" : "FAILED", hsb_test_checks - c0);
         ran++;
     }
     EVP_CIPHER_free(evp_ecb);
     EVP_CIPHER_free(evp_cbc);
     EVP_CIPHER_free(evp_ctr);
     if (!ran) printf("no native AES path on this CPU: nothing run (UNAVAILABLE)\n");
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return hsb_test_report("test_native_aes");
 }

@@ -16,44 +16,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_native_aes.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        checks++;                                                                                  \
-        if (!(cond)) {                                                                             \
-            failures++;                                                                            \
-            if (failures <= 20) {                                                                  \
-                fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                               \
-                fprintf(stderr, __VA_ARGS__);                                                      \
-                fprintf(stderr, "\n");                                                             \
-            }                                                                                      \
-        }                                                                                          \
-    } while (0)
-
-static uint64_t rng_state = 0x243f6a8885a308d3ull;
-static uint64_t rnd64(void)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
-}
-static void rnd_bytes(uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(rnd64() >> 56);
-}
-static size_t unhex(uint8_t *out, const char *hex)
-{
-    size_t n = 0;
-    for (; hex[0] && hex[1]; hex += 2) {
-        unsigned v;
-        if (sscanf(hex, "%2x", &v) != 1) break;
-        out[n++] = (uint8_t)v;
-    }
-    return n;
-}
+#include "hsb_test.h"
 
 typedef struct {
     const hsb_gcm_class *cls;
@@ -106,17 +69,17 @@ static void test_known_answers(impl *m)
     };
     for (size_t i = 0; i < sizeof tc / sizeof tc[0]; i++) {
         uint8_t k[16], iv[12], p[64], a[32], c[64], t[16], out[64], tag[16];
-        unhex(k, tc[i].k);
-        unhex(iv, tc[i].iv);
-        size_t pl = unhex(p, tc[i].p), al = unhex(a, tc[i].a);
-        unhex(c, tc[i].c);
-        unhex(t, tc[i].t);
-        CHECK(m->cls->init(m->ctx, k, 16) == HSB_OK, "%s: init", m->cls->name);
-        CHECK(m->cls->seal(m->ctx, iv, 12, a, al, out, p, pl, tag) == HSB_OK &&
-                  !memcmp(out, c, pl) && !memcmp(tag, t, 16),
-              "%s: GCM test case %zu seal", m->cls->name, i + 1);
-        CHECK(m->cls->open(m->ctx, iv, 12, a, al, out, c, pl, t) == HSB_OK && !memcmp(out, p, pl),
-              "%s: GCM test case %zu open", m->cls->name, i + 1);
+        hsb_test_unhex(k, tc[i].k);
+        hsb_test_unhex(iv, tc[i].iv);
+        size_t pl = hsb_test_unhex(p, tc[i].p), al = hsb_test_unhex(a, tc[i].a);
+        hsb_test_unhex(c, tc[i].c);
+        hsb_test_unhex(t, tc[i].t);
+        CHECKF(m->cls->init(m->ctx, k, 16) == HSB_OK, "%s: init", m->cls->name);
+        CHECKF(m->cls->seal(m->ctx, iv, 12, a, al, out, p, pl, tag) == HSB_OK &&
+                   !memcmp(out, c, pl) && !memcmp(tag, t, 16),
+               "%s: GCM test case %zu seal", m->cls->name, i + 1);
+        CHECKF(m->cls->open(m->ctx, iv, 12, a, al, out, c, pl, t) == HSB_OK && !memcmp(out, p, pl),
+               "%s: GCM test case %zu open", m->cls->name, i + 1);
     }
 }
 
@@ -124,22 +87,22 @@ static void test_contract(impl *m)
 {
     const char *name = m->cls->name;
     uint8_t k[32] = {0}, iv[16] = {0}, in[32] = {0}, out[32], tag[16] = {0};
-    CHECK(m->cls->key_sizes == HSB_AES_KEY_128, "%s: key_sizes", name);
-    CHECK(m->cls->init(m->ctx, k, 24) == HSB_E_UNSUPPORTED, "%s: 192-bit key", name);
-    CHECK(m->cls->init(m->ctx, k, 32) == HSB_E_UNSUPPORTED, "%s: 256-bit key", name);
-    CHECK(m->cls->init(m->ctx, k, 16) == HSB_OK, "%s: init", name);
-    CHECK(m->cls->seal(m->ctx, iv, 0, NULL, 0, out, in, 32, tag) == HSB_E_USAGE,
-          "%s: iv_len 0 seal", name);
-    CHECK(m->cls->open(m->ctx, iv, 0, NULL, 0, out, in, 32, tag) == HSB_E_USAGE,
-          "%s: iv_len 0 open", name);
-    CHECK(m->cls->seal(m->ctx, iv, 16, NULL, 0, out, in, 32, tag) == HSB_E_UNSUPPORTED,
-          "%s: iv_len 16", name);
-    CHECK(m->cls->seal(m->ctx, iv, 8, NULL, 0, out, in, 32, tag) == HSB_E_UNSUPPORTED,
-          "%s: iv_len 8", name);
-    CHECK(m->cls->seal(m->ctx, iv, 12, NULL, 5, out, in, 32, tag) == HSB_E_USAGE, "%s: NULL aad",
-          name);
-    CHECK(m->cls->seal(m->ctx, iv, 12, NULL, 0, NULL, in, 32, tag) == HSB_E_USAGE, "%s: NULL out",
-          name);
+    CHECKF(m->cls->key_sizes == HSB_AES_KEY_128, "%s: key_sizes", name);
+    CHECKF(m->cls->init(m->ctx, k, 24) == HSB_E_UNSUPPORTED, "%s: 192-bit key", name);
+    CHECKF(m->cls->init(m->ctx, k, 32) == HSB_E_UNSUPPORTED, "%s: 256-bit key", name);
+    CHECKF(m->cls->init(m->ctx, k, 16) == HSB_OK, "%s: init", name);
+    CHECKF(m->cls->seal(m->ctx, iv, 0, NULL, 0, out, in, 32, tag) == HSB_E_USAGE,
+           "%s: iv_len 0 seal", name);
+    CHECKF(m->cls->open(m->ctx, iv, 0, NULL, 0, out, in, 32, tag) == HSB_E_USAGE,
+           "%s: iv_len 0 open", name);
+    CHECKF(m->cls->seal(m->ctx, iv, 16, NULL, 0, out, in, 32, tag) == HSB_E_UNSUPPORTED,
+           "%s: iv_len 16", name);
+    CHECKF(m->cls->seal(m->ctx, iv, 8, NULL, 0, out, in, 32, tag) == HSB_E_UNSUPPORTED,
+           "%s: iv_len 8", name);
+    CHECKF(m->cls->seal(m->ctx, iv, 12, NULL, 5, out, in, 32, tag) == HSB_E_USAGE, "%s: NULL aad",
+           name);
+    CHECKF(m->cls->seal(m->ctx, iv, 12, NULL, 0, NULL, in, 32, tag) == HSB_E_USAGE, "%s: NULL out",
+           name);
 }
 
 /* Seal and open against OpenSSL, out of place and in place; then forgeries. */
@@ -149,28 +112,28 @@ static void gcm_case(impl *m, size_t len, size_t aad_len)
     uint8_t key[16], iv[12], tag[16], want_tag[16];
     uint8_t *pt = malloc(len + 1), *aad = malloc(aad_len + 1), *want = malloc(len + 1),
             *out = malloc(len + 1);
-    rnd_bytes(key, 16);
-    rnd_bytes(iv, 12);
-    rnd_bytes(pt, len);
-    rnd_bytes(aad, aad_len);
+    hsb_test_prng_bytes(key, 16);
+    hsb_test_prng_bytes(iv, 12);
+    hsb_test_prng_bytes(pt, len);
+    hsb_test_prng_bytes(aad, aad_len);
     ref_seal(key, iv, aad, aad_len, want, pt, len, want_tag);
-    CHECK(m->cls->init(m->ctx, key, 16) == HSB_OK, "%s: init", name);
+    CHECKF(m->cls->init(m->ctx, key, 16) == HSB_OK, "%s: init", name);
 
-    CHECK(m->cls->seal(m->ctx, iv, 12, aad, aad_len, out, pt, len, tag) == HSB_OK &&
-              !memcmp(out, want, len) && !memcmp(tag, want_tag, 16),
-          "%s: seal len %zu aad %zu", name, len, aad_len);
+    CHECKF(m->cls->seal(m->ctx, iv, 12, aad, aad_len, out, pt, len, tag) == HSB_OK &&
+               !memcmp(out, want, len) && !memcmp(tag, want_tag, 16),
+           "%s: seal len %zu aad %zu", name, len, aad_len);
     memset(out, 0x5a, len);
-    CHECK(m->cls->open(m->ctx, iv, 12, aad, aad_len, out, want, len, want_tag) == HSB_OK &&
-              !memcmp(out, pt, len),
-          "%s: open len %zu aad %zu", name, len, aad_len);
+    CHECKF(m->cls->open(m->ctx, iv, 12, aad, aad_len, out, want, len, want_tag) == HSB_OK &&
+               !memcmp(out, pt, len),
+           "%s: open len %zu aad %zu", name, len, aad_len);
     /* in == out */
     memcpy(out, pt, len);
-    CHECK(m->cls->seal(m->ctx, iv, 12, aad, aad_len, out, out, len, tag) == HSB_OK &&
-              !memcmp(out, want, len) && !memcmp(tag, want_tag, 16),
-          "%s: seal in place len %zu", name, len);
-    CHECK(m->cls->open(m->ctx, iv, 12, aad, aad_len, out, out, len, tag) == HSB_OK &&
-              !memcmp(out, pt, len),
-          "%s: open in place len %zu", name, len);
+    CHECKF(m->cls->seal(m->ctx, iv, 12, aad, aad_len, out, out, len, tag) == HSB_OK &&
+               !memcmp(out, want, len) && !memcmp(tag, want_tag, 16),
+           "%s: seal in place len %zu", name, len);
+    CHECKF(m->cls->open(m->ctx, iv, 12, aad, aad_len, out, out, len, tag) == HSB_OK &&
+               !memcmp(out, pt, len),
+           "%s: open in place len %zu", name, len);
 
     /* Forgeries: one bit of the tag, the ciphertext, the AAD or the IV. Each
      * must fail with HSB_E_DECRYPT and leave out all zero. */
@@ -181,15 +144,15 @@ static void gcm_case(impl *m, size_t len, size_t aad_len)
         uint8_t *ct2 = malloc(len + 1), *aad2 = malloc(aad_len + 1);
         memcpy(ct2, want, len);
         memcpy(aad2, aad, aad_len);
-        unsigned bit = (unsigned)(rnd64() % 8);
+        unsigned bit = (unsigned)(hsb_test_prng64() % 8);
         if (what == 0)
-            t2[rnd64() % 16] ^= (uint8_t)(1u << bit);
+            t2[hsb_test_prng64() % 16] ^= (uint8_t)(1u << bit);
         else if (what == 1 && len)
-            ct2[rnd64() % len] ^= (uint8_t)(1u << bit);
+            ct2[hsb_test_prng64() % len] ^= (uint8_t)(1u << bit);
         else if (what == 2 && aad_len)
-            aad2[rnd64() % aad_len] ^= (uint8_t)(1u << bit);
+            aad2[hsb_test_prng64() % aad_len] ^= (uint8_t)(1u << bit);
         else if (what == 3)
-            iv2[rnd64() % 12] ^= (uint8_t)(1u << bit);
+            iv2[hsb_test_prng64() % 12] ^= (uint8_t)(1u << bit);
         else {
             free(ct2);
             free(aad2);
@@ -199,8 +162,8 @@ static void gcm_case(impl *m, size_t len, size_t aad_len)
         int zero = 1;
         hsb_rc rc = m->cls->open(m->ctx, iv2, 12, aad2, aad_len, out, ct2, len, t2);
         for (size_t i = 0; i < len; i++) zero &= out[i] == 0;
-        CHECK(rc == HSB_E_DECRYPT && zero, "%s: forgery %d accepted or plaintext left, len %zu",
-              name, what, len);
+        CHECKF(rc == HSB_E_DECRYPT && zero, "%s: forgery %d accepted or plaintext left, len %zu",
+               name, what, len);
         free(ct2);
         free(aad2);
     }
@@ -212,11 +175,12 @@ static void gcm_case(impl *m, size_t len, size_t aad_len)
 
 static void test_differential(impl *m)
 {
-    for (size_t len = 0; len <= 300; len++) gcm_case(m, len, (size_t)(rnd64() % 70));
+    for (size_t len = 0; len <= 300; len++) gcm_case(m, len, (size_t)(hsb_test_prng64() % 70));
     static const size_t big[] = {16384, 16384 + 13, 65536 + 16 * 9 + 7, 1024, 4096 + 255};
     for (size_t i = 0; i < sizeof big / sizeof big[0]; i++)
-        gcm_case(m, big[i], (size_t)(rnd64() % 2000));
-    for (int i = 0; i < 20; i++) gcm_case(m, (size_t)(rnd64() % 20000), (size_t)(rnd64() % 300));
+        gcm_case(m, big[i], (size_t)(hsb_test_prng64() % 2000));
+    for (int i = 0; i < 20; i++)
+        gcm_case(m, (size_t)(hsb_test_prng64() % 20000), (size_t)(hsb_test_prng64() % 300));
 }
 
 /* Wycheproof aes_gcm_test.json: 128-bit keys with 96-bit IVs are run; other
@@ -255,33 +219,33 @@ static void test_wycheproof(impl *m, const char *dir)
             uint8_t key[32], tag[16], tag2[16];
             uint8_t *iv = malloc(ivn), *aad = malloc(an), *msg = malloc(n), *ct = malloc(n),
                     *out = malloc(n);
-            size_t kl = unhex(key, hk), ivl = unhex(iv, hiv), al = unhex(aad, ha),
-                   ml = unhex(msg, hm);
-            unhex(ct, hc);
-            unhex(tag, ht);
+            size_t kl = hsb_test_unhex(key, hk), ivl = hsb_test_unhex(iv, hiv),
+                   al = hsb_test_unhex(aad, ha), ml = hsb_test_unhex(msg, hm);
+            hsb_test_unhex(ct, hc);
+            hsb_test_unhex(tag, ht);
             hsb_rc rc = m->cls->init(m->ctx, key, kl);
             if (ks != 128) {
-                CHECK(rc == HSB_E_UNSUPPORTED, "%s: wycheproof %d key %d", m->cls->name, id, ks);
+                CHECKF(rc == HSB_E_UNSUPPORTED, "%s: wycheproof %d key %d", m->cls->name, id, ks);
                 unsup++;
             } else if (ivs != 96) {
                 rc = m->cls->open(m->ctx, iv, ivl, aad, al, out, ct, ml, tag);
-                CHECK(rc == (ivl ? HSB_E_UNSUPPORTED : HSB_E_USAGE), "%s: wycheproof %d iv %d",
-                      m->cls->name, id, ivs);
+                CHECKF(rc == (ivl ? HSB_E_UNSUPPORTED : HSB_E_USAGE), "%s: wycheproof %d iv %d",
+                       m->cls->name, id, ivs);
                 unsup++;
             } else if (!strcmp(res, "valid")) {
-                CHECK(m->cls->seal(m->ctx, iv, ivl, aad, al, out, msg, ml, tag2) == HSB_OK &&
-                          !memcmp(out, ct, ml) && !memcmp(tag2, tag, 16),
-                      "%s: wycheproof %d seal", m->cls->name, id);
-                CHECK(m->cls->open(m->ctx, iv, ivl, aad, al, out, ct, ml, tag) == HSB_OK &&
-                          !memcmp(out, msg, ml),
-                      "%s: wycheproof %d open", m->cls->name, id);
+                CHECKF(m->cls->seal(m->ctx, iv, ivl, aad, al, out, msg, ml, tag2) == HSB_OK &&
+                           !memcmp(out, ct, ml) && !memcmp(tag2, tag, 16),
+                       "%s: wycheproof %d seal", m->cls->name, id);
+                CHECKF(m->cls->open(m->ctx, iv, ivl, aad, al, out, ct, ml, tag) == HSB_OK &&
+                           !memcmp(out, msg, ml),
+                       "%s: wycheproof %d open", m->cls->name, id);
                 run++;
             } else {
                 int zero = 1;
                 rc = m->cls->open(m->ctx, iv, ivl, aad, al, out, ct, ml, tag);
                 for (size_t i = 0; i < ml; i++) zero &= out[i] == 0;
-                CHECK(rc == HSB_E_DECRYPT && zero, "%s: wycheproof %d (%s) accepted", m->cls->name,
-                      id, res);
+                CHECKF(rc == HSB_E_DECRYPT && zero, "%s: wycheproof %d (%s) accepted", m->cls->name,
+                       id, res);
                 run++;
             }
             free(iv);
@@ -299,13 +263,15 @@ static void test_wycheproof(impl *m, const char *dir)
 int main(int argc, char **argv)
 {
     const char *vectors = argc > 1 ? argv[1] : NULL;
+    hsb_test_print_limit = 20;
+    hsb_test_prng_seed(0x243f6a8885a308d3ull);
     const hsb_cpu_features *f = hsb_cpu();
     const hsb_gcm_class *ni = hsb_native_gcm_ni_get(), *y = hsb_native_gcm_vaes256_get();
-    CHECK(!!ni == !!(f->aesni && f->pclmul), "gcm (aesni) getter vs cpu");
-    CHECK(!!y == !!(f->aesni && f->pclmul && f->vaes && f->vpclmul && f->avx2),
-          "gcm (vaes256) getter vs cpu");
+    CHECKF(!!ni == !!(f->aesni && f->pclmul), "gcm (aesni) getter vs cpu");
+    CHECKF(!!y == !!(f->aesni && f->pclmul && f->vaes && f->vpclmul && f->avx2),
+           "gcm (vaes256) getter vs cpu");
     const hsb_backend *b = hsb_native_backend();
-    CHECK(b->gcm == (y ? y : ni), "native backend's gcm is not the widest available");
+    CHECKF(b->gcm == (y ? y : ni), "native backend's gcm is not the widest available");
 
     const hsb_gcm_class *paths[] = {ni, y};
     const char *labels[] = {"gcm-aesni-clmul", "gcm-vaes256-vpclmul"};
@@ -315,16 +281,15 @@ int main(int argc, char **argv)
             continue;
         }
         impl m = {paths[i], hsb_ctx_alloc(paths[i]->ctx_size)};
-        int before = failures, c0 = checks;
+        int before = hsb_test_failures, c0 = hsb_test_checks;
         test_known_answers(&m);
         test_contract(&m);
         test_differential(&m);
         if (vectors) test_wycheproof(&m, vectors);
         m.cls->clear(m.ctx);
         hsb_ctx_free(m.ctx, m.cls->ctx_size);
-        printf("%-18s %s (%d checks)\n", labels[i], failures == before ? "ok" : "FAILED",
-               checks - c0);
+        printf("%-18s %s (%d checks)\n", labels[i], hsb_test_failures == before ? "ok" : "FAILED",
+               hsb_test_checks - c0);
     }
-    printf("%d checks, %d failures\n", checks, failures);
-    return failures ? 1 : 0;
+    return hsb_test_report("test_native_gcm");
 }
