@@ -31,6 +31,11 @@
  * arithmetic runs on the mulx code). Sizes from 8 to 64 64-bit limbs; others
  * answer 0 (not taken) and run on the generic code.
  *
+ * Measured (tests/native-mont/timing.c, a 16-core Xeon VM with IFMA, against
+ * Ubuntu's OpenSSL 3.0.13 in the same run): modexp 2048 with a full
+ * exponent 1.09 ms (x2.2), 4096 with 325 bits x4.1; RSA-CRT 2048/3072/4096
+ * 393/899/1728 us (x1.16/x1.49/x1.19 against its own AVX-512 RSA code).
+ *
  * tests/native-mont compiles this file a second time with HSB_IFMA_EMULATE
  * and a scalar model of the few AVX-512 operations used, so the algorithm is
  * tested on any CPU; `test_native_mont --ifma` checks the real instructions
@@ -75,6 +80,10 @@ typedef __mmask8 vmask;
 #endif
 
 #define AI __attribute__((always_inline)) inline
+/* Unroll the loops over the Z registers even at -O2 (GCC unrolls them by
+ * itself only at -O3): rolled, the accumulators live in memory, and the
+ * IFMA path ran at less than half its speed (measured on a Xeon). */
+#define HSB_UNROLL _Pragma("GCC unroll 16")
 #define M52 ((uint64_t)0xfffffffffffff)
 #define ZMAX 10 /* 80 lanes: 4096 bits + 2 in 79 limbs */
 #define LMAX (8 * ZMAX)
@@ -121,17 +130,19 @@ static AI IFMA_TARGET void normalize(vec *acc, const int Z)
 {
     const vec mask = v_set1(M52), zero = v_zero(), one = v_set1(1);
     vec c[ZMAX];
-    for (int z = 0; z < Z; z++) c[z] = v_srl52(acc[z]);
-    for (int z = Z - 1; z > 0; z--) c[z] = v_align7(c[z], c[z - 1]); /* up one lane */
+    HSB_UNROLL for (int z = 0; z < Z; z++) c[z] = v_srl52(acc[z]);
+    HSB_UNROLL for (int z = Z - 1; z > 0; z--) c[z] = v_align7(c[z], c[z - 1]); /* up one lane */
     c[0] = v_align7(c[0], zero);
     u128 g = 0, p = 0;
-    for (int z = 0; z < Z; z++) {
+    HSB_UNROLL for (int z = 0; z < Z; z++)
+    {
         acc[z] = v_add(v_and(acc[z], mask), c[z]);
         g |= (u128)v_gt_mask(acc[z], mask) << (8 * z);
         p |= (u128)v_eq_mask(acc[z], mask) << (8 * z);
     }
     u128 carries = ((g << 1) + p) ^ p;
-    for (int z = 0; z < Z; z++) {
+    HSB_UNROLL for (int z = 0; z < Z; z++)
+    {
         vmask k = (vmask)(carries >> (8 * z));
         acc[z] = v_and(v_mask_add(acc[z], k, acc[z], one), mask);
     }
@@ -146,15 +157,17 @@ static AI IFMA_TARGET void normalize(vec *acc, const int Z)
         uint64_t m_ = (s_ * (k0)) & M52;                                                           \
         vec vm_ = v_set1(m_);                                                                      \
         uint64_t c_ = (s_ + ((m_ * (n0)) & M52)) >> 52;                                            \
-        for (int z_ = 0; z_ < (Z); z_++) {                                                         \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
+        {                                                                                          \
             (acc)[z_] = v_madd_lo((acc)[z_], va_, (B)[z_]);                                        \
             (acc)[z_] = v_madd_lo((acc)[z_], vm_, (Nv)[z_]);                                       \
             (h)[z_] = v_madd_hi(v_zero(), va_, (B)[z_]);                                           \
             (h)[z_] = v_madd_hi((h)[z_], vm_, (Nv)[z_]);                                           \
         }                                                                                          \
-        for (int z_ = 0; z_ + 1 < (Z); z_++) (acc)[z_] = v_align1((acc)[z_ + 1], (acc)[z_]);       \
+        HSB_UNROLL for (int z_ = 0; z_ + 1 < (Z); z_++)(acc)[z_] =                                 \
+            v_align1((acc)[z_ + 1], (acc)[z_]);                                                    \
         (acc)[(Z)-1] = v_align1(v_zero(), (acc)[(Z)-1]);                                           \
-        for (int z_ = 0; z_ < (Z); z_++) (acc)[z_] = v_add((acc)[z_], (h)[z_]);                    \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)(acc)[z_] = v_add((acc)[z_], (h)[z_]);          \
         (acc)[0] = v_add((acc)[0], v_from_lane0(c_));                                              \
     } while (0)
 
@@ -163,7 +176,8 @@ static AI IFMA_TARGET void amm_body(uint64_t *r, const uint64_t *a, const uint64
                                     const uint64_t *n, uint64_t k0, size_t L, const int Z)
 {
     vec B[ZMAX], Nv[ZMAX], acc[ZMAX], h[ZMAX];
-    for (int z = 0; z < Z; z++) {
+    HSB_UNROLL for (int z = 0; z < Z; z++)
+    {
         B[z] = v_load(b + 8 * z);
         Nv[z] = v_load(n + 8 * z);
         acc[z] = v_zero();
@@ -171,7 +185,7 @@ static AI IFMA_TARGET void amm_body(uint64_t *r, const uint64_t *a, const uint64
     uint64_t b0 = b[0], n0 = n[0];
     for (size_t i = 0; i < L; i++) AMM_STEP(acc, h, a, B, Nv, b0, n0, k0, i, Z);
     normalize(acc, Z);
-    for (int z = 0; z < Z; z++) v_store(r + 8 * z, acc[z]);
+    HSB_UNROLL for (int z = 0; z < Z; z++) v_store(r + 8 * z, acc[z]);
 }
 
 /* Two independent products in one loop (RSA-CRT's halves, same L). */
@@ -182,7 +196,8 @@ static AI IFMA_TARGET void amm2_body(uint64_t *r1, const uint64_t *a1, const uin
 {
     vec B1[X2_ZMAX], N1[X2_ZMAX], acc1[X2_ZMAX], h1[X2_ZMAX];
     vec B2[X2_ZMAX], N2[X2_ZMAX], acc2[X2_ZMAX], h2[X2_ZMAX];
-    for (int z = 0; z < Z; z++) {
+    HSB_UNROLL for (int z = 0; z < Z; z++)
+    {
         B1[z] = v_load(b1 + 8 * z);
         N1[z] = v_load(n1 + 8 * z);
         B2[z] = v_load(b2 + 8 * z);
@@ -197,7 +212,8 @@ static AI IFMA_TARGET void amm2_body(uint64_t *r1, const uint64_t *a1, const uin
     }
     normalize(acc1, Z);
     normalize(acc2, Z);
-    for (int z = 0; z < Z; z++) {
+    HSB_UNROLL for (int z = 0; z < Z; z++)
+    {
         v_store(r1 + 8 * z, acc1[z]);
         v_store(r2 + 8 * z, acc2[z]);
     }
@@ -209,12 +225,13 @@ static AI IFMA_TARGET void lookup_body(uint64_t *dst, const uint64_t *tbl, size_
 {
     vec acc[ZMAX];
     const vec vi = v_set1(idx);
-    for (int z = 0; z < Z; z++) acc[z] = v_zero();
+    HSB_UNROLL for (int z = 0; z < Z; z++) acc[z] = v_zero();
     for (size_t e = 0; e < count; e++) {
         vmask k = v_eq_mask(v_set1(e), vi);
-        for (int z = 0; z < Z; z++) acc[z] = v_blend(k, acc[z], v_load(tbl + (e * Z + z) * 8));
+        HSB_UNROLL for (int z = 0; z < Z; z++) acc[z] =
+            v_blend(k, acc[z], v_load(tbl + (e * Z + z) * 8));
     }
-    for (int z = 0; z < Z; z++) v_store(dst + 8 * z, acc[z]);
+    HSB_UNROLL for (int z = 0; z < Z; z++) v_store(dst + 8 * z, acc[z]);
 }
 
 typedef void (*amm_fn)(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *n,
