@@ -37,19 +37,9 @@
 
 /* ------------------------------------------------------------- declassify */
 
-/* Mark a value derived from secrets as deliberately public (a verdict that the
- * contract makes us act on: "base >= mod", the fault check, the byte length of
- * a prime). Under valgrind (tests/ctgrind) this tells memcheck the bytes are
- * defined; elsewhere it is a handful of no-op instructions. */
-#if defined(__has_include)
-#if __has_include(<valgrind/memcheck.h>)
-#include <valgrind/memcheck.h>
-#define HSB_NM_DECLASSIFY(p, len) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (len)))
-#endif
-#endif
-#ifndef HSB_NM_DECLASSIFY
-#define HSB_NM_DECLASSIFY(p, len) ((void)(p), (void)(len))
-#endif
+/* See native_declassify.h. */
+#include "native_declassify.h"
+#define HSB_NM_DECLASSIFY(p, len) HSB_NATIVE_DECLASSIFY(p, len)
 
 /* ------------------------------------------------------- constant-time bits */
 
