@@ -269,8 +269,9 @@ static hsb_rc bk_op(void *sp, hsb_tstats *st)
 
 /* One operation of the backend row and of the reference on fresh states;
  * the outputs must agree. 1 when right. */
-static int bk_verify(bk_job *j, char *err, size_t len)
+static int bk_verify(void *arg, char *err, size_t len)
 {
+    bk_job *j = arg;
     if (j->variant >= BK_REC_SEAL) return hsb_bulk_record_verify(j, err, len);
     bk_job rj = *j;
     rj.ref = 1;
@@ -291,6 +292,16 @@ static int bk_verify(bk_job *j, char *err, size_t len)
     bk_free(NULL, a);
     bk_free(NULL, b);
     return ok;
+}
+
+/* Row n of a group: a copy of job for provider p, or for the reference
+ * (p NULL). */
+static bk_job *row_job(bk_job *rows, size_t n, const bk_job *job, const hsb_provider *p)
+{
+    rows[n] = *job;
+    rows[n].ref = !p;
+    rows[n].p = p;
+    return &rows[n];
 }
 
 /* Can composition c measure variant v? A primitive row needs its class from
@@ -355,24 +366,17 @@ int hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
                 size_t nrow = 0;
                 if (o->reference) {
                     size_t idx;
-                    hsb_figure *f = hsb_report_add(r, &idx);
+                    hsb_figure *f = hsb_report_add_row(r, &idx, "bulk", variant_names[v],
+                                                       "evp-reference", o->threads[t]);
                     if (!f) break;
-                    snprintf(f->suite, sizeof f->suite, "bulk");
-                    snprintf(f->variant, sizeof f->variant, "%s", variant_names[v]);
-                    snprintf(f->backend, sizeof f->backend, "evp-reference");
                     f->is_reference = 1;
-                    f->threads = o->threads[t];
                     f->bytes = size;
                     hsb_figure_set_name(f);
                     hsb_figure_impl(f, v >= BK_REC_SEAL ? "record" : variant_names[v],
                                     v >= BK_REC_SEAL ? "openssl:EVP AES-128-CBC + EVP_MAC HMAC"
                                                      : "openssl:EVP");
                     ref_idx = (long)idx;
-                    bk_job *jr = &rows[nrow++];
-                    *jr = *job;
-                    jr->ref = 1;
-                    jr->p = NULL;
-                    hsb_work w = {bk_init, bk_op, bk_free, jr, 0, 0};
+                    hsb_work w = {bk_init, bk_op, bk_free, row_job(rows, nrow++, job, NULL), 0, 0};
                     hsb_report_queue(r, idx, &w);
                 }
                 for (int c = 0; c < nc; c++) {
@@ -395,12 +399,9 @@ int hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
                     }
                     if (dup) continue;
                     size_t idx;
-                    hsb_figure *f = hsb_report_add(r, &idx);
+                    hsb_figure *f =
+                        hsb_report_add_row(r, &idx, "bulk", variant_names[v], label, o->threads[t]);
                     if (!f) break;
-                    snprintf(f->suite, sizeof f->suite, "bulk");
-                    snprintf(f->variant, sizeof f->variant, "%s", variant_names[v]);
-                    snprintf(f->backend, sizeof f->backend, "%s", label);
-                    f->threads = o->threads[t];
                     f->bytes = size;
                     f->ref = ref_idx;
                     hsb_figure_set_name(f);
@@ -409,18 +410,8 @@ int hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
                         cls | (v >= BK_REC_SEAL
                                    ? HSB_CLASS_BIT(HSB_CLASS_RNG) | HSB_CLASS_BIT(HSB_CLASS_SHA256)
                                    : 0));
-                    bk_job *jr = &rows[nrow++];
-                    *jr = *job;
-                    jr->ref = 0;
-                    jr->p = p;
-                    char err[200];
-                    if (!bk_verify(jr, err, sizeof err)) {
-                        snprintf(f->error, sizeof f->error, "%s", err);
-                        hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
-                        continue;
-                    }
-                    hsb_work w = {bk_init, bk_op, bk_free, jr, 0, 0};
-                    hsb_report_queue(r, idx, &w);
+                    hsb_work w = {bk_init, bk_op, bk_free, row_job(rows, nrow++, job, p), 0, 0};
+                    hsb_report_queue_checked(r, idx, &w, bk_verify);
                 }
                 hsb_report_flush(r);
             }
@@ -453,12 +444,5 @@ int hsb_cmd_bulk(int argc, char **argv)
     o.n_sizes = sizeof sizes / sizeof sizes[0];
     unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
                       HSB_OPT_OUTPUT | HSB_OPT_SIZES | HSB_OPT_REFERENCE;
-    int st = hsb_opts_parse(&o, argc, argv, accept, usage);
-    if (st >= 0) return st;
-    hsb_report r;
-    hsb_report_init(&r, &o);
-    st = hsb_suite_bulk(&r, &o);
-    if (st == 0) st = hsb_report_output(&r);
-    hsb_report_free(&r);
-    return st;
+    return hsb_suite_command(&o, argc, argv, accept, usage, hsb_suite_bulk);
 }

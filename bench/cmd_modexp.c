@@ -200,8 +200,9 @@ static int bn_modexp(uint8_t *out, const uint8_t *b, size_t bl, const uint8_t *e
 }
 
 /* Check a backend row against OpenSSL before timing it; 1 when right. */
-static int mx_verify(mx_job *j, char *err, size_t len)
+static int mx_verify(void *arg, char *err, size_t len)
 {
+    mx_job *j = arg;
     void *sp = NULL;
     hsb_rc rc = mx_init(j, 0, &sp);
     mx_state *s = sp;
@@ -275,6 +276,16 @@ static int mx_verify(mx_job *j, char *err, size_t len)
 out:
     mx_free(NULL, s);
     return ok;
+}
+
+/* Row n of a group: a copy of job for provider p, or for the reference
+ * (p NULL). */
+static mx_job *row_job(mx_job *rows, size_t n, const mx_job *job, const hsb_provider *p)
+{
+    rows[n] = *job;
+    rows[n].ref = !p;
+    rows[n].p = p;
+    return &rows[n];
 }
 
 /* A random n-byte odd modulus with its top bit set, and base < modulus. */
@@ -397,14 +408,11 @@ int hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
             size_t nrow = 0;
             if (o->reference) {
                 size_t idx;
-                hsb_figure *f = hsb_report_add(r, &idx);
+                hsb_figure *f = hsb_report_add_row(
+                    r, &idx, "modexp", mv->variant,
+                    mv->kind == MX_MODEXP ? "bn-reference" : "evp-reference", o->threads[t]);
                 if (!f) break;
-                snprintf(f->suite, sizeof f->suite, "modexp");
-                snprintf(f->variant, sizeof f->variant, "%s", mv->variant);
-                snprintf(f->backend, sizeof f->backend, "%s",
-                         mv->kind == MX_MODEXP ? "bn-reference" : "evp-reference");
                 f->is_reference = 1;
-                f->threads = o->threads[t];
                 f->bits = mv->bits;
                 if (mv->group) snprintf(f->group, sizeof f->group, "%s", mv->group->name);
                 hsb_figure_set_name(f);
@@ -415,14 +423,9 @@ int hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
                                                            : "openssl:EVP_PKEY_derive(DH)");
                 ref_idx = (long)idx;
                 if (!setup_ok) {
-                    snprintf(f->error, sizeof f->error, "%s", setup_err);
-                    hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
+                    hsb_report_fail(r, f, setup_err);
                 } else {
-                    mx_job *jr = &rows[nrow++];
-                    *jr = *job;
-                    jr->ref = 1;
-                    jr->p = NULL;
-                    hsb_work w = {mx_init, mx_op, mx_free, jr, 0, 0};
+                    hsb_work w = {mx_init, mx_op, mx_free, row_job(rows, nrow++, job, NULL), 0, 0};
                     hsb_report_queue(r, idx, &w);
                 }
             }
@@ -451,34 +454,20 @@ int hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
                 }
                 if (dup) continue;
                 size_t idx;
-                hsb_figure *f = hsb_report_add(r, &idx);
+                hsb_figure *f =
+                    hsb_report_add_row(r, &idx, "modexp", mv->variant, label, o->threads[t]);
                 if (!f) break;
-                snprintf(f->suite, sizeof f->suite, "modexp");
-                snprintf(f->variant, sizeof f->variant, "%s", mv->variant);
-                snprintf(f->backend, sizeof f->backend, "%s", label);
-                f->threads = o->threads[t];
                 f->bits = mv->bits;
                 f->ref = ref_idx;
                 if (mv->group) snprintf(f->group, sizeof f->group, "%s", mv->group->name);
                 hsb_figure_set_name(f);
                 hsb_suite_row_impls(f, p, need);
                 if (!setup_ok) {
-                    snprintf(f->error, sizeof f->error, "%s", setup_err);
-                    hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
+                    hsb_report_fail(r, f, setup_err);
                     continue;
                 }
-                mx_job *jr = &rows[nrow++];
-                *jr = *job;
-                jr->ref = 0;
-                jr->p = p;
-                char err[200];
-                if (!mx_verify(jr, err, sizeof err)) {
-                    snprintf(f->error, sizeof f->error, "%s", err);
-                    hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
-                    continue;
-                }
-                hsb_work w = {mx_init, mx_op, mx_free, jr, 0, 0};
-                hsb_report_queue(r, idx, &w);
+                hsb_work w = {mx_init, mx_op, mx_free, row_job(rows, nrow++, job, p), 0, 0};
+                hsb_report_queue_checked(r, idx, &w, mx_verify);
             }
             hsb_report_flush(r);
         }
@@ -507,12 +496,5 @@ int hsb_cmd_modexp(int argc, char **argv)
     o.n_bits = 4;
     unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
                       HSB_OPT_OUTPUT | HSB_OPT_BITS | HSB_OPT_DH_GROUPS | HSB_OPT_REFERENCE;
-    int st = hsb_opts_parse(&o, argc, argv, accept, usage);
-    if (st >= 0) return st;
-    hsb_report r;
-    hsb_report_init(&r, &o);
-    st = hsb_suite_modexp(&r, &o);
-    if (st == 0) st = hsb_report_output(&r);
-    hsb_report_free(&r);
-    return st;
+    return hsb_suite_command(&o, argc, argv, accept, usage, hsb_suite_modexp);
 }

@@ -89,6 +89,11 @@ void hsb_report_free(hsb_report *r);
 /* A new figure (zeroed; ref = -1, dh_check = -1) appended; its index in *idx.
  * NULL when out of memory. The pointer is valid until the next add. */
 hsb_figure *hsb_report_add(hsb_report *r, size_t *idx);
+/* hsb_report_add with the row's identity filled in: suite, variant, backend
+ * (copied, truncated to fit) and threads; the caller sets the rest and then
+ * the name (hsb_figure_set_name). NULL when out of memory. */
+hsb_figure *hsb_report_add_row(hsb_report *r, size_t *idx, const char *suite, const char *variant,
+                               const char *backend, unsigned threads);
 /* Add a class -> implementation pair to a figure. */
 void hsb_figure_impl(hsb_figure *f, const char *key, const char *val);
 
@@ -106,6 +111,18 @@ HSB_MUST_CHECK hsb_rc hsb_report_placement(hsb_report *r, unsigned threads,
  * valid until the flush) on its placement (f->threads workers).
  */
 void hsb_report_queue(hsb_report *r, size_t idx, const hsb_work *w);
+/*
+ * A figure that fails before it is measured (set-up, or a wrong answer
+ * against OpenSSL): why goes into f->error and a "NAME: FAILED: why" note.
+ */
+void hsb_report_fail(hsb_report *r, hsb_figure *f, const char *why);
+/*
+ * Queue figure idx with work w once check(w->arg, err, len) returns 1 (the
+ * row's output agrees with the reference's); otherwise record check's reason
+ * with hsb_report_fail and queue nothing. Returns 1 when queued.
+ */
+int hsb_report_queue_checked(hsb_report *r, size_t idx, const hsb_work *w,
+                             int (*check)(void *arg, char *err, size_t len));
 /*
  * Measure the queued figures together: each one's workers start and set up,
  * the warm-ups run in turn, then the repetitions interleave (repetition k of

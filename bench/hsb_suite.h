@@ -73,4 +73,13 @@ int hsb_suite_modexp(hsb_report *r, const hsb_opts *o);
 int hsb_suite_bulk(hsb_report *r, const hsb_opts *o);
 int hsb_suite_handshake(hsb_report *r, const hsb_opts *o);
 
+/*
+ * A suite's command after its defaults are set in *o: parse the options
+ * (accept: HSB_OPT_* mask; usage: the text before the options), run suite
+ * into a fresh report and write it (hsb_report_output). The exit status:
+ * the parser's, the suite's when not 0, else the report's.
+ */
+int hsb_suite_command(hsb_opts *o, int argc, char **argv, unsigned accept, const char *usage,
+                      int (*suite)(hsb_report *r, const hsb_opts *o));
+
 #endif

@@ -57,6 +57,18 @@ hsb_figure *hsb_report_add(hsb_report *r, size_t *idx)
     return f;
 }
 
+hsb_figure *hsb_report_add_row(hsb_report *r, size_t *idx, const char *suite, const char *variant,
+                               const char *backend, unsigned threads)
+{
+    hsb_figure *f = hsb_report_add(r, idx);
+    if (!f) return NULL;
+    snprintf(f->suite, sizeof f->suite, "%s", suite);
+    snprintf(f->variant, sizeof f->variant, "%s", variant);
+    snprintf(f->backend, sizeof f->backend, "%s", backend);
+    f->threads = threads;
+    return f;
+}
+
 void hsb_figure_impl(hsb_figure *f, const char *key, const char *val)
 {
     if (f->n_impl == HSB_MAX_IMPL || !key || !val) return;
@@ -124,6 +136,24 @@ void hsb_report_queue(hsb_report *r, size_t idx, const hsb_work *w)
     r->pending[r->n_pending].idx = idx;
     r->pending[r->n_pending].w = *w;
     r->n_pending++;
+}
+
+void hsb_report_fail(hsb_report *r, hsb_figure *f, const char *why)
+{
+    snprintf(f->error, sizeof f->error, "%s", why);
+    hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
+}
+
+int hsb_report_queue_checked(hsb_report *r, size_t idx, const hsb_work *w,
+                             int (*check)(void *arg, char *err, size_t len))
+{
+    char err[200];
+    if (!check(w->arg, err, sizeof err)) {
+        hsb_report_fail(r, &r->fig[idx], err);
+        return 0;
+    }
+    hsb_report_queue(r, idx, w);
+    return 1;
 }
 
 static void fig_failed(hsb_report *r, hsb_figure *f, hsb_rc rc, const char *err)
