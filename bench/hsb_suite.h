@@ -13,6 +13,7 @@
 #include "hsb_opts.h"
 #include "hsb_provider.h"
 #include "hsb_report.h"
+#include "hsb_rsa_export.h"
 
 #define HSB_CLASS_BIT(c) (1u << (c))
 
@@ -53,8 +54,8 @@ void hsb_figure_set_name(hsb_figure *f);
  * (thread-safe); its parts exported as bytes for the provider classes. */
 typedef struct hsb_bench_rsa {
     EVP_PKEY *pkey;
-    hsb_rsa_key key; /* points into the storage below */
-    uint8_t n[512], e[8], d[512], p[256], q[256], dp[256], dq[256], qinv[256];
+    hsb_rsa_key key; /* points into buf (hsb_rsa_key_export) */
+    uint8_t buf[HSB_RSA_EXPORT_CAP(HSB_MAX_MODULUS_BITS)];
     unsigned bits;
 } hsb_bench_rsa;
 const hsb_bench_rsa *hsb_bench_rsa_key(unsigned bits);

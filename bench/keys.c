@@ -7,21 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsb_rsa_export.h"
 #include "hsb_suite.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static hsb_bench_rsa *cache[8];
-
-/* Export one big-endian parameter into buf (cap bytes); its length or 0. */
-static size_t export_bn(EVP_PKEY *k, const char *param, uint8_t *buf, size_t cap)
-{
-    BIGNUM *bn = NULL;
-    if (EVP_PKEY_get_bn_param(k, param, &bn) != 1 || !bn) return 0;
-    size_t n = (size_t)BN_num_bytes(bn);
-    if (n > cap || BN_bn2bin(bn, buf) != (int)n) n = 0;
-    BN_clear_free(bn);
-    return n;
-}
 
 const hsb_bench_rsa *hsb_bench_rsa_key(unsigned bits)
 {
@@ -38,27 +28,7 @@ const hsb_bench_rsa *hsb_bench_rsa_key(unsigned bits)
     if (!r) goto out;
     r->bits = bits;
     r->pkey = EVP_RSA_gen(bits);
-    hsb_rsa_key *k = &r->key;
-    if (r->pkey) {
-        k->n = r->n;
-        k->n_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_N, r->n, sizeof r->n);
-        k->e = r->e;
-        k->e_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_E, r->e, sizeof r->e);
-        k->d = r->d;
-        k->d_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_D, r->d, sizeof r->d);
-        k->p = r->p;
-        k->p_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_FACTOR1, r->p, sizeof r->p);
-        k->q = r->q;
-        k->q_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_FACTOR2, r->q, sizeof r->q);
-        k->dp = r->dp;
-        k->dp_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_EXPONENT1, r->dp, sizeof r->dp);
-        k->dq = r->dq;
-        k->dq_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_EXPONENT2, r->dq, sizeof r->dq);
-        k->qinv = r->qinv;
-        k->qinv_len = export_bn(r->pkey, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, r->qinv, sizeof r->qinv);
-    }
-    if (!r->pkey || !k->n_len || !k->e_len || !k->d_len || !k->p_len || !k->q_len || !k->dp_len ||
-        !k->dq_len || !k->qinv_len) {
+    if (!r->pkey || hsb_rsa_key_export(r->pkey, r->buf, sizeof r->buf, &r->key) != HSB_OK) {
         EVP_PKEY_free(r->pkey);
         free(r);
         r = NULL;

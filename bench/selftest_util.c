@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsb_rsa_export.h"
+
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -80,48 +82,20 @@ void hsb_st_sha256(const void *msg, size_t len, uint8_t out[32])
 
 hsb_rc hsb_st_rsa_generate(hsb_st_rsa *k, unsigned bits)
 {
-    static const char *const names[8] = {
-        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
-        OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
-        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
-        OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
-    };
     memset(k, 0, sizeof *k);
     EVP_PKEY *pkey = EVP_RSA_gen(bits);
     if (!pkey) HSB_BAIL_MSG(HSB_E_CRYPTO, "EVP_RSA_gen");
-    BIGNUM *bn[8] = {0};
-    size_t lens[8], total = 0;
-    hsb_rc rc = HSB_OK;
-    for (int i = 0; i < 8; i++) {
-        if (EVP_PKEY_get_bn_param(pkey, names[i], &bn[i]) != 1) {
-            rc = hsb_raise(HSB_E_CRYPTO, __FILE__, __LINE__, "EVP_PKEY_get_bn_param");
-            goto out;
-        }
-        lens[i] = (size_t)BN_num_bytes(bn[i]);
-        total += lens[i];
-    }
-    k->buf = malloc(total);
-    if (!k->buf) {
-        rc = HSB_E_NOMEM;
-        goto out;
-    }
-    uint8_t *p = k->buf;
-    const uint8_t **fields[8] = {&k->key.n, &k->key.e,  &k->key.d,  &k->key.p,
-                                 &k->key.q, &k->key.dp, &k->key.dq, &k->key.qinv};
-    size_t *flen[8] = {&k->key.n_len, &k->key.e_len,  &k->key.d_len,  &k->key.p_len,
-                       &k->key.q_len, &k->key.dp_len, &k->key.dq_len, &k->key.qinv_len};
-    for (int i = 0; i < 8; i++) {
-        BN_bn2bin(bn[i], p);
-        *fields[i] = p;
-        *flen[i] = lens[i];
-        p += lens[i];
+    size_t cap = HSB_RSA_EXPORT_CAP(bits);
+    k->buf = malloc(cap);
+    hsb_rc rc = k->buf ? hsb_rsa_key_export(pkey, k->buf, cap, &k->key) : HSB_E_NOMEM;
+    if (rc != HSB_OK) {
+        free(k->buf);
+        k->buf = NULL;
+        EVP_PKEY_free(pkey);
+        return rc;
     }
     k->pkey = pkey;
-    pkey = NULL;
-out:
-    for (int i = 0; i < 8; i++) BN_clear_free(bn[i]);
-    EVP_PKEY_free(pkey);
-    return rc;
+    return HSB_OK;
 }
 
 void hsb_st_rsa_free(hsb_st_rsa *k)

@@ -10,6 +10,7 @@
 
 #include "hsb_ct.h"
 #include "hsb_dh_groups.h"
+#include "hsb_rsa_export.h"
 #include "tls_internal.h"
 
 static hsb_rc need_class(const void *cls, const char *what)
@@ -133,26 +134,6 @@ hsb_rc hsb_tls_config_set_chain(hsb_tls_config *cfg, X509 *const *chain, size_t 
     return rc;
 }
 
-/* A BIGNUM parameter of key as big-endian bytes appended to buf at *off. */
-static hsb_rc take_bn(EVP_PKEY *key, const char *name, uint8_t *buf, size_t cap, size_t *off,
-                      const uint8_t **field, size_t *field_len)
-{
-    BIGNUM *bn = NULL;
-    if (!EVP_PKEY_get_bn_param(key, name, &bn)) HSB_BAIL_MSG(HSB_E_USAGE, "RSA key lacks a field");
-    size_t n = (size_t)BN_num_bytes(bn);
-    if (n == 0) n = 1;
-    if (n > cap - *off) {
-        BN_clear_free(bn);
-        HSB_BAIL(HSB_E_INTERNAL);
-    }
-    BN_bn2binpad(bn, buf + *off, (int)n);
-    BN_clear_free(bn);
-    *field = buf + *off;
-    *field_len = n;
-    *off += n;
-    return HSB_OK;
-}
-
 hsb_rc hsb_tls_config_set_key(hsb_tls_config *cfg, EVP_PKEY *key)
 {
     HSB_ENSURE(cfg && cfg->role == HSB_TLS_SERVER && key, HSB_E_USAGE);
@@ -160,26 +141,12 @@ hsb_rc hsb_tls_config_set_key(hsb_tls_config *cfg, EVP_PKEY *key)
     int bits = EVP_PKEY_get_bits(key);
     if (bits < 1024 || bits > HSB_MAX_MODULUS_BITS)
         HSB_BAIL_MSG(HSB_E_UNSUPPORTED, "RSA key size out of 1024..4096");
-    size_t cap = 8 * ((size_t)bits / 8 + 8);
+    size_t cap = HSB_RSA_EXPORT_CAP(bits);
     uint8_t *mem = calloc(1, cap);
     if (!mem) HSB_BAIL(HSB_E_NOMEM);
     hsb_rsa_key k;
     memset(&k, 0, sizeof k);
-    size_t off = 0;
-    hsb_rc rc = HSB_OK;
-    if (rc == HSB_OK) rc = take_bn(key, OSSL_PKEY_PARAM_RSA_N, mem, cap, &off, &k.n, &k.n_len);
-    if (rc == HSB_OK) rc = take_bn(key, OSSL_PKEY_PARAM_RSA_E, mem, cap, &off, &k.e, &k.e_len);
-    if (rc == HSB_OK) rc = take_bn(key, OSSL_PKEY_PARAM_RSA_D, mem, cap, &off, &k.d, &k.d_len);
-    if (rc == HSB_OK)
-        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_FACTOR1, mem, cap, &off, &k.p, &k.p_len);
-    if (rc == HSB_OK)
-        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_FACTOR2, mem, cap, &off, &k.q, &k.q_len);
-    if (rc == HSB_OK)
-        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_EXPONENT1, mem, cap, &off, &k.dp, &k.dp_len);
-    if (rc == HSB_OK)
-        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_EXPONENT2, mem, cap, &off, &k.dq, &k.dq_len);
-    if (rc == HSB_OK)
-        rc = take_bn(key, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, mem, cap, &off, &k.qinv, &k.qinv_len);
+    hsb_rc rc = hsb_rsa_key_export(key, mem, cap, &k);
     if (rc == HSB_OK && cfg->leaf) {
         /* The key must be the leaf's: compare the moduli. */
         const uint8_t *n, *e;
