@@ -8,7 +8,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_breakdown.h"
-#include "hsb_opts.h"
+#include "hsb_cmd_opts.h"
 #include "hsb_pin.h"
 #include "hsb_runner.h"
 #include "hsb_stats.h"

@@ -1,5 +1,5 @@
 /* Parsing of the suites' common options. */
-#include "hsb_opts.h"
+#include "hsb_cmd_opts.h"
 
 #include <errno.h>
 #include <getopt.h>

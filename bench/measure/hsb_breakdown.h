@@ -21,6 +21,8 @@
 
 #include <stdint.h>
 
+#include <stdio.h>
+
 #include "hsb_provider.h"
 #include "hsb_runner.h"
 
@@ -33,5 +35,9 @@ HSB_MUST_CHECK hsb_rc hsb_bd_wrap(const hsb_provider *real, hsb_provider *out);
 /* "rsa-priv", "rsa-pub", "dh-keygen", "dh-derive", "dh-check", "modexp",
  * "hash-prf", "cipher", "rng", "x509 (libcrypto)". */
 const char *hsb_bd_name(hsb_bd_kind k);
+
+/* Shares of a handshake's cycles from the --breakdown figures of r. */
+struct hsb_report;
+void hsb_breakdown_print(const struct hsb_report *r, FILE *to);
 
 #endif

@@ -131,24 +131,3 @@ void hsb_figure_set_name(hsb_figure *f)
     if ((f->threads > 1 || !strcmp(f->suite, "handshake")) && off < sizeof f->name)
         snprintf(f->name + off, sizeof f->name - off, "/threads:%u", f->threads);
 }
-
-int hsb_suite_command(hsb_opts *o, int argc, char **argv, unsigned accept, const char *usage,
-                      int (*suite)(hsb_report *r, const hsb_opts *o))
-{
-    int st = hsb_opts_parse(o, argc, argv, accept, usage);
-    if (st >= 0) return st;
-    hsb_report r;
-    hsb_report_init(&r, o);
-    st = suite(&r, o);
-    if (st == 0) st = hsb_report_output(&r);
-    hsb_report_free(&r);
-    return st;
-}
-
-void hsb_bench_random(void *buf, size_t len)
-{
-    if (RAND_bytes(buf, (int)len) != 1) {
-        fprintf(stderr, "hsbench: RAND_bytes failed\n");
-        abort();
-    }
-}

@@ -1,4 +1,5 @@
 /* Key material of a run: RSA keys made once with libcrypto, DH parameters. */
+#include <openssl/rand.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 
 #include "hsb_rsa_export.h"
-#include "hsb_suite.h"
+#include "hsb_keys.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static hsb_bench_rsa *cache[8];
@@ -63,4 +64,12 @@ EVP_PKEY *hsb_ossl_dh_params(const char *ours)
         params = NULL;
     EVP_PKEY_CTX_free(pc);
     return params;
+}
+
+void hsb_bench_random(void *buf, size_t len)
+{
+    if (RAND_bytes(buf, (int)len) != 1) {
+        fprintf(stderr, "hsbench: RAND_bytes failed\n");
+        abort();
+    }
 }

@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "hsb_breakdown.h"
-#include "hsb_cmd.h"
 #include "hsb_dh_groups.h"
 #include "hsb_ref_libssl.h"
 #include "hsb_suite.h"
@@ -76,37 +75,6 @@ static hsb_rc hs_op(void *sp, hsb_tstats *st)
         err[0] = '\0';
     }
     return HSB_OK;
-}
-
-/* Shares of a handshake's cycles from the figure's repetitions. */
-static void print_breakdown(const hsb_report *r, FILE *to)
-{
-    int any = 0;
-    for (size_t i = 0; i < r->n; i++) {
-        const hsb_figure *f = &r->fig[i];
-        if (!f->measured || !f->breakdown) continue;
-        double bd[HSB_BD_COUNT] = {0}, total = 0, timed = 0;
-        uint64_t it = 0;
-        for (unsigned k = 0; k < f->n_reps; k++) {
-            for (unsigned c = 0; c < HSB_BD_COUNT; c++) bd[c] += (double)f->reps[k].bd[c];
-            total += f->reps[k].op_tsc;
-            it += f->reps[k].iters;
-        }
-        if (total <= 0 || !it) continue;
-        if (!any)
-            fprintf(to, "\nwhere a handshake's time goes (--breakdown; share of the TSC "
-                        "cycles inside handshakes):\n");
-        any = 1;
-        fprintf(to, "%s  (%.0f cycles/handshake)\n", f->name, total / (double)it);
-        for (unsigned c = 0; c < HSB_BD_COUNT; c++) {
-            timed += bd[c];
-            if (bd[c] > 0)
-                fprintf(to, "  %-16s %6.1f %%  %10.0f cycles\n", hsb_bd_name((hsb_bd_kind)c),
-                        100 * bd[c] / total, bd[c] / (double)it);
-        }
-        fprintf(to, "  %-16s %6.1f %%  %10.0f cycles\n", "protocol", 100 * (total - timed) / total,
-                (total - timed) / (double)it);
-    }
 }
 
 int hsb_suite_handshake(hsb_report *r, const hsb_opts *o)
@@ -267,40 +235,4 @@ int hsb_suite_handshake(hsb_report *r, const hsb_opts *o)
         }
     }
     return 0;
-}
-
-static const char usage[] =
-    "usage: hsbench handshake [options]\n\n"
-    "Full TLS 1.2 handshakes per second (TLS_RSA_WITH_AES_128_CBC_SHA256 or\n"
-    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256) over an in-memory pair, each worker\n"
-    "running a client and a server: our TLS core on each backend composition,\n"
-    "and libssl doing the same handshake (the reference rows). The certificate\n"
-    "chain and host name and both Finished messages are checked every time.\n"
-    "Reports rate (total and per thread), scaling against 1 thread, latency\n"
-    "percentiles, the client/server CPU split, and failed handshakes (exit 1\n"
-    "unless --allow-errors).\n"
-    "Defaults: --kx rsa,dhe, --bits 2048, --threads 1,all, 300ms x 5 after 100ms.\n\n"
-    "options:\n";
-
-int hsb_cmd_handshake(int argc, char **argv)
-{
-    hsb_opts o;
-    hsb_opts_defaults(&o, "handshake");
-    o.threads[0] = 1;
-    o.threads[1] = hsb_topo_summarize().pus;
-    o.n_threads = o.threads[1] > 1 ? 2 : 1;
-    unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
-                      HSB_OPT_OUTPUT | HSB_OPT_KX | HSB_OPT_BITS | HSB_OPT_DH | HSB_OPT_REFERENCE |
-                      HSB_OPT_BREAKDOWN | HSB_OPT_ALLOW_ERRORS;
-    int st = hsb_opts_parse(&o, argc, argv, accept, usage);
-    if (st >= 0) return st;
-    hsb_report r;
-    hsb_report_init(&r, &o);
-    st = hsb_suite_handshake(&r, &o);
-    if (st == 0) {
-        st = hsb_report_output(&r);
-        print_breakdown(&r, stdout);
-    }
-    hsb_report_free(&r);
-    return st;
 }

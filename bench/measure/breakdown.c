@@ -1,5 +1,6 @@
 /* Timing wrappers around the provider classes (--breakdown). */
 #include "hsb_breakdown.h"
+#include "hsb_report.h"
 
 #include <string.h>
 
@@ -298,4 +299,35 @@ hsb_rc hsb_bd_wrap(const hsb_provider *p, hsb_provider *out)
         out->cls.rng = &w_rng_cls;
     }
     return HSB_OK;
+}
+
+/* Shares of a handshake's cycles from the figure's repetitions. */
+void hsb_breakdown_print(const hsb_report *r, FILE *to)
+{
+    int any = 0;
+    for (size_t i = 0; i < r->n; i++) {
+        const hsb_figure *f = &r->fig[i];
+        if (!f->measured || !f->breakdown) continue;
+        double bd[HSB_BD_COUNT] = {0}, total = 0, timed = 0;
+        uint64_t it = 0;
+        for (unsigned k = 0; k < f->n_reps; k++) {
+            for (unsigned c = 0; c < HSB_BD_COUNT; c++) bd[c] += (double)f->reps[k].bd[c];
+            total += f->reps[k].op_tsc;
+            it += f->reps[k].iters;
+        }
+        if (total <= 0 || !it) continue;
+        if (!any)
+            fprintf(to, "\nwhere a handshake's time goes (--breakdown; share of the TSC "
+                        "cycles inside handshakes):\n");
+        any = 1;
+        fprintf(to, "%s  (%.0f cycles/handshake)\n", f->name, total / (double)it);
+        for (unsigned c = 0; c < HSB_BD_COUNT; c++) {
+            timed += bd[c];
+            if (bd[c] > 0)
+                fprintf(to, "  %-16s %6.1f %%  %10.0f cycles\n", hsb_bd_name((hsb_bd_kind)c),
+                        100 * bd[c] / total, bd[c] / (double)it);
+        }
+        fprintf(to, "  %-16s %6.1f %%  %10.0f cycles\n", "protocol", 100 * (total - timed) / total,
+                (total - timed) / (double)it);
+    }
 }

@@ -13,7 +13,7 @@
 #include "hsb_opts.h"
 #include "hsb_provider.h"
 #include "hsb_report.h"
-#include "hsb_rsa_export.h"
+#include "hsb_keys.h"
 
 #define HSB_CLASS_BIT(c) (1u << (c))
 
@@ -50,37 +50,10 @@ void hsb_suite_row_impls(hsb_figure *f, const hsb_provider *p, unsigned mask);
  * handshake names always carry threads, the others when N > 1. */
 void hsb_figure_set_name(hsb_figure *f);
 
-/* An RSA key of `bits` for this run, made once with libcrypto and cached
- * (thread-safe); its parts exported as bytes for the provider classes. */
-typedef struct hsb_bench_rsa {
-    EVP_PKEY *pkey;
-    hsb_rsa_key key; /* points into buf (hsb_rsa_key_export) */
-    uint8_t buf[HSB_RSA_EXPORT_CAP(HSB_MAX_MODULUS_BITS)];
-    unsigned bits;
-} hsb_bench_rsa;
-const hsb_bench_rsa *hsb_bench_rsa_key(unsigned bits);
-
-/* Random bytes for inputs (libcrypto's RAND_bytes); aborts on failure. */
-void hsb_bench_random(void *buf, size_t len);
-
-/* OpenSSL's name of a DH group ("ffdhe2048", "modp_2048"). */
-const char *hsb_ossl_group_name(const char *ours);
-/* A parameters-only EVP_PKEY of that named group; NULL on failure. */
-EVP_PKEY *hsb_ossl_dh_params(const char *ours);
-
 /* The suites: append their figures to r. 0 when done (figures may still
  * have failed: hsb_report_output says so), 2 on a usage error found late. */
 int hsb_suite_modexp(hsb_report *r, const hsb_opts *o);
 int hsb_suite_bulk(hsb_report *r, const hsb_opts *o);
 int hsb_suite_handshake(hsb_report *r, const hsb_opts *o);
-
-/*
- * A suite's command after its defaults are set in *o: parse the options
- * (accept: HSB_OPT_* mask; usage: the text before the options), run suite
- * into a fresh report and write it (hsb_report_output). The exit status:
- * the parser's, the suite's when not 0, else the report's.
- */
-int hsb_suite_command(hsb_opts *o, int argc, char **argv, unsigned accept, const char *usage,
-                      int (*suite)(hsb_report *r, const hsb_opts *o));
 
 #endif

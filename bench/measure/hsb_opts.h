@@ -1,11 +1,8 @@
 /*
- * hsb_opts.h - the options every timed suite shares, parsed in one place.
+ * hsb_opts.h - the settings every timed suite shares.
  *
- * Each command says which options it takes (a mask of HSB_OPT_*); any other
- * option is a usage error. Parsing never exits the process: it returns the
- * exit status the command should return (0 after --help, 2 on a bad option
- * or value, with a message on stderr naming the option and what is valid),
- * or -1 to carry on.
+ * The settings a timed suite runs with. The command layer fills them
+ * (cmd/opts.c parses them, hsb_cmd_opts.h); the suites only read them.
  */
 #ifndef HSB_OPTS_H
 #define HSB_OPTS_H
@@ -60,20 +57,5 @@ typedef struct hsb_opts {
     int reference, quiet, breakdown, allow_errors;
     int explicit_threads; /* --threads was given */
 } hsb_opts;
-
-/* Defaults the command sets before parsing (lists are replaced, not
- * appended to, when the option is given). */
-void hsb_opts_defaults(hsb_opts *o, const char *cmd);
-
-/* Parse argv[1..argc) (argv[0] is the command's name). accept is a mask of
- * HSB_OPT_*; usage is printed for --help. Returns -1 to carry on, else the
- * exit status. */
-int hsb_opts_parse(hsb_opts *o, int argc, char **argv, unsigned accept, const char *usage);
-
-/* Parse "500ms", "3s", "1.5", "250us", "2m": seconds in *out. 0 or error. */
-int hsb_parse_duration(const char *s, double *out);
-
-/* The usage lines of the common options in accept, for help texts. */
-void hsb_opts_help(FILE *to, unsigned accept);
 
 #endif

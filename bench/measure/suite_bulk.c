@@ -31,7 +31,6 @@
 #include <string.h>
 
 #include "hsb_bulk.h"
-#include "hsb_cmd.h"
 #include "hsb_suite.h"
 
 static const char *const variant_names[BK_COUNT] = {
@@ -422,27 +421,4 @@ int hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
     free(job);
     free(rows);
     return 0;
-}
-
-static const char usage[] =
-    "usage: hsbench bulk [options]\n\n"
-    "Throughput of AES-128 (CBC encrypt and decrypt, CTR, GCM where a backend\n"
-    "offers it), SHA-256, HMAC-SHA256 and the TLS record layer's seal and open, by\n"
-    "buffer size, per backend, beside OpenSSL EVP doing the same (the reference\n"
-    "rows). Rates are bytes per second over all workers; cycles per byte are TSC\n"
-    "reference cycles.\n"
-    "Defaults: --threads 1, --sizes 16,64,256,1024,8192,16384, 300ms x 5 after\n"
-    "100ms.\n\n"
-    "options:\n";
-
-int hsb_cmd_bulk(int argc, char **argv)
-{
-    hsb_opts o;
-    hsb_opts_defaults(&o, "bulk");
-    static const size_t sizes[] = {16, 64, 256, 1024, 8192, 16384};
-    memcpy(o.sizes, sizes, sizeof sizes);
-    o.n_sizes = sizeof sizes / sizeof sizes[0];
-    unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
-                      HSB_OPT_OUTPUT | HSB_OPT_SIZES | HSB_OPT_REFERENCE;
-    return hsb_suite_command(&o, argc, argv, accept, usage, hsb_suite_bulk);
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "hsb_cmd.h"
+#include "hsb_cmd_opts.h"
 #include "hsb_suite.h"
 
 static const char usage[] =
@@ -84,6 +85,19 @@ int hsb_cmd_suite(int argc, char **argv)
         st = hsb_report_output(&r);
         if (!o.quiet) fprintf(stderr, "wrote %s\n", o.json_path);
     }
+    hsb_report_free(&r);
+    return st;
+}
+
+int hsb_suite_command(hsb_opts *o, int argc, char **argv, unsigned accept, const char *usage,
+                      int (*suite)(hsb_report *r, const hsb_opts *o))
+{
+    int st = hsb_opts_parse(o, argc, argv, accept, usage);
+    if (st >= 0) return st;
+    hsb_report r;
+    hsb_report_init(&r, o);
+    st = suite(&r, o);
+    if (st == 0) st = hsb_report_output(&r);
     hsb_report_free(&r);
     return st;
 }
