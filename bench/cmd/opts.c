@@ -2,12 +2,12 @@
 #include "hsb_cmd_opts.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsb_cmd_args.h"
 #include "hsb_dh_groups.h"
 
 void hsb_opts_defaults(hsb_opts *o, const char *cmd)
@@ -89,106 +89,99 @@ static int bad(const hsb_opts *o, const char *opt, const char *val, const char *
     return 2;
 }
 
+/* Close the composition being built in cur: -1, or 2 when there are too many. */
+static int push_spec(hsb_opts *o, const char *arg, char *cur)
+{
+    if (!cur[0]) return -1;
+    if (o->n_specs == HSB_MAX_SPECS) return bad(o, "--backend", arg, "too many compositions");
+    snprintf(o->specs[o->n_specs++], sizeof o->specs[0], "%s", cur);
+    cur[0] = '\0';
+    return -1;
+}
+
 /* --backend: a bare name starts a composition, KEY=NAME items join the one
  * being built; ';' always separates. */
 static int add_backends(hsb_opts *o, const char *arg)
 {
     const char *s = arg;
     char cur[160] = "";
-    while (1) {
+    for (;;) {
         size_t len = strcspn(s, ",;");
         if (len == 0) return bad(o, "--backend", arg, "empty item in the list");
-        int keyed = memchr(s, '=', len) != NULL;
-        if (!keyed && cur[0]) {
-            if (o->n_specs == HSB_MAX_SPECS)
-                return bad(o, "--backend", arg, "too many compositions");
-            snprintf(o->specs[o->n_specs++], sizeof o->specs[0], "%s", cur);
-            cur[0] = '\0';
-        }
+        if (!memchr(s, '=', len) && push_spec(o, arg, cur) >= 0) return 2;
         size_t cl = strlen(cur);
         if (cl + len + 2 > sizeof cur) return bad(o, "--backend", arg, "composition too long");
         if (cl) cur[cl++] = ',';
         memcpy(cur + cl, s, len);
         cur[cl + len] = '\0';
         s += len;
-        if (*s == ';' && cur[0]) {
-            if (o->n_specs == HSB_MAX_SPECS)
-                return bad(o, "--backend", arg, "too many compositions");
-            snprintf(o->specs[o->n_specs++], sizeof o->specs[0], "%s", cur);
-            cur[0] = '\0';
-        }
-        if (!*s) break;
-        s++;
-        if (!*s) return bad(o, "--backend", arg, "trailing separator");
+        if (*s == ';' && push_spec(o, arg, cur) >= 0) return 2;
+        if (!*s) return push_spec(o, arg, cur);
+        if (!*++s) return bad(o, "--backend", arg, "trailing separator");
     }
-    if (cur[0]) {
-        if (o->n_specs == HSB_MAX_SPECS) return bad(o, "--backend", arg, "too many compositions");
-        snprintf(o->specs[o->n_specs++], sizeof o->specs[0], "%s", cur);
+}
+
+/* A comma list of numbers in [lo, hi], each a multiple of step, into out
+ * (duplicates dropped, order kept); where all is not 0, the word 'all'
+ * stands for it. The count, or 0 when arg is not such a list. */
+static size_t number_list(const char *arg, unsigned long lo, unsigned long hi, unsigned long step,
+                          unsigned long all, unsigned long out[HSB_MAX_LIST])
+{
+    char tok[HSB_MAX_LIST][64];
+    size_t n = split(arg, tok, HSB_MAX_LIST), k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned long v = all;
+        int is_all = all && !strcmp(tok[i], "all");
+        if (!is_all && (!parse_uint(tok[i], lo, hi, &v) || v % step)) return 0;
+        int dup = 0;
+        for (size_t j = 0; j < k; j++) dup |= out[j] == v;
+        if (!dup) out[k++] = v;
     }
-    return -1;
+    return k;
 }
 
 static int parse_threads(hsb_opts *o, const char *arg)
 {
-    char tok[HSB_MAX_LIST][64];
-    size_t n = split(arg, tok, HSB_MAX_LIST);
-    const char *valid = "a count, a comma list of counts (1,2,4) or 'all' (one per PU), up to "
-                        "256 workers";
-    if (!n) return bad(o, "--threads", arg, valid);
-    unsigned pus = hsb_topo_summarize().pus;
-    o->n_threads = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned long v;
-        if (!strcmp(tok[i], "all"))
-            v = pus;
-        else if (!parse_uint(tok[i], 1, HSB_MAX_THREADS, &v))
-            return bad(o, "--threads", arg, valid);
-        int dup = 0;
-        for (size_t j = 0; j < o->n_threads; j++) dup |= o->threads[j] == v;
-        if (!dup) o->threads[o->n_threads++] = (unsigned)v;
-    }
+    unsigned long v[HSB_MAX_LIST];
+    size_t n = number_list(arg, 1, HSB_MAX_THREADS, 1, hsb_topo_summarize().pus, v);
+    if (!n)
+        return bad(o, "--threads", arg,
+                   "a count, a comma list of counts (1,2,4) or 'all' (one per PU), up to "
+                   "256 workers");
+    for (size_t i = 0; i < n; i++) o->threads[i] = (unsigned)v[i];
+    o->n_threads = n;
     o->explicit_threads = 1;
     return -1;
 }
 
 static int parse_bits(hsb_opts *o, const char *arg, unsigned accept)
 {
-    char tok[HSB_MAX_LIST][64];
-    size_t n = split(arg, tok, HSB_MAX_LIST);
+    unsigned long v[HSB_MAX_LIST];
+    size_t n = number_list(arg, 512, HSB_MAX_MODULUS_BITS, 64, 0, v);
     /* handshake: RSA key sizes of the test certificates; modexp: any
      * multiple of 64 up to the provider's 4096-bit limit. */
     int hs = !(accept & HSB_OPT_DH_GROUPS);
-    const char *valid = hs ? "2048, 3072 or 4096 (or a comma list of them)"
-                           : "multiples of 64 from 512 to 4096 (comma list)";
-    if (!n) return bad(o, "--bits", arg, valid);
-    o->n_bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned long v;
-        if (!parse_uint(tok[i], 512, HSB_MAX_MODULUS_BITS, &v) || v % 64)
-            return bad(o, "--bits", arg, valid);
-        if (hs && v != 2048 && v != 3072 && v != 4096) return bad(o, "--bits", arg, valid);
-        int dup = 0;
-        for (size_t j = 0; j < o->n_bits; j++) dup |= o->bits[j] == v;
-        if (!dup) o->bits[o->n_bits++] = (unsigned)v;
-    }
+    for (size_t i = 0; hs && i < n; i++)
+        if (v[i] != 2048 && v[i] != 3072 && v[i] != 4096) n = 0;
+    if (!n)
+        return bad(o, "--bits", arg,
+                   hs ? "2048, 3072 or 4096 (or a comma list of them)"
+                      : "multiples of 64 from 512 to 4096 (comma list)");
+    for (size_t i = 0; i < n; i++) o->bits[i] = (unsigned)v[i];
+    o->n_bits = n;
     return -1;
 }
 
 static int parse_sizes(hsb_opts *o, const char *arg)
 {
-    char tok[HSB_MAX_LIST][64];
-    size_t n = split(arg, tok, HSB_MAX_LIST);
-    const char *valid = "a comma list of byte counts, each a multiple of 16 from 16 to 1048576 "
-                        "(records take at most 16384)";
-    if (!n) return bad(o, "--sizes", arg, valid);
-    o->n_sizes = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned long v;
-        if (!parse_uint(tok[i], 16, 1u << 20, &v) || v % 16) return bad(o, "--sizes", arg, valid);
-        int dup = 0;
-        for (size_t j = 0; j < o->n_sizes; j++) dup |= o->sizes[j] == v;
-        if (!dup) o->sizes[o->n_sizes++] = v;
-    }
+    unsigned long v[HSB_MAX_LIST];
+    size_t n = number_list(arg, 16, 1u << 20, 16, 0, v);
+    if (!n)
+        return bad(o, "--sizes", arg,
+                   "a comma list of byte counts, each a multiple of 16 from 16 to 1048576 "
+                   "(records take at most 16384)");
+    for (size_t i = 0; i < n; i++) o->sizes[i] = v[i];
+    o->n_sizes = n;
     return -1;
 }
 
@@ -208,6 +201,22 @@ static int parse_groups(hsb_opts *o, const char *arg, int many)
         o->dh_groups[o->n_dh_groups++] = g->name;
     }
     return -1;
+}
+
+static int parse_kx(hsb_opts *o, const char *arg)
+{
+    char tok[4][64];
+    size_t n = split(arg, tok, 4);
+    o->kx = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(tok[i], "rsa"))
+            o->kx |= HSB_KX_RSA;
+        else if (!strcmp(tok[i], "dhe"))
+            o->kx |= HSB_KX_DHE;
+        else
+            n = 0;
+    }
+    return !n || !o->kx ? bad(o, "--kx", arg, "rsa, dhe or rsa,dhe") : -1;
 }
 
 void hsb_opts_help(FILE *to, unsigned a)
@@ -266,6 +275,139 @@ void hsb_opts_help(FILE *to, unsigned a)
     fprintf(to, "  -h, --help           this text\n");
 }
 
+/* What one parse works on: the settings, the command's options (accept), its
+ * help text, and whether --backend was seen (the first one replaces the
+ * default list, later ones add to it). */
+typedef struct parse_ctx {
+    hsb_opts *o;
+    unsigned accept;
+    const char *usage;
+    int given_backend;
+} parse_ctx;
+
+static int set_backend(parse_ctx *x, const char *v)
+{
+    if (!x->given_backend) x->o->n_specs = 0;
+    x->given_backend = 1;
+    return add_backends(x->o, v);
+}
+
+static int set_threads(parse_ctx *x, const char *v)
+{
+    return parse_threads(x->o, v);
+}
+
+static int set_pin(parse_ctx *x, const char *v)
+{
+    int p = hsb_pin_parse(v);
+    if (p < 0) return bad(x->o, "--pin", v, "compact, spread, pu or none");
+    x->o->pin = (hsb_pin_policy)p;
+    return -1;
+}
+
+static int set_duration(parse_ctx *x, const char *v)
+{
+    double *d = &x->o->duration_s;
+    if (!hsb_parse_duration(v, d) || *d < 1e-3 || *d > 3600)
+        return bad(x->o, "--duration", v,
+                   "a time from 1ms to 3600s with a unit: 500ms, 3s, 1.5 (seconds)");
+    return -1;
+}
+
+static int set_warmup(parse_ctx *x, const char *v)
+{
+    if (!hsb_parse_duration(v, &x->o->warmup_s) || x->o->warmup_s > 3600)
+        return bad(x->o, "--warmup", v, "a time up to 3600s: 0, 200ms, 1s");
+    return -1;
+}
+
+static int set_reps(parse_ctx *x, const char *v)
+{
+    unsigned long n;
+    if (!parse_uint(v, 1, 1000, &n)) return bad(x->o, "--repetitions", v, "1 to 1000");
+    x->o->repetitions = (unsigned)n;
+    return -1;
+}
+
+static int set_json(parse_ctx *x, const char *v)
+{
+    x->o->json_path = v;
+    return -1;
+}
+
+static int set_csv(parse_ctx *x, const char *v)
+{
+    x->o->csv_path = v;
+    return -1;
+}
+
+static int set_kx(parse_ctx *x, const char *v)
+{
+    return parse_kx(x->o, v);
+}
+
+static int set_bits(parse_ctx *x, const char *v)
+{
+    return parse_bits(x->o, v, x->accept);
+}
+
+static int set_groups(parse_ctx *x, const char *v)
+{
+    return parse_groups(x->o, v, (x->accept & HSB_OPT_DH_GROUPS) != 0);
+}
+
+static int set_dh_check(parse_ctx *x, const char *v)
+{
+    if (!strcmp(v, "full"))
+        x->o->dh_check = HSB_DH_CHECK_FULL;
+    else if (!strcmp(v, "range"))
+        x->o->dh_check = HSB_DH_CHECK_RANGE;
+    else
+        return bad(x->o, "--dh-check", v, "full or range");
+    return -1;
+}
+
+static int set_sizes(parse_ctx *x, const char *v)
+{
+    return parse_sizes(x->o, v);
+}
+
+/* The flags: each sets one int of hsb_opts (the setter gets no value). */
+static int set_quiet(parse_ctx *x, const char *v)
+{
+    (void)v;
+    x->o->quiet = 1;
+    return -1;
+}
+
+static int set_reference(parse_ctx *x, const char *v)
+{
+    (void)v;
+    x->o->reference = 1;
+    return -1;
+}
+
+static int set_no_reference(parse_ctx *x, const char *v)
+{
+    (void)v;
+    x->o->reference = 0;
+    return -1;
+}
+
+static int set_breakdown(parse_ctx *x, const char *v)
+{
+    (void)v;
+    x->o->breakdown = 1;
+    return -1;
+}
+
+static int set_allow_errors(parse_ctx *x, const char *v)
+{
+    (void)v;
+    x->o->allow_errors = 1;
+    return -1;
+}
+
 enum {
     O_BACKEND = 256,
     O_THREADS,
@@ -286,186 +428,93 @@ enum {
     O_ALLOWERR,
 };
 
+static const struct option longopts[] = {
+    {"backend", required_argument, NULL, O_BACKEND},
+    {"threads", required_argument, NULL, O_THREADS},
+    {"pin", required_argument, NULL, O_PIN},
+    {"duration", required_argument, NULL, O_DURATION},
+    {"warmup", required_argument, NULL, O_WARMUP},
+    {"repetitions", required_argument, NULL, O_REPS},
+    {"json", required_argument, NULL, O_JSON},
+    {"csv", required_argument, NULL, O_CSV},
+    {"kx", required_argument, NULL, O_KX},
+    {"bits", required_argument, NULL, O_BITS},
+    {"dh-group", required_argument, NULL, O_DHGROUP},
+    {"dh-check", required_argument, NULL, O_DHCHECK},
+    {"sizes", required_argument, NULL, O_SIZES},
+    {"reference", no_argument, NULL, O_REF},
+    {"no-reference", no_argument, NULL, O_NOREF},
+    {"breakdown", no_argument, NULL, O_BREAKDOWN},
+    {"allow-errors", no_argument, NULL, O_ALLOWERR},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Each option's HSB_OPT_* group (a command that does not accept the group
+ * rejects the option) and its setter. --dh-group is one DHE group for the
+ * handshake (HSB_OPT_DH) and a list for modexp (HSB_OPT_DH_GROUPS). */
 static const struct {
     int id;
     unsigned mask;
-} opt_mask[] = {
-    {O_BACKEND, HSB_OPT_BACKEND},
-    {O_THREADS, HSB_OPT_THREADS},
-    {O_PIN, HSB_OPT_PIN},
-    {O_DURATION, HSB_OPT_DURATION},
-    {O_WARMUP, HSB_OPT_DURATION},
-    {O_REPS, HSB_OPT_DURATION},
-    {O_JSON, HSB_OPT_OUTPUT},
-    {O_CSV, HSB_OPT_OUTPUT},
-    {'q', HSB_OPT_OUTPUT},
-    {O_KX, HSB_OPT_KX},
-    {O_BITS, HSB_OPT_BITS},
-    {O_DHGROUP, HSB_OPT_DH},
-    {O_DHCHECK, HSB_OPT_DH},
-    {O_SIZES, HSB_OPT_SIZES},
-    {O_REF, HSB_OPT_REFERENCE},
-    {O_NOREF, HSB_OPT_REFERENCE},
-    {O_BREAKDOWN, HSB_OPT_BREAKDOWN},
-    {O_ALLOWERR, HSB_OPT_ALLOW_ERRORS},
+    int (*set)(parse_ctx *x, const char *v);
+} setters[] = {
+    {O_BACKEND, HSB_OPT_BACKEND, set_backend},
+    {O_THREADS, HSB_OPT_THREADS, set_threads},
+    {O_PIN, HSB_OPT_PIN, set_pin},
+    {O_DURATION, HSB_OPT_DURATION, set_duration},
+    {O_WARMUP, HSB_OPT_DURATION, set_warmup},
+    {O_REPS, HSB_OPT_DURATION, set_reps},
+    {O_JSON, HSB_OPT_OUTPUT, set_json},
+    {O_CSV, HSB_OPT_OUTPUT, set_csv},
+    {'q', HSB_OPT_OUTPUT, set_quiet},
+    {O_KX, HSB_OPT_KX, set_kx},
+    {O_BITS, HSB_OPT_BITS, set_bits},
+    {O_DHGROUP, HSB_OPT_DH | HSB_OPT_DH_GROUPS, set_groups},
+    {O_DHCHECK, HSB_OPT_DH, set_dh_check},
+    {O_SIZES, HSB_OPT_SIZES, set_sizes},
+    {O_REF, HSB_OPT_REFERENCE, set_reference},
+    {O_NOREF, HSB_OPT_REFERENCE, set_no_reference},
+    {O_BREAKDOWN, HSB_OPT_BREAKDOWN, set_breakdown},
+    {O_ALLOWERR, HSB_OPT_ALLOW_ERRORS, set_allow_errors},
 };
+
+static int take(void *ctx, const hsb_cmd_arg *a)
+{
+    parse_ctx *x = ctx;
+    if (a->id == 'h') {
+        fputs(x->usage, stdout);
+        hsb_opts_help(stdout, x->accept);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof setters / sizeof setters[0]; i++)
+        if (setters[i].id == a->id && (setters[i].mask & x->accept))
+            return setters[i].set(x, a->value);
+    fprintf(stderr,
+            "hsbench %s: option '%s' does not apply to this command\n"
+            "(hsbench %s --help lists the options)\n",
+            x->o->cmd, a->given, x->o->cmd);
+    return 2;
+}
+
+static int fault(void *ctx, const hsb_cmd_fault *f)
+{
+    const char *cmd = ((parse_ctx *)ctx)->o->cmd;
+    if (f->kind == HSB_CMD_STRAY)
+        fprintf(stderr, "hsbench %s: unexpected argument '%s'\n", cmd, f->given);
+    else if (f->opt >= 256) /* a value missing, or given to a flag ("--reference=1") */
+        fprintf(stderr, "hsbench %s: option '%s' needs a value\n", cmd, f->given);
+    else if (f->opt)
+        fprintf(stderr, "hsbench %s: unknown option '-%c'\n", cmd, f->opt);
+    else
+        fprintf(stderr, "hsbench %s: unknown option '%s'\n", cmd, f->given);
+    fprintf(stderr, "(hsbench %s --help lists the options)\n", cmd);
+    return 2;
+}
 
 int hsb_opts_parse(hsb_opts *o, int argc, char **argv, unsigned accept, const char *usage)
 {
-    static const struct option longopts[] = {
-        {"backend", required_argument, NULL, O_BACKEND},
-        {"threads", required_argument, NULL, O_THREADS},
-        {"pin", required_argument, NULL, O_PIN},
-        {"duration", required_argument, NULL, O_DURATION},
-        {"warmup", required_argument, NULL, O_WARMUP},
-        {"repetitions", required_argument, NULL, O_REPS},
-        {"json", required_argument, NULL, O_JSON},
-        {"csv", required_argument, NULL, O_CSV},
-        {"kx", required_argument, NULL, O_KX},
-        {"bits", required_argument, NULL, O_BITS},
-        {"dh-group", required_argument, NULL, O_DHGROUP},
-        {"dh-check", required_argument, NULL, O_DHCHECK},
-        {"sizes", required_argument, NULL, O_SIZES},
-        {"reference", no_argument, NULL, O_REF},
-        {"no-reference", no_argument, NULL, O_NOREF},
-        {"breakdown", no_argument, NULL, O_BREAKDOWN},
-        {"allow-errors", no_argument, NULL, O_ALLOWERR},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int given_backend = 0;
-    opterr = 0;
-    optind = 0; /* glibc: full re-initialisation, so commands can parse twice */
-    int c, before = 1;
-    while ((before = optind ? optind : 1, c = getopt_long(argc, argv, "+qh", longopts, NULL)) !=
-           -1) {
-        const char *what = before < argc ? argv[before] : "?";
-        if (c == 'h') {
-            fputs(usage, stdout);
-            hsb_opts_help(stdout, accept);
-            return 0;
-        }
-        if (c == '?' || c == ':') {
-            if (optopt >= 256)
-                fprintf(stderr, "hsbench %s: option '%s' needs a value\n", o->cmd, what);
-            else if (optopt)
-                fprintf(stderr, "hsbench %s: unknown option '-%c'\n", o->cmd, optopt);
-            else
-                fprintf(stderr, "hsbench %s: unknown option '%s'\n", o->cmd, what);
-            fprintf(stderr, "(hsbench %s --help lists the options)\n", o->cmd);
-            return 2;
-        }
-        unsigned m = 0;
-        for (size_t i = 0; i < sizeof opt_mask / sizeof opt_mask[0]; i++)
-            if (opt_mask[i].id == c) m = opt_mask[i].mask;
-        if (c == O_DHGROUP && (accept & HSB_OPT_DH_GROUPS)) m = HSB_OPT_DH_GROUPS;
-        if (!(m & accept)) {
-            fprintf(stderr,
-                    "hsbench %s: option '%s' does not apply to this command\n"
-                    "(hsbench %s --help lists the options)\n",
-                    o->cmd, what, o->cmd);
-            return 2;
-        }
-        int r = -1;
-        unsigned long v;
-        switch (c) {
-        case O_BACKEND:
-            if (!given_backend) o->n_specs = 0;
-            given_backend = 1;
-            r = add_backends(o, optarg);
-            break;
-        case O_THREADS:
-            r = parse_threads(o, optarg);
-            break;
-        case O_PIN: {
-            int p = hsb_pin_parse(optarg);
-            if (p < 0)
-                r = bad(o, "--pin", optarg, "compact, spread, pu or none");
-            else
-                o->pin = (hsb_pin_policy)p;
-            break;
-        }
-        case O_DURATION:
-            if (!hsb_parse_duration(optarg, &o->duration_s) || o->duration_s < 1e-3 ||
-                o->duration_s > 3600)
-                r = bad(o, "--duration", optarg,
-                        "a time from 1ms to 3600s with a unit: 500ms, 3s, 1.5 (seconds)");
-            break;
-        case O_WARMUP:
-            if (!hsb_parse_duration(optarg, &o->warmup_s) || o->warmup_s > 3600)
-                r = bad(o, "--warmup", optarg, "a time up to 3600s: 0, 200ms, 1s");
-            break;
-        case O_REPS:
-            if (!parse_uint(optarg, 1, 1000, &v))
-                r = bad(o, "--repetitions", optarg, "1 to 1000");
-            else
-                o->repetitions = (unsigned)v;
-            break;
-        case O_JSON:
-            o->json_path = optarg;
-            break;
-        case O_CSV:
-            o->csv_path = optarg;
-            break;
-        case 'q':
-            o->quiet = 1;
-            break;
-        case O_KX: {
-            char tok[4][64];
-            size_t n = split(optarg, tok, 4);
-            o->kx = 0;
-            for (size_t i = 0; i < n; i++) {
-                if (!strcmp(tok[i], "rsa"))
-                    o->kx |= HSB_KX_RSA;
-                else if (!strcmp(tok[i], "dhe"))
-                    o->kx |= HSB_KX_DHE;
-                else
-                    n = 0;
-            }
-            if (!n || !o->kx) r = bad(o, "--kx", optarg, "rsa, dhe or rsa,dhe");
-            break;
-        }
-        case O_BITS:
-            r = parse_bits(o, optarg, accept);
-            break;
-        case O_DHGROUP:
-            r = parse_groups(o, optarg, (accept & HSB_OPT_DH_GROUPS) != 0);
-            break;
-        case O_DHCHECK:
-            if (!strcmp(optarg, "full"))
-                o->dh_check = HSB_DH_CHECK_FULL;
-            else if (!strcmp(optarg, "range"))
-                o->dh_check = HSB_DH_CHECK_RANGE;
-            else
-                r = bad(o, "--dh-check", optarg, "full or range");
-            break;
-        case O_SIZES:
-            r = parse_sizes(o, optarg);
-            break;
-        case O_REF:
-            o->reference = 1;
-            break;
-        case O_NOREF:
-            o->reference = 0;
-            break;
-        case O_BREAKDOWN:
-            o->breakdown = 1;
-            break;
-        case O_ALLOWERR:
-            o->allow_errors = 1;
-            break;
-        default:
-            r = 2;
-            break;
-        }
-        if (r >= 0) return r;
-    }
-    if (optind < argc) {
-        fprintf(stderr,
-                "hsbench %s: unexpected argument '%s'\n(hsbench %s --help lists the options)\n",
-                o->cmd, argv[optind], o->cmd);
-        return 2;
-    }
-    return -1;
+    parse_ctx x = {o, accept, usage, 0};
+    hsb_cmd_parser p = {"qh", longopts, take, fault, &x};
+    return hsb_cmd_parse(&p, argc, argv);
 }
