@@ -123,153 +123,189 @@ typedef struct client_opts {
     int rev, quiet;
 } client_opts;
 
-static int client_opt(void *arg, const char *a, const char *v, int *ok)
+enum {
+    C_CONNECT = HSB_TLS_CMD_OWN,
+    C_CAFILE,
+    C_SERVERNAME,
+    C_ECHO,
+    C_HANDSHAKES,
+    C_DATA,
+    C_TIMEOUT,
+    C_MIN_DH,
+    C_QUIET
+};
+
+static const struct option client_opts_table[] = {
+    {"connect", required_argument, NULL, C_CONNECT},
+    {"cafile", required_argument, NULL, C_CAFILE},
+    {"servername", required_argument, NULL, C_SERVERNAME},
+    {"echo", required_argument, NULL, C_ECHO},
+    {"handshakes", required_argument, NULL, C_HANDSHAKES},
+    {"data", required_argument, NULL, C_DATA},
+    {"timeout", required_argument, NULL, C_TIMEOUT},
+    {"min-dh-bits", required_argument, NULL, C_MIN_DH},
+    {"quiet", no_argument, NULL, C_QUIET},
+    {NULL, 0, NULL, 0},
+};
+
+static void client_opt(void *arg, int id, const char *v, int *ok)
 {
     client_opts *c = arg;
-    if (!v) {
-        if (strcmp(a, "--quiet")) return 0;
-        c->quiet = 1;
-    } else if (!strcmp(a, "--connect")) {
+    switch (id) {
+    case C_CONNECT:
         c->connect_to = v;
-    } else if (!strcmp(a, "--cafile")) {
+        break;
+    case C_CAFILE:
         c->cafile = v;
-    } else if (!strcmp(a, "--servername")) {
+        break;
+    case C_SERVERNAME:
         c->servername = v;
-    } else if (!strcmp(a, "--echo")) {
-        if (!strcmp(v, "exact"))
-            c->rev = 0;
-        else if (!strcmp(v, "rev"))
-            c->rev = 1;
-        else
-            *ok = 0;
-    } else if (!strcmp(a, "--handshakes")) {
+        break;
+    case C_ECHO:
+        c->rev = !strcmp(v, "rev");
+        if (!c->rev && strcmp(v, "exact")) *ok = 0;
+        break;
+    case C_HANDSHAKES:
         c->handshakes = hsb_tls_cmd_parse_long(v, 1, 1L << 40, ok);
-    } else if (!strcmp(a, "--data")) {
+        break;
+    case C_DATA:
         c->data = hsb_tls_cmd_parse_long(v, 0, 1L << 30, ok);
-    } else if (!strcmp(a, "--timeout")) {
+        break;
+    case C_TIMEOUT:
         c->timeout = hsb_tls_cmd_parse_long(v, 1, 86400, ok);
-    } else if (!strcmp(a, "--min-dh-bits")) {
+        break;
+    case C_MIN_DH:
         c->min_dh = hsb_tls_cmd_parse_long(v, 512, 8192, ok);
-    } else {
-        return 0;
+        break;
+    case C_QUIET:
+        c->quiet = 1;
+        break;
     }
-    return 1;
 }
 
-int hsb_cmd_client(int argc, char **argv)
-{
-    hsb_tls_cmd_opts o;
-    client_opts c = {.handshakes = 1, .data = 1024, .timeout = 30, .min_dh = 2048};
-    int st = hsb_tls_cmd_parse(argc, argv, "client", &o, usage, client_opt, &c);
-    if (st >= 0) return st;
-    const char *connect_to = c.connect_to, *cafile = c.cafile, *servername = c.servername;
-    long handshakes = c.handshakes, data = c.data, timeout = c.timeout, min_dh = c.min_dh;
-    int rev = c.rev, quiet = c.quiet;
-    if (!connect_to || !cafile) {
-        fprintf(stderr, "hsbench client: --connect and --cafile are required (see --help)\n");
-        return 2;
-    }
-    char host[256], port[32];
-    if (!hsb_tls_cmd_split_hostport(connect_to, 0, host, sizeof host, port, sizeof port)) {
-        fprintf(stderr, "hsbench client: --connect wants HOST:PORT, got '%s'\n", connect_to);
-        return 2;
-    }
-    static hsb_provider prov;
-    char err[512];
-    if (!hsb_tls_cmd_provider(&o, &prov)) return 2;
-    hsb_tls_config *cfg = NULL;
-    hsb_tls_thread *thr = NULL;
-    hsb_tls_conn *conn = NULL;
-    hsb_rc rc = hsb_tls_cmd_config(&o, HSB_TLS_CLIENT, &prov, &cfg);
-    if (rc == HSB_OK) rc = hsb_tls_config_load_anchors(cfg, cafile);
-    if (rc == HSB_OK) rc = hsb_tls_config_set_server_name(cfg, servername ? servername : host);
-    if (rc == HSB_OK) {
-        hsb_tls_config_set_min_dh_bits(cfg, (unsigned)min_dh);
-        rc = hsb_tls_thread_new(cfg, &thr);
-    }
-    if (rc == HSB_OK) rc = hsb_tls_conn_new(thr, &conn);
-    uint8_t *send_buf = malloc((size_t)data + 1), *want = malloc((size_t)data + 1);
-    if (rc == HSB_OK && (!send_buf || !want)) rc = HSB_E_NOMEM;
-    if (rc != HSB_OK) {
-        fprintf(stderr, "hsbench client: %s\n", hsb_last_error());
-        free(send_buf);
-        free(want);
-        hsb_tls_conn_free(conn);
-        hsb_tls_thread_free(thr);
-        hsb_tls_config_free(cfg);
-        return rc == HSB_E_USAGE || rc == HSB_E_UNAVAILABLE ? 2 : 1;
-    }
-    if (!quiet) {
-        char desc[256];
-        hsb_provider_describe(&prov, desc, sizeof desc);
-        printf("backend: %s\n", desc);
-    }
+/* One run of the client: its options, TLS objects, buffers and tallies. */
+typedef struct client_run {
+    const client_opts *c;
+    char host[HSB_TLS_CMD_HOST], port[HSB_TLS_CMD_PORT];
+    hsb_tls_config *cfg;
+    hsb_tls_thread *thr;
+    hsb_tls_conn *conn;
+    uint8_t *send, *want;
+    long n_ok, n_failed;
+    long long bytes;
+    char last[256]; /* what the previous connection negotiated */
+    char msg[512];  /* a failure this file describes */
+} client_run;
 
-    long n_ok = 0, n_failed = 0;
-    long long bytes = 0;
-    char last[256] = "";
+static void client_free(client_run *r)
+{
+    free(r->send);
+    free(r->want);
+    hsb_tls_conn_free(r->conn);
+    hsb_tls_thread_free(r->thr);
+    hsb_tls_config_free(r->cfg);
+}
+
+/* The configuration, the thread and connection, the buffers. -1 to go on,
+ * else the exit status (message on stderr); client_free frees either way. */
+static int client_setup(client_run *r, const hsb_tls_cmd_opts *o, const hsb_provider *prov)
+{
+    const client_opts *c = r->c;
+    hsb_rc rc = hsb_tls_cmd_config(o, HSB_TLS_CLIENT, prov, &r->cfg);
+    if (rc == HSB_OK) rc = hsb_tls_config_load_anchors(r->cfg, c->cafile);
+    if (rc == HSB_OK)
+        rc = hsb_tls_config_set_server_name(r->cfg, c->servername ? c->servername : r->host);
+    if (rc == HSB_OK) {
+        hsb_tls_config_set_min_dh_bits(r->cfg, (unsigned)c->min_dh);
+        rc = hsb_tls_thread_new(r->cfg, &r->thr);
+    }
+    if (rc == HSB_OK) rc = hsb_tls_conn_new(r->thr, &r->conn);
+    r->send = malloc((size_t)c->data + 1);
+    r->want = malloc((size_t)c->data + 1);
+    if (rc == HSB_OK && (!r->send || !r->want)) rc = HSB_E_NOMEM;
+    if (rc == HSB_OK) return -1;
+    fprintf(stderr, "hsbench client: %s\n", hsb_last_error());
+    return rc == HSB_E_USAGE || rc == HSB_E_UNAVAILABLE ? 2 : 1;
+}
+
+/* Prints what connection h negotiated when it differs from the previous
+ * one's (unless --quiet). */
+static void note_negotiated(client_run *r, long h)
+{
+    hsb_tls_info info;
+    hsb_tls_conn_info(r->conn, &info);
+    char neg[256];
+    char dh[48] = "";
+    if (info.kx == HSB_TLS_KX_DHE)
+        snprintf(dh, sizeof dh, " dh %s-%u", info.dh_group, info.dh_bits);
+    snprintf(neg, sizeof neg, "TLSv1.2 %s, server key rsa-%u%s", info.suite_name, info.rsa_bits,
+             dh);
+    if (!r->c->quiet && strcmp(neg, r->last) != 0) printf("handshake %ld: %s\n", h, neg);
+    snprintf(r->last, sizeof r->last, "%s", neg);
+}
+
+/* After the handshake: the data and its echo, then close_notify. NULL, or
+ * what failed. */
+static const char *echo_and_close(client_run *r, int fd, long h)
+{
+    const client_opts *c = r->c;
+    make_data(r->send, r->want, (size_t)c->data, c->rev, (unsigned)h);
+    size_t bad_at = 0;
+    int x = exchange(r->conn, r->send, r->want, (size_t)c->data, c->rev, &bad_at);
+    if (x == -1) return hsb_tls_conn_error(r->conn);
+    if (x == -2) {
+        snprintf(r->msg, sizeof r->msg, "echo differs from what was sent at byte %zu", bad_at);
+        return r->msg;
+    }
+    r->bytes += c->data;
+    /* close_notify, then wait for the server's (or its EOF). */
+    if (hsb_tls_close(r->conn) != HSB_OK) return hsb_tls_conn_error(r->conn);
+    /* RFC 5246 7.2.1 lets us leave without the answer; wait briefly so the
+     * server's close_notify is not met by a reset. */
+    struct timeval brief = {.tv_sec = 2};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &brief, sizeof brief);
+    uint8_t junk[256];
+    size_t n = 1;
+    while (hsb_tls_read(r->conn, junk, sizeof junk, &n) == HSB_OK && n > 0) {
+    }
+    return NULL;
+}
+
+/* Connection h on the connected socket fd: handshake, echo, close. NULL, or
+ * what failed. */
+static const char *one_connection(client_run *r, int fd, long h)
+{
+    struct timeval tv = {.tv_sec = r->c->timeout};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    hsb_tls_transport tr = hsb_tcp_transport(fd);
+    hsb_rc rc = hsb_tls_conn_start(r->conn, &tr);
+    if (rc == HSB_OK) rc = hsb_tls_handshake(r->conn);
+    if (rc == HSB_E_WOULD_BLOCK) return "timed out waiting for the server";
+    if (rc != HSB_OK) return hsb_tls_conn_error(r->conn);
+    note_negotiated(r, h);
+    return echo_and_close(r, fd, h);
+}
+
+/* The --handshakes connections, one at a time, and the summary. The exit
+ * status: 1 when any failed. */
+static int client_loop(client_run *r)
+{
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (long h = 1; h <= handshakes; h++) {
+    for (long h = 1; h <= r->c->handshakes; h++) {
         int fd = -1;
-        if (hsb_tcp_connect(host, port, &fd, err, sizeof err) != HSB_OK) {
-            printf("handshake %ld: failed: %s\n", h, err);
-            n_failed++;
+        if (hsb_tcp_connect(r->host, r->port, &fd, r->msg, sizeof r->msg) != HSB_OK) {
+            printf("handshake %ld: failed: %s\n", h, r->msg);
+            r->n_failed++;
             continue;
         }
-        struct timeval tv = {.tv_sec = timeout};
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        hsb_tls_transport tr = hsb_tcp_transport(fd);
-        rc = hsb_tls_conn_start(conn, &tr);
-        if (rc == HSB_OK) rc = hsb_tls_handshake(conn);
-        const char *what = NULL;
-        char msg[512];
-        if (rc != HSB_OK) {
-            what = rc == HSB_E_WOULD_BLOCK ? "timed out waiting for the server"
-                                           : hsb_tls_conn_error(conn);
-        } else {
-            hsb_tls_info info;
-            hsb_tls_conn_info(conn, &info);
-            char neg[256];
-            char dh[48] = "";
-            if (info.kx == HSB_TLS_KX_DHE)
-                snprintf(dh, sizeof dh, " dh %s-%u", info.dh_group, info.dh_bits);
-            snprintf(neg, sizeof neg, "TLSv1.2 %s, server key rsa-%u%s", info.suite_name,
-                     info.rsa_bits, dh);
-            if (!quiet && strcmp(neg, last) != 0) printf("handshake %ld: %s\n", h, neg);
-            snprintf(last, sizeof last, "%s", neg);
-            make_data(send_buf, want, (size_t)data, rev, (unsigned)h);
-            size_t bad_at = 0;
-            int x = exchange(conn, send_buf, want, (size_t)data, rev, &bad_at);
-            if (x == -1) {
-                what = hsb_tls_conn_error(conn);
-            } else if (x == -2) {
-                snprintf(msg, sizeof msg, "echo differs from what was sent at byte %zu", bad_at);
-                what = msg;
-            } else {
-                bytes += data;
-                /* close_notify, then wait for the server's (or its EOF). */
-                if (hsb_tls_close(conn) != HSB_OK) {
-                    what = hsb_tls_conn_error(conn);
-                } else {
-                    /* RFC 5246 7.2.1 lets us leave without the answer; wait
-                     * briefly so the server's close_notify is not met by a
-                     * reset. */
-                    struct timeval brief = {.tv_sec = 2};
-                    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &brief, sizeof brief);
-                    uint8_t junk[256];
-                    size_t n = 1;
-                    while (hsb_tls_read(conn, junk, sizeof junk, &n) == HSB_OK && n > 0) {
-                    }
-                }
-            }
-        }
+        const char *what = one_connection(r, fd, h);
         if (what) {
             printf("handshake %ld: failed: %s\n", h, what[0] ? what : hsb_last_error());
-            n_failed++;
+            r->n_failed++;
         } else {
-            n_ok++;
+            r->n_ok++;
         }
         close(fd);
         fflush(stdout);
@@ -278,11 +314,33 @@ int hsb_cmd_client(int argc, char **argv)
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     printf("summary: %ld handshakes ok, %ld failed; %lld bytes echoed and checked; %.3f s "
            "(%.1f successful handshakes/s, one connection at a time)\n",
-           n_ok, n_failed, bytes, secs, secs > 0 ? (double)n_ok / secs : 0.0);
-    free(send_buf);
-    free(want);
-    hsb_tls_conn_free(conn);
-    hsb_tls_thread_free(thr);
-    hsb_tls_config_free(cfg);
-    return n_failed ? 1 : 0;
+           r->n_ok, r->n_failed, r->bytes, secs, secs > 0 ? (double)r->n_ok / secs : 0.0);
+    return r->n_failed ? 1 : 0;
+}
+
+int hsb_cmd_client(int argc, char **argv)
+{
+    hsb_tls_cmd_opts o;
+    client_opts c = {.handshakes = 1, .data = 1024, .timeout = 30, .min_dh = 2048};
+    int st = hsb_tls_cmd_parse(argc, argv, "client", &o, usage, client_opts_table, client_opt, &c);
+    if (st >= 0) return st;
+    if (!c.connect_to || !c.cafile) {
+        fprintf(stderr, "hsbench client: --connect and --cafile are required (see --help)\n");
+        return 2;
+    }
+    client_run r = {.c = &c};
+    if (hsb_tls_cmd_address(&o, "--connect", c.connect_to, 0, r.host, r.port) != HSB_OK) return 2;
+    static hsb_provider prov;
+    if (hsb_tls_cmd_provider(&o, &prov) != HSB_OK) return 2;
+    st = client_setup(&r, &o, &prov);
+    if (st < 0) {
+        if (!c.quiet) {
+            char desc[256];
+            hsb_provider_describe(&prov, desc, sizeof desc);
+            printf("backend: %s\n", desc);
+        }
+        st = client_loop(&r);
+    }
+    client_free(&r);
+    return st;
 }

@@ -1,17 +1,23 @@
 /*
  * hsb_tls_cmd.h - what `hsbench client` and `hsbench server` share: the
- * option loop with the options both take (--backend, --kx, --dh-check,
- * --help), number and HOST:PORT parsing, and the composition and TLS
- * configuration those options describe.
+ * options both take (--backend, --kx, --dh-check, --help) on the common
+ * option loop (hsb_cmd_args.h) with their own words for errors, number and
+ * HOST:PORT parsing, and the composition and TLS configuration those
+ * options describe.
  */
 #ifndef HSB_TLS_CMD_H
 #define HSB_TLS_CMD_H
 
+#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "hsb_provider.h"
 #include "hsb_tls.h"
+
+/* Capacities of the host and port that hsb_tls_cmd_address fills. */
+#define HSB_TLS_CMD_HOST 256
+#define HSB_TLS_CMD_PORT 32
 
 typedef struct hsb_tls_cmd_opts {
     const char *cmd;    /* "client" or "server": messages say "hsbench <cmd>: ..." */
@@ -20,30 +26,35 @@ typedef struct hsb_tls_cmd_opts {
     hsb_dh_check check; /* --dh-check full|range (default full) */
 } hsb_tls_cmd_opts;
 
-/* A command's own options. Called with v == NULL first, for an option
- * without a value (a flag); then, if the flag was not taken, with the next
- * argument as v. Returns 1 when it took a, 0 when a is none of its options;
- * sets *ok = 0 when v is a bad value. */
-typedef int (*hsb_tls_cmd_opt_fn)(void *arg, const char *a, const char *v, int *ok);
+/* The ids of a command's own options (struct option val) start here. */
+#define HSB_TLS_CMD_OWN 512
 
-/* Sets o to the defaults, then parses argv[1..argc-1]. Returns -1 when the
- * command goes on; otherwise the exit status: 0 after --help/-h (usage on
- * stdout), 2 on an unknown option, a missing or bad value (message on
- * stderr). */
+/* A command's own option id (from its table) with its value, NULL for a
+ * flag. Sets *ok = 0 when v is a bad value. */
+typedef void (*hsb_tls_cmd_opt_fn)(void *arg, int id, const char *v, int *ok);
+
+/* Sets o to the defaults, then parses argv[1..argc-1] (hsb_cmd_args.h) with
+ * the shared options and own_opts (ids from HSB_TLS_CMD_OWN; a zero entry
+ * ends it), calling own for the latter. Returns -1 when the command goes on;
+ * otherwise the exit status: 0 after --help/-h (usage on stdout), 2 on an
+ * unknown option, a missing or bad value (message on stderr). */
 int hsb_tls_cmd_parse(int argc, char **argv, const char *cmd, hsb_tls_cmd_opts *o,
-                      void (*usage)(FILE *to), hsb_tls_cmd_opt_fn own, void *arg);
+                      void (*usage)(FILE *to), const struct option *own_opts,
+                      hsb_tls_cmd_opt_fn own, void *arg);
 
 /* Decimal v in [lo, hi]; *ok = 0 when it is not (and the value is unusable). */
 long hsb_tls_cmd_parse_long(const char *v, long lo, long hi, int *ok);
 
-/* Splits "HOST:PORT" or "[V6ADDR]:PORT" into host and port (NUL-terminated,
- * capacities hcap and pcap). An empty HOST is taken only when allow_empty.
- * Returns 1 on success, 0 on a malformed or too long string. */
-int hsb_tls_cmd_split_hostport(const char *s, int allow_empty, char *host, size_t hcap, char *port,
-                               size_t pcap);
+/* Splits the value s of option opt, "HOST:PORT" or "[V6ADDR]:PORT", into
+ * host and port. An empty HOST is taken only when allow_empty (the form is
+ * then called ADDR:PORT). HSB_E_USAGE, with the message on stderr, when s is
+ * malformed or too long. */
+hsb_rc hsb_tls_cmd_address(const hsb_tls_cmd_opts *o, const char *opt, const char *s,
+                           int allow_empty, char host[HSB_TLS_CMD_HOST],
+                           char port[HSB_TLS_CMD_PORT]);
 
-/* Composes o->spec into *prov. Returns 1; or 0 with the message on stderr. */
-int hsb_tls_cmd_provider(const hsb_tls_cmd_opts *o, hsb_provider *prov);
+/* Composes o->spec into *prov; on failure the message is on stderr. */
+hsb_rc hsb_tls_cmd_provider(const hsb_tls_cmd_opts *o, hsb_provider *prov);
 
 /* A new configuration for role over prov (which must outlive it) with o's
  * key exchanges and DH check. On failure *cfg is NULL or to be freed by the

@@ -195,84 +195,68 @@ typedef struct server_opts {
     long threads, max_conns, timeout;
 } server_opts;
 
-static int server_opt(void *arg, const char *a, const char *v, int *ok)
+enum { S_LISTEN = HSB_TLS_CMD_OWN, S_CERT, S_KEY, S_DHGROUP, S_THREADS, S_MAX_CONNS, S_TIMEOUT };
+
+static const struct option server_opts_table[] = {
+    {"listen", required_argument, NULL, S_LISTEN},
+    {"cert", required_argument, NULL, S_CERT},
+    {"key", required_argument, NULL, S_KEY},
+    {"dh-group", required_argument, NULL, S_DHGROUP},
+    {"threads", required_argument, NULL, S_THREADS},
+    {"max-conns", required_argument, NULL, S_MAX_CONNS},
+    {"timeout", required_argument, NULL, S_TIMEOUT},
+    {NULL, 0, NULL, 0},
+};
+
+static void server_opt(void *arg, int id, const char *v, int *ok)
 {
     server_opts *c = arg;
-    if (!v) return 0; /* no flags */
-    if (!strcmp(a, "--listen"))
+    switch (id) {
+    case S_LISTEN:
         c->listen_at = v;
-    else if (!strcmp(a, "--cert"))
+        break;
+    case S_CERT:
         c->cert = v;
-    else if (!strcmp(a, "--key"))
+        break;
+    case S_KEY:
         c->key = v;
-    else if (!strcmp(a, "--dh-group"))
+        break;
+    case S_DHGROUP: /* checked after the required options */
         c->group_name = v;
-    else if (!strcmp(a, "--threads"))
+        break;
+    case S_THREADS:
         c->threads = hsb_tls_cmd_parse_long(v, 1, MAX_WORKERS, ok);
-    else if (!strcmp(a, "--max-conns"))
+        break;
+    case S_MAX_CONNS:
         c->max_conns = hsb_tls_cmd_parse_long(v, 1, 1L << 40, ok);
-    else if (!strcmp(a, "--timeout"))
+        break;
+    case S_TIMEOUT:
         c->timeout = hsb_tls_cmd_parse_long(v, 1, 86400, ok);
-    else
-        return 0;
-    return 1;
+        break;
+    }
 }
 
-int hsb_cmd_server(int argc, char **argv)
+/* The configuration: certificate, key and DH group on o's composition.
+ * -1 to go on, else the exit status (message on stderr); the caller frees
+ * *cfg either way. */
+static int server_config(const hsb_tls_cmd_opts *o, const server_opts *c, const hsb_provider *prov,
+                         const hsb_dh_group *group, hsb_tls_config **cfg)
 {
-    hsb_tls_cmd_opts o;
-    server_opts c = {.group_name = "ffdhe2048", .threads = 4, .timeout = 30};
-    int st = hsb_tls_cmd_parse(argc, argv, "server", &o, usage, server_opt, &c);
-    if (st >= 0) return st;
-    const char *listen_at = c.listen_at, *cert = c.cert, *key = c.key;
-    const char *group_name = c.group_name;
-    unsigned kx = o.kx;
-    long threads = c.threads, max_conns = c.max_conns, timeout = c.timeout;
-    if (!listen_at || !cert || !key) {
-        fprintf(stderr, "hsbench server: --listen, --cert and --key are required (see --help)\n");
-        return 2;
-    }
-    char host[256], port[32];
-    if (!hsb_tls_cmd_split_hostport(listen_at, 1, host, sizeof host, port, sizeof port)) {
-        fprintf(stderr, "hsbench server: --listen wants ADDR:PORT, got '%s'\n", listen_at);
-        return 2;
-    }
-    const hsb_dh_group *group = hsb_dh_group_by_name(group_name);
-    if (!group) {
-        fprintf(stderr, "hsbench server: unknown --dh-group '%s'\n", group_name);
-        return 2;
-    }
-    static hsb_provider prov;
-    char err[512];
-    if (!hsb_tls_cmd_provider(&o, &prov)) return 2;
+    hsb_rc rc = hsb_tls_cmd_config(o, HSB_TLS_SERVER, prov, cfg);
+    if (rc == HSB_OK) rc = hsb_tls_config_load_pem(*cfg, c->cert, c->key);
+    if (rc == HSB_OK) rc = hsb_tls_config_set_dh_group(*cfg, group);
+    if (rc == HSB_OK) return -1;
+    fprintf(stderr, "hsbench server: %s\n", hsb_last_error());
+    return rc == HSB_E_USAGE || rc == HSB_E_UNAVAILABLE || rc == HSB_E_UNSUPPORTED ? 2 : 1;
+}
 
-    hsb_tls_config *cfg = NULL;
-    hsb_rc rc = hsb_tls_cmd_config(&o, HSB_TLS_SERVER, &prov, &cfg);
-    if (rc == HSB_OK) rc = hsb_tls_config_load_pem(cfg, cert, key);
-    if (rc == HSB_OK) rc = hsb_tls_config_set_dh_group(cfg, group);
-    if (rc != HSB_OK) {
-        fprintf(stderr, "hsbench server: %s\n", hsb_last_error());
-        hsb_tls_config_free(cfg);
-        return rc == HSB_E_USAGE || rc == HSB_E_UNAVAILABLE || rc == HSB_E_UNSUPPORTED ? 2 : 1;
-    }
-
-    server s;
-    memset(&s, 0, sizeof s);
-    s.cfg = cfg;
-    s.max_conns = max_conns;
-    s.timeout_s = (int)timeout;
-    for (int i = 0; i < MAX_WORKERS; i++) atomic_store(&s.active_fd[i], -1);
-    unsigned bound = 0;
-    if (hsb_tcp_listen(host, port, 128, &s.listen_fd, &bound, err, sizeof err) != HSB_OK) {
-        fprintf(stderr, "hsbench server: %s\n", err);
-        hsb_tls_config_free(cfg);
-        return 1;
-    }
-    /* Workers poll, then accept: a non-blocking listener keeps the ones that
-     * lose the race from sleeping in accept(). */
-    fcntl(s.listen_fd, F_SETFL, fcntl(s.listen_fd, F_GETFL) | O_NONBLOCK);
+/* The first lines on stdout: the address with the real port, then what is
+ * served. */
+static void print_banner(const char *host, unsigned bound, const hsb_provider *prov, unsigned kx,
+                         const hsb_dh_group *group, long threads)
+{
     char desc[256];
-    hsb_provider_describe(&prov, desc, sizeof desc);
+    hsb_provider_describe(prov, desc, sizeof desc);
     printf("listening on %s%s%s:%u\n", strchr(host, ':') ? "[" : "", host,
            strchr(host, ':') ? "]" : "", bound);
     printf("backend: %s; kx: %s; dh group: %s; threads: %ld\n", desc,
@@ -281,7 +265,12 @@ int hsb_cmd_server(int argc, char **argv)
                                   : "dhe",
            group->name, threads);
     fflush(stdout);
+}
 
+/* Runs threads workers until they stop (--max-conns) or SIGINT/SIGTERM
+ * arrives, then joins them. Returns the signal, or 0. */
+static int run_workers(server *s, long threads)
+{
     /* Signals go to this thread only (sigtimedwait below). */
     sigset_t set;
     sigemptyset(&set);
@@ -292,29 +281,53 @@ int hsb_cmd_server(int argc, char **argv)
     worker ws[MAX_WORKERS];
     int started = 0;
     for (int i = 0; i < threads; i++) {
-        ws[i] = (worker){.srv = &s, .index = i};
-        atomic_fetch_add(&s.live_workers, 1);
+        ws[i] = (worker){.srv = s, .index = i};
+        atomic_fetch_add(&s->live_workers, 1);
         if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0) {
-            atomic_fetch_sub(&s.live_workers, 1);
+            atomic_fetch_sub(&s->live_workers, 1);
             break;
         }
         started++;
     }
     int sig = 0;
-    while (atomic_load(&s.live_workers) > 0) {
+    while (!sig && atomic_load(&s->live_workers) > 0) {
         struct timespec ts = {.tv_sec = 0, .tv_nsec = 200 * 1000 * 1000};
         int r = sigtimedwait(&set, NULL, &ts);
-        if (r > 0) {
-            sig = r;
-            atomic_store(&s.stop, 1);
-            for (int i = 0; i < MAX_WORKERS; i++) {
-                int fd = atomic_load(&s.active_fd[i]);
-                if (fd >= 0) shutdown(fd, SHUT_RDWR);
-            }
-            break;
+        if (r > 0) sig = r;
+    }
+    if (sig) {
+        atomic_store(&s->stop, 1);
+        for (int i = 0; i < MAX_WORKERS; i++) {
+            int fd = atomic_load(&s->active_fd[i]);
+            if (fd >= 0) shutdown(fd, SHUT_RDWR);
         }
     }
     for (int i = 0; i < started; i++) pthread_join(ws[i].tid, NULL);
+    return sig;
+}
+
+/* Listens on host:port and serves with cfg until stopped. The exit status:
+ * 1 when it cannot listen, else 0. */
+static int serve(hsb_tls_config *cfg, const server_opts *c, const char *host, const char *port,
+                 const hsb_provider *prov, unsigned kx, const hsb_dh_group *group)
+{
+    server s;
+    memset(&s, 0, sizeof s);
+    s.cfg = cfg;
+    s.max_conns = c->max_conns;
+    s.timeout_s = (int)c->timeout;
+    for (int i = 0; i < MAX_WORKERS; i++) atomic_store(&s.active_fd[i], -1);
+    unsigned bound = 0;
+    char err[512];
+    if (hsb_tcp_listen(host, port, 128, &s.listen_fd, &bound, err, sizeof err) != HSB_OK) {
+        fprintf(stderr, "hsbench server: %s\n", err);
+        return 1;
+    }
+    /* Workers poll, then accept: a non-blocking listener keeps the ones that
+     * lose the race from sleeping in accept(). */
+    fcntl(s.listen_fd, F_SETFL, fcntl(s.listen_fd, F_GETFL) | O_NONBLOCK);
+    print_banner(host, bound, prov, kx, group, c->threads);
+    int sig = run_workers(&s, c->threads);
     close(s.listen_fd);
     printf("stopped%s%s: %ld connections, %ld ok, %ld failed\n", sig ? " by " : "",
            sig == SIGINT    ? "SIGINT"
@@ -322,6 +335,31 @@ int hsb_cmd_server(int argc, char **argv)
                             : "",
            atomic_load(&s.ended), atomic_load(&s.ok), atomic_load(&s.failed));
     fflush(stdout);
-    hsb_tls_config_free(cfg);
     return 0;
+}
+
+int hsb_cmd_server(int argc, char **argv)
+{
+    hsb_tls_cmd_opts o;
+    server_opts c = {.group_name = "ffdhe2048", .threads = 4, .timeout = 30};
+    int st = hsb_tls_cmd_parse(argc, argv, "server", &o, usage, server_opts_table, server_opt, &c);
+    if (st >= 0) return st;
+    if (!c.listen_at || !c.cert || !c.key) {
+        fprintf(stderr, "hsbench server: --listen, --cert and --key are required (see --help)\n");
+        return 2;
+    }
+    char host[HSB_TLS_CMD_HOST], port[HSB_TLS_CMD_PORT];
+    if (hsb_tls_cmd_address(&o, "--listen", c.listen_at, 1, host, port) != HSB_OK) return 2;
+    const hsb_dh_group *group = hsb_dh_group_by_name(c.group_name);
+    if (!group) {
+        fprintf(stderr, "hsbench server: unknown --dh-group '%s'\n", c.group_name);
+        return 2;
+    }
+    static hsb_provider prov;
+    if (hsb_tls_cmd_provider(&o, &prov) != HSB_OK) return 2;
+    hsb_tls_config *cfg = NULL;
+    st = server_config(&o, &c, &prov, group, &cfg);
+    if (st < 0) st = serve(cfg, &c, host, port, &prov, o.kx, group);
+    hsb_tls_config_free(cfg);
+    return st;
 }

@@ -6,19 +6,32 @@
 #include <string.h>
 
 #include "hsb_backends.h"
+#include "hsb_cmd_args.h"
 
-/* The options both commands take: 1 when a was one of them. */
-static int common_opt(hsb_tls_cmd_opts *o, const char *a, const char *v, int *ok)
+enum { O_BACKEND = 256, O_KX, O_DHCHECK };
+
+static const struct option common_opts[] = {
+    {"backend", required_argument, NULL, O_BACKEND},
+    {"kx", required_argument, NULL, O_KX},
+    {"dh-check", required_argument, NULL, O_DHCHECK},
+    {"help", no_argument, NULL, 'h'},
+};
+
+/* Room for the shared options, a command's own and the zero entry. */
+#define MAX_OPTS 32
+
+/* The options both commands take: 1 when id was one of them. */
+static int common_opt(hsb_tls_cmd_opts *o, int id, const char *v, int *ok)
 {
-    if (!strcmp(a, "--backend")) {
+    if (id == O_BACKEND) {
         o->spec = v;
-    } else if (!strcmp(a, "--kx")) {
+    } else if (id == O_KX) {
         o->kx = !strcmp(v, "rsa")    ? HSB_TLS_KX_RSA
                 : !strcmp(v, "dhe")  ? HSB_TLS_KX_DHE
                 : !strcmp(v, "both") ? HSB_TLS_KX_ALL
                                      : 0;
         if (!o->kx) *ok = 0;
-    } else if (!strcmp(a, "--dh-check")) {
+    } else if (id == O_DHCHECK) {
         if (!strcmp(v, "full"))
             o->check = HSB_DH_CHECK_FULL;
         else if (!strcmp(v, "range"))
@@ -31,34 +44,54 @@ static int common_opt(hsb_tls_cmd_opts *o, const char *a, const char *v, int *ok
     return 1;
 }
 
+/* One parse: the settings, the command's usage and own options. */
+typedef struct tls_parse {
+    hsb_tls_cmd_opts *o;
+    void (*usage)(FILE *to);
+    hsb_tls_cmd_opt_fn own;
+    void *arg;
+} tls_parse;
+
+static int take(void *ctx, const hsb_cmd_arg *a)
+{
+    tls_parse *x = ctx;
+    if (a->id == 'h') {
+        x->usage(stdout);
+        return 0;
+    }
+    int ok = 1;
+    if (!common_opt(x->o, a->id, a->value, &ok)) x->own(x->arg, a->id, a->value, &ok);
+    if (ok) return -1;
+    fprintf(stderr, "hsbench %s: bad value for %s: '%s'\n", x->o->cmd, a->name, a->value);
+    return 2;
+}
+
+/* An unknown option, a missing value and a stray argument read alike: the
+ * last argument may be an option that lacks its value. */
+static int fault(void *ctx, const hsb_cmd_fault *f)
+{
+    const char *cmd = ((tls_parse *)ctx)->o->cmd;
+    if (f->last)
+        fprintf(stderr, "hsbench %s: unknown option or missing value: %s\n", cmd, f->given);
+    else
+        fprintf(stderr, "hsbench %s: unknown option %s (see --help)\n", cmd, f->given);
+    return 2;
+}
+
 int hsb_tls_cmd_parse(int argc, char **argv, const char *cmd, hsb_tls_cmd_opts *o,
-                      void (*usage)(FILE *to), hsb_tls_cmd_opt_fn own, void *arg)
+                      void (*usage)(FILE *to), const struct option *own_opts,
+                      hsb_tls_cmd_opt_fn own, void *arg)
 {
     *o = (hsb_tls_cmd_opts){
         .cmd = cmd, .spec = "openssl", .kx = HSB_TLS_KX_ALL, .check = HSB_DH_CHECK_FULL};
-    int ok = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (own(arg, a, NULL, &ok)) continue;
-        if (i + 1 >= argc) {
-            fprintf(stderr, "hsbench %s: unknown option or missing value: %s\n", cmd, a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        if (!common_opt(o, a, v, &ok) && !own(arg, a, v, &ok)) {
-            fprintf(stderr, "hsbench %s: unknown option %s (see --help)\n", cmd, a);
-            return 2;
-        }
-        if (!ok) {
-            fprintf(stderr, "hsbench %s: bad value for %s: '%s'\n", cmd, a, v);
-            return 2;
-        }
-    }
-    return -1;
+    struct option all[MAX_OPTS];
+    size_t n = sizeof common_opts / sizeof common_opts[0];
+    memcpy(all, common_opts, sizeof common_opts);
+    for (size_t i = 0; own_opts[i].name && n + 1 < MAX_OPTS; i++) all[n++] = own_opts[i];
+    all[n] = (struct option){NULL, 0, NULL, 0};
+    tls_parse x = {o, usage, own, arg};
+    hsb_cmd_parser p = {"h", all, take, fault, &x};
+    return hsb_cmd_parse(&p, argc, argv);
 }
 
 long hsb_tls_cmd_parse_long(const char *v, long lo, long hi, int *ok)
@@ -70,8 +103,10 @@ long hsb_tls_cmd_parse_long(const char *v, long lo, long hi, int *ok)
     return x;
 }
 
-int hsb_tls_cmd_split_hostport(const char *s, int allow_empty, char *host, size_t hcap, char *port,
-                               size_t pcap)
+/* "HOST:PORT" or "[V6ADDR]:PORT" into host and port (NUL-terminated,
+ * capacities hcap and pcap). 1 on success, 0 on a malformed or too long s. */
+static int split_hostport(const char *s, int allow_empty, char *host, size_t hcap, char *port,
+                          size_t pcap)
 {
     const char *colon = strrchr(s, ':');
     if (!colon || !colon[1]) return 0;
@@ -88,12 +123,23 @@ int hsb_tls_cmd_split_hostport(const char *s, int allow_empty, char *host, size_
     return 1;
 }
 
-int hsb_tls_cmd_provider(const hsb_tls_cmd_opts *o, hsb_provider *prov)
+hsb_rc hsb_tls_cmd_address(const hsb_tls_cmd_opts *o, const char *opt, const char *s,
+                           int allow_empty, char host[HSB_TLS_CMD_HOST],
+                           char port[HSB_TLS_CMD_PORT])
+{
+    if (split_hostport(s, allow_empty, host, HSB_TLS_CMD_HOST, port, HSB_TLS_CMD_PORT))
+        return HSB_OK;
+    fprintf(stderr, "hsbench %s: %s wants %s, got '%s'\n", o->cmd, opt,
+            allow_empty ? "ADDR:PORT" : "HOST:PORT", s);
+    return HSB_E_USAGE;
+}
+
+hsb_rc hsb_tls_cmd_provider(const hsb_tls_cmd_opts *o, hsb_provider *prov)
 {
     char err[512];
-    if (hsb_provider_from_spec(o->spec, prov, err, sizeof err) == HSB_OK) return 1;
-    fprintf(stderr, "hsbench %s: --backend: %s\n", o->cmd, err);
-    return 0;
+    hsb_rc rc = hsb_provider_from_spec(o->spec, prov, err, sizeof err);
+    if (rc != HSB_OK) fprintf(stderr, "hsbench %s: --backend: %s\n", o->cmd, err);
+    return rc;
 }
 
 hsb_rc hsb_tls_cmd_config(const hsb_tls_cmd_opts *o, hsb_tls_role role, const hsb_provider *prov,
