@@ -4,19 +4,31 @@
 
 #include "hsb_backends.h"
 #include "hsb_cmd.h"
+#include "hsb_cmd_args.h"
+
+static int take(void *ctx, const hsb_cmd_arg *a)
+{
+    (void)ctx;
+    (void)a; /* -h, --help: the only option */
+    printf("usage: hsbench list\n\nPrints which backend provides which primitive "
+           "class (the implementation's name, or '-' where the backend lacks it), "
+           "and the CPU features the native code found.\n");
+    return 0;
+}
+
+static int fault(void *ctx, const hsb_cmd_fault *f)
+{
+    (void)ctx;
+    fprintf(stderr, "hsbench list: unexpected argument '%s'\n", f->given);
+    return 2;
+}
 
 int hsb_cmd_list(int argc, char **argv)
 {
-    if (argc > 1) {
-        if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-            printf("usage: hsbench list\n\nPrints which backend provides which primitive "
-                   "class (the implementation's name, or '-' where the backend lacks it), "
-                   "and the CPU features the native code found.\n");
-            return 0;
-        }
-        fprintf(stderr, "hsbench list: unexpected argument '%s'\n", argv[1]);
-        return 2;
-    }
+    static const struct option help[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    hsb_cmd_parser p = {"h", help, take, fault, NULL};
+    int st = hsb_cmd_parse(&p, argc, argv);
+    if (st >= 0) return st;
     size_t n;
     const hsb_backend *const *bs = hsb_backends(&n);
 

@@ -6,6 +6,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_cmd.h"
+#include "hsb_cmd_args.h"
 #include "hsb_selftest.h"
 
 static void usage(FILE *to)
@@ -42,76 +43,96 @@ static void describe(const hsb_st_target *t, FILE *out)
     fprintf(out, "%s\n", any ? "" : "(no classes)");
 }
 
+/* The options: what to test and how. */
+typedef struct selftest_opts {
+    const char *vectors, *spec;
+    int quick, verbose;
+} selftest_opts;
+
+static const struct option selftest_opts_table[] = {
+    {"vectors", required_argument, NULL, 'V'}, {"backend", required_argument, NULL, 'B'},
+    {"quick", no_argument, NULL, 'Q'},         {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+};
+
+static int take(void *ctx, const hsb_cmd_arg *a)
+{
+    selftest_opts *s = ctx;
+    switch (a->id) {
+    case 'h':
+        usage(stdout);
+        return 0;
+    case 'V':
+        s->vectors = a->value;
+        break;
+    case 'B':
+        s->spec = a->value;
+        break;
+    case 'Q':
+        s->quick = 1;
+        break;
+    case 'v':
+        s->verbose = 1;
+        break;
+    }
+    return -1;
+}
+
+static int fault(void *ctx, const hsb_cmd_fault *f)
+{
+    (void)ctx;
+    if (f->kind == HSB_CMD_NO_VALUE) {
+        fprintf(stderr, "hsbench selftest: %s needs a value\n", f->name);
+    } else {
+        fprintf(stderr, "hsbench selftest: unknown option '%s'\n\n", f->given);
+        usage(stderr);
+    }
+    return 2;
+}
+
+/* The compositions to test: --backend's, or each backend on its own.
+ * The count, or 0 after a message on stderr. */
+static size_t selftest_targets(const char *spec, hsb_st_target *targets, size_t cap)
+{
+    if (!spec) return hsb_st_targets_registry(targets, cap);
+    char err[512];
+    if (hsb_st_target_from_spec(spec, &targets[0], err, sizeof err) == HSB_OK) return 1;
+    fprintf(stderr, "hsbench selftest: --backend: %s\n", err);
+    return 0;
+}
+
 int hsb_cmd_selftest(int argc, char **argv)
 {
-    const char *vectors = NULL, *spec = NULL;
-    int quick = 0, verbose = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--quick")) {
-            quick = 1;
-        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-            verbose = 1;
-        } else if (!strcmp(a, "--vectors") || !strcmp(a, "--backend")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "hsbench selftest: %s needs a value\n", a);
-                return 2;
-            }
-            if (a[2] == 'v')
-                vectors = argv[++i];
-            else
-                spec = argv[++i];
-        } else if (!strncmp(a, "--vectors=", 10)) {
-            vectors = a + 10;
-        } else if (!strncmp(a, "--backend=", 10)) {
-            spec = a + 10;
-        } else {
-            fprintf(stderr, "hsbench selftest: unknown option '%s'\n\n", a);
-            usage(stderr);
-            return 2;
-        }
+    selftest_opts s = {0};
+    hsb_cmd_parser p = {"hv", selftest_opts_table, take, fault, &s};
+    int st = hsb_cmd_parse(&p, argc, argv);
+    if (st >= 0) return st;
+    struct stat sb;
+    if (s.vectors && (stat(s.vectors, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
+        fprintf(stderr, "hsbench selftest: --vectors: '%s' is not a folder\n", s.vectors);
+        return 2;
     }
-    if (vectors) {
-        struct stat st;
-        if (stat(vectors, &st) != 0 || !S_ISDIR(st.st_mode)) {
-            fprintf(stderr, "hsbench selftest: --vectors: '%s' is not a folder\n", vectors);
-            return 2;
-        }
-    }
-
     hsb_st_target targets[8];
-    size_t n;
-    if (spec) {
-        char err[512];
-        if (hsb_st_target_from_spec(spec, &targets[0], err, sizeof err) != HSB_OK) {
-            fprintf(stderr, "hsbench selftest: --backend: %s\n", err);
-            return 2;
-        }
-        n = 1;
-    } else {
-        n = hsb_st_targets_registry(targets, sizeof targets / sizeof targets[0]);
-    }
+    size_t n = selftest_targets(s.spec, targets, sizeof targets / sizeof targets[0]);
+    if (!n) return 2;
 
     printf("hsbench selftest: %zu backend%s%s\n", n, n == 1 ? "" : "s",
-           spec ? " (composition)" : ", each with only its own classes");
+           s.spec ? " (composition)" : ", each with only its own classes");
     for (size_t i = 0; i < n; i++) describe(&targets[i], stdout);
     fflush(stdout);
 
     hsb_st_run r;
     hsb_st_init(&r, targets, n);
-    r.verbose = verbose;
-    r.quick = quick;
+    r.verbose = s.verbose;
+    r.quick = s.quick;
     hsb_st_builtin(&r, 1);
-    if (vectors) {
-        long found = hsb_st_dir(&r, vectors);
-        printf("vectors: %s: %ld file%s recognised\n", vectors, found, found == 1 ? "" : "s");
+    if (s.vectors) {
+        long found = hsb_st_dir(&r, s.vectors);
+        printf("vectors: %s: %ld file%s recognised\n", s.vectors, found, found == 1 ? "" : "s");
     }
     printf("\n");
-    int status = hsb_st_report(&r, stdout);
+    st = hsb_st_report(&r, stdout);
     hsb_st_free(&r);
     hsb_st_rsa_cache_free();
-    return status;
+    return st;
 }
