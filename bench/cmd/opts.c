@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,42 +373,6 @@ static int set_sizes(parse_ctx *x, const char *v)
     return parse_sizes(x->o, v);
 }
 
-/* The flags: each sets one int of hsb_opts (the setter gets no value). */
-static int set_quiet(parse_ctx *x, const char *v)
-{
-    (void)v;
-    x->o->quiet = 1;
-    return -1;
-}
-
-static int set_reference(parse_ctx *x, const char *v)
-{
-    (void)v;
-    x->o->reference = 1;
-    return -1;
-}
-
-static int set_no_reference(parse_ctx *x, const char *v)
-{
-    (void)v;
-    x->o->reference = 0;
-    return -1;
-}
-
-static int set_breakdown(parse_ctx *x, const char *v)
-{
-    (void)v;
-    x->o->breakdown = 1;
-    return -1;
-}
-
-static int set_allow_errors(parse_ctx *x, const char *v)
-{
-    (void)v;
-    x->o->allow_errors = 1;
-    return -1;
-}
-
 enum {
     O_BACKEND = 256,
     O_THREADS,
@@ -452,31 +417,34 @@ static const struct option longopts[] = {
 };
 
 /* Each option's HSB_OPT_* group (a command that does not accept the group
- * rejects the option) and its setter. --dh-group is one DHE group for the
+ * rejects the option) and its setter; a flag has none and stores value in
+ * the int of hsb_opts at field. --dh-group is one DHE group for the
  * handshake (HSB_OPT_DH) and a list for modexp (HSB_OPT_DH_GROUPS). */
 static const struct {
     int id;
     unsigned mask;
     int (*set)(parse_ctx *x, const char *v);
+    size_t field;
+    int value;
 } setters[] = {
-    {O_BACKEND, HSB_OPT_BACKEND, set_backend},
-    {O_THREADS, HSB_OPT_THREADS, set_threads},
-    {O_PIN, HSB_OPT_PIN, set_pin},
-    {O_DURATION, HSB_OPT_DURATION, set_duration},
-    {O_WARMUP, HSB_OPT_DURATION, set_warmup},
-    {O_REPS, HSB_OPT_DURATION, set_reps},
-    {O_JSON, HSB_OPT_OUTPUT, set_json},
-    {O_CSV, HSB_OPT_OUTPUT, set_csv},
-    {'q', HSB_OPT_OUTPUT, set_quiet},
-    {O_KX, HSB_OPT_KX, set_kx},
-    {O_BITS, HSB_OPT_BITS, set_bits},
-    {O_DHGROUP, HSB_OPT_DH | HSB_OPT_DH_GROUPS, set_groups},
-    {O_DHCHECK, HSB_OPT_DH, set_dh_check},
-    {O_SIZES, HSB_OPT_SIZES, set_sizes},
-    {O_REF, HSB_OPT_REFERENCE, set_reference},
-    {O_NOREF, HSB_OPT_REFERENCE, set_no_reference},
-    {O_BREAKDOWN, HSB_OPT_BREAKDOWN, set_breakdown},
-    {O_ALLOWERR, HSB_OPT_ALLOW_ERRORS, set_allow_errors},
+    {O_BACKEND, HSB_OPT_BACKEND, set_backend, 0, 0},
+    {O_THREADS, HSB_OPT_THREADS, set_threads, 0, 0},
+    {O_PIN, HSB_OPT_PIN, set_pin, 0, 0},
+    {O_DURATION, HSB_OPT_DURATION, set_duration, 0, 0},
+    {O_WARMUP, HSB_OPT_DURATION, set_warmup, 0, 0},
+    {O_REPS, HSB_OPT_DURATION, set_reps, 0, 0},
+    {O_JSON, HSB_OPT_OUTPUT, set_json, 0, 0},
+    {O_CSV, HSB_OPT_OUTPUT, set_csv, 0, 0},
+    {'q', HSB_OPT_OUTPUT, NULL, offsetof(hsb_opts, quiet), 1},
+    {O_KX, HSB_OPT_KX, set_kx, 0, 0},
+    {O_BITS, HSB_OPT_BITS, set_bits, 0, 0},
+    {O_DHGROUP, HSB_OPT_DH | HSB_OPT_DH_GROUPS, set_groups, 0, 0},
+    {O_DHCHECK, HSB_OPT_DH, set_dh_check, 0, 0},
+    {O_SIZES, HSB_OPT_SIZES, set_sizes, 0, 0},
+    {O_REF, HSB_OPT_REFERENCE, NULL, offsetof(hsb_opts, reference), 1},
+    {O_NOREF, HSB_OPT_REFERENCE, NULL, offsetof(hsb_opts, reference), 0},
+    {O_BREAKDOWN, HSB_OPT_BREAKDOWN, NULL, offsetof(hsb_opts, breakdown), 1},
+    {O_ALLOWERR, HSB_OPT_ALLOW_ERRORS, NULL, offsetof(hsb_opts, allow_errors), 1},
 };
 
 static int take(void *ctx, const hsb_cmd_arg *a)
@@ -487,9 +455,12 @@ static int take(void *ctx, const hsb_cmd_arg *a)
         hsb_opts_help(stdout, x->accept);
         return 0;
     }
-    for (size_t i = 0; i < sizeof setters / sizeof setters[0]; i++)
-        if (setters[i].id == a->id && (setters[i].mask & x->accept))
-            return setters[i].set(x, a->value);
+    for (size_t i = 0; i < sizeof setters / sizeof setters[0]; i++) {
+        if (setters[i].id != a->id || !(setters[i].mask & x->accept)) continue;
+        if (setters[i].set) return setters[i].set(x, a->value);
+        *(int *)((char *)x->o + setters[i].field) = setters[i].value;
+        return -1;
+    }
     fprintf(stderr,
             "hsbench %s: option '%s' does not apply to this command\n"
             "(hsbench %s --help lists the options)\n",
