@@ -28,6 +28,7 @@ int hsb_cmd_handshake(int argc, char **argv)
                       HSB_OPT_OUTPUT | HSB_OPT_KX | HSB_OPT_BITS | HSB_OPT_DH | HSB_OPT_REFERENCE |
                       HSB_OPT_BREAKDOWN | HSB_OPT_ALLOW_ERRORS;
     int st = hsb_opts_parse(&o, argc, argv, accept, usage);
+    if (st < 0) st = hsb_opts_check_outputs(&o);
     if (st >= 0) return st;
     hsb_report r;
     hsb_report_init(&r, &o);

@@ -2,11 +2,14 @@
 #include "hsb_cmd_opts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hsb_cmd_args.h"
 #include "hsb_dh_groups.h"
@@ -488,4 +491,40 @@ int hsb_opts_parse(hsb_opts *o, int argc, char **argv, unsigned accept, const ch
     parse_ctx x = {o, accept, usage, 0};
     hsb_cmd_parser p = {"qh", longopts, take, fault, &x};
     return hsb_cmd_parse(&p, argc, argv);
+}
+
+int hsb_output_unwritable(const char *path, int in_place)
+{
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return EISDIR;
+        if (in_place) return faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0 ? 0 : errno;
+    } else if (errno != ENOENT) {
+        return errno; /* a part of the path is a file (ENOTDIR), or not searchable */
+    }
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    return faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0 ? 0 : errno;
+}
+
+/* The JSON writer writes FILE.tmp and renames it over FILE (its folder must
+ * take new files); the CSV writer opens FILE in place. */
+int hsb_opts_check_outputs(const hsb_opts *o)
+{
+    const struct {
+        const char *opt, *path;
+        int in_place;
+    } out[] = {{"--json", o->json_path, 0}, {"--csv", o->csv_path, 1}};
+    for (size_t i = 0; i < sizeof out / sizeof out[0]; i++) {
+        int e = out[i].path ? hsb_output_unwritable(out[i].path, out[i].in_place) : 0;
+        if (!e) continue;
+        fprintf(stderr, "hsbench %s: cannot write %s '%s': %s\n", o->cmd, out[i].opt, out[i].path,
+                strerror(e));
+        return 2;
+    }
+    return -1;
 }

@@ -27,6 +27,21 @@ static const char usage[] =
     "(default: handshakes at 1 and all PUs, the others at 1).\n\n"
     "options:\n";
 
+/* No --json: results/latest.json, checked like --json before the run. -1,
+ * or 1 when it cannot be written. */
+static int default_json(hsb_opts *o)
+{
+    if (mkdir("results", 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "hsbench: cannot create results/: %s\n", strerror(errno));
+        return 1;
+    }
+    o->json_path = "results/latest.json";
+    int e = hsb_output_unwritable(o->json_path, 0);
+    if (!e) return -1;
+    fprintf(stderr, "hsbench: cannot write %s: %s\n", o->json_path, strerror(e));
+    return 1;
+}
+
 int hsb_cmd_suite(int argc, char **argv)
 {
     hsb_opts o;
@@ -36,14 +51,9 @@ int hsb_cmd_suite(int argc, char **argv)
     unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
                       HSB_OPT_OUTPUT | HSB_OPT_REFERENCE | HSB_OPT_ALLOW_ERRORS;
     int st = hsb_opts_parse(&o, argc, argv, accept, usage);
+    if (st < 0) st = hsb_opts_check_outputs(&o);
     if (st >= 0) return st;
-    if (!o.json_path) {
-        if (mkdir("results", 0777) != 0 && errno != EEXIST) {
-            fprintf(stderr, "hsbench: cannot create results/: %s\n", strerror(errno));
-            return 1;
-        }
-        o.json_path = "results/latest.json";
-    }
+    if (!o.json_path && (st = default_json(&o)) >= 0) return st;
     double dur = o.duration_s, warm = o.warmup_s;
 
     hsb_opts hs = o, mx = o, bk = o;
@@ -93,6 +103,7 @@ int hsb_suite_command(hsb_opts *o, int argc, char **argv, unsigned accept, const
                       int (*suite)(hsb_report *r, const hsb_opts *o))
 {
     int st = hsb_opts_parse(o, argc, argv, accept, usage);
+    if (st < 0) st = hsb_opts_check_outputs(o);
     if (st >= 0) return st;
     hsb_report r;
     hsb_report_init(&r, o);

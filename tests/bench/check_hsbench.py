@@ -12,6 +12,7 @@ import math
 import os
 import subprocess
 import sys
+import time
 
 WHAT, HSB, MICRO, OUT = sys.argv[1:5]
 os.makedirs(OUT, exist_ok=True)
@@ -191,6 +192,28 @@ if WHAT == "cli":
             fail("%s: the message does not name %s: %r" % (args, word, p.stderr))
         if p.stdout.strip():
             fail("%s: printed results on a usage error" % args)
+    # A bad --json/--csv target is a usage error found before anything is
+    # measured (the default durations would take seconds), not after.
+    missing = os.path.join(OUT, "no-such-folder")
+    unwritable = [
+        (["handshake", "--json", os.path.join(missing, "x.json")], "--json"),
+        (["modexp", "--csv", os.path.join(missing, "x.csv")], "--csv"),
+        (["bulk", "--json", OUT], "--json"),
+        (["suite", "--json", os.path.join(missing, "x.json")], "--json"),
+    ]
+    for args, opt in unwritable:
+        t0 = time.monotonic()
+        p = run([HSB] + args, expect=2, timeout=30)
+        took = time.monotonic() - t0
+        if took > 1.0:
+            fail("%s: took %.2f s: measured before checking %s" % (args, took, opt))
+        want = "hsbench %s: cannot write %s '%s': " % (args[0], opt, args[2])
+        if not p.stderr.startswith(want) or len(p.stderr.splitlines()) != 1:
+            fail("%s: wanted one line starting %r, got %r" % (args, want, p.stderr))
+        if p.stdout.strip():
+            fail("%s: printed results on a usage error" % args)
+    if os.path.exists(missing) or os.path.exists(os.path.join(OUT, "results")):
+        fail("a refused run created %s or results/" % missing)
     for cmd in ["modexp", "bulk", "handshake", "suite"]:
         p = run([HSB, cmd, "--help"], expect=0, timeout=30)
         for opt in ["--backend", "--json", "--duration"]:
@@ -290,6 +313,17 @@ elif WHAT == "suite":
     for r in d["benchmarks"]:
         if r.get("error_occurred"):
             fail("suite: %s failed: %s" % (r["name"], r.get("error_message")))
+    # Without --json the suite writes results/latest.json (checked up front
+    # like a --json target, then written).
+    latest = os.path.join(OUT, "results", "latest.json")
+    if os.path.exists(latest):
+        os.remove(latest)
+    run([HSB, "suite", "--duration", "10ms", "--warmup", "0", "--repetitions", "2", "-q",
+         "--backend", "openssl"])
+    if os.path.exists(latest):
+        walk_numbers(load(latest))
+    else:
+        fail("suite without --json wrote no results/latest.json")
 
 elif WHAT == "micro":
     j = os.path.join(OUT, "micro.json")
