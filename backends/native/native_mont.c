@@ -324,6 +324,57 @@ void hsb_nm_pow2(const hsb_nm_engine *e, const hsb_nm_mont *m1, uint64_t *out1,
     hsb_nm_pow(e, m2, out2, base2, exp2, exp2_len);
 }
 
+/*
+ * Public exponents. A short one (RSA's e = 65537: 17 bits) is cheapest bit by
+ * bit. A long one (the DH peer check, Y^q mod p with a 2047-bit q) goes to the
+ * engine's own exponentiation when it has one (IFMA: radix 2^52 from the first
+ * table entry to the last product, many times faster than single mul/sqr
+ * calls that convert in and out on every operation); its constant time is
+ * more than a public exponent needs and costs nothing extra. Otherwise a
+ * sliding window over odd powers (variable time, allowed here): for a 2047-bit
+ * q, 2047 squarings and about 350 multiplications instead of about 1020.
+ */
+#define HSB_NM_PUBLIC_BINARY_BITS 64
+#define HSB_NM_PUBLIC_WINDOW 5
+
+/* acc = x^exp (Montgomery domain in and out), left to right, in windows of
+ * up to HSB_NM_PUBLIC_WINDOW bits that end in a set bit: tbl[i] = x^(2i + 1).
+ * exp is big-endian with its top byte non-zero; bits is its bit length. */
+static void pow_sliding_public(const hsb_nm_engine *e, const hsb_nm_mont *m, uint64_t *acc,
+                               const uint64_t *x, const uint8_t *exp, size_t bits)
+{
+    size_t n = m->n;
+    uint64_t tbl[(1u << (HSB_NM_PUBLIC_WINDOW - 1)) * HSB_NM_MAX_LIMBS], x2[HSB_NM_MAX_LIMBS];
+    size_t count = (size_t)1 << (HSB_NM_PUBLIC_WINDOW - 1), len = (bits + 7) / 8;
+
+    memcpy(tbl, x, n * sizeof *tbl);
+    e->sqr(x2, x, m);
+    for (size_t i = 1; i < count; i++) e->mul(tbl + i * n, tbl + (i - 1) * n, x2, m);
+
+    int started = 0;
+    for (size_t top = bits; top > 0;) {
+        size_t bit = top - 1;
+        if (!window_at(exp, len, bit, 1)) { /* a zero bit: one squaring */
+            if (started) e->sqr(acc, acc, m);
+            top--;
+            continue;
+        }
+        /* The longest window [low, bit] of at most w bits whose low bit is set. */
+        size_t low = bit + 1 > HSB_NM_PUBLIC_WINDOW ? bit + 1 - HSB_NM_PUBLIC_WINDOW : 0;
+        while (!window_at(exp, len, low, 1)) low++;
+        unsigned w = (unsigned)(bit - low + 1);
+        uint64_t v = window_at(exp, len, low, w);
+        if (started) {
+            for (unsigned k = 0; k < w; k++) e->sqr(acc, acc, m);
+            e->mul(acc, acc, tbl + (v >> 1) * n, m);
+        } else {
+            memcpy(acc, tbl + (v >> 1) * n, n * sizeof *acc);
+            started = 1;
+        }
+        top = low;
+    }
+}
+
 void hsb_nm_pow_public(const hsb_nm_engine *e, const hsb_nm_mont *m, uint64_t *out,
                        const uint64_t *base, const uint8_t *exp, size_t exp_len)
 {
@@ -338,13 +389,17 @@ void hsb_nm_pow_public(const hsb_nm_engine *e, const hsb_nm_mont *m, uint64_t *o
         memcpy(out, unit, n * sizeof *out);
         return;
     }
+    size_t bits = 8 * (exp_len - 1) + (size_t)(32 - __builtin_clz(exp[0]));
+    if (bits > HSB_NM_PUBLIC_BINARY_BITS && e->pow && e->pow(m, out, base, exp, exp_len)) return;
+
     e->mul(x, base, m->rr, m);
-    memcpy(acc, x, n * sizeof *x);
-    int top = 31 - __builtin_clz(exp[0]);
-    for (size_t i = 0; i < exp_len; i++) {
-        for (int b = (i == 0 ? top - 1 : 7); b >= 0; b--) {
+    if (bits > HSB_NM_PUBLIC_BINARY_BITS) {
+        pow_sliding_public(e, m, acc, x, exp, bits);
+    } else {
+        memcpy(acc, x, n * sizeof *x);
+        for (size_t bit = bits - 1; bit-- > 0;) {
             e->sqr(acc, acc, m);
-            if ((exp[i] >> b) & 1) e->mul(acc, acc, x, m);
+            if (window_at(exp, exp_len, bit, 1)) e->mul(acc, acc, x, m);
         }
     }
     e->mul(out, acc, unit, m);

@@ -230,6 +230,37 @@ static void test_arith(const hsb_nm_engine *e, int per_size)
 /* ------------------------------------------------------------------ modexp */
 
 /* One modexp case against BN_mod_exp. */
+/* hsb_nm_pow_public (variable time: RSA e, the DH check's q) against BN on
+ * random moduli, with exponents of every length class the code splits on:
+ * 1..64 bits (bit by bit), longer (the engine's own exponentiation where it
+ * has one, else the sliding window), leading zero bytes, runs of zeros. */
+static void test_pow_public(const hsb_nm_engine *e, int per_size)
+{
+    static const size_t limbs[] = {1, 2, 8, 16, 17, 24, 32, 48, 64};
+    for (size_t li = 0; li < sizeof limbs / sizeof limbs[0]; li++) {
+        size_t n = limbs[li];
+        for (int it = 0; it < per_size; it++) {
+            uint64_t N[HSB_NM_MAX_LIMBS], x[HSB_NM_MAX_LIMBS], r[HSB_NM_MAX_LIMBS];
+            uint8_t exp[8 * HSB_NM_MAX_LIMBS + 2];
+            random_modulus(N, n);
+            static hsb_nm_mont m;
+            hsb_nm_mont_init(&m, e, N, n, hsb_nm_bitlen_public(N, n) - 1);
+            BIGNUM *bN = bn_limbs(N, n), *bx = BN_new(), *be, *want = BN_new();
+            rand_below(bx, bN);
+            limbs_bn(x, n, bx);
+            size_t len = 1 + rnd_below(it % 3 == 0 ? 8 : 8 * n + 2);
+            rnd_bytes(exp, len);
+            if (it % 4 == 1) exp[0] = 0;                       /* leading zero byte */
+            if (it % 5 == 2 && len > 4) memset(exp + 1, 0, 3); /* a run of zeros */
+            be = BN_bin2bn(exp, (int)len, NULL);
+            BN_mod_exp(want, bx, be, bN, bnctx);
+            hsb_nm_pow_public(e, &m, r, x, exp, len);
+            CHECK(eq_limbs_bn(r, n, want), "%s n=%zu exp %zu bytes: pow_public", e->name, n, len);
+            BN_free(bN), BN_free(bx), BN_free(be), BN_free(want);
+        }
+    }
+}
+
 static void modexp_case(const hsb_modexp_class *cls, const BIGNUM *mod, const BIGNUM *base,
                         const uint8_t *exp, size_t exp_len, size_t base_len)
 {
@@ -762,6 +793,7 @@ int main(int argc, char **argv)
         int before = failures;
         clock_t t0 = clock();
         test_arith(e, 24);
+        test_pow_public(e, 40);
         const hsb_modexp_class *mc = hsb_native_modexp_class(path);
         test_modexp_edges(mc);
         static const int sizes[] = {8, 64, 72, 520, 1024, 1032, 1088, 2048, 3072, 4096};
