@@ -30,12 +30,12 @@ static void field_num(FILE *f, double v, int ok)
         fputs(",", f);
 }
 
-int hsb_report_csv(const hsb_report *r, const char *path)
+hsb_rc hsb_report_csv(const hsb_report *r, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "hsbench: cannot write %s: %s\n", path, strerror(errno));
-        return -1;
+        return HSB_E_IO;
     }
     fputs("name,suite,variant,backend,is_reference,threads,bytes,bits,group,repetition,"
           "iterations,wall_s,cpu_s,rate,rate_unit,bytes_per_second,real_time_ns,cpu_time_ns,"
@@ -81,7 +81,7 @@ int hsb_report_csv(const hsb_report *r, const char *path)
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) {
         fprintf(stderr, "hsbench: error writing %s\n", path);
-        return -1;
+        return HSB_E_IO;
     }
-    return 0;
+    return HSB_OK;
 }
