@@ -264,7 +264,7 @@ void hsb_report_finish(hsb_report *r)
         for (unsigned k = 0; k < n; k++) {
             const hsb_rep *p = &f->reps[k];
             double it = p->iters ? (double)p->iters : 1;
-            rate[k] = p->wall_s > 0 ? (double)p->iters / p->wall_s : 0;
+            rate[k] = hsb_rep_rate(p);
             real[k] = p->wall_s * 1e9 / it;
             cpu[k] = p->cpu_s * 1e9 / it;
             cyc[k] = p->tsc / it;

@@ -50,7 +50,7 @@ hsb_rc hsb_report_csv(const hsb_report *r, const char *path)
         for (unsigned k = 0; k < g->n_reps; k++) {
             const hsb_rep *p = &g->reps[k];
             double it = p->iters ? (double)p->iters : 1;
-            double rate = p->wall_s > 0 ? (double)p->iters / p->wall_s : 0;
+            double rate = hsb_rep_rate(p);
             field_str(f, g->name);
             fputc(',', f);
             field_str(f, g->suite);
