@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hsb_report.h"
+#include "hsb_vocab.h"
 #include "hsb_tsc.h"
 
 static void field_str(FILE *f, const char *s)
@@ -30,6 +31,16 @@ static void field_num(FILE *f, double v, int ok)
         fputs(",", f);
 }
 
+/* The header: the CSV columns of the results vocabulary, in order. */
+static void header(FILE *f)
+{
+    size_t n, k = 0;
+    const hsb_field *v = hsb_vocab(&n);
+    for (size_t i = 0; i < n; i++)
+        if (v[i].where == HSB_FIELD_CSV) fprintf(f, "%s%s", k++ ? "," : "", v[i].name);
+    fputc('\n', f);
+}
+
 hsb_rc hsb_report_csv(const hsb_report *r, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -37,11 +48,7 @@ hsb_rc hsb_report_csv(const hsb_report *r, const char *path)
         fprintf(stderr, "hsbench: cannot write %s: %s\n", path, strerror(errno));
         return HSB_E_IO;
     }
-    fputs("name,suite,variant,backend,is_reference,threads,bytes,bits,group,repetition,"
-          "iterations,wall_s,cpu_s,rate,rate_unit,bytes_per_second,real_time_ns,cpu_time_ns,"
-          "cycles_per_item,cycles_per_byte,ratio_to_reference,errors,latency_p50_us,"
-          "latency_p99_us\n",
-          f);
+    header(f);
     double us = 1e6 / hsb_tsc_hz();
     int cyc = hsb_tsc_is_cycles();
     for (size_t i = 0; i < r->n; i++) {
