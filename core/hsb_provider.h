@@ -263,13 +263,18 @@ typedef struct hsb_backend {
     const hsb_rng_class *rng;
 } hsb_backend;
 
-/* A composition: one implementation per class, and the backend that served
- * each (from[] indexed by hsb_class_id; NULL where no backend has the class). */
+/* A composition: one implementation per class, the backend that served each
+ * (from[], indexed by hsb_class_id; NULL where no backend has the class), and
+ * the backend the spec asked for (intended[]: its KEY=NAME, else the base
+ * name, else the first backend). from[c] differs from intended[c] exactly
+ * where the class was borrowed, so a caller that must not borrow (a benchmark
+ * row) compares the two instead of reading the spec again. */
 typedef struct hsb_provider {
-    hsb_backend cls;                   /* the chosen classes; cls.name = label */
-    const char *from[HSB_CLASS_COUNT]; /* backend name per class */
-    char label[96];                    /* "openssl", "gmp+openssl", ... */
-    char spec[160];                    /* canonical spec, "pk=gmp,cipher=openssl,..." */
+    hsb_backend cls;                       /* the chosen classes; cls.name = label */
+    const char *from[HSB_CLASS_COUNT];     /* backend name per class */
+    const char *intended[HSB_CLASS_COUNT]; /* backend the spec named per class */
+    char label[96];                        /* "openssl", "gmp+openssl", ... */
+    char spec[160];                        /* canonical spec, "pk=gmp,cipher=openssl,..." */
 } hsb_provider;
 
 /* The class as a generic pointer, NULL when absent. */
@@ -294,6 +299,15 @@ const char *hsb_backend_impl_name(const hsb_backend *b, hsb_class_id id);
  */
 HSB_MUST_CHECK hsb_rc hsb_compose(const hsb_backend *const *backends, size_t n_backends,
                                   const char *spec, hsb_provider *out, char *err, size_t err_len);
+
+/*
+ * The distinct backends serving the classes in mask (a set of 1u << class),
+ * in class order, joined by '+': "gmp", "native+openssl". When first is not
+ * NULL it leads and is not repeated (hsb_compose's label puts the primary
+ * backend first this way).
+ */
+void hsb_provider_label(const hsb_provider *p, unsigned mask, const char *first, char *buf,
+                        size_t len);
 
 /* One line: "gmp (aes, gcm, sha256, hmac-sha256, rng borrowed from openssl)". */
 void hsb_provider_describe(const hsb_provider *p, char *buf, size_t len);

@@ -176,6 +176,7 @@ hsb_rc hsb_compose(const hsb_backend *const *bs, size_t n, const char *spec, hsb
 
     const hsb_backend *ref = bs[0];
     for (unsigned c = 0; c < HSB_CLASS_COUNT; c++) {
+        const hsb_backend *want = chosen[c] ? chosen[c] : base ? base : ref;
         const hsb_backend *b = chosen[c];
         if (!b) b = base && hsb_backend_class(base, (hsb_class_id)c) ? base : ref;
         if (!hsb_backend_class(b, (hsb_class_id)c)) {
@@ -186,6 +187,7 @@ hsb_rc hsb_compose(const hsb_backend *const *bs, size_t n, const char *spec, hsb
             else
                 b = NULL;
         }
+        out->intended[c] = want->name;
         if (b) {
             set_class(&out->cls, b, (hsb_class_id)c);
             out->from[c] = b->name;
@@ -194,27 +196,33 @@ hsb_rc hsb_compose(const hsb_backend *const *bs, size_t n, const char *spec, hsb
 
     /* Label: the distinct backends, the primary first, joined by '+'. */
     const hsb_backend *primary = base ? base : named && chosen[0] ? chosen[0] : ref;
-    const char *seen[HSB_CLASS_COUNT + 1];
-    size_t n_seen = 0;
-    seen[n_seen++] = primary->name;
-    for (unsigned c = 0; c < HSB_CLASS_COUNT; c++) {
-        const char *f = out->from[c];
-        int dup = f == NULL;
-        for (size_t i = 0; i < n_seen && !dup; i++) dup = strcmp(seen[i], f) == 0;
-        if (!dup) seen[n_seen++] = f;
-    }
-    size_t off = 0;
-    for (size_t i = 0; i < n_seen && off < sizeof out->label; i++)
-        off += (size_t)snprintf(out->label + off, sizeof out->label - off, "%s%s", i ? "+" : "",
-                                seen[i]);
+    hsb_provider_label(out, (1u << HSB_CLASS_COUNT) - 1, primary->name, out->label,
+                       sizeof out->label);
     out->cls.name = out->label;
     out->cls.about = "composition";
 
-    off = 0;
+    size_t off = 0;
     for (unsigned c = 0; c < HSB_CLASS_COUNT && off < sizeof out->spec; c++)
         off += (size_t)snprintf(out->spec + off, sizeof out->spec - off, "%s%s=%s", c ? "," : "",
                                 class_names[c], out->from[c] ? out->from[c] : "none");
     return HSB_OK;
+}
+
+void hsb_provider_label(const hsb_provider *p, unsigned mask, const char *first, char *buf,
+                        size_t len)
+{
+    const char *seen[HSB_CLASS_COUNT + 1];
+    size_t n = 0, off = 0;
+    buf[0] = '\0';
+    if (first) seen[n++] = first;
+    for (unsigned c = 0; c < HSB_CLASS_COUNT; c++) {
+        const char *f = p->from[c];
+        int dup = !(mask & (1u << c)) || f == NULL;
+        for (size_t i = 0; i < n && !dup; i++) dup = strcmp(seen[i], f) == 0;
+        if (!dup) seen[n++] = f;
+    }
+    for (size_t i = 0; i < n && off < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? "+" : "", seen[i]);
 }
 
 void hsb_provider_describe(const hsb_provider *p, char *buf, size_t len)

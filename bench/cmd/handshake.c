@@ -32,9 +32,9 @@ int hsb_cmd_handshake(int argc, char **argv)
     if (st >= 0) return st;
     hsb_report r;
     hsb_report_init(&r, &o);
-    st = hsb_suite_handshake(&r, &o);
+    st = hsb_exit_status(hsb_suite_handshake(&r, &o));
     if (st == 0) {
-        st = hsb_report_output(&r);
+        st = hsb_exit_status(hsb_report_output(&r));
         hsb_breakdown_print(&r, stdout);
     }
     hsb_report_free(&r);

@@ -49,6 +49,8 @@ void hsb_opts_help(FILE *to, unsigned accept);
  * report's.
  */
 int hsb_suite_command(hsb_opts *o, int argc, char **argv, unsigned accept, const char *usage,
-                      int (*suite)(hsb_report *r, const hsb_opts *o));
+                      hsb_rc (*suite)(hsb_report *r, const hsb_opts *o));
+/* The exit status of what measure/ returned: 0 HSB_OK, 2 HSB_E_USAGE, else 1. */
+int hsb_exit_status(hsb_rc rc);
 
 #endif

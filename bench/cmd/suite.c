@@ -81,18 +81,18 @@ int hsb_cmd_suite(int argc, char **argv)
     hsb_report r;
     hsb_report_init(&r, &hs);
     r.duration_s = hs.duration_s, r.warmup_s = hs.warmup_s;
-    st = hsb_suite_handshake(&r, &hs);
+    st = hsb_exit_status(hsb_suite_handshake(&r, &hs));
     if (st == 0) {
         r.duration_s = mx.duration_s, r.warmup_s = mx.warmup_s;
-        st = hsb_suite_modexp(&r, &mx);
+        st = hsb_exit_status(hsb_suite_modexp(&r, &mx));
     }
     if (st == 0) {
         r.duration_s = bk.duration_s, r.warmup_s = bk.warmup_s;
-        st = hsb_suite_bulk(&r, &bk);
+        st = hsb_exit_status(hsb_suite_bulk(&r, &bk));
     }
     r.duration_s = hs.duration_s, r.warmup_s = hs.warmup_s;
     if (st == 0) {
-        st = hsb_report_output(&r);
+        st = hsb_exit_status(hsb_report_output(&r));
         if (!o.quiet) fprintf(stderr, "wrote %s\n", o.json_path);
     }
     hsb_report_free(&r);
@@ -100,15 +100,20 @@ int hsb_cmd_suite(int argc, char **argv)
 }
 
 int hsb_suite_command(hsb_opts *o, int argc, char **argv, unsigned accept, const char *usage,
-                      int (*suite)(hsb_report *r, const hsb_opts *o))
+                      hsb_rc (*suite)(hsb_report *r, const hsb_opts *o))
 {
     int st = hsb_opts_parse(o, argc, argv, accept, usage);
     if (st < 0) st = hsb_opts_check_outputs(o);
     if (st >= 0) return st;
     hsb_report r;
     hsb_report_init(&r, o);
-    st = suite(&r, o);
-    if (st == 0) st = hsb_report_output(&r);
+    st = hsb_exit_status(suite(&r, o));
+    if (st == 0) st = hsb_exit_status(hsb_report_output(&r));
     hsb_report_free(&r);
     return st;
+}
+
+int hsb_exit_status(hsb_rc rc)
+{
+    return rc == HSB_OK ? 0 : rc == HSB_E_USAGE ? 2 : 1;
 }

@@ -158,9 +158,9 @@ static double cpu_mhz(void)
     return mhz > 0 ? mhz : hsb_tsc_hz() / 1e6;
 }
 
-void *hsb_context_json(const hsb_report *r)
+/* Google Benchmark's context fields: when, where, which machine. */
+static void machine_json(json_t *c, const hsb_topo_summary *ts)
 {
-    json_t *c = json_object();
     char buf[256];
     time_t now = time(NULL);
     struct tm tm;
@@ -179,8 +179,7 @@ void *hsb_context_json(const hsb_report *r)
     ssize_t el = readlink("/proc/self/exe", buf, sizeof buf - 1);
     buf[el > 0 ? el : 0] = '\0';
     json_object_set_new(c, "executable", json_string(buf));
-    hsb_topo_summary ts = hsb_topo_summarize();
-    json_object_set_new(c, "num_cpus", json_integer(ts.pus));
+    json_object_set_new(c, "num_cpus", json_integer(ts->pus));
     json_object_set_new(c, "mhz_per_cpu", json_integer((json_int_t)llround(cpu_mhz())));
     char gov[64];
     int scaling =
@@ -195,11 +194,11 @@ void *hsb_context_json(const hsb_report *r)
     json_object_set_new(c, "load_avg", la);
     json_object_set_new(c, "library_build_type",
                         json_string(debug_build() || sanitized() ? "debug" : "release"));
+}
 
-    json_t *h = json_object();
-    json_object_set_new(h, "version", json_string(HSB_VERSION));
-    json_object_set_new(h, "git_commit", json_string(HSB_GIT_COMMIT));
-    json_object_set_new(h, "command_line", command_line());
+/* The CPU as hsbench sees it: model, flags, topology, the TSC. */
+static void cpu_json(json_t *h, const hsb_topo_summary *ts)
+{
     const hsb_cpu_features *cf = hsb_cpu();
     json_object_set_new(h, "cpu_model", json_string(cf->brand[0] ? cf->brand : "unknown"));
     json_object_set_new(h, "cpu_vendor", json_string(cf->vendor));
@@ -212,20 +211,25 @@ void *hsb_context_json(const hsb_report *r)
     json_object_set_new(h, "cpu_flags", fl);
     if (cf->disabled[0]) json_object_set_new(h, "cpu_disabled", json_string(cf->disabled));
     json_t *topo = json_object();
-    json_object_set_new(topo, "packages", json_integer(ts.packages));
-    json_object_set_new(topo, "cores", json_integer(ts.cores));
-    json_object_set_new(topo, "pus", json_integer(ts.pus));
-    json_object_set_new(topo, "numa_nodes", json_integer(ts.numa_nodes));
+    json_object_set_new(topo, "packages", json_integer(ts->packages));
+    json_object_set_new(topo, "cores", json_integer(ts->cores));
+    json_object_set_new(topo, "pus", json_integer(ts->pus));
+    json_object_set_new(topo, "numa_nodes", json_integer(ts->numa_nodes));
     json_object_set_new(h, "topology", topo);
     set_real(h, "tsc_hz", hsb_tsc_hz());
     json_object_set_new(h, "tsc_note", json_string(hsb_tsc_note()));
     json_object_set_new(h, "cycles",
                         json_string(hsb_tsc_is_cycles() ? "tsc-reference-cycles" : "none"));
+}
+
+/* The build and the libraries it runs with, and the backends it has. */
+static void build_json(json_t *h)
+{
+    char buf[256];
     json_object_set_new(h, "compiler", json_string(HSB_COMPILER));
     json_object_set_new(h, "cflags", json_string(HSB_CFLAGS));
     json_object_set_new(h, "build_type", json_string(HSB_BUILD_TYPE));
     json_object_set_new(h, "sanitized", json_boolean(sanitized()));
-
     json_t *libs = json_object();
     json_object_set_new(libs, "openssl", json_string(OpenSSL_version(OPENSSL_VERSION)));
     json_object_set_new(libs, "gmp", json_string(gmp_version));
@@ -238,15 +242,17 @@ void *hsb_context_json(const hsb_report *r)
     json_object_set_new(libs, "jansson", json_string(jansson_version_str()));
     json_object_set_new(libs, "benchmark", json_string(HSB_BENCHMARK_VERSION));
     json_object_set_new(h, "libraries", libs);
-
     size_t nb;
     const hsb_backend *const *bs = hsb_backends(&nb);
     json_t *backs = json_object();
     for (size_t i = 0; i < nb; i++)
         json_object_set_new(backs, bs[i]->name, json_string(bs[i]->about));
     json_object_set_new(h, "backends", backs);
+}
 
-    json_object_set_new(h, "pin", json_string(hsb_pin_name(r->pin)));
+/* Where each thread count's workers ran: PU and core per worker. */
+static json_t *thread_map_json(const hsb_report *r)
+{
     json_t *tm_arr = json_array();
     for (size_t i = 0; i < r->n_maps; i++) {
         const hsb_placement *pl = &r->maps[i];
@@ -262,17 +268,34 @@ void *hsb_context_json(const hsb_report *r)
         json_object_set_new(m, "cores", cores);
         json_array_append_new(tm_arr, m);
     }
-    json_object_set_new(h, "thread_map", tm_arr);
+    return tm_arr;
+}
+
+static json_t *strings_json(char *const *list, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++) json_array_append_new(a, json_string(list[i]));
+    return a;
+}
+
+void *hsb_context_json(const hsb_report *r)
+{
+    json_t *c = json_object();
+    hsb_topo_summary ts = hsb_topo_summarize();
+    machine_json(c, &ts);
+    json_t *h = json_object();
+    json_object_set_new(h, "version", json_string(HSB_VERSION));
+    json_object_set_new(h, "git_commit", json_string(HSB_GIT_COMMIT));
+    json_object_set_new(h, "command_line", command_line());
+    cpu_json(h, &ts);
+    build_json(h);
+    json_object_set_new(h, "pin", json_string(hsb_pin_name(r->pin)));
+    json_object_set_new(h, "thread_map", thread_map_json(r));
     json_object_set_new(h, "repetitions", json_integer(r->repetitions));
     set_real(h, "warmup_s", r->warmup_s);
     set_real(h, "duration_s", r->duration_s);
-    json_t *w = json_array();
-    for (size_t i = 0; i < r->n_warnings; i++)
-        json_array_append_new(w, json_string(r->warnings[i]));
-    json_object_set_new(h, "warnings", w);
-    json_t *notes = json_array();
-    for (size_t i = 0; i < r->n_notes; i++) json_array_append_new(notes, json_string(r->notes[i]));
-    json_object_set_new(h, "notes", notes);
+    json_object_set_new(h, "warnings", strings_json(r->warnings, r->n_warnings));
+    json_object_set_new(h, "notes", strings_json(r->notes, r->n_notes));
     json_object_set_new(c, "hsbench", h);
     return c;
 }

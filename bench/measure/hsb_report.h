@@ -138,15 +138,16 @@ int hsb_report_measure(hsb_report *r, size_t idx, const hsb_work *w);
 /* Statistics, ratios, scaling, noise warnings. Call once, after measuring. */
 void hsb_report_finish(hsb_report *r);
 
-/* Writers. table: one row per figure; json/csv return 0 on success, else
- * print why on stderr and return -1. */
+/* Writers. table: one row per figure; json/csv return HSB_OK, or print why
+ * on stderr and return HSB_E_IO. */
 void hsb_report_table(const hsb_report *r, FILE *to);
-int hsb_report_json(const hsb_report *r, const char *path);
-int hsb_report_csv(const hsb_report *r, const char *path);
+HSB_MUST_CHECK hsb_rc hsb_report_json(const hsb_report *r, const char *path);
+HSB_MUST_CHECK hsb_rc hsb_report_csv(const hsb_report *r, const char *path);
 
-/* Standard finish of a suite command: finish, table, files; the exit status
- * (0, or 1 when a figure failed or, unless allowed, handshakes failed). */
-int hsb_report_output(hsb_report *r);
+/* Standard finish of a suite command: finish, table, files. HSB_OK; HSB_E_IO
+ * when a file could not be written; else HSB_E_CRYPTO when a figure failed
+ * or, unless --allow-errors, operations (handshakes) failed. */
+HSB_MUST_CHECK hsb_rc hsb_report_output(hsb_report *r);
 
 /* The rate unit of a figure's suite: "hs/s", "op/s", "B/s". */
 const char *hsb_figure_unit(const hsb_figure *f);

@@ -98,6 +98,9 @@ HSB_MUST_CHECK hsb_rc hsb_run(const hsb_run_cfg *cfg, const hsb_work *w, hsb_rep
                               int *cpus_seen, char *err, size_t err_len);
 
 void hsb_rep_free(hsb_rep *r);
+/* The rate of a repetition, operations per second of wall time (0 when no
+ * time passed): the one formula the statistics and every writer use. */
+double hsb_rep_rate(const hsb_rep *r);
 
 /*
  * The same in steps, so that several pools can take turns (the report

@@ -26,21 +26,24 @@ typedef struct hsb_comp {
 /*
  * The compositions to measure: o->specs, or by default every registered
  * backend that has at least one class in `want` (a mask of HSB_CLASS_BIT).
- * Returns the count (0 is allowed: only reference rows then), or -1 after
- * printing a usage error (a bad spec).
+ * Their count goes into *n (0 is allowed: only reference rows then); a bad
+ * spec is a usage error, printed on stderr (HSB_E_USAGE).
  */
-int hsb_suite_compositions(const hsb_opts *o, unsigned want, hsb_comp *out, size_t max);
+HSB_MUST_CHECK hsb_rc hsb_suite_compositions(const hsb_opts *o, unsigned want, hsb_comp *out,
+                                             size_t max, size_t *n);
 
 /*
  * Can composition c measure a row that uses the classes in `need`? Each must
- * come from the backend the spec named for it (its KEY=NAME, else the base
- * name, else openssl); when that backend lacks it, writes "gmp has no aes"
- * into why and returns 0: the row is UNAVAILABLE, not borrowed.
+ * come from the backend the spec named for it (c->p.intended[]: its
+ * KEY=NAME, else the base name, else openssl); when that backend lacks it,
+ * writes "gmp has no aes" into why and returns 0: the row is UNAVAILABLE,
+ * not borrowed.
  */
 int hsb_suite_row_available(const hsb_comp *c, unsigned need, char *why, size_t len);
 
 /* The label of a row: the distinct backends serving the classes in `mask`,
- * in class order, joined by '+' ("gmp", "native+openssl"). */
+ * in class order, joined by '+' ("gmp", "native+openssl"); see
+ * hsb_provider_label. */
 void hsb_suite_row_label(const hsb_provider *p, unsigned mask, char *buf, size_t len);
 
 /* Record class -> implementation for the classes in mask. */
@@ -50,10 +53,11 @@ void hsb_suite_row_impls(hsb_figure *f, const hsb_provider *p, unsigned mask);
  * handshake names always carry threads, the others when N > 1. */
 void hsb_figure_set_name(hsb_figure *f);
 
-/* The suites: append their figures to r. 0 when done (figures may still
- * have failed: hsb_report_output says so), 2 on a usage error found late. */
-int hsb_suite_modexp(hsb_report *r, const hsb_opts *o);
-int hsb_suite_bulk(hsb_report *r, const hsb_opts *o);
-int hsb_suite_handshake(hsb_report *r, const hsb_opts *o);
+/* The suites: append their figures to r. HSB_OK when done (figures may
+ * still have failed: hsb_report_output says so), HSB_E_USAGE on a bad
+ * --backend (reported on stderr), HSB_E_NOMEM when out of memory. */
+HSB_MUST_CHECK hsb_rc hsb_suite_modexp(hsb_report *r, const hsb_opts *o);
+HSB_MUST_CHECK hsb_rc hsb_suite_bulk(hsb_report *r, const hsb_opts *o);
+HSB_MUST_CHECK hsb_rc hsb_suite_handshake(hsb_report *r, const hsb_opts *o);
 
 #endif

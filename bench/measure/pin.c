@@ -82,6 +82,59 @@ static int core_of(hwloc_topology_t t, hwloc_obj_t pu)
     return c ? (int)c->logical_index : (int)pu->logical_index;
 }
 
+/* Compact order: round k takes the k-th PU of every core. 0 when hwloc
+ * knows no cores (the caller falls back to PU order). */
+static unsigned compact_order(hwloc_topology_t t, int npu, hwloc_obj_t *order)
+{
+    int ncore = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
+    unsigned n_order = 0;
+    if (ncore <= 0) return 0;
+    for (unsigned k = 0; n_order < (unsigned)npu && n_order < HSB_MAX_THREADS; k++) {
+        unsigned added = 0;
+        for (int c = 0; c < ncore && n_order < HSB_MAX_THREADS; c++) {
+            hwloc_obj_t core = hwloc_get_obj_by_type(t, HWLOC_OBJ_CORE, (unsigned)c);
+            hwloc_obj_t pu = hwloc_get_obj_inside_cpuset_by_type(t, core->cpuset, HWLOC_OBJ_PU, k);
+            if (pu) order[n_order++] = pu;
+            added += pu != NULL;
+        }
+        if (!added) break;
+    }
+    return n_order;
+}
+
+/* PU order: the PUs as hwloc numbers them. */
+static unsigned pu_order(hwloc_topology_t t, int npu, hwloc_obj_t *order)
+{
+    unsigned n_order = 0;
+    for (int i = 0; i < npu && n_order < HSB_MAX_THREADS; i++)
+        order[n_order++] = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, (unsigned)i);
+    return n_order;
+}
+
+/* Spread: hwloc_distrib spreads the workers over the tree, one PU each. */
+static hsb_rc spread(hwloc_topology_t t, unsigned threads, hsb_placement *out)
+{
+    hwloc_bitmap_t sets[HSB_MAX_THREADS];
+    /* hwloc_distrib fills sets[] with bitmaps it allocates (dup). */
+    for (unsigned i = 0; i < threads; i++) sets[i] = NULL;
+    hwloc_obj_t root = hwloc_get_root_obj(t);
+    int rc = hwloc_distrib(t, &root, 1, sets, threads, INT_MAX, 0);
+    for (unsigned i = 0; i < threads; i++) {
+        hwloc_obj_t pu = NULL;
+        if (rc == 0 && sets[i]) {
+            hwloc_bitmap_singlify(sets[i]);
+            pu = hwloc_get_pu_obj_by_os_index(t, (unsigned)hwloc_bitmap_first(sets[i]));
+        }
+        if (pu) {
+            out->pu[i] = (int)pu->os_index;
+            out->core[i] = core_of(t, pu);
+        }
+        hwloc_bitmap_free(sets[i]);
+    }
+    HSB_ENSURE(rc == 0, HSB_E_INTERNAL);
+    return HSB_OK;
+}
+
 hsb_rc hsb_place(unsigned threads, hsb_pin_policy pin, hsb_placement *out)
 {
     HSB_ENSURE(out && threads >= 1 && threads <= HSB_MAX_THREADS, HSB_E_USAGE);
@@ -101,56 +154,10 @@ hsb_rc hsb_place(unsigned threads, hsb_pin_policy pin, hsb_placement *out)
     HSB_ENSURE(npu > 0, HSB_E_INTERNAL);
     hwloc_obj_t order[HSB_MAX_THREADS];
     unsigned n_order = 0;
-
-    switch (pin) {
-    case HSB_PIN_COMPACT: {
-        /* Round k takes the k-th PU of every core. */
-        int ncore = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_CORE);
-        if (ncore <= 0) goto pu_order;
-        for (unsigned k = 0; n_order < (unsigned)npu && n_order < HSB_MAX_THREADS; k++) {
-            unsigned added = 0;
-            for (int c = 0; c < ncore && n_order < HSB_MAX_THREADS; c++) {
-                hwloc_obj_t core = hwloc_get_obj_by_type(t, HWLOC_OBJ_CORE, (unsigned)c);
-                hwloc_obj_t pu =
-                    hwloc_get_obj_inside_cpuset_by_type(t, core->cpuset, HWLOC_OBJ_PU, k);
-                if (pu) {
-                    order[n_order++] = pu;
-                    added++;
-                }
-            }
-            if (!added) break;
-        }
-        break;
-    }
-    case HSB_PIN_SPREAD: {
-        hwloc_bitmap_t sets[HSB_MAX_THREADS];
-        /* hwloc_distrib fills sets[] with bitmaps it allocates (dup). */
-        for (unsigned i = 0; i < threads; i++) sets[i] = NULL;
-        hwloc_obj_t root = hwloc_get_root_obj(t);
-        int rc = hwloc_distrib(t, &root, 1, sets, threads, INT_MAX, 0);
-        for (unsigned i = 0; i < threads; i++) {
-            if (rc == 0 && sets[i]) {
-                hwloc_bitmap_singlify(sets[i]);
-                hwloc_obj_t pu =
-                    hwloc_get_pu_obj_by_os_index(t, (unsigned)hwloc_bitmap_first(sets[i]));
-                if (pu) {
-                    out->pu[i] = (int)pu->os_index;
-                    out->core[i] = core_of(t, pu);
-                }
-            }
-            hwloc_bitmap_free(sets[i]);
-        }
-        HSB_ENSURE(rc == 0, HSB_E_INTERNAL);
-        return HSB_OK;
-    }
-    case HSB_PIN_PU:
-    pu_order:
-        for (int i = 0; i < npu && n_order < HSB_MAX_THREADS; i++)
-            order[n_order++] = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, (unsigned)i);
-        break;
-    default:
-        HSB_BAIL(HSB_E_USAGE);
-    }
+    if (pin == HSB_PIN_SPREAD) return spread(t, threads, out);
+    HSB_ENSURE(pin == HSB_PIN_COMPACT || pin == HSB_PIN_PU, HSB_E_USAGE);
+    if (pin == HSB_PIN_COMPACT) n_order = compact_order(t, npu, order);
+    if (!n_order) n_order = pu_order(t, npu, order);
     HSB_ENSURE(n_order > 0, HSB_E_INTERNAL);
     for (unsigned i = 0; i < threads; i++) {
         hwloc_obj_t pu = order[i % n_order];

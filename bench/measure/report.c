@@ -264,7 +264,7 @@ void hsb_report_finish(hsb_report *r)
         for (unsigned k = 0; k < n; k++) {
             const hsb_rep *p = &f->reps[k];
             double it = p->iters ? (double)p->iters : 1;
-            rate[k] = p->wall_s > 0 ? (double)p->iters / p->wall_s : 0;
+            rate[k] = hsb_rep_rate(p);
             real[k] = p->wall_s * 1e9 / it;
             cpu[k] = p->cpu_s * 1e9 / it;
             cyc[k] = p->tsc / it;
@@ -320,17 +320,17 @@ void hsb_report_finish(hsb_report *r)
     }
 }
 
-int hsb_report_output(hsb_report *r)
+hsb_rc hsb_report_output(hsb_report *r)
 {
     hsb_report_finish(r);
     hsb_report_table(r, stdout);
     fflush(stdout);
-    int status = 0;
-    if (r->opts->json_path && hsb_report_json(r, r->opts->json_path) != 0) status = 1;
-    if (r->opts->csv_path && hsb_report_csv(r, r->opts->csv_path) != 0) status = 1;
+    hsb_rc status = HSB_OK;
+    if (r->opts->json_path && hsb_report_json(r, r->opts->json_path) != HSB_OK) status = HSB_E_IO;
+    if (r->opts->csv_path && hsb_report_csv(r, r->opts->csv_path) != HSB_OK) status = HSB_E_IO;
     uint64_t errors = 0;
     for (size_t i = 0; i < r->n; i++) {
-        if (!r->fig[i].measured) status = 1;
+        if (!r->fig[i].measured && status == HSB_OK) status = HSB_E_CRYPTO;
         errors += r->fig[i].errors;
     }
     if (errors && !r->opts->allow_errors) {
@@ -338,7 +338,7 @@ int hsb_report_output(hsb_report *r)
                 "hsbench: %llu operations failed (see the errors column; "
                 "--allow-errors to accept)\n",
                 (unsigned long long)errors);
-        status = 1;
+        if (status == HSB_OK) status = HSB_E_CRYPTO;
     }
     return status;
 }

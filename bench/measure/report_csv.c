@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hsb_report.h"
+#include "hsb_vocab.h"
 #include "hsb_tsc.h"
 
 static void field_str(FILE *f, const char *s)
@@ -30,18 +31,24 @@ static void field_num(FILE *f, double v, int ok)
         fputs(",", f);
 }
 
-int hsb_report_csv(const hsb_report *r, const char *path)
+/* The header: the CSV columns of the results vocabulary, in order. */
+static void header(FILE *f)
+{
+    size_t n, k = 0;
+    const hsb_field *v = hsb_vocab(&n);
+    for (size_t i = 0; i < n; i++)
+        if (v[i].where == HSB_FIELD_CSV) fprintf(f, "%s%s", k++ ? "," : "", v[i].name);
+    fputc('\n', f);
+}
+
+hsb_rc hsb_report_csv(const hsb_report *r, const char *path)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "hsbench: cannot write %s: %s\n", path, strerror(errno));
-        return -1;
+        return HSB_E_IO;
     }
-    fputs("name,suite,variant,backend,is_reference,threads,bytes,bits,group,repetition,"
-          "iterations,wall_s,cpu_s,rate,rate_unit,bytes_per_second,real_time_ns,cpu_time_ns,"
-          "cycles_per_item,cycles_per_byte,ratio_to_reference,errors,latency_p50_us,"
-          "latency_p99_us\n",
-          f);
+    header(f);
     double us = 1e6 / hsb_tsc_hz();
     int cyc = hsb_tsc_is_cycles();
     for (size_t i = 0; i < r->n; i++) {
@@ -50,7 +57,7 @@ int hsb_report_csv(const hsb_report *r, const char *path)
         for (unsigned k = 0; k < g->n_reps; k++) {
             const hsb_rep *p = &g->reps[k];
             double it = p->iters ? (double)p->iters : 1;
-            double rate = p->wall_s > 0 ? (double)p->iters / p->wall_s : 0;
+            double rate = hsb_rep_rate(p);
             field_str(f, g->name);
             fputc(',', f);
             field_str(f, g->suite);
@@ -81,7 +88,7 @@ int hsb_report_csv(const hsb_report *r, const char *path)
     int bad = ferror(f);
     if (fclose(f) != 0 || bad) {
         fprintf(stderr, "hsbench: error writing %s\n", path);
-        return -1;
+        return HSB_E_IO;
     }
-    return 0;
+    return HSB_OK;
 }

@@ -113,7 +113,7 @@ static json_t *iteration_row(const hsb_report *r, const hsb_figure *f, size_t id
     double it = p->iters ? (double)p->iters : 1;
     set_real(o, "real_time", p->wall_s * 1e9 / it);
     set_real(o, "cpu_time", p->cpu_s * 1e9 / it);
-    double rate = p->wall_s > 0 ? (double)p->iters / p->wall_s : 0;
+    double rate = hsb_rep_rate(p);
     rate_fields(o, f, rate);
     set_real(o, "wall_s", p->wall_s);
     if (hsb_tsc_is_cycles()) {
@@ -185,7 +185,7 @@ static json_t *failed_row(const hsb_report *r, const hsb_figure *f, size_t idx)
     return o;
 }
 
-int hsb_report_json(const hsb_report *r, const char *path)
+hsb_rc hsb_report_json(const hsb_report *r, const char *path)
 {
     json_t *root = json_object();
     json_object_set_new(root, "context", hsb_context_json(r));
@@ -215,5 +215,5 @@ int hsb_report_json(const hsb_report *r, const char *path)
         remove(tmp);
     }
     json_decref(root);
-    return rc == 0 ? 0 : -1;
+    return rc == 0 ? HSB_OK : HSB_E_IO;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "hsb_breakdown.h"
+#include "hsb_provider.h"
 #include "hsb_tsc.h"
 
 struct hsb_pool {
@@ -55,6 +56,57 @@ static void reset_counters(hsb_tstats *st)
     if (lat) hsb_hist_reset(lat);
 }
 
+/* The timed loops: until the stop flag rises, each timing its operations
+ * into st->lat (latency runs) or not. do-while: every worker completes at
+ * least one operation, so no repetition divides by zero. */
+static hsb_rc loop_latency(pool *p, hsb_tstats *st, void *state, uint64_t *iters, uint64_t *op_tsc)
+{
+    hsb_rc rc;
+    do {
+        uint64_t a0 = hsb_tsc_read();
+        rc = p->w->op(state, st);
+        uint64_t a1 = hsb_tsc_read();
+        if (rc != HSB_OK) break;
+        hsb_hist_add(st->lat, a1 - a0);
+        *op_tsc += a1 - a0;
+        (*iters)++;
+    } while (!atomic_load_explicit(&p->stop, memory_order_relaxed));
+    return rc;
+}
+
+static hsb_rc loop_plain(pool *p, hsb_tstats *st, void *state, uint64_t *iters)
+{
+    hsb_rc rc;
+    do {
+        rc = p->w->op(state, st);
+        if (rc != HSB_OK) break;
+        (*iters)++;
+    } while (!atomic_load_explicit(&p->stop, memory_order_relaxed));
+    return rc;
+}
+
+/* One phase of one worker: the loop, its clocks and counters. */
+static void run_phase(pool *p, unsigned tid, hsb_tstats *st, void *state)
+{
+    const hsb_work *w = p->w;
+    if (w->breakdown) hsb_bd_bind(st->bd);
+    uint64_t iters = 0, op_tsc = 0;
+    int64_t cpu0 = hsb_thread_cpu_ns();
+    st->start_ns = hsb_now_ns();
+    uint64_t t0 = hsb_tsc_read();
+    hsb_rc rc =
+        w->latency ? loop_latency(p, st, state, &iters, &op_tsc) : loop_plain(p, st, state, &iters);
+    uint64_t t1 = hsb_tsc_read();
+    st->end_ns = hsb_now_ns();
+    st->cpu_ns = hsb_thread_cpu_ns() - cpu0;
+    if (w->breakdown) hsb_bd_bind(NULL);
+    st->iters = iters;
+    st->tsc = t1 - t0;
+    st->op_tsc = op_tsc;
+    if (rc != HSB_OK)
+        hsb_tstats_fail(st, rc, "worker %u: operation failed: %s", tid, hsb_last_error());
+}
+
 static void *worker(void *argp)
 {
     worker_arg *a = argp;
@@ -74,42 +126,7 @@ static void *worker(void *argp)
         pthread_barrier_wait(&p->start);
         if (atomic_load(&p->quit)) break;
         reset_counters(st);
-        if (st->rc == HSB_OK) {
-            if (w->breakdown) hsb_bd_bind(st->bd);
-            uint64_t iters = 0, op_tsc = 0;
-            int64_t cpu0 = hsb_thread_cpu_ns();
-            st->start_ns = hsb_now_ns();
-            uint64_t t0 = hsb_tsc_read();
-            if (w->latency) {
-                /* do-while: every worker completes at least one operation,
-                 * so no repetition divides by zero. */
-                do {
-                    uint64_t a0 = hsb_tsc_read();
-                    rc = w->op(state, st);
-                    uint64_t a1 = hsb_tsc_read();
-                    if (rc != HSB_OK) break;
-                    hsb_hist_add(st->lat, a1 - a0);
-                    op_tsc += a1 - a0;
-                    iters++;
-                } while (!atomic_load_explicit(&p->stop, memory_order_relaxed));
-            } else {
-                do {
-                    rc = w->op(state, st);
-                    if (rc != HSB_OK) break;
-                    iters++;
-                } while (!atomic_load_explicit(&p->stop, memory_order_relaxed));
-            }
-            uint64_t t1 = hsb_tsc_read();
-            st->end_ns = hsb_now_ns();
-            st->cpu_ns = hsb_thread_cpu_ns() - cpu0;
-            if (w->breakdown) hsb_bd_bind(NULL);
-            st->iters = iters;
-            st->tsc = t1 - t0;
-            st->op_tsc = op_tsc;
-            if (rc != HSB_OK)
-                hsb_tstats_fail(st, rc, "worker %u: operation failed: %s", a->tid,
-                                hsb_last_error());
-        }
+        if (st->rc == HSB_OK) run_phase(p, a->tid, st, state);
         st->cpu_seen = sched_getcpu();
         pthread_barrier_wait(&p->done);
     }
@@ -126,6 +143,11 @@ static void sleep_s(double s)
     }
 }
 
+double hsb_rep_rate(const hsb_rep *r)
+{
+    return r->wall_s > 0 ? (double)r->iters / r->wall_s : 0;
+}
+
 void hsb_rep_free(hsb_rep *r)
 {
     free(r->lat);
@@ -136,7 +158,7 @@ static void pool_free(pool *p)
 {
     if (!p) return;
     for (unsigned i = 0; p->st && i < p->n; i++) free(p->st[i].lat);
-    free(p->st);
+    hsb_ctx_free(p->st, sizeof(hsb_tstats) * p->n);
     free(p->args);
     free(p->tids);
     free(p);
@@ -164,11 +186,10 @@ hsb_rc hsb_pool_start(const hsb_placement *pl, const hsb_work *w, hsb_pool **out
     p->pl = pl;
     p->w = w;
     p->n = n;
-    p->st = aligned_alloc(64, sizeof(hsb_tstats) * n);
+    p->st = hsb_ctx_alloc(sizeof(hsb_tstats) * n); /* zeroed, cache-line aligned */
     p->args = calloc(n, sizeof *p->args);
     p->tids = calloc(n, sizeof *p->tids);
     if (!p->st || !p->args || !p->tids) goto nomem;
-    memset(p->st, 0, sizeof(hsb_tstats) * n);
     for (unsigned i = 0; i < n && w->latency; i++) {
         if (!(p->st[i].lat = malloc(sizeof(hsb_hist)))) goto nomem;
         hsb_hist_reset(p->st[i].lat);

@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "hsb_bulk.h"
-#include "hsb_suite.h"
+#include "hsb_rowgroup.h"
 
 static const char *const variant_names[BK_COUNT] = {
     "aes128-cbc-enc", "aes128-cbc-dec", "aes128-ctr",  "aes128-gcm",
@@ -64,7 +64,8 @@ static const uint8_t aad13[13] = {0, 0, 0, 0, 0, 0, 0, 1, 23, 3, 3, 0, 0};
 
 typedef struct bk_state {
     const bk_job *j;
-    uint8_t *in, *out; /* size + 64 bytes each, 64-aligned */
+    uint8_t *in, *out; /* cap bytes each (size + 64 and more), 64-aligned */
+    size_t cap;
     uint8_t iv[16], tag[16];
     void *ctx;
     size_t ctx_size;
@@ -102,8 +103,8 @@ static void bk_free(void *arg, void *sp)
     EVP_CIPHER_CTX_free(s->cc);
     EVP_MD_CTX_free(s->mc);
     EVP_MAC_CTX_free(s->hc);
-    free(s->in);
-    free(s->out);
+    hsb_ctx_free(s->in, s->cap);
+    hsb_ctx_free(s->out, s->cap);
     free(s);
 }
 
@@ -129,12 +130,11 @@ static hsb_rc bk_init(void *arg, unsigned tid, void **out)
     HSB_ENSURE(s, HSB_E_NOMEM);
     *out = s;
     s->j = j;
-    size_t cap = (j->size + 64 + 63) / 64 * 64 + 64 * 2;
-    s->in = aligned_alloc(64, cap);
-    s->out = aligned_alloc(64, cap);
+    s->cap = (j->size + 64 + 63) / 64 * 64 + 64 * 2;
+    s->in = hsb_ctx_alloc(s->cap); /* zeroed, cache-line aligned */
+    s->out = hsb_ctx_alloc(s->cap);
     HSB_ENSURE(s->in && s->out, HSB_E_NOMEM);
     memcpy(s->in, j->data, j->size);
-    memset(s->out, 0, cap);
     memcpy(s->iv, j->iv, 16);
     const hsb_backend *c = j->p ? &j->p->cls : NULL;
 
@@ -293,16 +293,6 @@ static int bk_verify(void *arg, char *err, size_t len)
     return ok;
 }
 
-/* Row n of a group: a copy of job for provider p, or for the reference
- * (p NULL). */
-static bk_job *row_job(bk_job *rows, size_t n, const bk_job *job, const hsb_provider *p)
-{
-    rows[n] = *job;
-    rows[n].ref = !p;
-    rows[n].p = p;
-    return &rows[n];
-}
-
 /* Can composition c measure variant v? A primitive row needs its class from
  * the backend named for it. A record row measures the pair: it runs when the
  * named backend serves either class, and its label names both
@@ -320,105 +310,94 @@ static int row_ok(const hsb_comp *c, int v, unsigned cls, char *why, size_t len)
     return 0;
 }
 
-int hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
+/* What a group's callbacks share: the variant's inputs (job) and one copy
+ * of it per row (rows[], alive until the flush). */
+typedef struct bk_group {
+    const hsb_comp *comps;
+    bk_job job;
+    bk_job *rows;
+} bk_group;
+
+static int bk_available(void *ctx, const hsb_comp *c, char *why, size_t len)
+{
+    const bk_group *bg = ctx;
+    return row_ok(c, bg->job.variant, variant_classes(bg->job.variant), why, len);
+}
+
+static hsb_rc bk_row(void *ctx, int comp, size_t slot, hsb_work *w, char *err, size_t len)
+{
+    (void)err, (void)len;
+    bk_group *bg = ctx;
+    bk_job *j = &bg->rows[slot];
+    *j = bg->job;
+    j->ref = comp < 0;
+    j->p = comp < 0 ? NULL : &bg->comps[comp].p;
+    *w = (hsb_work){bk_init, bk_op, bk_free, j, 0, 0};
+    return HSB_OK;
+}
+
+/* One variant at one size, at every thread count. */
+static hsb_rc bk_variant(hsb_report *r, const hsb_opts *o, const hsb_comp *comps, size_t nc,
+                         bk_group *bg, size_t si)
+{
+    int v = bg->job.variant, rec = v >= BK_REC_SEAL;
+    unsigned cls = variant_classes(v);
+    hsb_bench_random(bg->job.key, sizeof bg->job.key);
+    hsb_bench_random(bg->job.iv, sizeof bg->job.iv);
+    hsb_group g = {
+        .suite = "bulk",
+        .variant = variant_names[v],
+        .bytes = bg->job.size,
+        .dh_check = -1,
+        .ref_backend = "evp-reference",
+        .ref_impl_key = rec ? "record" : variant_names[v],
+        .ref_impl_val = rec ? "openssl:EVP AES-128-CBC + EVP_MAC HMAC" : "openssl:EVP",
+        .need = cls,
+        .impls = cls | (rec ? HSB_CLASS_BIT(HSB_CLASS_RNG) | HSB_CLASS_BIT(HSB_CLASS_SHA256) : 0),
+        .note_unavailable = si == 0,
+        .available = bk_available,
+        .row = bk_row,
+        .verify = bk_verify,
+        .ctx = bg,
+    };
+    return hsb_group_run(r, o, comps, nc, &g);
+}
+
+/* A record carries at most 2^14 bytes (RFC 5246 6.2.1): larger sizes are
+ * left out of the record rows, with one note. */
+static int record_size_ok(hsb_report *r, const hsb_opts *o, int v, size_t si)
+{
+    if (v < BK_REC_SEAL || o->sizes[si] <= 16384) return 1;
+    if (si == 0 || o->sizes[si - 1] <= 16384)
+        hsb_report_note(r,
+                        "bulk/%s: sizes above 16384 left out (a record carries "
+                        "at most 2^14 bytes, RFC 5246 6.2.1)",
+                        variant_names[v]);
+    return 0;
+}
+
+hsb_rc hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
 {
     hsb_comp comps[HSB_MAX_SPECS];
     unsigned want = HSB_CLASS_BIT(HSB_CLASS_AES) | HSB_CLASS_BIT(HSB_CLASS_GCM) |
                     HSB_CLASS_BIT(HSB_CLASS_SHA256) | HSB_CLASS_BIT(HSB_CLASS_HMAC_SHA256);
-    int nc = hsb_suite_compositions(o, want, comps, HSB_MAX_SPECS);
-    if (nc < 0) return 2;
+    size_t nc;
+    HSB_GUARD(hsb_suite_compositions(o, want, comps, HSB_MAX_SPECS, &nc));
 
-    /* job: the variant's inputs; rows[]: one copy per row of a group (the
-     * reference and the compositions beside it), alive until the flush. */
-    bk_job *job = calloc(1, sizeof *job), *rows = calloc((size_t)nc + 1, sizeof *rows);
+    bk_group bg = {.comps = comps};
+    bg.rows = calloc(nc + 1, sizeof *bg.rows);
     uint8_t *data = malloc((1u << 20) + 64); /* the largest --sizes value */
     EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (!job || !rows || !data || !md) {
-        free(job);
-        free(rows);
-        free(data);
-        EVP_MD_free(md);
-        return 1;
-    }
-    hsb_bench_random(data, (1u << 20) + 64);
-    for (int v = 0; v < BK_COUNT; v++) {
-        unsigned cls = variant_classes(v);
-        for (size_t si = 0; si < o->n_sizes; si++) {
-            size_t size = o->sizes[si];
-            if (v >= BK_REC_SEAL && size > 16384) {
-                if (si == 0 || o->sizes[si - 1] <= 16384)
-                    hsb_report_note(r,
-                                    "bulk/%s: sizes above 16384 left out (a record carries "
-                                    "at most 2^14 bytes, RFC 5246 6.2.1)",
-                                    variant_names[v]);
-                continue;
-            }
-            memset(job, 0, sizeof *job);
-            job->variant = v;
-            job->size = size;
-            job->data = data;
-            job->md = md;
-            hsb_bench_random(job->key, sizeof job->key);
-            hsb_bench_random(job->iv, sizeof job->iv);
-            for (size_t t = 0; t < o->n_threads; t++) {
-                long ref_idx = -1;
-                size_t nrow = 0;
-                if (o->reference) {
-                    size_t idx;
-                    hsb_figure *f = hsb_report_add_row(r, &idx, "bulk", variant_names[v],
-                                                       "evp-reference", o->threads[t]);
-                    if (!f) break;
-                    f->is_reference = 1;
-                    f->bytes = size;
-                    hsb_figure_set_name(f);
-                    hsb_figure_impl(f, v >= BK_REC_SEAL ? "record" : variant_names[v],
-                                    v >= BK_REC_SEAL ? "openssl:EVP AES-128-CBC + EVP_MAC HMAC"
-                                                     : "openssl:EVP");
-                    ref_idx = (long)idx;
-                    hsb_work w = {bk_init, bk_op, bk_free, row_job(rows, nrow++, job, NULL), 0, 0};
-                    hsb_report_queue(r, idx, &w);
-                }
-                for (int c = 0; c < nc; c++) {
-                    const hsb_provider *p = &comps[c].p;
-                    char why[128], label[96];
-                    int avail = row_ok(&comps[c], v, cls, why, sizeof why);
-                    if (!avail) {
-                        if (t == 0 && si == 0)
-                            hsb_report_note(r, "bulk/%s/%s: UNAVAILABLE (%s)", variant_names[v],
-                                            comps[c].spec, why);
-                        continue;
-                    }
-                    hsb_suite_row_label(p, cls, label, sizeof label);
-                    int dup = 0;
-                    for (int d = 0; d < c; d++) {
-                        char l2[96];
-                        hsb_suite_row_label(&comps[d].p, cls, l2, sizeof l2);
-                        char w2[128];
-                        dup |= !strcmp(l2, label) && row_ok(&comps[d], v, cls, w2, sizeof w2);
-                    }
-                    if (dup) continue;
-                    size_t idx;
-                    hsb_figure *f =
-                        hsb_report_add_row(r, &idx, "bulk", variant_names[v], label, o->threads[t]);
-                    if (!f) break;
-                    f->bytes = size;
-                    f->ref = ref_idx;
-                    hsb_figure_set_name(f);
-                    hsb_suite_row_impls(
-                        f, p,
-                        cls | (v >= BK_REC_SEAL
-                                   ? HSB_CLASS_BIT(HSB_CLASS_RNG) | HSB_CLASS_BIT(HSB_CLASS_SHA256)
-                                   : 0));
-                    hsb_work w = {bk_init, bk_op, bk_free, row_job(rows, nrow++, job, p), 0, 0};
-                    hsb_report_queue_checked(r, idx, &w, bk_verify);
-                }
-                hsb_report_flush(r);
-            }
+    hsb_rc rc = bg.rows && data && md ? HSB_OK : HSB_E_NOMEM;
+    if (rc == HSB_OK) hsb_bench_random(data, (1u << 20) + 64);
+    for (int v = 0; v < BK_COUNT && rc == HSB_OK; v++)
+        for (size_t si = 0; si < o->n_sizes && rc == HSB_OK; si++) {
+            if (!record_size_ok(r, o, v, si)) continue;
+            bg.job = (bk_job){.variant = v, .size = o->sizes[si], .data = data, .md = md};
+            rc = bk_variant(r, o, comps, nc, &bg, si);
         }
-    }
     EVP_MD_free(md);
     free(data);
-    free(job);
-    free(rows);
-    return 0;
+    free(bg.rows);
+    return rc;
 }

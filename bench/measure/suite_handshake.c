@@ -20,7 +20,7 @@
 #include "hsb_breakdown.h"
 #include "hsb_dh_groups.h"
 #include "hsb_ref_libssl.h"
-#include "hsb_suite.h"
+#include "hsb_rowgroup.h"
 #include "hsb_tls_pair.h"
 #include "hsb_tsc.h"
 
@@ -39,9 +39,8 @@ static hsb_rc hs_init(void *arg, unsigned tid, void **out)
 {
     (void)tid;
     const hs_job *j = arg;
-    hs_state *s = aligned_alloc(64, (sizeof(hs_state) + 63) / 64 * 64);
+    hs_state *s = hsb_ctx_alloc(sizeof *s); /* zeroed, cache-line aligned */
     HSB_ENSURE(s, HSB_E_NOMEM);
-    memset(s, 0, sizeof *s);
     s->j = j;
     *out = s;
     if (!j->ref) HSB_GUARD(hsb_pair_new(j->pair, &s->pair));
@@ -54,7 +53,7 @@ static void hs_free(void *arg, void *sp)
     hs_state *s = sp;
     if (!s) return;
     hsb_pair_free(s->pair);
-    free(s);
+    hsb_ctx_free(s, sizeof *s);
 }
 
 static hsb_rc hs_op(void *sp, hsb_tstats *st)
@@ -77,162 +76,184 @@ static hsb_rc hs_op(void *sp, hsb_tstats *st)
     return HSB_OK;
 }
 
-int hsb_suite_handshake(hsb_report *r, const hsb_opts *o)
+/* What a group's callbacks share: the variant, the reference's config, and
+ * per composition its config (built once, shared by the workers, checked by
+ * one handshake before any timing) or why it could not be built. */
+typedef struct hs_group {
+    const hsb_opts *o;
+    const hsb_comp *comps;
+    unsigned kx, bits;
+    const hsb_dh_group *g;
+    hsb_ossl_cfg *ossl;
+    char ossl_err[256];
+    hsb_pair_cfg *pcfg[HSB_MAX_SPECS];
+    char perr[HSB_MAX_SPECS][256];
+    hsb_provider wrapped; /* --breakdown: the composition being measured */
+    hsb_pair_cfg *bd_cfg; /* its config */
+    hs_job jobs[HSB_MAX_SPECS + 1];
+} hs_group;
+
+/* The variant's name and DH group: rsa-2048, dhe-2048 (ffdhe2048), or
+ * dhe-2048-modp2048 when --dh-group names another group. */
+static void hs_name(hs_group *hg, char *variant, size_t len)
+{
+    if (hg->kx != HSB_KX_DHE) {
+        hg->g = NULL;
+        snprintf(variant, len, "rsa-%u", hg->bits);
+        return;
+    }
+    char dflt[32];
+    snprintf(dflt, sizeof dflt, "ffdhe%u", hg->bits);
+    hg->g = hsb_dh_group_by_name(hg->o->n_dh_groups ? hg->o->dh_groups[0] : dflt);
+    if (!hg->g) hg->g = hsb_dh_group_by_name("ffdhe2048");
+    if (!strcmp(hg->g->name, dflt))
+        snprintf(variant, len, "dhe-%u", hg->bits);
+    else
+        snprintf(variant, len, "dhe-%u-%s", hg->bits, hg->g->name);
+}
+
+/* libssl's config for the reference rows, checked by one handshake. */
+static void hs_reference(hs_group *hg)
+{
+    const char *gname = hg->g ? hg->g->name : NULL;
+    hg->ossl = NULL;
+    hg->ossl_err[0] = '\0';
+    if (!hg->o->reference) return;
+    if (hsb_ossl_cfg_new(hg->kx, hg->bits, gname, &hg->ossl, hg->ossl_err, sizeof hg->ossl_err) ==
+            HSB_OK &&
+        hsb_ossl_handshake(hg->ossl, NULL, 1, hg->ossl_err, sizeof hg->ossl_err) != HSB_OK) {
+        hsb_ossl_cfg_free(hg->ossl);
+        hg->ossl = NULL;
+    }
+}
+
+/* Composition c's config, kept when one handshake through it succeeds. */
+static void hs_prepare(hs_group *hg, size_t c)
+{
+    char *err = hg->perr[c];
+    size_t len = sizeof hg->perr[c];
+    hsb_pair *pr = NULL;
+    err[0] = '\0';
+    if (hsb_pair_cfg_new(&hg->comps[c].p, hg->kx, hg->bits, hg->g, hg->o->dh_check, &hg->pcfg[c],
+                         err, len) != HSB_OK)
+        return;
+    if (hsb_pair_new(hg->pcfg[c], &pr) != HSB_OK)
+        snprintf(err, len, "set-up: %s", hsb_last_error());
+    else if (hsb_pair_handshake(pr, NULL, err, len) == HSB_OK &&
+             hsb_pair_check(pr, err, len) == HSB_OK)
+        err[0] = '\0';
+    hsb_pair_free(pr);
+    if (err[0]) {
+        hsb_pair_cfg_free(hg->pcfg[c]);
+        hg->pcfg[c] = NULL;
+    }
+}
+
+/* --breakdown: the timing wrappers serve one composition at a time, so its
+ * config is wrapped, built and checked right before its row (which runs
+ * alone), and the previous one is freed first, through its own wrappers. */
+static hsb_pair_cfg *hs_prepare_wrapped(hs_group *hg, size_t c)
+{
+    char *err = hg->perr[c];
+    size_t len = sizeof hg->perr[c];
+    hsb_pair *pr = NULL;
+    hsb_pair_cfg *cfg = NULL;
+    hsb_pair_cfg_free(hg->bd_cfg);
+    hg->bd_cfg = NULL;
+    err[0] = '\0';
+    if (hsb_bd_wrap(&hg->comps[c].p, &hg->wrapped) != HSB_OK ||
+        hsb_pair_cfg_new(&hg->wrapped, hg->kx, hg->bits, hg->g, hg->o->dh_check, &cfg, err, len) !=
+            HSB_OK) {
+        if (!err[0]) snprintf(err, len, "wrap failed");
+        return NULL;
+    }
+    if (hsb_pair_new(cfg, &pr) != HSB_OK || hsb_pair_handshake(pr, NULL, err, len) != HSB_OK ||
+        hsb_pair_check(pr, err, len) != HSB_OK) {
+        if (!err[0]) snprintf(err, len, "%s", hsb_last_error());
+        hsb_pair_cfg_free(cfg);
+        cfg = NULL;
+    }
+    hsb_pair_free(pr);
+    return hg->bd_cfg = cfg;
+}
+
+static hsb_rc hs_row(void *ctx, int comp, size_t slot, hsb_work *w, char *err, size_t len)
+{
+    hs_group *hg = ctx;
+    hs_job *j = &hg->jobs[slot];
+    if (comp < 0) {
+        snprintf(err, len, "%s", hg->ossl_err);
+        HSB_ENSURE(hg->ossl, HSB_E_CRYPTO);
+        *j = (hs_job){1, hg->ossl, NULL};
+        *w = (hsb_work){hs_init, hs_op, hs_free, j, 1, 0};
+        return HSB_OK;
+    }
+    hsb_pair_cfg *cfg = hg->o->breakdown ? hs_prepare_wrapped(hg, (size_t)comp) : hg->pcfg[comp];
+    snprintf(err, len, "%.200s", hg->perr[comp]);
+    HSB_ENSURE(cfg, HSB_E_CRYPTO);
+    *j = (hs_job){0, NULL, cfg};
+    *w = (hsb_work){hs_init, hs_op, hs_free, j, 1, hg->o->breakdown};
+    return HSB_OK;
+}
+
+/* One key exchange at one key size, at every thread count. */
+static hsb_rc hs_variant(hsb_report *r, hs_group *hg, size_t nc)
+{
+    char variant[64];
+    hs_name(hg, variant, sizeof variant);
+    if (r->tty && !r->quiet)
+        fprintf(stderr, "\r\033[Kpreparing %s (test certificates) ...", variant);
+    hs_reference(hg);
+    for (size_t c = 0; c < nc && !hg->o->breakdown; c++) hs_prepare(hg, c);
+    hsb_group grp = {
+        .suite = "handshake",
+        .variant = variant,
+        .bits = hg->bits,
+        .dh_group = hg->g ? hg->g->name : NULL,
+        /* libssl checks the peer's DH value its own way: no dh_check
+         * field on its rows, only on ours. */
+        .dh_check = hg->g ? (int)hg->o->dh_check : -1,
+        .ref_backend = "libssl-reference",
+        .ref_impl_key = "tls",
+        .ref_impl_val = hsb_ossl_impl(),
+        .row_impl_key = "tls",
+        .row_impl_val = hsb_pair_impl(),
+        .impls = (1u << HSB_CLASS_COUNT) - 1,
+        .whole = 1,
+        .alone = hg->o->breakdown,
+        .row = hs_row,
+        .ctx = hg,
+    };
+    hsb_rc rc = hsb_group_run(r, hg->o, hg->comps, nc, &grp);
+    for (size_t c = 0; c < nc; c++) {
+        hsb_pair_cfg_free(hg->pcfg[c]);
+        hg->pcfg[c] = NULL;
+    }
+    hsb_pair_cfg_free(hg->bd_cfg);
+    hg->bd_cfg = NULL;
+    hsb_ossl_cfg_free(hg->ossl);
+    return rc;
+}
+
+hsb_rc hsb_suite_handshake(hsb_report *r, const hsb_opts *o)
 {
     hsb_comp comps[HSB_MAX_SPECS];
     unsigned want = HSB_CLASS_BIT(HSB_CLASS_RSA_PRIV) | HSB_CLASS_BIT(HSB_CLASS_RSA_PUB) |
                     HSB_CLASS_BIT(HSB_CLASS_DH);
-    int nc = hsb_suite_compositions(o, want, comps, HSB_MAX_SPECS);
-    if (nc < 0) return 2;
-
+    size_t nc;
+    HSB_GUARD(hsb_suite_compositions(o, want, comps, HSB_MAX_SPECS, &nc));
+    hs_group *hg = calloc(1, sizeof *hg);
+    HSB_ENSURE(hg, HSB_E_NOMEM);
+    hg->o = o;
+    hg->comps = comps;
     static const unsigned kxs[] = {HSB_KX_RSA, HSB_KX_DHE};
-    for (size_t k = 0; k < 2; k++) {
-        unsigned kx = kxs[k];
-        if (!(o->kx & kx)) continue;
-        for (size_t b = 0; b < o->n_bits; b++) {
-            unsigned bits = o->bits[b];
-            const hsb_dh_group *g = NULL;
-            char variant[64];
-            if (kx == HSB_KX_DHE) {
-                char dflt[32];
-                snprintf(dflt, sizeof dflt, "ffdhe%u", bits);
-                g = hsb_dh_group_by_name(o->n_dh_groups ? o->dh_groups[0] : dflt);
-                if (!g) g = hsb_dh_group_by_name("ffdhe2048");
-                if (!strcmp(g->name, dflt))
-                    snprintf(variant, sizeof variant, "dhe-%u", bits);
-                else
-                    snprintf(variant, sizeof variant, "dhe-%u-%s", bits, g->name);
-            } else {
-                snprintf(variant, sizeof variant, "rsa-%u", bits);
-            }
-            if (r->tty && !r->quiet)
-                fprintf(stderr, "\r\033[Kpreparing %s (test certificates) ...", variant);
-            hsb_ossl_cfg *ossl = NULL;
-            char ossl_err[256] = "";
-            if (o->reference &&
-                hsb_ossl_cfg_new(kx, bits, g ? g->name : NULL, &ossl, ossl_err, sizeof ossl_err) ==
-                    HSB_OK &&
-                hsb_ossl_handshake(ossl, NULL, 1, ossl_err, sizeof ossl_err) != HSB_OK) {
-                hsb_ossl_cfg_free(ossl);
-                ossl = NULL;
-            }
-            /* Per composition: the configs (built once, shared by the
-             * workers), checked by one handshake before any timing. */
-            hsb_pair_cfg *pcfg[HSB_MAX_SPECS] = {0};
-            hsb_provider wrapped[HSB_MAX_SPECS];
-            char perr[HSB_MAX_SPECS][256];
-            for (int c = 0; c < nc && c < HSB_MAX_SPECS; c++) {
-                perr[c][0] = '\0';
-                const hsb_provider *p = &comps[c].p;
-                /* --breakdown: one wrapped composition at a time, so the
-                 * configs are built right before each row instead. */
-                if (o->breakdown) continue;
-                hsb_pair *pr = NULL;
-                if (hsb_pair_cfg_new(p, kx, bits, g, o->dh_check, &pcfg[c], perr[c],
-                                     sizeof perr[c]) != HSB_OK)
-                    continue;
-                if (hsb_pair_new(pcfg[c], &pr) != HSB_OK) {
-                    snprintf(perr[c], sizeof perr[c], "set-up: %s", hsb_last_error());
-                } else if (hsb_pair_handshake(pr, NULL, perr[c], sizeof perr[c]) == HSB_OK &&
-                           hsb_pair_check(pr, perr[c], sizeof perr[c]) == HSB_OK) {
-                    perr[c][0] = '\0';
-                }
-                hsb_pair_free(pr);
-                if (perr[c][0]) {
-                    hsb_pair_cfg_free(pcfg[c]);
-                    pcfg[c] = NULL;
-                }
-            }
-            for (size_t t = 0; t < o->n_threads; t++) {
-                long ref_idx = -1;
-                /* The jobs of this group stay alive until its flush. */
-                hs_job jobs[HSB_MAX_SPECS + 1];
-                size_t nj = 0;
-                if (o->reference) {
-                    size_t idx;
-                    hsb_figure *f = hsb_report_add(r, &idx);
-                    if (!f) break;
-                    snprintf(f->suite, sizeof f->suite, "handshake");
-                    snprintf(f->variant, sizeof f->variant, "%s", variant);
-                    snprintf(f->backend, sizeof f->backend, "libssl-reference");
-                    f->is_reference = 1;
-                    f->threads = o->threads[t];
-                    f->bits = bits;
-                    /* libssl checks the peer's DH value its own way: no
-                     * dh_check field on its rows. */
-                    if (g) snprintf(f->group, sizeof f->group, "%s", g->name);
-                    hsb_figure_set_name(f);
-                    hsb_figure_impl(f, "tls", hsb_ossl_impl());
-                    ref_idx = (long)idx;
-                    if (!ossl) {
-                        snprintf(f->error, sizeof f->error, "%s", ossl_err);
-                        hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
-                    } else {
-                        jobs[nj] = (hs_job){1, ossl, NULL};
-                        hsb_work w = {hs_init, hs_op, hs_free, &jobs[nj++], 1, 0};
-                        hsb_report_queue(r, idx, &w);
-                    }
-                }
-                for (int c = 0; c < nc && c < HSB_MAX_SPECS; c++) {
-                    const hsb_provider *p = &comps[c].p;
-                    size_t idx;
-                    hsb_figure *f = hsb_report_add(r, &idx);
-                    if (!f) break;
-                    snprintf(f->suite, sizeof f->suite, "handshake");
-                    snprintf(f->variant, sizeof f->variant, "%s", variant);
-                    snprintf(f->backend, sizeof f->backend, "%s", p->label);
-                    f->threads = o->threads[t];
-                    f->bits = bits;
-                    f->ref = ref_idx;
-                    if (g) {
-                        snprintf(f->group, sizeof f->group, "%s", g->name);
-                        f->dh_check = (int)o->dh_check;
-                    }
-                    hsb_figure_set_name(f);
-                    hsb_figure_impl(f, "tls", hsb_pair_impl());
-                    hsb_suite_row_impls(f, p, (1u << HSB_CLASS_COUNT) - 1);
-                    hsb_pair_cfg *cfg = pcfg[c];
-                    if (o->breakdown) {
-                        /* Wrap, build and check the configs for this row. */
-                        hsb_pair *pr = NULL;
-                        perr[c][0] = '\0';
-                        if (hsb_bd_wrap(p, &wrapped[c]) != HSB_OK ||
-                            hsb_pair_cfg_new(&wrapped[c], kx, bits, g, o->dh_check, &cfg, perr[c],
-                                             sizeof perr[c]) != HSB_OK) {
-                            if (!perr[c][0]) snprintf(perr[c], sizeof perr[c], "wrap failed");
-                            cfg = NULL;
-                        } else if (hsb_pair_new(cfg, &pr) != HSB_OK ||
-                                   hsb_pair_handshake(pr, NULL, perr[c], sizeof perr[c]) !=
-                                       HSB_OK ||
-                                   hsb_pair_check(pr, perr[c], sizeof perr[c]) != HSB_OK) {
-                            if (!perr[c][0])
-                                snprintf(perr[c], sizeof perr[c], "%s", hsb_last_error());
-                            hsb_pair_cfg_free(cfg);
-                            cfg = NULL;
-                        }
-                        hsb_pair_free(pr);
-                    }
-                    if (!cfg) {
-                        snprintf(f->error, sizeof f->error, "%.200s", perr[c]);
-                        hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
-                        continue;
-                    }
-                    jobs[nj] = (hs_job){0, NULL, cfg};
-                    hsb_work w = {hs_init, hs_op, hs_free, &jobs[nj++], 1, o->breakdown};
-                    if (o->breakdown) {
-                        /* The wrappers time one composition at a time: this
-                         * row runs alone (after any queued reference). */
-                        hsb_report_measure(r, idx, &w);
-                        hsb_pair_cfg_free(cfg);
-                    } else {
-                        hsb_report_queue(r, idx, &w);
-                    }
-                }
-                hsb_report_flush(r);
-            }
-            for (int c = 0; c < nc; c++) hsb_pair_cfg_free(pcfg[c]);
-            hsb_ossl_cfg_free(ossl);
+    hsb_rc rc = HSB_OK;
+    for (size_t k = 0; k < 2 && rc == HSB_OK; k++)
+        for (size_t b = 0; b < o->n_bits && rc == HSB_OK && (o->kx & kxs[k]); b++) {
+            hg->kx = kxs[k];
+            hg->bits = o->bits[b];
+            rc = hs_variant(r, hg, nc);
         }
-    }
-    return 0;
+    free(hg);
+    return rc;
 }

@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "hsb_dh_groups.h"
-#include "hsb_suite.h"
+#include "hsb_rowgroup.h"
 
 enum { MX_MODEXP, MX_CRT, MX_DH_KEYGEN, MX_DH_DERIVE };
 
@@ -73,16 +73,15 @@ static void mx_free(void *arg, void *sp)
     BN_free(s->m);
     EVP_PKEY_CTX_free(s->pctx);
     EVP_PKEY_free(s->own);
-    free(s);
+    hsb_ctx_free(s, sizeof *s);
 }
 
 static hsb_rc mx_init(void *arg, unsigned tid, void **out)
 {
     (void)tid;
     const mx_job *j = arg;
-    mx_state *s = aligned_alloc(64, (sizeof(mx_state) + 63) / 64 * 64);
+    mx_state *s = hsb_ctx_alloc(sizeof *s); /* zeroed, cache-line aligned */
     HSB_ENSURE(s, HSB_E_NOMEM);
-    memset(s, 0, sizeof *s);
     s->j = j;
     *out = s;
     const hsb_provider *p = j->p;
@@ -198,93 +197,90 @@ static int bn_modexp(uint8_t *out, const uint8_t *b, size_t bl, const uint8_t *e
     return ok;
 }
 
-/* Check a backend row against OpenSSL before timing it; 1 when right. */
-static int mx_verify(void *arg, char *err, size_t len)
+/* modexp and CRT rows: the result equals BN_mod_exp's on the same inputs. */
+static int mx_verify_pow(const mx_job *j, mx_state *s, char *err, size_t len)
 {
-    mx_job *j = arg;
-    void *sp = NULL;
-    hsb_rc rc = mx_init(j, 0, &sp);
-    mx_state *s = sp;
-    int ok = 0;
     uint8_t want[HSB_MAX_MODULUS_BYTES];
-    if (rc != HSB_OK) {
-        snprintf(err, len, "set-up failed: %s", hsb_last_error());
-        goto out;
+    if (mx_op(s, NULL) != HSB_OK) {
+        snprintf(err, len, "operation failed: %s", hsb_last_error());
+        return 0;
     }
-    const hsb_provider *p = j->p;
-    switch (j->kind) {
-    case MX_MODEXP:
-    case MX_CRT: {
-        if ((rc = mx_op(s, NULL)) != HSB_OK) {
-            snprintf(err, len, "operation failed: %s", hsb_last_error());
-            goto out;
-        }
-        int bn_ok = j->kind == MX_MODEXP
-                        ? bn_modexp(want, j->base, j->len, j->exp, j->len, j->mod, j->len)
-                        : bn_modexp(want, j->base, j->len, j->rsa->key.d, j->rsa->key.d_len,
-                                    j->rsa->key.n, j->len);
-        ok = bn_ok && memcmp(want, s->out, j->len) == 0;
-        if (!ok) snprintf(err, len, "wrong result against OpenSSL BN_mod_exp: not measured");
-        break;
-    }
-    case MX_DH_KEYGEN:
-    case MX_DH_DERIVE: {
-        /* Two keys: the secrets must agree both ways, and, where the class
-         * takes a known exponent, match g^x and peer^x computed by BN. */
-        void *sp2 = NULL;
-        mx_job j2 = *j;
-        j2.kind = MX_DH_DERIVE;
-        mx_state *t = NULL;
-        uint8_t pub1[HSB_MAX_MODULUS_BYTES], pub2[HSB_MAX_MODULUS_BYTES];
-        uint8_t s1[HSB_MAX_MODULUS_BYTES], s2[HSB_MAX_MODULUS_BYTES];
-        size_t L = j->len;
-        if (mx_init(&j2, 0, &sp2) != HSB_OK) {
-            snprintf(err, len, "set-up failed: %s", hsb_last_error());
-            mx_free(NULL, sp2);
-            goto out;
-        }
-        t = sp2;
-        if (p->cls.dh->keygen(s->ctx, p->cls.rng, pub1, L) != HSB_OK ||
-            p->cls.dh->keygen(t->ctx, p->cls.rng, pub2, L) != HSB_OK ||
-            p->cls.dh->derive(s->ctx, s1, L, pub2, L) != HSB_OK ||
-            p->cls.dh->derive(t->ctx, s2, L, pub1, L) != HSB_OK) {
-            snprintf(err, len, "keygen/derive failed: %s", hsb_last_error());
-        } else if (memcmp(s1, s2, L) != 0) {
-            snprintf(err, len, "the two sides' secrets differ: not measured");
-        } else {
-            ok = 1;
-            uint8_t x[32];
-            hsb_bench_random(x, sizeof x);
-            x[0] |= 0x80;
-            if (p->cls.dh->set_priv &&
-                p->cls.dh->set_priv(s->ctx, x, sizeof x, pub1, L) == HSB_OK) {
-                ok = bn_modexp(want, j->group->g, j->group->g_len, x, sizeof x, j->group->p, L) &&
-                     !memcmp(want, pub1, L) &&
-                     p->cls.dh->derive(s->ctx, s1, L, pub2, L) == HSB_OK &&
-                     bn_modexp(want, pub2, L, x, sizeof x, j->group->p, L) && !memcmp(want, s1, L);
-                if (!ok)
-                    snprintf(err, len, "wrong result against OpenSSL BN_mod_exp: not measured");
-            }
-        }
-        mx_free(NULL, t);
-        break;
-    }
-    default:
-        break;
-    }
-out:
-    mx_free(NULL, s);
+    int bn_ok = j->kind == MX_MODEXP
+                    ? bn_modexp(want, j->base, j->len, j->exp, j->len, j->mod, j->len)
+                    : bn_modexp(want, j->base, j->len, j->rsa->key.d, j->rsa->key.d_len,
+                                j->rsa->key.n, j->len);
+    if (bn_ok && memcmp(want, s->out, j->len) == 0) return 1;
+    snprintf(err, len, "wrong result against OpenSSL BN_mod_exp: not measured");
+    return 0;
+}
+
+/* Where the class takes a known exponent: g^x and peer^x match BN's. s has
+ * a key already; pub2 is the other side's public value. */
+static int mx_dh_known(const mx_job *j, mx_state *s, const uint8_t *pub2, char *err, size_t len)
+{
+    const hsb_dh_class *dh = j->p->cls.dh;
+    size_t L = j->len;
+    uint8_t x[32], pub1[HSB_MAX_MODULUS_BYTES], s1[HSB_MAX_MODULUS_BYTES];
+    uint8_t want[HSB_MAX_MODULUS_BYTES];
+    hsb_bench_random(x, sizeof x);
+    x[0] |= 0x80;
+    if (!dh->set_priv || dh->set_priv(s->ctx, x, sizeof x, pub1, L) != HSB_OK) return 1;
+    int ok = bn_modexp(want, j->group->g, j->group->g_len, x, sizeof x, j->group->p, L) &&
+             !memcmp(want, pub1, L) && dh->derive(s->ctx, s1, L, pub2, L) == HSB_OK &&
+             bn_modexp(want, pub2, L, x, sizeof x, j->group->p, L) && !memcmp(want, s1, L);
+    if (!ok) snprintf(err, len, "wrong result against OpenSSL BN_mod_exp: not measured");
     return ok;
 }
 
-/* Row n of a group: a copy of job for provider p, or for the reference
- * (p NULL). */
-static mx_job *row_job(mx_job *rows, size_t n, const mx_job *job, const hsb_provider *p)
+/* DH rows: two keys (s and t), whose secrets must agree both ways. */
+static int mx_dh_agree(const mx_job *j, mx_state *s, mx_state *t, char *err, size_t len)
 {
-    rows[n] = *job;
-    rows[n].ref = !p;
-    rows[n].p = p;
-    return &rows[n];
+    const hsb_provider *p = j->p;
+    size_t L = j->len;
+    uint8_t pub1[HSB_MAX_MODULUS_BYTES], pub2[HSB_MAX_MODULUS_BYTES];
+    uint8_t s1[HSB_MAX_MODULUS_BYTES], s2[HSB_MAX_MODULUS_BYTES];
+    if (p->cls.dh->keygen(s->ctx, p->cls.rng, pub1, L) != HSB_OK ||
+        p->cls.dh->keygen(t->ctx, p->cls.rng, pub2, L) != HSB_OK ||
+        p->cls.dh->derive(s->ctx, s1, L, pub2, L) != HSB_OK ||
+        p->cls.dh->derive(t->ctx, s2, L, pub1, L) != HSB_OK) {
+        snprintf(err, len, "keygen/derive failed: %s", hsb_last_error());
+        return 0;
+    }
+    if (memcmp(s1, s2, L) != 0) {
+        snprintf(err, len, "the two sides' secrets differ: not measured");
+        return 0;
+    }
+    return mx_dh_known(j, s, pub2, err, len);
+}
+
+static int mx_verify_dh(const mx_job *j, mx_state *s, char *err, size_t len)
+{
+    mx_job j2 = *j;
+    j2.kind = MX_DH_DERIVE;
+    void *t = NULL;
+    int ok = 0;
+    if (mx_init(&j2, 0, &t) != HSB_OK)
+        snprintf(err, len, "set-up failed: %s", hsb_last_error());
+    else
+        ok = mx_dh_agree(j, s, t, err, len);
+    mx_free(NULL, t);
+    return ok;
+}
+
+/* Check a backend row against OpenSSL before timing it; 1 when right. */
+static int mx_verify(void *arg, char *err, size_t len)
+{
+    const mx_job *j = arg;
+    void *s = NULL;
+    int ok = 0;
+    if (mx_init((void *)j, 0, &s) != HSB_OK)
+        snprintf(err, len, "set-up failed: %s", hsb_last_error());
+    else if (j->kind == MX_MODEXP || j->kind == MX_CRT)
+        ok = mx_verify_pow(j, s, err, len);
+    else
+        ok = mx_verify_dh(j, s, err, len);
+    mx_free(NULL, s);
+    return ok;
 }
 
 /* A random n-byte odd modulus with its top bit set, and base < modulus. */
@@ -307,173 +303,170 @@ typedef struct mx_variant {
     const hsb_dh_group *group;
 } mx_variant;
 
-int hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
+static void add_variant(mx_variant *vs, size_t *nv, int kind, const char *prefix, unsigned bits,
+                        const hsb_dh_group *g)
+{
+    vs[*nv] = (mx_variant){kind, "", bits, g};
+    if (g)
+        snprintf(vs[*nv].variant, sizeof vs[*nv].variant, "%s-%s", prefix, g->name);
+    else
+        snprintf(vs[*nv].variant, sizeof vs[*nv].variant, "%s-%u", prefix, bits);
+    (*nv)++;
+}
+
+/* The variants, in order: modexp per size, RSA per size, DH per group
+ * (--dh-group, else the ffdhe group of each --bits that has one). */
+static size_t mx_variants(const hsb_opts *o, mx_variant *vs)
+{
+    size_t nv = 0;
+    for (size_t i = 0; i < o->n_bits; i++)
+        add_variant(vs, &nv, MX_MODEXP, "modexp", o->bits[i], NULL);
+    for (size_t i = 0; i < o->n_bits; i++)
+        if (o->bits[i] >= 1024) add_variant(vs, &nv, MX_CRT, "crt", o->bits[i], NULL);
+    size_t ng = o->n_dh_groups ? o->n_dh_groups : o->n_bits;
+    for (size_t i = 0; i < ng; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "ffdhe%u", o->n_dh_groups ? 0 : o->bits[i]);
+        const hsb_dh_group *g = hsb_dh_group_by_name(o->n_dh_groups ? o->dh_groups[i] : name);
+        if (!g) continue;
+        add_variant(vs, &nv, MX_DH_KEYGEN, "dh-keygen", (unsigned)g->p_len * 8, g);
+        add_variant(vs, &nv, MX_DH_DERIVE, "dh-derive", (unsigned)g->p_len * 8, g);
+    }
+    return nv;
+}
+
+/* What a group's callbacks share: the variant's inputs (job), one copy of
+ * it per row (rows[], alive until the flush), and why the inputs could not
+ * be made ("" when they were). */
+typedef struct mx_group {
+    const hsb_comp *comps;
+    mx_job job;
+    mx_job *rows;
+    char setup_err[128];
+} mx_group;
+
+/* The RSA key, or OpenSSL's DH group and a peer key, of a variant. */
+static void mx_setup_pk(hsb_report *r, mx_group *mg, const mx_variant *mv)
+{
+    mx_job *job = &mg->job;
+    if (mv->kind == MX_CRT) {
+        if (r->tty && !r->quiet) fprintf(stderr, "\r\033[Kgenerating an RSA-%u key ...", mv->bits);
+        if (!(job->rsa = hsb_bench_rsa_key(mv->bits))) {
+            snprintf(mg->setup_err, sizeof mg->setup_err, "RSA-%u key generation failed", mv->bits);
+            return;
+        }
+        job->len = job->rsa->key.n_len;
+        /* A random input below n: one bit shorter. */
+        hsb_bench_random(job->base, job->len);
+        job->base[0] &= 0x3f;
+        return;
+    }
+    size_t L = job->len = mv->group->p_len;
+    job->dh_params = hsb_ossl_dh_params(mv->group->name);
+    EVP_PKEY_CTX *kc = job->dh_params ? EVP_PKEY_CTX_new(job->dh_params, NULL) : NULL;
+    BIGNUM *y = NULL;
+    if (!kc || EVP_PKEY_keygen_init(kc) != 1 || EVP_PKEY_keygen(kc, &job->dh_peer) != 1 ||
+        EVP_PKEY_get_bn_param(job->dh_peer, OSSL_PKEY_PARAM_PUB_KEY, &y) != 1 ||
+        BN_bn2binpad(y, job->peer_pub, (int)L) != (int)L)
+        snprintf(mg->setup_err, sizeof mg->setup_err, "OpenSSL DH set-up for %s failed",
+                 mv->group->name);
+    BN_free(y);
+    EVP_PKEY_CTX_free(kc);
+}
+
+static int mx_available(void *ctx, const hsb_comp *c, char *why, size_t len)
+{
+    const mx_group *mg = ctx;
+    unsigned cls = mg->job.kind == MX_MODEXP ? HSB_CLASS_MODEXP
+                   : mg->job.kind == MX_CRT  ? HSB_CLASS_RSA_PRIV
+                                             : HSB_CLASS_DH;
+    if (mg->job.kind >= MX_DH_KEYGEN && !c->p.cls.rng) {
+        snprintf(why, len, "no rng");
+        return 0;
+    }
+    return hsb_suite_row_available(c, HSB_CLASS_BIT(cls), why, len);
+}
+
+static hsb_rc mx_row(void *ctx, int comp, size_t slot, hsb_work *w, char *err, size_t len)
+{
+    mx_group *mg = ctx;
+    if (mg->setup_err[0]) {
+        snprintf(err, len, "%s", mg->setup_err);
+        return HSB_E_CRYPTO;
+    }
+    mx_job *j = &mg->rows[slot];
+    *j = mg->job;
+    j->ref = comp < 0;
+    j->p = comp < 0 ? NULL : &mg->comps[comp].p;
+    *w = (hsb_work){mx_init, mx_op, mx_free, j, 0, 0};
+    return HSB_OK;
+}
+
+static const char *const mx_ref_impl[] = {
+    [MX_MODEXP] = "openssl:BN_mod_exp_mont_consttime",
+    [MX_CRT] = "openssl:EVP_PKEY_decrypt(RSA_NO_PADDING)",
+    [MX_DH_KEYGEN] = "openssl:EVP_PKEY_keygen(DH)",
+    [MX_DH_DERIVE] = "openssl:EVP_PKEY_derive(DH)",
+};
+
+/* One variant at every thread count. */
+static hsb_rc mx_variant_run(hsb_report *r, const hsb_opts *o, const hsb_comp *comps, size_t nc,
+                             mx_group *mg, const mx_variant *mv)
+{
+    memset(&mg->job, 0, sizeof mg->job);
+    mg->job.kind = mv->kind;
+    mg->job.group = mv->group;
+    mg->setup_err[0] = '\0';
+    if (mv->kind == MX_MODEXP)
+        random_inputs(&mg->job, mv->bits / 8);
+    else
+        mx_setup_pk(r, mg, mv);
+    int dh = mv->kind >= MX_DH_KEYGEN;
+    hsb_class_id cls = mv->kind == MX_MODEXP ? HSB_CLASS_MODEXP
+                       : mv->kind == MX_CRT  ? HSB_CLASS_RSA_PRIV
+                                             : HSB_CLASS_DH;
+    hsb_group g = {
+        .suite = "modexp",
+        .variant = mv->variant,
+        .bits = mv->bits,
+        .dh_group = mv->group ? mv->group->name : NULL,
+        .dh_check = -1,
+        .ref_backend = mv->kind == MX_MODEXP ? "bn-reference" : "evp-reference",
+        .ref_impl_key = hsb_class_name(cls),
+        .ref_impl_val = mx_ref_impl[mv->kind],
+        .need = HSB_CLASS_BIT(cls),
+        .impls = HSB_CLASS_BIT(cls) | (dh ? HSB_CLASS_BIT(HSB_CLASS_RNG) : 0),
+        .note_unavailable = 1,
+        .available = mx_available,
+        .row = mx_row,
+        .verify = mx_verify,
+        .ctx = mg,
+    };
+    hsb_rc rc = hsb_group_run(r, o, comps, nc, &g);
+    EVP_PKEY_free(mg->job.dh_params);
+    EVP_PKEY_free(mg->job.dh_peer);
+    return rc;
+}
+
+hsb_rc hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
 {
     hsb_comp comps[HSB_MAX_SPECS];
     unsigned want = HSB_CLASS_BIT(HSB_CLASS_MODEXP) | HSB_CLASS_BIT(HSB_CLASS_RSA_PRIV) |
                     HSB_CLASS_BIT(HSB_CLASS_DH);
-    int nc = hsb_suite_compositions(o, want, comps, HSB_MAX_SPECS);
-    if (nc < 0) return 2;
-
-    /* The variants, in order: modexp per size, RSA per size, DH per group. */
+    size_t nc;
+    HSB_GUARD(hsb_suite_compositions(o, want, comps, HSB_MAX_SPECS, &nc));
     mx_variant vs[HSB_MAX_LIST * 4];
-    size_t nv = 0;
-    for (size_t i = 0; i < o->n_bits; i++) {
-        vs[nv] = (mx_variant){MX_MODEXP, "", o->bits[i], NULL};
-        snprintf(vs[nv].variant, sizeof vs[nv].variant, "modexp-%u", o->bits[i]);
-        nv++;
+    size_t nv = mx_variants(o, vs);
+    mx_group *mg = calloc(1, sizeof *mg);
+    mx_job *rows = calloc(nc + 1, sizeof *rows);
+    hsb_rc rc = mg && rows ? HSB_OK : HSB_E_NOMEM;
+    if (rc == HSB_OK) {
+        mg->comps = comps;
+        mg->rows = rows;
     }
-    for (size_t i = 0; i < o->n_bits; i++) {
-        if (o->bits[i] < 1024) continue;
-        vs[nv] = (mx_variant){MX_CRT, "", o->bits[i], NULL};
-        snprintf(vs[nv].variant, sizeof vs[nv].variant, "crt-%u", o->bits[i]);
-        nv++;
-    }
-    const hsb_dh_group *groups[HSB_MAX_LIST];
-    size_t ng = 0;
-    if (o->n_dh_groups) {
-        for (size_t i = 0; i < o->n_dh_groups; i++)
-            groups[ng++] = hsb_dh_group_by_name(o->dh_groups[i]);
-    } else {
-        for (size_t i = 0; i < o->n_bits; i++) {
-            char name[32];
-            snprintf(name, sizeof name, "ffdhe%u", o->bits[i]);
-            const hsb_dh_group *g = hsb_dh_group_by_name(name);
-            if (g) groups[ng++] = g;
-        }
-    }
-    for (size_t i = 0; i < ng; i++) {
-        if (!groups[i]) continue;
-        vs[nv] = (mx_variant){MX_DH_KEYGEN, "", (unsigned)groups[i]->p_len * 8, groups[i]};
-        snprintf(vs[nv].variant, sizeof vs[nv].variant, "dh-keygen-%s", groups[i]->name);
-        nv++;
-        vs[nv] = (mx_variant){MX_DH_DERIVE, "", (unsigned)groups[i]->p_len * 8, groups[i]};
-        snprintf(vs[nv].variant, sizeof vs[nv].variant, "dh-derive-%s", groups[i]->name);
-        nv++;
-    }
-
-    /* job: the variant's inputs; rows[]: one copy per row of a group (a
-     * reference and the compositions beside it), alive until the flush. */
-    mx_job *job = calloc(1, sizeof *job), *rows = calloc((size_t)nc + 1, sizeof *rows);
-    if (!job || !rows) {
-        free(job);
-        free(rows);
-        return 1;
-    }
-    for (size_t v = 0; v < nv; v++) {
-        const mx_variant *mv = &vs[v];
-        size_t L = mv->bits / 8;
-        memset(job, 0, sizeof *job);
-        job->kind = mv->kind;
-        job->group = mv->group;
-        int setup_ok = 1;
-        char setup_err[128] = "";
-        unsigned cls = mv->kind == MX_MODEXP ? HSB_CLASS_MODEXP
-                       : mv->kind == MX_CRT  ? HSB_CLASS_RSA_PRIV
-                                             : HSB_CLASS_DH;
-        if (mv->kind == MX_MODEXP) {
-            random_inputs(job, L);
-        } else if (mv->kind == MX_CRT) {
-            if (r->tty && !r->quiet)
-                fprintf(stderr, "\r\033[Kgenerating an RSA-%u key ...", mv->bits);
-            job->rsa = hsb_bench_rsa_key(mv->bits);
-            if (!job->rsa) {
-                setup_ok = 0;
-                snprintf(setup_err, sizeof setup_err, "RSA-%u key generation failed", mv->bits);
-            } else {
-                job->len = job->rsa->key.n_len;
-                /* A random input below n: one bit shorter. */
-                hsb_bench_random(job->base, job->len);
-                job->base[0] &= 0x3f;
-            }
-        } else {
-            job->len = L = mv->group->p_len;
-            job->dh_params = hsb_ossl_dh_params(mv->group->name);
-            EVP_PKEY_CTX *kc = job->dh_params ? EVP_PKEY_CTX_new(job->dh_params, NULL) : NULL;
-            BIGNUM *y = NULL;
-            if (!kc || EVP_PKEY_keygen_init(kc) != 1 || EVP_PKEY_keygen(kc, &job->dh_peer) != 1 ||
-                EVP_PKEY_get_bn_param(job->dh_peer, OSSL_PKEY_PARAM_PUB_KEY, &y) != 1 ||
-                BN_bn2binpad(y, job->peer_pub, (int)L) != (int)L) {
-                setup_ok = 0;
-                snprintf(setup_err, sizeof setup_err, "OpenSSL DH set-up for %s failed",
-                         mv->group->name);
-            }
-            BN_free(y);
-            EVP_PKEY_CTX_free(kc);
-        }
-
-        for (size_t t = 0; t < o->n_threads; t++) {
-            long ref_idx = -1;
-            size_t nrow = 0;
-            if (o->reference) {
-                size_t idx;
-                hsb_figure *f = hsb_report_add_row(
-                    r, &idx, "modexp", mv->variant,
-                    mv->kind == MX_MODEXP ? "bn-reference" : "evp-reference", o->threads[t]);
-                if (!f) break;
-                f->is_reference = 1;
-                f->bits = mv->bits;
-                if (mv->group) snprintf(f->group, sizeof f->group, "%s", mv->group->name);
-                hsb_figure_set_name(f);
-                hsb_figure_impl(f, hsb_class_name((hsb_class_id)cls),
-                                mv->kind == MX_MODEXP ? "openssl:BN_mod_exp_mont_consttime"
-                                : mv->kind == MX_CRT  ? "openssl:EVP_PKEY_decrypt(RSA_NO_PADDING)"
-                                : mv->kind == MX_DH_KEYGEN ? "openssl:EVP_PKEY_keygen(DH)"
-                                                           : "openssl:EVP_PKEY_derive(DH)");
-                ref_idx = (long)idx;
-                if (!setup_ok) {
-                    hsb_report_fail(r, f, setup_err);
-                } else {
-                    hsb_work w = {mx_init, mx_op, mx_free, row_job(rows, nrow++, job, NULL), 0, 0};
-                    hsb_report_queue(r, idx, &w);
-                }
-            }
-            for (int c = 0; c < nc; c++) {
-                const hsb_provider *p = &comps[c].p;
-                unsigned need =
-                    HSB_CLASS_BIT(cls) | (mv->kind == MX_DH_KEYGEN || mv->kind == MX_DH_DERIVE
-                                              ? HSB_CLASS_BIT(HSB_CLASS_RNG)
-                                              : 0);
-                char why[128], label[96];
-                hsb_suite_row_label(p, HSB_CLASS_BIT(cls), label, sizeof label);
-                if (!hsb_suite_row_available(&comps[c], HSB_CLASS_BIT(cls), why, sizeof why) ||
-                    ((need & HSB_CLASS_BIT(HSB_CLASS_RNG)) && !p->cls.rng)) {
-                    if (t == 0)
-                        hsb_report_note(r, "modexp/%s/%s: UNAVAILABLE (%s)", mv->variant,
-                                        comps[c].spec, p->cls.rng ? why : "no rng");
-                    continue;
-                }
-                /* Two compositions with the same implementation: measure once. */
-                int dup = 0;
-                for (int d = 0; d < c; d++) {
-                    char l2[96];
-                    hsb_suite_row_label(&comps[d].p, HSB_CLASS_BIT(cls), l2, sizeof l2);
-                    dup |= !strcmp(l2, label) &&
-                           hsb_suite_row_available(&comps[d], HSB_CLASS_BIT(cls), why, sizeof why);
-                }
-                if (dup) continue;
-                size_t idx;
-                hsb_figure *f =
-                    hsb_report_add_row(r, &idx, "modexp", mv->variant, label, o->threads[t]);
-                if (!f) break;
-                f->bits = mv->bits;
-                f->ref = ref_idx;
-                if (mv->group) snprintf(f->group, sizeof f->group, "%s", mv->group->name);
-                hsb_figure_set_name(f);
-                hsb_suite_row_impls(f, p, need);
-                if (!setup_ok) {
-                    hsb_report_fail(r, f, setup_err);
-                    continue;
-                }
-                hsb_work w = {mx_init, mx_op, mx_free, row_job(rows, nrow++, job, p), 0, 0};
-                hsb_report_queue_checked(r, idx, &w, mx_verify);
-            }
-            hsb_report_flush(r);
-        }
-        EVP_PKEY_free(job->dh_params);
-        EVP_PKEY_free(job->dh_peer);
-    }
-    free(job);
+    for (size_t v = 0; v < nv && rc == HSB_OK; v++)
+        rc = mx_variant_run(r, o, comps, nc, mg, &vs[v]);
+    free(mg);
     free(rows);
-    return 0;
+    return rc;
 }

@@ -80,14 +80,13 @@ void hsb_pair_free(hsb_pair *p)
     hsb_tls_conn_free(p->s);
     hsb_tls_thread_free(p->ct);
     hsb_tls_thread_free(p->st);
-    free(p);
+    hsb_ctx_free(p, sizeof *p);
 }
 
 hsb_rc hsb_pair_new(const hsb_pair_cfg *c, hsb_pair **out)
 {
-    hsb_pair *p = aligned_alloc(64, (sizeof *p + 63) / 64 * 64);
+    hsb_pair *p = hsb_ctx_alloc(sizeof *p); /* zeroed, cache-line aligned */
     HSB_ENSURE(p, HSB_E_NOMEM);
-    memset(p, 0, sizeof *p);
     p->cfg = c;
     hsb_rc rc;
     if ((rc = hsb_tls_thread_new(c->client, &p->ct)) != HSB_OK ||
@@ -110,6 +109,20 @@ static hsb_rc step(hsb_tls_conn *conn, int *done)
     return rc == HSB_E_WOULD_BLOCK ? HSB_OK : rc;
 }
 
+/* One side's step. With t, the thread CPU time from *t to now goes into
+ * *acc and *t moves to now (one clock read per side, as the split needs). */
+static hsb_rc side_step(hsb_tls_conn *c, int *done, int64_t *t, int64_t *acc, char *err, size_t len)
+{
+    hsb_rc rc = step(c, done);
+    if (t) {
+        int64_t now = hsb_thread_cpu_ns();
+        *acc += now - *t;
+        *t = now;
+    }
+    if (rc != HSB_OK && err) snprintf(err, len, "%s", hsb_tls_conn_error(c));
+    return rc;
+}
+
 hsb_rc hsb_pair_handshake(hsb_pair *p, int64_t cpu[2], char *err, size_t len)
 {
     hsb_mem_pair_init(&p->mp);
@@ -120,33 +133,9 @@ hsb_rc hsb_pair_handshake(hsb_pair *p, int64_t cpu[2], char *err, size_t len)
     /* A full TLS 1.2 handshake is four flights; 16 rounds is ample, and a
      * pair that stops making progress fails rather than spinning. */
     for (int round = 0; round < 16; round++) {
-        hsb_rc rc;
-        if (cpu) {
-            int64_t t0 = hsb_thread_cpu_ns();
-            rc = step(p->c, &cd);
-            int64_t t1 = hsb_thread_cpu_ns();
-            cpu[0] += t1 - t0;
-            if (rc == HSB_OK) {
-                rc = step(p->s, &sd);
-                cpu[1] += hsb_thread_cpu_ns() - t1;
-                if (rc != HSB_OK) {
-                    if (err) snprintf(err, len, "%s", hsb_tls_conn_error(p->s));
-                    return rc;
-                }
-            } else {
-                if (err) snprintf(err, len, "%s", hsb_tls_conn_error(p->c));
-                return rc;
-            }
-        } else {
-            if ((rc = step(p->c, &cd)) != HSB_OK) {
-                if (err) snprintf(err, len, "%s", hsb_tls_conn_error(p->c));
-                return rc;
-            }
-            if ((rc = step(p->s, &sd)) != HSB_OK) {
-                if (err) snprintf(err, len, "%s", hsb_tls_conn_error(p->s));
-                return rc;
-            }
-        }
+        int64_t t = cpu ? hsb_thread_cpu_ns() : 0;
+        HSB_GUARD(side_step(p->c, &cd, cpu ? &t : NULL, cpu ? &cpu[0] : NULL, err, len));
+        HSB_GUARD(side_step(p->s, &sd, cpu ? &t : NULL, cpu ? &cpu[1] : NULL, err, len));
         if (cd && sd) return HSB_OK;
     }
     if (err) snprintf(err, len, "the handshake made no progress");
