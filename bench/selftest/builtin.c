@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsb_hex.h"
+
 #include "hsb_dh_groups.h"
 #include "hsb_pkcs1.h"
 #include "hsb_prf.h"
@@ -21,7 +23,7 @@ typedef struct hx {
 static hx H(const char *hex)
 {
     hx h = {0};
-    h.p = hsb_st_unhex(hex, &h.n);
+    h.p = hsb_hex_alloc(hex, &h.n);
     return h;
 }
 

@@ -13,6 +13,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "hsb_hex.h"
 #include <strings.h>
 
 #include "hsb_ct.h"
@@ -214,7 +216,7 @@ static uint8_t *hexfield(hsb_st_run *r, hsb_st_result *row, const cavp_rec *rec,
                          size_t *len)
 {
     const char *v = field(rec, name);
-    uint8_t *out = v ? hsb_st_unhex(v, len) : NULL;
+    uint8_t *out = v ? hsb_hex_alloc(v, len) : NULL;
     if (!out) {
         char id[96];
         rec_id(rec, id, sizeof id);

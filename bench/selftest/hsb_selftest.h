@@ -156,17 +156,8 @@ int hsb_st_cavp(hsb_st_run *r, const char *text, size_t len, const char *display
 
 /* ---------------------------------------------------------------- utilities */
 
-/* The one hex decoder: hex of even length (either case; "" is zero bytes)
- * into a new buffer (free() it; never NULL on success, even for zero bytes).
- * NULL on bad hex or out of memory. */
-uint8_t *hsb_st_unhex(const char *hex, size_t *len);
-
-/* The same for a hex *number*, whose digit count may be odd ("1c3" is
- * 01 c3): one zero digit is put in front, then hsb_st_unhex decodes it. */
-uint8_t *hsb_st_unhex_number(const char *hex, size_t *len);
-
-/* Member key of the JSON object obj, a hex string, decoded by hsb_st_unhex
- * (by hsb_st_unhex_number when number); NULL when absent, not a string, or
+/* Member key of the JSON object obj, a hex string, decoded by hsb_hex_alloc
+ * (by hsb_hex_alloc_number for the hexnum form; hsb_hex.h); NULL when absent, not a string, or
  * not hex. */
 uint8_t *hsb_st_json_hex(const struct json_t *obj, const char *key, size_t *len);
 uint8_t *hsb_st_json_hexnum(const struct json_t *obj, const char *key, size_t *len);
