@@ -454,6 +454,129 @@ static void builtin_modexp(hsb_st_run *r, const hsb_st_target *t)
 
 /* --------------------------------------------------------------------- RSA */
 
+/* The classes of one target on one libcrypto key; have_* when init held. */
+typedef struct rsa_under_test {
+    hsb_st_run *r;
+    hsb_st_result *row;
+    const hsb_st_rsa *k;
+    size_t nl;
+    const hsb_rsa_priv_class *pc;
+    const hsb_rsa_pub_class *uc;
+    void *pctx, *uctx;
+    int have_priv, have_pub;
+} rsa_under_test;
+
+/* Raw RSADP against libcrypto, then back through RSAEP; RSAEP alone when
+ * only the public class is there. */
+static void rsa_raw_random(rsa_under_test *u)
+{
+    size_t nl = u->nl;
+    uint8_t m[HSB_MAX_MODULUS_BYTES], c[HSB_MAX_MODULUS_BYTES], x[HSB_MAX_MODULUS_BYTES],
+        ref[HSB_MAX_MODULUS_BYTES];
+    hsb_st_random(m, nl);
+    m[0] = 0; /* below n */
+    int priv = u->have_priv;
+    if (!priv && !u->have_pub) return;
+    hsb_rc rc = priv ? u->pc->op(u->pctx, c, m, nl) : u->uc->op(u->uctx, c, m, nl);
+    hsb_rc orc = hsb_st_ossl_rsa_raw(u->k, priv, ref, m);
+    hsb_st_case(
+        u->r, u->row,
+        rc == HSB_OK && orc == HSB_OK && memcmp(c, ref, nl) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+        priv ? "m^d mod n differs from libcrypto (%s)" : "m^e mod n differs from libcrypto (%s)",
+        hsb_rc_name(rc));
+    if (!priv || !u->have_pub) return;
+    rc = u->uc->op(u->uctx, x, c, nl);
+    hsb_st_case(u->r, u->row, rc == HSB_OK && memcmp(x, m, nl) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                "(m^d)^e mod n != m (%s)", hsb_rc_name(rc));
+}
+
+/* Out of range and wrong length inputs. */
+static void rsa_raw_edges(rsa_under_test *u)
+{
+    size_t nl = u->nl;
+    uint8_t c[HSB_MAX_MODULUS_BYTES];
+    if (u->have_priv) {
+        hsb_rc rc = u->pc->op(u->pctx, c, u->k->key.n, nl);
+        hsb_rc rc2 = u->pc->op(u->pctx, c, u->k->key.n, nl - 1);
+        hsb_st_case(u->r, u->row,
+                    rc == HSB_E_RANGE && rc2 == HSB_E_USAGE ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-priv op: in = n gave %s (want range), short input %s (want usage)",
+                    hsb_rc_name(rc), hsb_rc_name(rc2));
+    }
+    if (u->have_pub) {
+        hsb_rc rc = u->uc->op(u->uctx, c, u->k->key.n, nl);
+        hsb_st_case(u->r, u->row, rc == HSB_E_RANGE ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-pub op: in = n gave %s (want range)", hsb_rc_name(rc));
+    }
+}
+
+/* PKCS#1 v1.5 (core/pkcs1.c) with the private class: signatures checked by
+ * libcrypto (and by the public class), libcrypto's ciphertext decrypted. */
+static void rsa_pkcs1_priv(rsa_under_test *u, const uint8_t hash[32], const uint8_t msg[48])
+{
+    size_t nl = u->nl, got = 0;
+    uint8_t c[HSB_MAX_MODULUS_BYTES], x[HSB_MAX_MODULUS_BYTES];
+    hsb_rc rc = hsb_pkcs1_sign_sha256(u->pc, u->pctx, hash, c, nl);
+    hsb_rc orc = rc == HSB_OK ? hsb_st_ossl_rsa_verify(u->k, c, hash) : rc;
+    hsb_st_case(u->r, u->row, orc == HSB_OK ? HSB_ST_PASS : HSB_ST_FAIL,
+                "PKCS#1 SHA-256 signature: sign %s, libcrypto verify %s", hsb_rc_name(rc),
+                hsb_rc_name(orc));
+    if (u->have_pub) {
+        rc = hsb_pkcs1_verify_sha256(u->uc, u->uctx, hash, c, nl);
+        c[nl / 2] ^= 1;
+        hsb_rc bad = hsb_pkcs1_verify_sha256(u->uc, u->uctx, hash, c, nl);
+        hsb_st_case(u->r, u->row, rc == HSB_OK && bad == HSB_E_DECRYPT ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "PKCS#1 verify: own signature %s, altered one %s (want decrypt)",
+                    hsb_rc_name(rc), hsb_rc_name(bad));
+    }
+    orc = hsb_st_ossl_rsa_encrypt(u->k, c, msg, 48);
+    rc = orc == HSB_OK ? hsb_pkcs1_decrypt(u->pc, u->pctx, x, nl, &got, c, nl) : orc;
+    hsb_st_case(u->r, u->row,
+                rc == HSB_OK && got == 48 && memcmp(x, msg, 48) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                "PKCS#1 decryption of libcrypto's ciphertext (%s)", hsb_rc_name(rc));
+}
+
+/* PKCS#1 v1.5 with the public class: libcrypto's signature verified, and a
+ * ciphertext libcrypto decrypts. */
+static void rsa_pkcs1_pub(rsa_under_test *u, const hsb_rng_class *rng, const uint8_t hash[32],
+                          const uint8_t msg[48])
+{
+    size_t nl = u->nl, got = nl;
+    uint8_t c[HSB_MAX_MODULUS_BYTES], x[HSB_MAX_MODULUS_BYTES], sig[HSB_MAX_MODULUS_BYTES];
+    hsb_rc orc = hsb_st_ossl_rsa_sign(u->k, sig, hash);
+    hsb_rc rc = orc == HSB_OK ? hsb_pkcs1_verify_sha256(u->uc, u->uctx, hash, sig, nl) : orc;
+    hsb_st_case(u->r, u->row, rc == HSB_OK ? HSB_ST_PASS : HSB_ST_FAIL,
+                "PKCS#1 verify of libcrypto's signature (%s)", hsb_rc_name(rc));
+    rc = hsb_pkcs1_encrypt(u->uc, u->uctx, rng, c, nl, msg, 48);
+    orc = rc == HSB_OK ? hsb_st_ossl_rsa_decrypt(u->k, x, &got, c) : rc;
+    hsb_st_case(u->r, u->row,
+                orc == HSB_OK && got == 48 && memcmp(x, msg, 48) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                "PKCS#1 encryption, decrypted by libcrypto (%s)", hsb_rc_name(orc));
+}
+
+static void rsa_init(rsa_under_test *u, const hsb_st_target *t)
+{
+    const hsb_rsa_key *key = &u->k->key;
+    u->pc = t->cls.rsa_priv;
+    u->uc = t->cls.rsa_pub;
+    u->pctx = u->pc ? hsb_ctx_alloc(u->pc->ctx_size) : NULL;
+    u->uctx = u->uc ? hsb_ctx_alloc(u->uc->ctx_size) : NULL;
+    if (u->pc) {
+        hsb_rc rc = u->pctx ? u->pc->init(u->pctx, key) : HSB_E_NOMEM;
+        u->have_priv = rc == HSB_OK;
+        hsb_st_case(u->r, u->row,
+                    rc == HSB_OK && u->pc->n_len(u->pctx) == u->nl ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-priv init of a 2048-bit key (%s)", hsb_rc_name(rc));
+    }
+    if (u->uc) {
+        hsb_rc rc = u->uctx ? u->uc->init(u->uctx, key->n, u->nl, key->e, key->e_len) : HSB_E_NOMEM;
+        u->have_pub = rc == HSB_OK;
+        hsb_st_case(u->r, u->row,
+                    rc == HSB_OK && u->uc->n_len(u->uctx) == u->nl ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-pub init of a 2048-bit key (%s)", hsb_rc_name(rc));
+    }
+}
+
 static void builtin_rsa(hsb_st_run *r, const hsb_st_target *t)
 {
     hsb_st_result *row = hsb_st_row(r, t, "builtin/rsa");
@@ -463,109 +586,19 @@ static void builtin_rsa(hsb_st_run *r, const hsb_st_target *t)
         hsb_st_case(r, row, HSB_ST_FAIL, "RSA-2048 key generation by libcrypto failed");
         return;
     }
-    const hsb_rsa_priv_class *pc = t->cls.rsa_priv;
-    const hsb_rsa_pub_class *uc = t->cls.rsa_pub;
-    const hsb_rng_class *rng = t->cls.rng ? t->cls.rng : &hsb_st_rng;
-    size_t nl = k->key.n_len;
-    void *pctx = pc ? hsb_ctx_alloc(pc->ctx_size) : NULL;
-    void *uctx = uc ? hsb_ctx_alloc(uc->ctx_size) : NULL;
-    hsb_rc prc = pc ? (pctx ? pc->init(pctx, &k->key) : HSB_E_NOMEM) : HSB_E_UNAVAILABLE;
-    hsb_rc urc = uc ? (uctx ? uc->init(uctx, k->key.n, nl, k->key.e, k->key.e_len) : HSB_E_NOMEM)
-                    : HSB_E_UNAVAILABLE;
-    if (pc)
-        hsb_st_case(r, row, prc == HSB_OK && pc->n_len(pctx) == nl ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "rsa-priv init of a 2048-bit key (%s)", hsb_rc_name(prc));
-    if (uc)
-        hsb_st_case(r, row, urc == HSB_OK && uc->n_len(uctx) == nl ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "rsa-pub init of a 2048-bit key (%s)", hsb_rc_name(urc));
-    int have_priv = pc && prc == HSB_OK, have_pub = uc && urc == HSB_OK;
-    uint8_t m[HSB_MAX_MODULUS_BYTES], c[HSB_MAX_MODULUS_BYTES], x[HSB_MAX_MODULUS_BYTES],
-        ref[HSB_MAX_MODULUS_BYTES];
-    for (int i = 0; i < 4; i++) {
-        hsb_st_random(m, nl);
-        m[0] = 0; /* below n */
-        if (have_priv) {
-            /* RSADP against libcrypto, then back through RSAEP. */
-            hsb_rc rc = pc->op(pctx, c, m, nl);
-            hsb_rc orc = hsb_st_ossl_rsa_raw(k, 1, ref, m);
-            hsb_st_case(r, row,
-                        rc == HSB_OK && orc == HSB_OK && memcmp(c, ref, nl) == 0 ? HSB_ST_PASS
-                                                                                 : HSB_ST_FAIL,
-                        "m^d mod n differs from libcrypto (%s)", hsb_rc_name(rc));
-            if (have_pub) {
-                rc = uc->op(uctx, x, c, nl);
-                hsb_st_case(r, row,
-                            rc == HSB_OK && memcmp(x, m, nl) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
-                            "(m^d)^e mod n != m (%s)", hsb_rc_name(rc));
-            }
-        } else if (have_pub) {
-            hsb_rc rc = uc->op(uctx, c, m, nl);
-            hsb_rc orc = hsb_st_ossl_rsa_raw(k, 0, ref, m);
-            hsb_st_case(r, row,
-                        rc == HSB_OK && orc == HSB_OK && memcmp(c, ref, nl) == 0 ? HSB_ST_PASS
-                                                                                 : HSB_ST_FAIL,
-                        "m^e mod n differs from libcrypto (%s)", hsb_rc_name(rc));
-        }
-    }
-    /* Out of range and wrong length inputs. */
-    memcpy(m, k->key.n, nl);
-    if (have_priv) {
-        hsb_rc rc = pc->op(pctx, c, m, nl);
-        hsb_rc rc2 = pc->op(pctx, c, m, nl - 1);
-        hsb_st_case(r, row, rc == HSB_E_RANGE && rc2 == HSB_E_USAGE ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "rsa-priv op: in = n gave %s (want range), short input %s (want usage)",
-                    hsb_rc_name(rc), hsb_rc_name(rc2));
-    }
-    if (have_pub) {
-        hsb_rc rc = uc->op(uctx, c, m, nl);
-        hsb_st_case(r, row, rc == HSB_E_RANGE ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "rsa-pub op: in = n gave %s (want range)", hsb_rc_name(rc));
-    }
-    /* PKCS#1 v1.5 (core/pkcs1.c) on the backend, checked by libcrypto. */
+    rsa_under_test u = {.r = r, .row = row, .k = k, .nl = k->key.n_len};
+    rsa_init(&u, t);
+    for (int i = 0; i < 4; i++) rsa_raw_random(&u);
+    rsa_raw_edges(&u);
     uint8_t hash[32], msg[48];
     hsb_st_random(hash, 32);
     hsb_st_random(msg, 48);
-    if (have_priv) {
-        hsb_rc rc = hsb_pkcs1_sign_sha256(pc, pctx, hash, c, nl);
-        hsb_rc orc = rc == HSB_OK ? hsb_st_ossl_rsa_verify(k, c, hash) : rc;
-        hsb_st_case(r, row, orc == HSB_OK ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "PKCS#1 SHA-256 signature: sign %s, libcrypto verify %s", hsb_rc_name(rc),
-                    hsb_rc_name(orc));
-        if (have_pub) {
-            rc = hsb_pkcs1_verify_sha256(uc, uctx, hash, c, nl);
-            c[nl / 2] ^= 1;
-            hsb_rc bad = hsb_pkcs1_verify_sha256(uc, uctx, hash, c, nl);
-            hsb_st_case(r, row, rc == HSB_OK && bad == HSB_E_DECRYPT ? HSB_ST_PASS : HSB_ST_FAIL,
-                        "PKCS#1 verify: own signature %s, altered one %s (want decrypt)",
-                        hsb_rc_name(rc), hsb_rc_name(bad));
-        }
-        /* libcrypto encrypts, the backend decrypts. */
-        size_t got = 0;
-        orc = hsb_st_ossl_rsa_encrypt(k, c, msg, 48);
-        rc = orc == HSB_OK ? hsb_pkcs1_decrypt(pc, pctx, x, nl, &got, c, nl) : orc;
-        hsb_st_case(r, row,
-                    rc == HSB_OK && got == 48 && memcmp(x, msg, 48) == 0 ? HSB_ST_PASS
-                                                                         : HSB_ST_FAIL,
-                    "PKCS#1 decryption of libcrypto's ciphertext (%s)", hsb_rc_name(rc));
-    }
-    if (have_pub) {
-        uint8_t sig[HSB_MAX_MODULUS_BYTES];
-        hsb_rc orc = hsb_st_ossl_rsa_sign(k, sig, hash);
-        hsb_rc rc = orc == HSB_OK ? hsb_pkcs1_verify_sha256(uc, uctx, hash, sig, nl) : orc;
-        hsb_st_case(r, row, rc == HSB_OK ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "PKCS#1 verify of libcrypto's signature (%s)", hsb_rc_name(rc));
-        rc = hsb_pkcs1_encrypt(uc, uctx, rng, c, nl, msg, 48);
-        size_t got = nl;
-        orc = rc == HSB_OK ? hsb_st_ossl_rsa_decrypt(k, x, &got, c) : rc;
-        hsb_st_case(r, row,
-                    orc == HSB_OK && got == 48 && memcmp(x, msg, 48) == 0 ? HSB_ST_PASS
-                                                                          : HSB_ST_FAIL,
-                    "PKCS#1 encryption, decrypted by libcrypto (%s)", hsb_rc_name(orc));
-    }
-    if (have_priv) pc->clear(pctx);
-    if (have_pub) uc->clear(uctx);
-    hsb_ctx_free(pctx, pc ? pc->ctx_size : 0);
-    hsb_ctx_free(uctx, uc ? uc->ctx_size : 0);
+    if (u.have_priv) rsa_pkcs1_priv(&u, hash, msg);
+    if (u.have_pub) rsa_pkcs1_pub(&u, t->cls.rng ? t->cls.rng : &hsb_st_rng, hash, msg);
+    if (u.have_priv) u.pc->clear(u.pctx);
+    if (u.have_pub) u.uc->clear(u.uctx);
+    hsb_ctx_free(u.pctx, u.pc ? u.pc->ctx_size : 0);
+    hsb_ctx_free(u.uctx, u.uc ? u.uc->ctx_size : 0);
 }
 
 /* ---------------------------------------------------------------------- DH */
