@@ -106,11 +106,12 @@ int hsb_cmd_selftest(int argc, char **argv)
     r.quick = quick;
     hsb_st_builtin(&r, 1);
     if (vectors) {
-        long found = hsb_st_dir(&r, vectors);
+        long found = 0;
+        if (hsb_st_dir(&r, vectors, &found) != HSB_OK) r.errors++;
         printf("vectors: %s: %ld file%s recognised\n", vectors, found, found == 1 ? "" : "s");
     }
     printf("\n");
-    int status = hsb_st_report(&r, stdout);
+    int status = hsb_st_report(&r, stdout) == HSB_OK ? 0 : 1;
     hsb_st_free(&r);
     hsb_st_rsa_cache_free();
     return status;

@@ -649,8 +649,9 @@ static void builtin_dh(hsb_st_run *r, const hsb_st_target *t)
         hsb_rc s1 = dh->set_priv(b, x, sizeof x, yb, pl);
         hsb_rc s2 = s1 ? s1 : dh->derive(b, sb, pl, ya, pl);
         uint8_t ref[HSB_MAX_MODULUS_BYTES], ref2[HSB_MAX_MODULUS_BYTES];
-        int ok = !s1 && !s2 && hsb_st_bn_modexp(ref, g->g, g->g_len, x, sizeof x, g->p, pl) == 0 &&
-                 hsb_st_bn_modexp(ref2, ya, pl, x, sizeof x, g->p, pl) == 0 &&
+        int ok = !s1 && !s2 &&
+                 hsb_st_bn_modexp(ref, g->g, g->g_len, x, sizeof x, g->p, pl) == HSB_OK &&
+                 hsb_st_bn_modexp(ref2, ya, pl, x, sizeof x, g->p, pl) == HSB_OK &&
                  memcmp(ref, yb, pl) == 0 && memcmp(ref2, sb, pl) == 0;
         hsb_st_case(r, row, ok ? HSB_ST_PASS : HSB_ST_FAIL,
                     "ffdhe2048: set_priv: g^x or Y^x mod p differs from libcrypto (%s/%s)",

@@ -196,8 +196,8 @@ void hsb_st_rsa_cache_free(void)
     key_cache_n = 0;
 }
 
-int hsb_st_bn_modexp(uint8_t *out, const uint8_t *a, size_t a_len, const uint8_t *e, size_t e_len,
-                     const uint8_t *m, size_t m_len)
+hsb_rc hsb_st_bn_modexp(uint8_t *out, const uint8_t *a, size_t a_len, const uint8_t *e,
+                        size_t e_len, const uint8_t *m, size_t m_len)
 {
     BN_CTX *bctx = BN_CTX_new();
     BIGNUM *A = BN_bin2bn(a, (int)a_len, NULL), *E = BN_bin2bn(e, (int)e_len, NULL),
@@ -209,7 +209,7 @@ int hsb_st_bn_modexp(uint8_t *out, const uint8_t *a, size_t a_len, const uint8_t
     BN_free(M);
     BN_clear_free(R);
     BN_CTX_free(bctx);
-    return ok ? 0 : -1;
+    return ok ? HSB_OK : HSB_E_CRYPTO;
 }
 
 uint8_t *hsb_st_json_hexnum(const struct json_t *obj, const char *key, size_t *len)
