@@ -127,11 +127,12 @@ int hsb_cmd_selftest(int argc, char **argv)
     r.quick = s.quick;
     hsb_st_builtin(&r, 1);
     if (s.vectors) {
-        long found = hsb_st_dir(&r, s.vectors);
+        long found = 0;
+        if (hsb_st_dir(&r, s.vectors, &found) != HSB_OK) r.errors++;
         printf("vectors: %s: %ld file%s recognised\n", s.vectors, found, found == 1 ? "" : "s");
     }
     printf("\n");
-    st = hsb_st_report(&r, stdout);
+    st = hsb_st_report(&r, stdout) == HSB_OK ? 0 : 1;
     hsb_st_free(&r);
     hsb_st_rsa_cache_free();
     return st;

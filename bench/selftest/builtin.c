@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsb_hex.h"
+
 #include "hsb_dh_groups.h"
 #include "hsb_pkcs1.h"
 #include "hsb_prf.h"
+#include "hsb_st_kat.h"
 
 /* hex -> bytes for the tables below; a typo in a table is a failure of the
  * case, never a crash. */
@@ -21,27 +24,7 @@ typedef struct hx {
 static hx H(const char *hex)
 {
     hx h = {0};
-    h.p = hsb_st_unhex(hex, &h.n);
-    return h;
-}
-
-static hx S(const char *ascii)
-{
-    hx h = {0};
-    h.n = strlen(ascii);
-    h.p = malloc(h.n + 1);
-    if (h.p) memcpy(h.p, ascii, h.n + 1);
-    return h;
-}
-
-static hx R(uint8_t byte, size_t n)
-{
-    hx h = {0};
-    h.p = malloc(n + 1);
-    if (h.p) {
-        memset(h.p, byte, n);
-        h.n = n;
-    }
+    h.p = hsb_hex_alloc(hex, &h.n);
     return h;
 }
 
@@ -51,264 +34,247 @@ static void hx_free(hx *h)
     h->p = NULL;
 }
 
+/* A cipher example of hsb_st_kat.h, decoded; ok is 0 when a field did not. */
+typedef struct kat_bytes {
+    hx key, iv, pt, ct;
+    int ok;
+} kat_bytes;
+
+static kat_bytes kat_load(const hsb_st_kat_cipher *k)
+{
+    kat_bytes b = {H(k->key), H(k->iv), H(k->pt), H(k->ct), 0};
+    b.ok = b.key.p && b.iv.p && b.pt.p && b.ct.p && b.iv.n == 16 && b.pt.n == b.ct.n;
+    return b;
+}
+
+static void kat_free(kat_bytes *b)
+{
+    hx_free(&b->key);
+    hx_free(&b->iv);
+    hx_free(&b->pt);
+    hx_free(&b->ct);
+}
+
+/* The row of (t, file) and a context of ctx_size bytes for one class; 0,
+ * counted as an error, when either cannot be had. */
+static int open_row(hsb_st_run *r, const hsb_st_target *t, const char *file, size_t ctx_size,
+                    hsb_st_result **row, void **ctx)
+{
+    *row = hsb_st_row(r, t, file);
+    *ctx = hsb_ctx_alloc(ctx_size);
+    if (*row && *ctx) return 1;
+    r->errors++;
+    hsb_ctx_free(*ctx, 0);
+    *ctx = NULL;
+    return 0;
+}
+
 /* --------------------------------------------------------------------- AES */
 
-/* SP 800-38A F.2.1/F.2.2 (CBC-AES128) and F.5.1/F.5.2 (CTR-AES128). */
-#define SP38A_KEY "2b7e151628aed2a6abf7158809cf4f3c"
-#define SP38A_PT                                                                                   \
-    "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"                             \
-    "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710"
-#define SP38A_CBC_IV "000102030405060708090a0b0c0d0e0f"
-#define SP38A_CBC_CT                                                                               \
-    "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"                             \
-    "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7"
-#define SP38A_CTR_IV "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff"
-#define SP38A_CTR_CT                                                                               \
-    "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"                             \
-    "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee"
-
-static void builtin_aes(hsb_st_run *r, const hsb_st_target *t)
+/* FIPS-197 Appendix C.1: AES-128 of one block (CBC with a zero IV). */
+static void aes_fips197(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *a, void *ctx)
 {
-    const hsb_aes_class *a = t->cls.aes;
-    hsb_st_result *row = hsb_st_row(r, t, "builtin/aes");
-    void *ctx = hsb_ctx_alloc(a->ctx_size);
-    if (!row || !ctx) {
-        r->errors++;
-        hsb_ctx_free(ctx, 0);
-        return;
-    }
-    uint8_t buf[64], iv[16];
-    const uint8_t zero[16] = {0};
-    hsb_rc rc;
-
-    /* FIPS-197 Appendix C.1: AES-128 of one block (CBC with a zero IV). */
-    hx k = H("000102030405060708090a0b0c0d0e0f"), p = H("00112233445566778899aabbccddeeff"),
-       c = H("69c4e0d86a7b0430d8cdb78070b4c55a");
-    rc = a->init(ctx, k.p, k.n);
+    kat_bytes k = kat_load(&hsb_st_kat_fips197_c1);
+    uint8_t buf[16], iv[16];
+    hsb_rc rc = k.ok ? a->init(ctx, k.key.p, k.key.n) : HSB_E_INTERNAL;
     if (rc == HSB_OK) {
-        memcpy(iv, zero, 16);
-        rc = a->cbc_encrypt(ctx, iv, buf, p.p, 16);
-        int ok = rc == HSB_OK && memcmp(buf, c.p, 16) == 0 && memcmp(iv, c.p, 16) == 0;
-        memcpy(iv, zero, 16);
+        memcpy(iv, k.iv.p, 16);
+        rc = a->cbc_encrypt(ctx, iv, buf, k.pt.p, 16);
+        int ok = rc == HSB_OK && memcmp(buf, k.ct.p, 16) == 0 && memcmp(iv, k.ct.p, 16) == 0;
+        memcpy(iv, k.iv.p, 16);
         rc = ok ? a->cbc_decrypt(ctx, iv, buf, buf, 16) : rc;
-        ok = ok && rc == HSB_OK && memcmp(buf, p.p, 16) == 0;
+        ok = ok && rc == HSB_OK && memcmp(buf, k.pt.p, 16) == 0;
         hsb_st_case(r, row, ok ? HSB_ST_PASS : HSB_ST_FAIL, "FIPS-197 C.1 AES-128 block (%s)",
                     hsb_rc_name(rc));
         a->clear(ctx);
     } else {
         hsb_st_case(r, row, HSB_ST_FAIL, "FIPS-197 C.1: init gave %s", hsb_rc_name(rc));
     }
-    hx_free(&k);
-    hx_free(&p);
-    hx_free(&c);
+    kat_free(&k);
+}
 
-    k = H(SP38A_KEY);
-    p = H(SP38A_PT);
-    hx cbc = H(SP38A_CBC_CT), ctr = H(SP38A_CTR_CT), civ = H(SP38A_CBC_IV), tiv = H(SP38A_CTR_IV);
-    rc = a->init(ctx, k.p, k.n);
+/* SP 800-38A F.2.1 (in two calls: the IV must chain) and F.2.2 (in place);
+ * then CBC of a partial block: a usage error, nothing written. */
+static void aes_sp38a_cbc(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *a, void *ctx,
+                          const kat_bytes *k)
+{
+    uint8_t buf[64], iv[16];
+    memcpy(iv, k->iv.p, 16);
+    hsb_rc rc = a->cbc_encrypt(ctx, iv, buf, k->pt.p, 16);
+    if (rc == HSB_OK) rc = a->cbc_encrypt(ctx, iv, buf + 16, k->pt.p + 16, 48);
+    hsb_st_case(r, row,
+                rc == HSB_OK && memcmp(buf, k->ct.p, 64) == 0 && memcmp(iv, k->ct.p + 48, 16) == 0
+                    ? HSB_ST_PASS
+                    : HSB_ST_FAIL,
+                "SP 800-38A F.2.1 CBC-AES128.Encrypt (%s)", hsb_rc_name(rc));
+    memcpy(buf, k->ct.p, 64);
+    memcpy(iv, k->iv.p, 16);
+    rc = a->cbc_decrypt(ctx, iv, buf, buf, 64);
+    hsb_st_case(r, row, rc == HSB_OK && memcmp(buf, k->pt.p, 64) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                "SP 800-38A F.2.2 CBC-AES128.Decrypt (%s)", hsb_rc_name(rc));
+    memset(buf, 0xA5, sizeof buf);
+    memcpy(iv, k->iv.p, 16);
+    rc = a->cbc_encrypt(ctx, iv, buf, k->pt.p, 17);
+    int untouched = 1;
+    for (size_t i = 0; i < sizeof buf; i++) untouched &= buf[i] == 0xA5;
+    hsb_st_case(r, row, rc == HSB_E_USAGE && untouched ? HSB_ST_PASS : HSB_ST_FAIL,
+                "CBC of 17 bytes gave %s%s (want usage, nothing written)", hsb_rc_name(rc),
+                untouched ? "" : " and wrote");
+}
+
+/* SP 800-38A F.5.1 (the counter comes back advanced by 4 blocks) and F.5.2
+ * in place over 60 bytes: a partial last block. */
+static void aes_sp38a_ctr(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *a, void *ctx,
+                          const kat_bytes *k)
+{
+    uint8_t buf[64], iv[16], next[16];
+    memcpy(iv, k->iv.p, 16);
+    hsb_rc rc = a->ctr(ctx, iv, buf, k->pt.p, 64);
+    memcpy(next, k->iv.p, 16);
+    next[15] = (uint8_t)(next[15] + 4); /* ...feff + 4 = ...ff03: carries once */
+    next[14] = (uint8_t)(next[14] + 1);
+    hsb_st_case(r, row,
+                rc == HSB_OK && memcmp(buf, k->ct.p, 64) == 0 && memcmp(iv, next, 16) == 0
+                    ? HSB_ST_PASS
+                    : HSB_ST_FAIL,
+                "SP 800-38A F.5.1 CTR-AES128.Encrypt (%s)", hsb_rc_name(rc));
+    memcpy(buf, k->ct.p, 60);
+    memcpy(iv, k->iv.p, 16);
+    rc = a->ctr(ctx, iv, buf, buf, 60);
+    hsb_st_case(r, row,
+                rc == HSB_OK && memcmp(buf, k->pt.p, 60) == 0 && memcmp(iv, next, 16) == 0
+                    ? HSB_ST_PASS
+                    : HSB_ST_FAIL,
+                "SP 800-38A F.5.2 CTR-AES128.Decrypt, 60 bytes in place (%s)", hsb_rc_name(rc));
+}
+
+static void aes_sp38a(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *a, void *ctx)
+{
+    kat_bytes cbc = kat_load(&hsb_st_kat_sp38a_cbc128), ctr = kat_load(&hsb_st_kat_sp38a_ctr128);
+    hsb_rc rc = cbc.ok && ctr.ok && cbc.pt.n == 64 && ctr.pt.n == 64
+                    ? a->init(ctx, cbc.key.p, cbc.key.n)
+                    : HSB_E_INTERNAL;
     if (rc != HSB_OK) {
         hsb_st_case(r, row, HSB_ST_FAIL, "SP 800-38A: init gave %s", hsb_rc_name(rc));
     } else {
-        /* F.2.1 CBC encrypt, in two calls (the IV must chain). */
-        memcpy(iv, civ.p, 16);
-        rc = a->cbc_encrypt(ctx, iv, buf, p.p, 16);
-        if (rc == HSB_OK) rc = a->cbc_encrypt(ctx, iv, buf + 16, p.p + 16, 48);
-        hsb_st_case(r, row,
-                    rc == HSB_OK && memcmp(buf, cbc.p, 64) == 0 && memcmp(iv, cbc.p + 48, 16) == 0
-                        ? HSB_ST_PASS
-                        : HSB_ST_FAIL,
-                    "SP 800-38A F.2.1 CBC-AES128.Encrypt (%s)", hsb_rc_name(rc));
-        /* F.2.2 CBC decrypt, in place. */
-        memcpy(buf, cbc.p, 64);
-        memcpy(iv, civ.p, 16);
-        rc = a->cbc_decrypt(ctx, iv, buf, buf, 64);
-        hsb_st_case(r, row, rc == HSB_OK && memcmp(buf, p.p, 64) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "SP 800-38A F.2.2 CBC-AES128.Decrypt (%s)", hsb_rc_name(rc));
-        /* F.5.1 CTR encrypt; the counter comes back advanced by 4 blocks. */
-        memcpy(iv, tiv.p, 16);
-        rc = a->ctr(ctx, iv, buf, p.p, 64);
-        uint8_t next[16];
-        memcpy(next, tiv.p, 16);
-        next[15] = (uint8_t)(next[15] + 4); /* ...feff + 4 = ...ff03: carries once */
-        next[14] = (uint8_t)(next[14] + 1);
-        hsb_st_case(r, row,
-                    rc == HSB_OK && memcmp(buf, ctr.p, 64) == 0 && memcmp(iv, next, 16) == 0
-                        ? HSB_ST_PASS
-                        : HSB_ST_FAIL,
-                    "SP 800-38A F.5.1 CTR-AES128.Encrypt (%s)", hsb_rc_name(rc));
-        /* F.5.2 CTR decrypt, in place, 60 bytes: a partial last block. */
-        memcpy(buf, ctr.p, 60);
-        memcpy(iv, tiv.p, 16);
-        rc = a->ctr(ctx, iv, buf, buf, 60);
-        hsb_st_case(r, row,
-                    rc == HSB_OK && memcmp(buf, p.p, 60) == 0 && memcmp(iv, next, 16) == 0
-                        ? HSB_ST_PASS
-                        : HSB_ST_FAIL,
-                    "SP 800-38A F.5.2 CTR-AES128.Decrypt, 60 bytes in place (%s)", hsb_rc_name(rc));
-        /* CBC of a partial block: a usage error, nothing written. */
-        memset(buf, 0xA5, sizeof buf);
-        memcpy(iv, civ.p, 16);
-        rc = a->cbc_encrypt(ctx, iv, buf, p.p, 17);
-        int untouched = 1;
-        for (size_t i = 0; i < sizeof buf; i++) untouched &= buf[i] == 0xA5;
-        hsb_st_case(r, row, rc == HSB_E_USAGE && untouched ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "CBC of 17 bytes gave %s%s (want usage, nothing written)", hsb_rc_name(rc),
-                    untouched ? "" : " and wrote");
+        aes_sp38a_cbc(r, row, a, ctx, &cbc);
+        aes_sp38a_ctr(r, row, a, ctx, &ctr);
         a->clear(ctx);
     }
-    /* A key size the class does not claim must be refused as unsupported. */
+    kat_free(&cbc);
+    kat_free(&ctr);
+}
+
+/* A key size the class does not claim must be refused as unsupported. */
+static void aes_key_sizes(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *a, void *ctx)
+{
     static const size_t sizes[3] = {16, 24, 32};
     static const unsigned bits[3] = {HSB_AES_KEY_128, HSB_AES_KEY_192, HSB_AES_KEY_256};
     uint8_t key32[32] = {0};
     for (int i = 0; i < 3; i++) {
         if (a->key_sizes & bits[i]) continue;
-        rc = a->init(ctx, key32, sizes[i]);
+        hsb_rc rc = a->init(ctx, key32, sizes[i]);
         if (rc == HSB_OK) a->clear(ctx);
         hsb_st_case(r, row, rc == HSB_E_UNSUPPORTED ? HSB_ST_PASS : HSB_ST_FAIL,
                     "AES-%zu not in key_sizes: init gave %s (want unsupported)", sizes[i] * 8,
                     hsb_rc_name(rc));
     }
-    hx_free(&k);
-    hx_free(&p);
-    hx_free(&cbc);
-    hx_free(&ctr);
-    hx_free(&civ);
-    hx_free(&tiv);
+}
+
+static void builtin_aes(hsb_st_run *r, const hsb_st_target *t)
+{
+    const hsb_aes_class *a = t->cls.aes;
+    hsb_st_result *row;
+    void *ctx;
+    if (!open_row(r, t, "builtin/aes", a->ctx_size, &row, &ctx)) return;
+    aes_fips197(r, row, a, ctx);
+    aes_sp38a(r, row, a, ctx);
+    aes_key_sizes(r, row, a, ctx);
     hsb_ctx_free(ctx, a->ctx_size);
 }
 
 /* --------------------------------------------------------------------- GCM */
 
-/* McGrew & Viega, "The Galois/Counter Mode of Operation (GCM)", Appendix B,
- * test cases 1-4 (AES-128, 96-bit IV). */
-static const struct {
-    const char *name, *key, *iv, *pt, *aad, *ct, *tag;
-} gcm_kat[] = {
-    {"GCM spec test case 1", "00000000000000000000000000000000", "000000000000000000000000", "", "",
-     "", "58e2fccefa7e3061367f1d57a4e7455a"},
-    {"GCM spec test case 2", "00000000000000000000000000000000", "000000000000000000000000",
-     "00000000000000000000000000000000", "", "0388dace60b6a392f328c2b971b2fe78",
-     "ab6e47d42cec13bdf53a67b21257bddf"},
-    {"GCM spec test case 3", "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
-     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
-     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
-     "",
-     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
-     "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985",
-     "4d5c2af327cd64a62cf35abd2ba6fab4"},
-    {"GCM spec test case 4", "feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
-     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
-     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
-     "feedfacedeadbeeffeedfacedeadbeefabaddad2",
-     "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
-     "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
-     "5bc94fbc3221a5db94fae95ae7121a47"},
-};
+/* One case of the GCM specification: seal, open, a forged tag (HSB_E_DECRYPT
+ * and no plaintext released), an empty IV (usage). NULL when all hold, else
+ * the step that failed. */
+static const char *gcm_case(const hsb_gcm_class *g, void *ctx, const hx *k, hsb_rc *rc)
+{
+    const hx *iv = &k[1], *p = &k[2], *aad = &k[3], *c = &k[4], *tag = &k[5];
+    uint8_t out[64], tg[16];
+    *rc = g->seal(ctx, iv->p, iv->n, aad->p, aad->n, out, p->p, p->n, tg);
+    if (*rc != HSB_OK || memcmp(out, c->p, c->n) != 0 || memcmp(tg, tag->p, 16) != 0) return "seal";
+    memset(out, 0, sizeof out);
+    *rc = g->open(ctx, iv->p, iv->n, aad->p, aad->n, out, c->p, c->n, tag->p);
+    if (*rc != HSB_OK || memcmp(out, p->p, p->n) != 0) return "open";
+    tg[5] ^= 0x40;
+    memset(out, 0xA5, sizeof out);
+    *rc = g->open(ctx, iv->p, iv->n, aad->p, aad->n, out, c->p, c->n, tg);
+    uint8_t acc = 0;
+    for (size_t j = 0; j < c->n; j++) acc |= out[j];
+    if (*rc != HSB_E_DECRYPT || acc) return "open of a forged tag";
+    *rc = g->seal(ctx, iv->p, 0, aad->p, aad->n, out, p->p, p->n, tg);
+    if (*rc != HSB_E_USAGE) return "seal with an empty IV (want usage)";
+    return NULL;
+}
 
 static void builtin_gcm(hsb_st_run *r, const hsb_st_target *t)
 {
     const hsb_gcm_class *g = t->cls.gcm;
-    hsb_st_result *row = hsb_st_row(r, t, "builtin/gcm");
-    void *ctx = hsb_ctx_alloc(g->ctx_size);
-    if (!row || !ctx) {
-        r->errors++;
-        hsb_ctx_free(ctx, 0);
-        return;
-    }
-    for (size_t i = 0; i < sizeof gcm_kat / sizeof gcm_kat[0]; i++) {
-        hx k = H(gcm_kat[i].key), iv = H(gcm_kat[i].iv), p = H(gcm_kat[i].pt),
-           aad = H(gcm_kat[i].aad), c = H(gcm_kat[i].ct), tag = H(gcm_kat[i].tag);
-        uint8_t out[64], tg[16];
-        const char *why = NULL;
-        hsb_rc rc = g->init(ctx, k.p, k.n);
-        if (rc != HSB_OK) {
-            why = "init";
-        } else {
-            rc = g->seal(ctx, iv.p, iv.n, aad.p, aad.n, out, p.p, p.n, tg);
-            if (rc != HSB_OK || memcmp(out, c.p, c.n) != 0 || memcmp(tg, tag.p, 16) != 0)
-                why = "seal";
-            if (!why) {
-                memset(out, 0, sizeof out);
-                rc = g->open(ctx, iv.p, iv.n, aad.p, aad.n, out, c.p, c.n, tag.p);
-                if (rc != HSB_OK || memcmp(out, p.p, p.n) != 0) why = "open";
-            }
-            if (!why) {
-                /* A wrong tag: HSB_E_DECRYPT and no plaintext released. */
-                tg[5] ^= 0x40;
-                memset(out, 0xA5, sizeof out);
-                rc = g->open(ctx, iv.p, iv.n, aad.p, aad.n, out, c.p, c.n, tg);
-                uint8_t acc = 0;
-                for (size_t j = 0; j < c.n; j++) acc |= out[j];
-                if (rc != HSB_E_DECRYPT || acc) why = "open of a forged tag";
-            }
-            if (!why) {
-                rc = g->seal(ctx, iv.p, 0, aad.p, aad.n, out, p.p, p.n, tg);
-                if (rc != HSB_E_USAGE) why = "seal with an empty IV (want usage)";
-            }
+    hsb_st_result *row;
+    void *ctx;
+    if (!open_row(r, t, "builtin/gcm", g->ctx_size, &row, &ctx)) return;
+    for (size_t i = 0; i < HSB_ST_KAT_GCM_N; i++) {
+        const hsb_st_kat_gcm *kat = &hsb_st_kat_gcm_spec[i];
+        hx k[6] = {H(kat->key), H(kat->iv), H(kat->pt), H(kat->aad), H(kat->ct), H(kat->tag)};
+        const char *why = "init";
+        hsb_rc rc = g->init(ctx, k[0].p, k[0].n);
+        if (rc == HSB_OK) {
+            why = gcm_case(g, ctx, k, &rc);
             g->clear(ctx);
         }
         if (why)
-            hsb_st_case(r, row, HSB_ST_FAIL, "%s: %s (%s)", gcm_kat[i].name, why, hsb_rc_name(rc));
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: %s (%s)", kat->name, why, hsb_rc_name(rc));
         else
             hsb_st_case(r, row, HSB_ST_PASS, NULL);
-        hx_free(&k);
-        hx_free(&iv);
-        hx_free(&p);
-        hx_free(&aad);
-        hx_free(&c);
-        hx_free(&tag);
+        for (size_t j = 0; j < 6; j++) hx_free(&k[j]);
     }
     hsb_ctx_free(ctx, g->ctx_size);
 }
 
 /* ----------------------------------------------------------------- SHA-256 */
 
-static void builtin_sha256(hsb_st_run *r, const hsb_st_target *t)
+/* FIPS 180-2 Appendix B.1, B.2, B.3 (one million 'a', fed 1000 at a time),
+ * and the empty message. */
+static void sha256_kats(hsb_st_run *r, hsb_st_result *row, const hsb_sha256_class *s, void *ctx,
+                        const uint8_t *mil)
 {
-    const hsb_sha256_class *s = t->cls.sha256;
-    hsb_st_result *row = hsb_st_row(r, t, "builtin/sha256");
-    void *ctx = hsb_ctx_alloc(s->ctx_size), *ctx2 = hsb_ctx_alloc(s->ctx_size);
-    uint8_t *mil = malloc(1000);
-    if (!row || !ctx || !ctx2 || !mil) {
-        r->errors++;
-        goto out;
-    }
-    memset(mil, 'a', 1000);
-    /* FIPS 180-2 Appendix B.1, B.2, B.3 (one million 'a', fed 1000 at a
-     * time), and the empty message. */
-    static const struct {
-        const char *name, *msg, *md;
-        unsigned repeat;
-    } kat[] = {
-        {"FIPS 180-2 B.1 \"abc\"", "abc",
-         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", 1},
-        {"FIPS 180-2 B.2 448-bit message",
-         "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1", 1},
-        {"FIPS 180-2 B.3 one million 'a'", NULL,
-         "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", 1000},
-        {"empty message", "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
-         1},
-    };
-    for (size_t i = 0; i < sizeof kat / sizeof kat[0]; i++) {
-        hx md = H(kat[i].md);
+    for (size_t i = 0; i < HSB_ST_KAT_SHA256_N; i++) {
+        const hsb_st_kat_sha256 *kat = &hsb_st_kat_sha256_fips[i];
+        hx md = H(kat->md);
         uint8_t out[32];
         hsb_rc rc = s->init(ctx);
         if (rc == HSB_OK) {
-            for (unsigned k = 0; k < kat[i].repeat; k++)
-                s->update(ctx, kat[i].msg ? (const void *)kat[i].msg : mil,
-                          kat[i].msg ? strlen(kat[i].msg) : 1000);
+            for (unsigned k = 0; k < kat->repeat; k++)
+                s->update(ctx, kat->msg ? (const void *)kat->msg : mil,
+                          kat->msg ? strlen(kat->msg) : 1000);
             s->final(ctx, out);
             s->clear(ctx);
         }
         hsb_st_case(r, row,
                     rc == HSB_OK && md.p && memcmp(out, md.p, 32) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "%s (%s)", kat[i].name, hsb_rc_name(rc));
+                    "%s (%s)", kat->name, hsb_rc_name(rc));
         hx_free(&md);
     }
-    /* copy: hash "ab", copy, add "c" to both: both are SHA-256("abc"); and
-     * final resets to the empty message. */
-    hx abc = H(kat[0].md), empty = H(kat[3].md);
+}
+
+/* copy: hash "ab", copy, add "c" to both: both are SHA-256("abc"); and
+ * final resets to the empty message. */
+static void sha256_copy(hsb_st_run *r, hsb_st_result *row, const hsb_sha256_class *s, void *ctx,
+                        void *ctx2)
+{
+    hx abc = H(hsb_st_kat_sha256_fips[HSB_ST_KAT_SHA256_ABC].md),
+       empty = H(hsb_st_kat_sha256_fips[HSB_ST_KAT_SHA256_EMPTY].md);
     uint8_t o1[32], o2[32], o3[32];
     hsb_rc rc = s->init(ctx);
     hsb_rc rc2 = s->init(ctx2);
@@ -323,7 +289,7 @@ static void builtin_sha256(hsb_st_run *r, const hsb_st_target *t)
     }
     if (rc2 == HSB_OK) s->clear(ctx2);
     hsb_st_case(r, row,
-                rc == HSB_OK && rc2 == HSB_OK && memcmp(o1, abc.p, 32) == 0 &&
+                rc == HSB_OK && rc2 == HSB_OK && abc.p && empty.p && memcmp(o1, abc.p, 32) == 0 &&
                         memcmp(o2, abc.p, 32) == 0 && memcmp(o3, empty.p, 32) == 0
                     ? HSB_ST_PASS
                     : HSB_ST_FAIL,
@@ -331,66 +297,69 @@ static void builtin_sha256(hsb_st_run *r, const hsb_st_target *t)
     s->clear(ctx);
     hx_free(&abc);
     hx_free(&empty);
-out:
+}
+
+static void builtin_sha256(hsb_st_run *r, const hsb_st_target *t)
+{
+    const hsb_sha256_class *s = t->cls.sha256;
+    hsb_st_result *row;
+    void *ctx, *ctx2 = hsb_ctx_alloc(s->ctx_size);
+    uint8_t *mil = malloc(1000);
+    if (open_row(r, t, "builtin/sha256", s->ctx_size, &row, &ctx)) {
+        if (ctx2 && mil) {
+            memset(mil, 'a', 1000);
+            sha256_kats(r, row, s, ctx, mil);
+            sha256_copy(r, row, s, ctx, ctx2);
+        } else {
+            r->errors++;
+        }
+        hsb_ctx_free(ctx, s->ctx_size);
+    }
     free(mil);
-    hsb_ctx_free(ctx, s->ctx_size);
     hsb_ctx_free(ctx2, s->ctx_size);
 }
 
 /* -------------------------------------------------------------------- HMAC */
 
+/* One RFC 4231 case: the message in two updates, then once more after
+ * final (which resets to the keyed empty message): the same tag twice. */
+static int hmac_case(const hsb_hmac_sha256_class *h, void *ctx, const hsb_st_kat_hmac *kat,
+                     hsb_rc *rc)
+{
+    size_t kn = 0, mn = 0, tn = 0;
+    uint8_t *key = hsb_st_kat_bytes(&kat->key, &kn), *msg = hsb_st_kat_bytes(&kat->msg, &mn),
+            *tag = hsb_hex_alloc(kat->tag, &tn);
+    uint8_t out[32], again[32];
+    int ok = 0;
+    *rc = key && msg && tag && tn == 32 ? h->init(ctx, key, kn) : HSB_E_INTERNAL;
+    if (*rc == HSB_OK) {
+        h->update(ctx, msg, 3 < mn ? 3 : mn);
+        if (mn > 3) h->update(ctx, msg + 3, mn - 3);
+        h->final(ctx, out);
+        h->update(ctx, msg, mn);
+        h->final(ctx, again);
+        h->clear(ctx);
+        ok = memcmp(out, tag, 32) == 0 && memcmp(again, out, 32) == 0;
+    }
+    free(key);
+    free(msg);
+    free(tag);
+    return ok;
+}
+
 static void builtin_hmac(hsb_st_run *r, const hsb_st_target *t)
 {
     const hsb_hmac_sha256_class *h = t->cls.hmac;
-    hsb_st_result *row = hsb_st_row(r, t, "builtin/hmac");
-    void *ctx = hsb_ctx_alloc(h->ctx_size);
-    if (!row || !ctx) {
-        r->errors++;
-        hsb_ctx_free(ctx, 0);
-        return;
-    }
+    hsb_st_result *row;
+    void *ctx;
+    if (!open_row(r, t, "builtin/hmac", h->ctx_size, &row, &ctx)) return;
     /* RFC 4231 section 4: test cases 1-4, 6, 7 (5 is a truncated tag; 6 and
      * 7 have 131-byte keys, hashed first). */
-    struct {
-        const char *name;
-        hx key, msg, tag;
-    } kat[6] = {
-        {"RFC 4231 TC1", R(0x0b, 20), S("Hi There"),
-         H("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")},
-        {"RFC 4231 TC2", S("Jefe"), S("what do ya want for nothing?"),
-         H("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")},
-        {"RFC 4231 TC3", R(0xaa, 20), R(0xdd, 50),
-         H("773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe")},
-        {"RFC 4231 TC4", H("0102030405060708090a0b0c0d0e0f10111213141516171819"), R(0xcd, 50),
-         H("82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b")},
-        {"RFC 4231 TC6", R(0xaa, 131), S("Test Using Larger Than Block-Size Key - Hash Key First"),
-         H("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")},
-        {"RFC 4231 TC7", R(0xaa, 131),
-         S("This is a test using a larger than block-size key and a larger than block-size "
-           "data. The key needs to be hashed before being used by the HMAC algorithm."),
-         H("9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2")},
-    };
-    for (size_t i = 0; i < 6; i++) {
-        uint8_t out[32], again[32];
-        hsb_rc rc = kat[i].key.p && kat[i].msg.p && kat[i].tag.p
-                        ? h->init(ctx, kat[i].key.p, kat[i].key.n)
-                        : HSB_E_INTERNAL;
-        int ok = 0;
-        if (rc == HSB_OK) {
-            h->update(ctx, kat[i].msg.p, 3 < kat[i].msg.n ? 3 : kat[i].msg.n);
-            if (kat[i].msg.n > 3) h->update(ctx, kat[i].msg.p + 3, kat[i].msg.n - 3);
-            h->final(ctx, out);
-            /* final resets to the keyed empty message: once more, same tag. */
-            h->update(ctx, kat[i].msg.p, kat[i].msg.n);
-            h->final(ctx, again);
-            h->clear(ctx);
-            ok = memcmp(out, kat[i].tag.p, 32) == 0 && memcmp(again, out, 32) == 0;
-        }
-        hsb_st_case(r, row, ok ? HSB_ST_PASS : HSB_ST_FAIL, "%s (%s)", kat[i].name,
-                    hsb_rc_name(rc));
-        hx_free(&kat[i].key);
-        hx_free(&kat[i].msg);
-        hx_free(&kat[i].tag);
+    for (size_t i = 0; i < HSB_ST_KAT_HMAC_RFC4231_N; i++) {
+        hsb_rc rc;
+        int ok = hmac_case(h, ctx, &hsb_st_kat_hmac_sha256[i], &rc);
+        hsb_st_case(r, row, ok ? HSB_ST_PASS : HSB_ST_FAIL, "%s (%s)",
+                    hsb_st_kat_hmac_sha256[i].name, hsb_rc_name(rc));
     }
     hsb_ctx_free(ctx, h->ctx_size);
 }
@@ -400,28 +369,19 @@ static void builtin_hmac(hsb_st_run *r, const hsb_st_target *t)
 static void builtin_prf(hsb_st_run *r, const hsb_st_target *t)
 {
     const hsb_hmac_sha256_class *h = t->cls.hmac;
-    hsb_st_result *row = hsb_st_row(r, t, "builtin/prf");
-    void *ctx = hsb_ctx_alloc(h->ctx_size);
-    if (!row || !ctx) {
-        r->errors++;
-        hsb_ctx_free(ctx, 0);
-        return;
-    }
-    /* The TLS 1.2 PRF (P_SHA256) vector posted to the IETF TLS list,
-     * https://www.ietf.org/mail-archive/web/tls/current/msg03416.html
-     * (as in shared/vectors/derived/tls12_prf_ietf.json, id 2). */
-    hx secret = H("9bbe436ba940f017b17652849a71db35"), seed = H("a0ba9f936cda311827a6f796ffd5198c"),
-       want = H("e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a"
-                "6b301791e90d35c9c9a46b4e14baf9af0fa022f7077def17abfd3797c0564bab"
-                "4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff701"
-                "87347b66");
+    const hsb_st_kat_prf *kat = &hsb_st_kat_tls12_prf_sha256;
+    hsb_st_result *row;
+    void *ctx;
+    if (!open_row(r, t, "builtin/prf", h->ctx_size, &row, &ctx)) return;
+    hx secret = H(kat->secret), seed = H(kat->seed), want = H(kat->out);
     uint8_t out[100];
-    hsb_rc rc = secret.p && seed.p && want.p && want.n == 100
-                    ? hsb_tls12_prf(h, ctx, secret.p, secret.n, "test label", seed.p, 7, seed.p + 7,
+    /* The seed in two pieces, as hsb_tls12_prf takes random values. */
+    hsb_rc rc = secret.p && seed.p && seed.n > 7 && want.p && want.n == 100
+                    ? hsb_tls12_prf(h, ctx, secret.p, secret.n, kat->label, seed.p, 7, seed.p + 7,
                                     seed.n - 7, out, sizeof out)
                     : HSB_E_INTERNAL;
     hsb_st_case(r, row, rc == HSB_OK && memcmp(out, want.p, 100) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
-                "IETF TLS list PRF SHA-256 \"test label\", 100 bytes (%s)", hsb_rc_name(rc));
+                "%s (%s)", kat->name, hsb_rc_name(rc));
     hx_free(&secret);
     hx_free(&seed);
     hx_free(&want);
@@ -494,6 +454,129 @@ static void builtin_modexp(hsb_st_run *r, const hsb_st_target *t)
 
 /* --------------------------------------------------------------------- RSA */
 
+/* The classes of one target on one libcrypto key; have_* when init held. */
+typedef struct rsa_under_test {
+    hsb_st_run *r;
+    hsb_st_result *row;
+    const hsb_st_rsa *k;
+    size_t nl;
+    const hsb_rsa_priv_class *pc;
+    const hsb_rsa_pub_class *uc;
+    void *pctx, *uctx;
+    int have_priv, have_pub;
+} rsa_under_test;
+
+/* Raw RSADP against libcrypto, then back through RSAEP; RSAEP alone when
+ * only the public class is there. */
+static void rsa_raw_random(rsa_under_test *u)
+{
+    size_t nl = u->nl;
+    uint8_t m[HSB_MAX_MODULUS_BYTES], c[HSB_MAX_MODULUS_BYTES], x[HSB_MAX_MODULUS_BYTES],
+        ref[HSB_MAX_MODULUS_BYTES];
+    hsb_st_random(m, nl);
+    m[0] = 0; /* below n */
+    int priv = u->have_priv;
+    if (!priv && !u->have_pub) return;
+    hsb_rc rc = priv ? u->pc->op(u->pctx, c, m, nl) : u->uc->op(u->uctx, c, m, nl);
+    hsb_rc orc = hsb_st_ossl_rsa_raw(u->k, priv, ref, m);
+    hsb_st_case(
+        u->r, u->row,
+        rc == HSB_OK && orc == HSB_OK && memcmp(c, ref, nl) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+        priv ? "m^d mod n differs from libcrypto (%s)" : "m^e mod n differs from libcrypto (%s)",
+        hsb_rc_name(rc));
+    if (!priv || !u->have_pub) return;
+    rc = u->uc->op(u->uctx, x, c, nl);
+    hsb_st_case(u->r, u->row, rc == HSB_OK && memcmp(x, m, nl) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                "(m^d)^e mod n != m (%s)", hsb_rc_name(rc));
+}
+
+/* Out of range and wrong length inputs. */
+static void rsa_raw_edges(rsa_under_test *u)
+{
+    size_t nl = u->nl;
+    uint8_t c[HSB_MAX_MODULUS_BYTES];
+    if (u->have_priv) {
+        hsb_rc rc = u->pc->op(u->pctx, c, u->k->key.n, nl);
+        hsb_rc rc2 = u->pc->op(u->pctx, c, u->k->key.n, nl - 1);
+        hsb_st_case(u->r, u->row,
+                    rc == HSB_E_RANGE && rc2 == HSB_E_USAGE ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-priv op: in = n gave %s (want range), short input %s (want usage)",
+                    hsb_rc_name(rc), hsb_rc_name(rc2));
+    }
+    if (u->have_pub) {
+        hsb_rc rc = u->uc->op(u->uctx, c, u->k->key.n, nl);
+        hsb_st_case(u->r, u->row, rc == HSB_E_RANGE ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-pub op: in = n gave %s (want range)", hsb_rc_name(rc));
+    }
+}
+
+/* PKCS#1 v1.5 (core/pkcs1.c) with the private class: signatures checked by
+ * libcrypto (and by the public class), libcrypto's ciphertext decrypted. */
+static void rsa_pkcs1_priv(rsa_under_test *u, const uint8_t hash[32], const uint8_t msg[48])
+{
+    size_t nl = u->nl, got = 0;
+    uint8_t c[HSB_MAX_MODULUS_BYTES], x[HSB_MAX_MODULUS_BYTES];
+    hsb_rc rc = hsb_pkcs1_sign_sha256(u->pc, u->pctx, hash, c, nl);
+    hsb_rc orc = rc == HSB_OK ? hsb_st_ossl_rsa_verify(u->k, c, hash) : rc;
+    hsb_st_case(u->r, u->row, orc == HSB_OK ? HSB_ST_PASS : HSB_ST_FAIL,
+                "PKCS#1 SHA-256 signature: sign %s, libcrypto verify %s", hsb_rc_name(rc),
+                hsb_rc_name(orc));
+    if (u->have_pub) {
+        rc = hsb_pkcs1_verify_sha256(u->uc, u->uctx, hash, c, nl);
+        c[nl / 2] ^= 1;
+        hsb_rc bad = hsb_pkcs1_verify_sha256(u->uc, u->uctx, hash, c, nl);
+        hsb_st_case(u->r, u->row, rc == HSB_OK && bad == HSB_E_DECRYPT ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "PKCS#1 verify: own signature %s, altered one %s (want decrypt)",
+                    hsb_rc_name(rc), hsb_rc_name(bad));
+    }
+    orc = hsb_st_ossl_rsa_encrypt(u->k, c, msg, 48);
+    rc = orc == HSB_OK ? hsb_pkcs1_decrypt(u->pc, u->pctx, x, nl, &got, c, nl) : orc;
+    hsb_st_case(u->r, u->row,
+                rc == HSB_OK && got == 48 && memcmp(x, msg, 48) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                "PKCS#1 decryption of libcrypto's ciphertext (%s)", hsb_rc_name(rc));
+}
+
+/* PKCS#1 v1.5 with the public class: libcrypto's signature verified, and a
+ * ciphertext libcrypto decrypts. */
+static void rsa_pkcs1_pub(rsa_under_test *u, const hsb_rng_class *rng, const uint8_t hash[32],
+                          const uint8_t msg[48])
+{
+    size_t nl = u->nl, got = nl;
+    uint8_t c[HSB_MAX_MODULUS_BYTES], x[HSB_MAX_MODULUS_BYTES], sig[HSB_MAX_MODULUS_BYTES];
+    hsb_rc orc = hsb_st_ossl_rsa_sign(u->k, sig, hash);
+    hsb_rc rc = orc == HSB_OK ? hsb_pkcs1_verify_sha256(u->uc, u->uctx, hash, sig, nl) : orc;
+    hsb_st_case(u->r, u->row, rc == HSB_OK ? HSB_ST_PASS : HSB_ST_FAIL,
+                "PKCS#1 verify of libcrypto's signature (%s)", hsb_rc_name(rc));
+    rc = hsb_pkcs1_encrypt(u->uc, u->uctx, rng, c, nl, msg, 48);
+    orc = rc == HSB_OK ? hsb_st_ossl_rsa_decrypt(u->k, x, &got, c) : rc;
+    hsb_st_case(u->r, u->row,
+                orc == HSB_OK && got == 48 && memcmp(x, msg, 48) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
+                "PKCS#1 encryption, decrypted by libcrypto (%s)", hsb_rc_name(orc));
+}
+
+static void rsa_init(rsa_under_test *u, const hsb_st_target *t)
+{
+    const hsb_rsa_key *key = &u->k->key;
+    u->pc = t->cls.rsa_priv;
+    u->uc = t->cls.rsa_pub;
+    u->pctx = u->pc ? hsb_ctx_alloc(u->pc->ctx_size) : NULL;
+    u->uctx = u->uc ? hsb_ctx_alloc(u->uc->ctx_size) : NULL;
+    if (u->pc) {
+        hsb_rc rc = u->pctx ? u->pc->init(u->pctx, key) : HSB_E_NOMEM;
+        u->have_priv = rc == HSB_OK;
+        hsb_st_case(u->r, u->row,
+                    rc == HSB_OK && u->pc->n_len(u->pctx) == u->nl ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-priv init of a 2048-bit key (%s)", hsb_rc_name(rc));
+    }
+    if (u->uc) {
+        hsb_rc rc = u->uctx ? u->uc->init(u->uctx, key->n, u->nl, key->e, key->e_len) : HSB_E_NOMEM;
+        u->have_pub = rc == HSB_OK;
+        hsb_st_case(u->r, u->row,
+                    rc == HSB_OK && u->uc->n_len(u->uctx) == u->nl ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "rsa-pub init of a 2048-bit key (%s)", hsb_rc_name(rc));
+    }
+}
+
 static void builtin_rsa(hsb_st_run *r, const hsb_st_target *t)
 {
     hsb_st_result *row = hsb_st_row(r, t, "builtin/rsa");
@@ -503,109 +586,19 @@ static void builtin_rsa(hsb_st_run *r, const hsb_st_target *t)
         hsb_st_case(r, row, HSB_ST_FAIL, "RSA-2048 key generation by libcrypto failed");
         return;
     }
-    const hsb_rsa_priv_class *pc = t->cls.rsa_priv;
-    const hsb_rsa_pub_class *uc = t->cls.rsa_pub;
-    const hsb_rng_class *rng = t->cls.rng ? t->cls.rng : &hsb_st_rng;
-    size_t nl = k->key.n_len;
-    void *pctx = pc ? hsb_ctx_alloc(pc->ctx_size) : NULL;
-    void *uctx = uc ? hsb_ctx_alloc(uc->ctx_size) : NULL;
-    hsb_rc prc = pc ? (pctx ? pc->init(pctx, &k->key) : HSB_E_NOMEM) : HSB_E_UNAVAILABLE;
-    hsb_rc urc = uc ? (uctx ? uc->init(uctx, k->key.n, nl, k->key.e, k->key.e_len) : HSB_E_NOMEM)
-                    : HSB_E_UNAVAILABLE;
-    if (pc)
-        hsb_st_case(r, row, prc == HSB_OK && pc->n_len(pctx) == nl ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "rsa-priv init of a 2048-bit key (%s)", hsb_rc_name(prc));
-    if (uc)
-        hsb_st_case(r, row, urc == HSB_OK && uc->n_len(uctx) == nl ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "rsa-pub init of a 2048-bit key (%s)", hsb_rc_name(urc));
-    int have_priv = pc && prc == HSB_OK, have_pub = uc && urc == HSB_OK;
-    uint8_t m[HSB_MAX_MODULUS_BYTES], c[HSB_MAX_MODULUS_BYTES], x[HSB_MAX_MODULUS_BYTES],
-        ref[HSB_MAX_MODULUS_BYTES];
-    for (int i = 0; i < 4; i++) {
-        hsb_st_random(m, nl);
-        m[0] = 0; /* below n */
-        if (have_priv) {
-            /* RSADP against libcrypto, then back through RSAEP. */
-            hsb_rc rc = pc->op(pctx, c, m, nl);
-            hsb_rc orc = hsb_st_ossl_rsa_raw(k, 1, ref, m);
-            hsb_st_case(r, row,
-                        rc == HSB_OK && orc == HSB_OK && memcmp(c, ref, nl) == 0 ? HSB_ST_PASS
-                                                                                 : HSB_ST_FAIL,
-                        "m^d mod n differs from libcrypto (%s)", hsb_rc_name(rc));
-            if (have_pub) {
-                rc = uc->op(uctx, x, c, nl);
-                hsb_st_case(r, row,
-                            rc == HSB_OK && memcmp(x, m, nl) == 0 ? HSB_ST_PASS : HSB_ST_FAIL,
-                            "(m^d)^e mod n != m (%s)", hsb_rc_name(rc));
-            }
-        } else if (have_pub) {
-            hsb_rc rc = uc->op(uctx, c, m, nl);
-            hsb_rc orc = hsb_st_ossl_rsa_raw(k, 0, ref, m);
-            hsb_st_case(r, row,
-                        rc == HSB_OK && orc == HSB_OK && memcmp(c, ref, nl) == 0 ? HSB_ST_PASS
-                                                                                 : HSB_ST_FAIL,
-                        "m^e mod n differs from libcrypto (%s)", hsb_rc_name(rc));
-        }
-    }
-    /* Out of range and wrong length inputs. */
-    memcpy(m, k->key.n, nl);
-    if (have_priv) {
-        hsb_rc rc = pc->op(pctx, c, m, nl);
-        hsb_rc rc2 = pc->op(pctx, c, m, nl - 1);
-        hsb_st_case(r, row, rc == HSB_E_RANGE && rc2 == HSB_E_USAGE ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "rsa-priv op: in = n gave %s (want range), short input %s (want usage)",
-                    hsb_rc_name(rc), hsb_rc_name(rc2));
-    }
-    if (have_pub) {
-        hsb_rc rc = uc->op(uctx, c, m, nl);
-        hsb_st_case(r, row, rc == HSB_E_RANGE ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "rsa-pub op: in = n gave %s (want range)", hsb_rc_name(rc));
-    }
-    /* PKCS#1 v1.5 (core/pkcs1.c) on the backend, checked by libcrypto. */
+    rsa_under_test u = {.r = r, .row = row, .k = k, .nl = k->key.n_len};
+    rsa_init(&u, t);
+    for (int i = 0; i < 4; i++) rsa_raw_random(&u);
+    rsa_raw_edges(&u);
     uint8_t hash[32], msg[48];
     hsb_st_random(hash, 32);
     hsb_st_random(msg, 48);
-    if (have_priv) {
-        hsb_rc rc = hsb_pkcs1_sign_sha256(pc, pctx, hash, c, nl);
-        hsb_rc orc = rc == HSB_OK ? hsb_st_ossl_rsa_verify(k, c, hash) : rc;
-        hsb_st_case(r, row, orc == HSB_OK ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "PKCS#1 SHA-256 signature: sign %s, libcrypto verify %s", hsb_rc_name(rc),
-                    hsb_rc_name(orc));
-        if (have_pub) {
-            rc = hsb_pkcs1_verify_sha256(uc, uctx, hash, c, nl);
-            c[nl / 2] ^= 1;
-            hsb_rc bad = hsb_pkcs1_verify_sha256(uc, uctx, hash, c, nl);
-            hsb_st_case(r, row, rc == HSB_OK && bad == HSB_E_DECRYPT ? HSB_ST_PASS : HSB_ST_FAIL,
-                        "PKCS#1 verify: own signature %s, altered one %s (want decrypt)",
-                        hsb_rc_name(rc), hsb_rc_name(bad));
-        }
-        /* libcrypto encrypts, the backend decrypts. */
-        size_t got = 0;
-        orc = hsb_st_ossl_rsa_encrypt(k, c, msg, 48);
-        rc = orc == HSB_OK ? hsb_pkcs1_decrypt(pc, pctx, x, nl, &got, c, nl) : orc;
-        hsb_st_case(r, row,
-                    rc == HSB_OK && got == 48 && memcmp(x, msg, 48) == 0 ? HSB_ST_PASS
-                                                                         : HSB_ST_FAIL,
-                    "PKCS#1 decryption of libcrypto's ciphertext (%s)", hsb_rc_name(rc));
-    }
-    if (have_pub) {
-        uint8_t sig[HSB_MAX_MODULUS_BYTES];
-        hsb_rc orc = hsb_st_ossl_rsa_sign(k, sig, hash);
-        hsb_rc rc = orc == HSB_OK ? hsb_pkcs1_verify_sha256(uc, uctx, hash, sig, nl) : orc;
-        hsb_st_case(r, row, rc == HSB_OK ? HSB_ST_PASS : HSB_ST_FAIL,
-                    "PKCS#1 verify of libcrypto's signature (%s)", hsb_rc_name(rc));
-        rc = hsb_pkcs1_encrypt(uc, uctx, rng, c, nl, msg, 48);
-        size_t got = nl;
-        orc = rc == HSB_OK ? hsb_st_ossl_rsa_decrypt(k, x, &got, c) : rc;
-        hsb_st_case(r, row,
-                    orc == HSB_OK && got == 48 && memcmp(x, msg, 48) == 0 ? HSB_ST_PASS
-                                                                          : HSB_ST_FAIL,
-                    "PKCS#1 encryption, decrypted by libcrypto (%s)", hsb_rc_name(orc));
-    }
-    if (have_priv) pc->clear(pctx);
-    if (have_pub) uc->clear(uctx);
-    hsb_ctx_free(pctx, pc ? pc->ctx_size : 0);
-    hsb_ctx_free(uctx, uc ? uc->ctx_size : 0);
+    if (u.have_priv) rsa_pkcs1_priv(&u, hash, msg);
+    if (u.have_pub) rsa_pkcs1_pub(&u, t->cls.rng ? t->cls.rng : &hsb_st_rng, hash, msg);
+    if (u.have_priv) u.pc->clear(u.pctx);
+    if (u.have_pub) u.uc->clear(u.uctx);
+    hsb_ctx_free(u.pctx, u.pc ? u.pc->ctx_size : 0);
+    hsb_ctx_free(u.uctx, u.uc ? u.uc->ctx_size : 0);
 }
 
 /* ---------------------------------------------------------------------- DH */
@@ -656,8 +649,9 @@ static void builtin_dh(hsb_st_run *r, const hsb_st_target *t)
         hsb_rc s1 = dh->set_priv(b, x, sizeof x, yb, pl);
         hsb_rc s2 = s1 ? s1 : dh->derive(b, sb, pl, ya, pl);
         uint8_t ref[HSB_MAX_MODULUS_BYTES], ref2[HSB_MAX_MODULUS_BYTES];
-        int ok = !s1 && !s2 && hsb_st_bn_modexp(ref, g->g, g->g_len, x, sizeof x, g->p, pl) == 0 &&
-                 hsb_st_bn_modexp(ref2, ya, pl, x, sizeof x, g->p, pl) == 0 &&
+        int ok = !s1 && !s2 &&
+                 hsb_st_bn_modexp(ref, g->g, g->g_len, x, sizeof x, g->p, pl) == HSB_OK &&
+                 hsb_st_bn_modexp(ref2, ya, pl, x, sizeof x, g->p, pl) == HSB_OK &&
                  memcmp(ref, yb, pl) == 0 && memcmp(ref2, sb, pl) == 0;
         hsb_st_case(r, row, ok ? HSB_ST_PASS : HSB_ST_FAIL,
                     "ffdhe2048: set_priv: g^x or Y^x mod p differs from libcrypto (%s/%s)",

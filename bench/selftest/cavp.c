@@ -13,6 +13,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "hsb_hex.h"
 #include <strings.h>
 
 #include "hsb_ct.h"
@@ -90,6 +92,118 @@ static char *trim(char *s)
     return s;
 }
 
+/* The state of cavp_parse between lines. */
+typedef struct cavp_parser {
+    cavp_file *f;
+    char sect[512];     /* "|" then each header of the current section, "|"-ended */
+    int headers_closed; /* a record came after the last header: the next header starts anew */
+    const char *cur_sections;
+    cavp_rec cur;
+    int in_rec;
+    size_t line_no;
+} cavp_parser;
+
+static int rec_push(cavp_file *f, const cavp_rec *rec)
+{
+    if (f->n_rec == f->cap) {
+        size_t cap = f->cap ? 2 * f->cap : 256;
+        cavp_rec *nr = realloc(f->rec, cap * sizeof *nr);
+        if (!nr) return -1;
+        f->rec = nr;
+        f->cap = cap;
+    }
+    f->rec[f->n_rec++] = *rec;
+    return 0;
+}
+
+/* A blank or header line ends the record being read. */
+static int rec_end(cavp_parser *ps)
+{
+    if (!ps->in_rec) return 0;
+    if (rec_push(ps->f, &ps->cur) != 0) return -1;
+    memset(&ps->cur, 0, sizeof ps->cur);
+    ps->in_rec = 0;
+    ps->headers_closed = 1;
+    return 0;
+}
+
+/* "[ENCRYPT]", "[L = 32]": added to the section, blanks dropped so that
+ * "[L = 32]" and "[L=32]" read alike. */
+static void header_line(cavp_parser *ps, char *s)
+{
+    char *end = strchr(s, ']');
+    if (!end) return;
+    *end = '\0';
+    if (ps->headers_closed) {
+        strcpy(ps->sect, "|");
+        ps->headers_closed = 0;
+    }
+    size_t o = strlen(ps->sect);
+    for (const char *q = s + 1; *q && o + 2 < sizeof ps->sect; q++)
+        if (*q != ' ' && *q != '\t') ps->sect[o++] = *q;
+    ps->sect[o++] = '|';
+    ps->sect[o] = '\0';
+    ps->cur_sections = NULL;
+}
+
+static int good_name(const char *name)
+{
+    if (*name == '\0') return 0;
+    for (const char *q = name; *q; q++)
+        if (!(*q == '_' || (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
+              (*q >= 'A' && *q <= 'Z')))
+            return 0;
+    return 1;
+}
+
+/* The first field of a record: it takes the current section, copied once
+ * per section into f->sections. */
+static int rec_begin(cavp_parser *ps)
+{
+    cavp_file *f = ps->f;
+    if (!ps->cur_sections) {
+        char *copy = strdup(ps->sect);
+        char **ns = realloc(f->sections, (f->n_sections + 1) * sizeof *ns);
+        if (ns) f->sections = ns;
+        if (!copy || !ns) {
+            free(copy);
+            return -1;
+        }
+        f->sections[f->n_sections++] = copy;
+        ps->cur_sections = copy;
+    }
+    ps->cur.line = ps->line_no;
+    ps->cur.sections = ps->cur_sections;
+    ps->in_rec = 1;
+    return 0;
+}
+
+/* "NAME = value"; any other line is ignored. */
+static int field_line(cavp_parser *ps, char *s)
+{
+    char *eq = strchr(s, '=');
+    if (!eq) return 0;
+    *eq = '\0';
+    char *name = trim(s), *value = trim(eq + 1);
+    if (!good_name(name)) return 0;
+    if (!ps->in_rec && rec_begin(ps) != 0) return -1;
+    if (ps->cur.n < CAVP_MAX_FIELDS) {
+        ps->cur.name[ps->cur.n] = name;
+        ps->cur.value[ps->cur.n] = value;
+        ps->cur.n++;
+    }
+    return 0;
+}
+
+static int parse_line(cavp_parser *ps, char *s)
+{
+    if (*s == '#') return 0;
+    if (*s != '\0' && *s != '[') return field_line(ps, s);
+    if (rec_end(ps) != 0) return -1;
+    if (*s == '[') header_line(ps, s);
+    return 0;
+}
+
 /* Split the text into records. Returns 0, or -1 out of memory. */
 static int cavp_parse(cavp_file *f, const char *text, size_t len)
 {
@@ -98,94 +212,18 @@ static int cavp_parse(cavp_file *f, const char *text, size_t len)
     if (!f->text) return -1;
     memcpy(f->text, text, len);
     f->text[len] = '\0';
-
-    char sect[512] = "|";
-    int headers_closed = 0; /* a record came after the last header: the next header starts anew */
-    const char *cur_sections = NULL;
-    cavp_rec cur;
-    memset(&cur, 0, sizeof cur);
-    int in_rec = 0;
-    size_t line_no = 0;
+    cavp_parser ps = {.f = f, .sect = "|"};
     /* strtok would drop the empty lines that end records: walk by hand. */
     char *p = f->text;
     while (p && *p) {
         char *nl = strchr(p, '\n');
         if (nl) *nl = '\0';
-        line_no++;
+        ps.line_no++;
         char *s = trim(p);
         p = nl ? nl + 1 : NULL;
-        int blank = *s == '\0';
-        if (*s == '#') continue;
-        if (blank || *s == '[') {
-            if (in_rec) {
-                if (f->n_rec == f->cap) {
-                    size_t cap = f->cap ? 2 * f->cap : 256;
-                    cavp_rec *nr = realloc(f->rec, cap * sizeof *nr);
-                    if (!nr) return -1;
-                    f->rec = nr;
-                    f->cap = cap;
-                }
-                f->rec[f->n_rec++] = cur;
-                memset(&cur, 0, sizeof cur);
-                in_rec = 0;
-                headers_closed = 1;
-            }
-            if (blank) continue;
-            char *end = strchr(s, ']');
-            if (!end) continue;
-            *end = '\0';
-            if (headers_closed) {
-                strcpy(sect, "|");
-                headers_closed = 0;
-            }
-            /* Normalise: no blanks, so "[L = 32]" and "[L=32]" read alike. */
-            size_t o = strlen(sect);
-            for (const char *q = s + 1; *q && o + 2 < sizeof sect; q++)
-                if (*q != ' ' && *q != '\t') sect[o++] = *q;
-            sect[o++] = '|';
-            sect[o] = '\0';
-            cur_sections = NULL;
-            continue;
-        }
-        char *eq = strchr(s, '=');
-        if (!eq) continue; /* not a field line: ignored */
-        *eq = '\0';
-        char *name = trim(s), *value = trim(eq + 1);
-        int good_name = *name != '\0';
-        for (const char *q = name; *q; q++)
-            if (!(*q == '_' || (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') ||
-                  (*q >= 'A' && *q <= 'Z')))
-                good_name = 0;
-        if (!good_name) continue;
-        if (!in_rec) {
-            if (!cur_sections) {
-                char *copy = strdup(sect);
-                char **ns = realloc(f->sections, (f->n_sections + 1) * sizeof *ns);
-                if (!copy || !ns) {
-                    free(copy);
-                    if (ns) f->sections = ns;
-                    return -1;
-                }
-                f->sections = ns;
-                f->sections[f->n_sections++] = copy;
-                cur_sections = copy;
-            }
-            cur.line = line_no;
-            cur.sections = cur_sections;
-            in_rec = 1;
-        }
-        if (cur.n < CAVP_MAX_FIELDS) {
-            cur.name[cur.n] = name;
-            cur.value[cur.n] = value;
-            cur.n++;
-        }
+        if (parse_line(&ps, s) != 0) return -1;
     }
-    if (in_rec) {
-        cavp_rec *nr = realloc(f->rec, (f->n_rec + 1) * sizeof *nr);
-        if (!nr) return -1;
-        f->rec = nr;
-        f->rec[f->n_rec++] = cur;
-    }
+    if (ps.in_rec && rec_push(f, &ps.cur) != 0) return -1;
     for (size_t i = 0; i < f->n_rec && f->kind == CAVP_NONE; i++) f->kind = kind_of(&f->rec[i]);
     return 0;
 }
@@ -214,7 +252,7 @@ static uint8_t *hexfield(hsb_st_run *r, hsb_st_result *row, const cavp_rec *rec,
                          size_t *len)
 {
     const char *v = field(rec, name);
-    uint8_t *out = v ? hsb_st_unhex(v, len) : NULL;
+    uint8_t *out = v ? hsb_hex_alloc(v, len) : NULL;
     if (!out) {
         char id[96];
         rec_id(rec, id, sizeof id);

@@ -66,6 +66,113 @@ static void prf_vectors(hsb_st_run *r, hsb_st_result *row, const hsb_st_target *
 
 /* ------------------------------------------------------- SP 800-38A AES */
 
+/* One SP 800-38A example, decoded. */
+typedef struct aes_ex {
+    char id[64];
+    uint8_t *key, *iv, *pt, *ct, *buf;
+    size_t k_len, iv_len, p_len, c_len;
+    int ctr, cbc, ecb;
+} aes_ex;
+
+static void aes_ex_load(aes_ex *x, const json_t *v, size_t i)
+{
+    memset(x, 0, sizeof *x);
+    const char *mode = jstr(v, "mode");
+    snprintf(x->id, sizeof x->id, "#%zu %s-AES%lld", i, mode ? mode : "?",
+             json_integer_value(json_object_get(v, "keySize")));
+    x->ctr = mode && !strcmp(mode, "CTR");
+    x->cbc = mode && !strcmp(mode, "CBC");
+    x->ecb = mode && !strcmp(mode, "ECB");
+    x->key = hsb_st_json_hex(v, "key", &x->k_len);
+    x->iv = x->ctr   ? hsb_st_json_hex(v, "initialCounter", &x->iv_len)
+            : x->cbc ? hsb_st_json_hex(v, "iv", &x->iv_len)
+                     : NULL;
+    x->pt = hsb_st_json_hex(v, "plaintext", &x->p_len);
+    x->ct = hsb_st_json_hex(v, "ciphertext", &x->c_len);
+    x->buf = x->pt ? malloc(x->p_len + 1) : NULL;
+}
+
+static int aes_ex_complete(const aes_ex *x)
+{
+    return x->key && x->pt && x->ct && x->buf && (x->ecb || (x->iv && x->iv_len == 16)) &&
+           (x->ctr || x->cbc || x->ecb) && x->p_len == x->c_len && (x->ctr || x->p_len % 16 == 0);
+}
+
+static void aes_ex_free(aes_ex *x)
+{
+    free(x->key);
+    free(x->iv);
+    free(x->pt);
+    free(x->ct);
+    free(x->buf);
+}
+
+/* F.5.1 encrypt, in two calls at a block boundary; the counter must come
+ * back incremented by the blocks used. F.5.2 is the same operation, done in
+ * place. NULL when all holds, else what did not. */
+static const char *aes_ex_ctr(const hsb_aes_class *a, void *ctx, aes_ex *x, hsb_rc *rc)
+{
+    uint8_t ivc[16], next[16];
+    memcpy(ivc, x->iv, 16);
+    size_t first = x->p_len > 32 ? 32 : x->p_len;
+    *rc = a->ctr(ctx, ivc, x->buf, x->pt, first);
+    if (*rc == HSB_OK) *rc = a->ctr(ctx, ivc, x->buf + first, x->pt + first, x->p_len - first);
+    memcpy(next, x->iv, 16);
+    for (size_t b = 0; b < (x->p_len + 15) / 16; b++)
+        for (int k = 15; k >= 0 && ++next[k] == 0; k--) {
+        }
+    if (*rc != HSB_OK || memcmp(x->buf, x->ct, x->c_len) != 0) return "encryption differs";
+    if (memcmp(ivc, next, 16) != 0) return "counter not advanced by the blocks";
+    memcpy(ivc, x->iv, 16);
+    if (a->ctr(ctx, ivc, x->buf, x->buf, x->c_len) != HSB_OK ||
+        memcmp(x->buf, x->pt, x->p_len) != 0)
+        return "decryption differs";
+    return NULL;
+}
+
+/* F.1/F.2: encrypt, then decrypt in place; ECB is CBC with a zero IV, one
+ * block at a time. */
+static const char *aes_ex_cbc(const hsb_aes_class *a, void *ctx, aes_ex *x, hsb_rc *rc)
+{
+    size_t step = x->cbc ? x->p_len : 16;
+    uint8_t ivc[16];
+    for (size_t o = 0; o < x->p_len && *rc == HSB_OK; o += step) {
+        memcpy(ivc, x->cbc ? x->iv : (const uint8_t[16]){0}, 16);
+        *rc = a->cbc_encrypt(ctx, ivc, x->buf + o, x->pt + o, step);
+    }
+    if (*rc != HSB_OK || memcmp(x->buf, x->ct, x->c_len) != 0) return "encryption differs";
+    for (size_t o = 0; o < x->c_len && *rc == HSB_OK; o += step) {
+        memcpy(ivc, x->cbc ? x->iv : (const uint8_t[16]){0}, 16);
+        memcpy(x->buf + o, x->ct + o, step);
+        *rc = a->cbc_decrypt(ctx, ivc, x->buf + o, x->buf + o, step);
+    }
+    if (*rc != HSB_OK || memcmp(x->buf, x->pt, x->p_len) != 0) return "decryption differs";
+    return NULL;
+}
+
+static void aes_ex_run(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *a, void *ctx,
+                       aes_ex *x)
+{
+    unsigned bit = x->k_len == 16   ? HSB_AES_KEY_128
+                   : x->k_len == 24 ? HSB_AES_KEY_192
+                   : x->k_len == 32 ? HSB_AES_KEY_256
+                                    : 0;
+    if (!(a->key_sizes & bit)) {
+        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: AES-%zu", x->id, x->k_len * 8);
+        return;
+    }
+    hsb_rc rc = a->init(ctx, x->key, x->k_len);
+    const char *bad = "init failed";
+    if (rc == HSB_OK) {
+        bad = x->ctr ? aes_ex_ctr(a, ctx, x, &rc) : aes_ex_cbc(a, ctx, x, &rc);
+        a->clear(ctx);
+    }
+    if (bad)
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: %s (%s)", x->id, bad, hsb_rc_name(rc));
+    else
+        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+}
+
 static void aes_vectors(hsb_st_run *r, hsb_st_result *row, const hsb_st_target *t,
                         const json_t *vecs)
 {
@@ -79,152 +186,98 @@ static void aes_vectors(hsb_st_run *r, hsb_st_result *row, const hsb_st_target *
     const json_t *v;
     json_array_foreach(vecs, i, v)
     {
-        const char *mode = jstr(v, "mode");
-        long long ks = json_integer_value(json_object_get(v, "keySize"));
-        char id[64];
-        snprintf(id, sizeof id, "#%zu %s-AES%lld", i, mode ? mode : "?", ks);
-        size_t k_len = 0, iv_len = 0, p_len = 0, c_len = 0;
-        uint8_t *key = hsb_st_json_hex(v, "key", &k_len);
-        int ctr = mode && !strcmp(mode, "CTR"), cbc = mode && !strcmp(mode, "CBC"),
-            ecb = mode && !strcmp(mode, "ECB");
-        uint8_t *iv = ctr   ? hsb_st_json_hex(v, "initialCounter", &iv_len)
-                      : cbc ? hsb_st_json_hex(v, "iv", &iv_len)
-                            : NULL;
-        uint8_t *pt = hsb_st_json_hex(v, "plaintext", &p_len);
-        uint8_t *ct = hsb_st_json_hex(v, "ciphertext", &c_len);
-        uint8_t *buf = pt ? malloc(p_len + 1) : NULL;
-        unsigned bit = k_len == 16   ? HSB_AES_KEY_128
-                       : k_len == 24 ? HSB_AES_KEY_192
-                       : k_len == 32 ? HSB_AES_KEY_256
-                                     : 0;
-        if (!key || !pt || !ct || !buf || (!ecb && (!iv || iv_len != 16)) ||
-            (!ctr && !cbc && !ecb) || p_len != c_len || (!ctr && p_len % 16)) {
-            hsb_st_case(r, row, HSB_ST_FAIL, "%s: fields missing, not hex, or inconsistent", id);
-        } else if (!(a->key_sizes & bit)) {
-            hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: AES-%zu", id, k_len * 8);
-        } else {
-            hsb_rc rc = a->init(ctx, key, k_len);
-            int inited = rc == HSB_OK;
-            const char *bad = NULL;
-            uint8_t ivc[16];
-            if (rc != HSB_OK) {
-                bad = "init failed";
-            } else if (ctr) {
-                /* F.5.1 encrypt, in two calls at a block boundary; the counter
-                 * must come back incremented by the blocks used. F.5.2 is the
-                 * same operation, done in place. */
-                memcpy(ivc, iv, 16);
-                size_t first = p_len > 32 ? 32 : p_len;
-                rc = a->ctr(ctx, ivc, buf, pt, first);
-                if (rc == HSB_OK) rc = a->ctr(ctx, ivc, buf + first, pt + first, p_len - first);
-                uint8_t next[16];
-                memcpy(next, iv, 16);
-                for (size_t b = 0; b < (p_len + 15) / 16; b++)
-                    for (int k = 15; k >= 0 && ++next[k] == 0; k--) {
-                    }
-                if (rc != HSB_OK || memcmp(buf, ct, c_len) != 0)
-                    bad = "encryption differs";
-                else if (memcmp(ivc, next, 16) != 0)
-                    bad = "counter not advanced by the blocks";
-                memcpy(ivc, iv, 16);
-                if (!bad &&
-                    (a->ctr(ctx, ivc, buf, buf, c_len) != HSB_OK || memcmp(buf, pt, p_len) != 0))
-                    bad = "decryption differs";
-            } else {
-                /* F.1/F.2: encrypt, then decrypt in place; ECB is CBC with a
-                 * zero IV, one block at a time. */
-                for (size_t o = 0; o < p_len && rc == HSB_OK; o += cbc ? p_len : 16) {
-                    if (cbc)
-                        memcpy(ivc, iv, 16);
-                    else
-                        memset(ivc, 0, 16);
-                    size_t n = cbc ? p_len : 16;
-                    rc = a->cbc_encrypt(ctx, ivc, buf + o, pt + o, n);
-                }
-                if (rc != HSB_OK || memcmp(buf, ct, c_len) != 0) bad = "encryption differs";
-                for (size_t o = 0; !bad && o < c_len && rc == HSB_OK; o += cbc ? c_len : 16) {
-                    if (cbc)
-                        memcpy(ivc, iv, 16);
-                    else
-                        memset(ivc, 0, 16);
-                    size_t n = cbc ? c_len : 16;
-                    memcpy(buf + o, ct + o, n);
-                    rc = a->cbc_decrypt(ctx, ivc, buf + o, buf + o, n);
-                }
-                if (!bad && (rc != HSB_OK || memcmp(buf, pt, p_len) != 0))
-                    bad = "decryption differs";
-            }
-            if (inited) a->clear(ctx);
-            if (bad)
-                hsb_st_case(r, row, HSB_ST_FAIL, "%s: %s (%s)", id, bad, hsb_rc_name(rc));
-            else
-                hsb_st_case(r, row, HSB_ST_PASS, NULL);
-        }
-        free(key);
-        free(iv);
-        free(pt);
-        free(ct);
-        free(buf);
+        aes_ex x;
+        aes_ex_load(&x, v, i);
+        if (!aes_ex_complete(&x))
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: fields missing, not hex, or inconsistent", x.id);
+        else
+            aes_ex_run(r, row, a, ctx, &x);
+        aes_ex_free(&x);
     }
     hsb_ctx_free(ctx, a->ctx_size);
 }
 
 /* ------------------------------------------------------------------ RSADP */
 
+/* One RSADP case: numbers in hex without leading zeros (odd digit counts
+ * occur); k only for the "Pass" ones. */
+typedef struct rsadp_case {
+    char id[64];
+    int pass;
+    uint8_t *n, *e, *d, *c, *k, *out;
+    size_t n_len, e_len, d_len, c_len, k_len;
+} rsadp_case;
+
+static int rsadp_load(rsadp_case *x, const json_t *v)
+{
+    memset(x, 0, sizeof *x);
+    snprintf(x->id, sizeof x->id, "mod %lld COUNT %lld",
+             json_integer_value(json_object_get(v, "modSize")),
+             json_integer_value(json_object_get(v, "count")));
+    const char *result = jstr(v, "result");
+    x->pass = result && !strcmp(result, "Pass");
+    x->n = hsb_st_json_hexnum(v, "n", &x->n_len);
+    x->e = hsb_st_json_hexnum(v, "e", &x->e_len);
+    x->d = hsb_st_json_hexnum(v, "d", &x->d_len);
+    x->c = hsb_st_json_hexnum(v, "c", &x->c_len);
+    x->k = x->pass ? hsb_st_json_hexnum(v, "k", &x->k_len) : NULL;
+    x->out = x->n ? malloc(x->n_len + 1) : NULL;
+    return x->n && x->e && x->d && x->c && (!x->pass || x->k) && x->out && result &&
+           (x->pass || strcmp(result, "Fail") == 0);
+}
+
+static void rsadp_free(rsadp_case *x)
+{
+    free(x->n);
+    free(x->e);
+    free(x->d);
+    free(x->c);
+    free(x->k);
+    free(x->out);
+}
+
+static void rsadp_run(hsb_st_run *r, hsb_st_result *row, const hsb_modexp_class *m, rsadp_case *x)
+{
+    const uint8_t *np = x->n;
+    size_t nl = x->n_len;
+    hsb_st_strip(&np, &nl);
+    hsb_rc rc = m->modexp(x->out, x->c, x->c_len, x->d, x->d_len, np, nl);
+    if (!x->pass) {
+        /* c >= n: "ciphertext representative out of range". */
+        if (rc != HSB_E_RANGE)
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: c >= n gave %s, not range", x->id,
+                        hsb_rc_name(rc));
+        else
+            hsb_st_case(r, row, HSB_ST_PASS, NULL);
+        return;
+    }
+    /* k = c^d mod n, and back: k^e mod n = c. */
+    if (rc != HSB_OK || hsb_st_cmp_be(x->out, nl, x->k, x->k_len) != 0) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: c^d mod n %s", x->id,
+                    rc ? hsb_rc_name(rc) : "differs from k");
+        return;
+    }
+    rc = m->modexp(x->out, x->k, x->k_len, x->e, x->e_len, np, nl);
+    if (rc != HSB_OK || hsb_st_cmp_be(x->out, nl, x->c, x->c_len) != 0)
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: k^e mod n %s", x->id,
+                    rc ? hsb_rc_name(rc) : "differs from c");
+    else
+        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+}
+
 static void rsadp_vectors(hsb_st_run *r, hsb_st_result *row, const hsb_st_target *t,
                           const json_t *vecs)
 {
-    const hsb_modexp_class *m = t->cls.modexp;
     size_t i;
     const json_t *v;
     json_array_foreach(vecs, i, v)
     {
-        char id[64];
-        snprintf(id, sizeof id, "mod %lld COUNT %lld",
-                 json_integer_value(json_object_get(v, "modSize")),
-                 json_integer_value(json_object_get(v, "count")));
-        const char *result = jstr(v, "result");
-        int pass = result && !strcmp(result, "Pass");
-        size_t n_len = 0, e_len = 0, d_len = 0, c_len = 0, k_len = 0;
-        /* Numbers in hex without leading zeros: odd digit counts occur. */
-        uint8_t *n = hsb_st_json_hexnum(v, "n", &n_len), *e = hsb_st_json_hexnum(v, "e", &e_len),
-                *d = hsb_st_json_hexnum(v, "d", &d_len), *c = hsb_st_json_hexnum(v, "c", &c_len);
-        uint8_t *k = pass ? hsb_st_json_hexnum(v, "k", &k_len) : NULL;
-        uint8_t *out = n ? malloc(n_len + 1) : NULL;
-        if (!n || !e || !d || !c || (pass && !k) || !out || !result ||
-            (!pass && strcmp(result, "Fail") != 0)) {
-            hsb_st_case(r, row, HSB_ST_FAIL, "%s: fields missing or not hex", id);
-        } else {
-            const uint8_t *np = n;
-            hsb_st_strip(&np, &n_len);
-            hsb_rc rc = m->modexp(out, c, c_len, d, d_len, np, n_len);
-            if (pass) {
-                /* k = c^d mod n, and back: k^e mod n = c. */
-                if (rc != HSB_OK || hsb_st_cmp_be(out, n_len, k, k_len) != 0) {
-                    hsb_st_case(r, row, HSB_ST_FAIL, "%s: c^d mod n %s", id,
-                                rc ? hsb_rc_name(rc) : "differs from k");
-                } else {
-                    rc = m->modexp(out, k, k_len, e, e_len, np, n_len);
-                    if (rc != HSB_OK || hsb_st_cmp_be(out, n_len, c, c_len) != 0)
-                        hsb_st_case(r, row, HSB_ST_FAIL, "%s: k^e mod n %s", id,
-                                    rc ? hsb_rc_name(rc) : "differs from c");
-                    else
-                        hsb_st_case(r, row, HSB_ST_PASS, NULL);
-                }
-            } else if (rc != HSB_E_RANGE) {
-                /* c >= n: "ciphertext representative out of range". */
-                hsb_st_case(r, row, HSB_ST_FAIL, "%s: c >= n gave %s, not range", id,
-                            hsb_rc_name(rc));
-            } else {
-                hsb_st_case(r, row, HSB_ST_PASS, NULL);
-            }
-        }
-        free(n);
-        free(e);
-        free(d);
-        free(c);
-        free(k);
-        free(out);
+        rsadp_case x;
+        if (!rsadp_load(&x, v))
+            hsb_st_case(r, row, HSB_ST_FAIL, "%s: fields missing or not hex", x.id);
+        else
+            rsadp_run(r, row, t->cls.modexp, &x);
+        rsadp_free(&x);
     }
 }
 
@@ -293,34 +346,22 @@ static int is_one(const uint8_t *x, size_t len)
     return len > 0 && acc == 0 && x[len - 1] == 1;
 }
 
-static void ff_dh(hsb_st_run *r, hsb_st_result *row, const hsb_st_target *t, const ff_group *g)
-{
-    const hsb_dh_class *dh = t->cls.dh;
-    const hsb_rng_class *rng = t->cls.rng ? t->cls.rng : &hsb_st_rng;
-    size_t pl = g->p_len;
-    void *a = hsb_ctx_alloc(dh->ctx_size), *b = hsb_ctx_alloc(dh->ctx_size);
-    int a_ok = 0, b_ok = 0;
-    uint8_t *ya = malloc(pl), *yb = malloc(pl), *sa = malloc(pl), *sb = malloc(pl),
-            *y = malloc(pl + 1), *ref = malloc(pl);
-    if (!a || !b || !ya || !yb || !sa || !sb || !y || !ref) {
-        r->errors++;
-        goto out;
-    }
-    hsb_rc rca = dh->init(a, &g->grp), rcb = dh->init(b, &g->grp);
-    a_ok = rca == HSB_OK;
-    b_ok = rcb == HSB_OK;
-    if (rca == HSB_E_UNSUPPORTED) {
-        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: group refused", g->name);
-        goto out;
-    }
-    if (rca != HSB_OK || rcb != HSB_OK) {
-        hsb_st_case(r, row, HSB_ST_FAIL, "%s: init gave %s", g->name, hsb_rc_name(rca));
-        goto out;
-    }
+/* Two parties of one dh class on one group, and scratch of p_len bytes. */
+typedef struct ff_pair {
+    hsb_st_run *r;
+    hsb_st_result *row;
+    const hsb_dh_class *dh;
+    const ff_group *g;
+    size_t pl;
+    void *a, *b;
+    uint8_t *ya, *yb, *sa, *sb, *y, *ref;
+} ff_pair;
 
-    /* 1. Public-value checks (RFC 7919 5.1): 1 < Y < p-1. p ends in 0xff
-     * bytes, so p-1 and p-2 only change its last byte. */
-    struct {
+/* 1. Public-value checks (RFC 7919 5.1): 1 < Y < p-1. p ends in 0xff
+ * bytes, so p-1 and p-2 only change its last byte. */
+static void ff_range(ff_pair *f)
+{
+    static const struct {
         const char *what;
         int kind; /* 0: small value v; 1: p - v; 2: 2^(8 p_len), one byte longer */
         uint8_t v;
@@ -331,106 +372,163 @@ static void ff_dh(hsb_st_run *r, hsb_st_result *row, const hsb_st_target *t, con
         {"Y = p-1", 1, 1, HSB_E_RANGE},    {"Y = p", 1, 0, HSB_E_RANGE},
         {"Y = 2^bits", 2, 0, HSB_E_RANGE},
     };
+    size_t pl = f->pl;
+    uint8_t *y = f->y;
     const char *bad = NULL;
     hsb_rc got = HSB_OK;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0] && !bad; i++) {
-        size_t len = pl;
-        if (checks[i].kind == 0) {
-            memset(y, 0, pl);
-            y[pl - 1] = checks[i].v;
-        } else if (checks[i].kind == 1) {
-            memcpy(y, g->p, pl);
+        size_t len = checks[i].kind == 2 ? pl + 1 : pl;
+        memset(y, 0, pl + 1);
+        if (checks[i].kind == 0) y[pl - 1] = checks[i].v;
+        if (checks[i].kind == 1) {
+            memcpy(y, f->g->p, pl);
             y[pl - 1] = (uint8_t)(y[pl - 1] - checks[i].v);
-        } else {
-            memset(y, 0, pl + 1);
-            y[0] = 1;
-            len = pl + 1;
         }
-        got = dh->check(a, y, len, HSB_DH_CHECK_RANGE);
+        if (checks[i].kind == 2) y[0] = 1;
+        got = f->dh->check(f->a, y, len, HSB_DH_CHECK_RANGE);
         if (got != checks[i].want) bad = checks[i].what;
     }
     if (bad)
-        hsb_st_case(r, row, HSB_ST_FAIL, "%s: check(%s) gave %s", g->name, bad, hsb_rc_name(got));
+        hsb_st_case(f->r, f->row, HSB_ST_FAIL, "%s: check(%s) gave %s", f->g->name, bad,
+                    hsb_rc_name(got));
     else
-        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+        hsb_st_case(f->r, f->row, HSB_ST_PASS, NULL);
+}
 
-    /* 2. derive refuses the bad peers itself. */
-    memcpy(y, g->p, pl);
-    y[pl - 1] -= 1;
-    hsb_rc d1 = dh->derive(a, sa, pl, y, pl);
-    memset(y, 0, pl);
-    y[pl - 1] = 1;
-    hsb_rc d2 = dh->derive(a, sa, pl, y, pl);
-    /* (derive before keygen may also be a usage error; either way not OK) */
+/* 2. derive refuses the bad peers itself (before keygen it may also be a
+ * usage error; either way not OK). */
+static void ff_derive_refuses(ff_pair *f)
+{
+    size_t pl = f->pl;
+    memcpy(f->y, f->g->p, pl);
+    f->y[pl - 1] -= 1;
+    hsb_rc d1 = f->dh->derive(f->a, f->sa, pl, f->y, pl);
+    memset(f->y, 0, pl);
+    f->y[pl - 1] = 1;
+    hsb_rc d2 = f->dh->derive(f->a, f->sa, pl, f->y, pl);
     if (d1 == HSB_OK || d2 == HSB_OK)
-        hsb_st_case(r, row, HSB_ST_FAIL, "%s: derive accepted peer %s", g->name,
+        hsb_st_case(f->r, f->row, HSB_ST_FAIL, "%s: derive accepted peer %s", f->g->name,
                     d1 == HSB_OK ? "p-1" : "1");
     else
-        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+        hsb_st_case(f->r, f->row, HSB_ST_PASS, NULL);
+}
 
-    /* 3. Two parties agree; Y^q mod p = 1 for each keygen output (the group
-     * of order q), and the FULL check accepts them and refuses p-2, which is
-     * a non-residue for these p (p = 7 mod 8 makes -1 a non-residue and 2 a
-     * residue, so -2 is not one). */
-    hsb_rc k1 = dh->keygen(a, rng, ya, pl), k2 = dh->keygen(b, rng, yb, pl);
-    hsb_rc s1 = k1 ? k1 : dh->derive(a, sa, pl, yb, pl);
-    hsb_rc s2 = k2 ? k2 : dh->derive(b, sb, pl, ya, pl);
-    if (k1 || k2 || s1 || s2 || memcmp(sa, sb, pl) != 0) {
-        hsb_st_case(r, row, HSB_ST_FAIL, "%s: agreement failed (keygen %s/%s, derive %s/%s%s)",
-                    g->name, hsb_rc_name(k1), hsb_rc_name(k2), hsb_rc_name(s1), hsb_rc_name(s2),
+/* Of two agreeing parties: Y^q mod p = 1 for each keygen output (the group
+ * of order q), and the FULL check accepts them and refuses p-2, which is a
+ * non-residue for these p (p = 7 mod 8 makes -1 a non-residue and 2 a
+ * residue, so -2 is not one). NULL when all holds. */
+static const char *ff_subgroup(ff_pair *f)
+{
+    const ff_group *g = f->g;
+    size_t pl = f->pl;
+    if (hsb_st_bn_modexp(f->ref, f->ya, pl, g->q, g->q_len, g->p, pl) || !is_one(f->ref, pl))
+        return "Y_a^q mod p != 1";
+    if (hsb_st_bn_modexp(f->ref, f->yb, pl, g->q, g->q_len, g->p, pl) || !is_one(f->ref, pl))
+        return "Y_b^q mod p != 1";
+    if (f->dh->check(f->a, f->ya, pl, HSB_DH_CHECK_FULL) != HSB_OK)
+        return "FULL check refused a keygen output";
+    memcpy(f->y, g->p, pl);
+    f->y[pl - 1] -= 2;
+    if (f->dh->check(f->a, f->y, pl, HSB_DH_CHECK_FULL) != HSB_E_RANGE)
+        return "FULL check accepted p-2 (order 2q)";
+    return NULL;
+}
+
+/* 3. Two parties agree, and their values are in the subgroup. */
+static void ff_agree(ff_pair *f, const hsb_rng_class *rng)
+{
+    const hsb_dh_class *dh = f->dh;
+    size_t pl = f->pl;
+    hsb_rc k1 = dh->keygen(f->a, rng, f->ya, pl), k2 = dh->keygen(f->b, rng, f->yb, pl);
+    hsb_rc s1 = k1 ? k1 : dh->derive(f->a, f->sa, pl, f->yb, pl);
+    hsb_rc s2 = k2 ? k2 : dh->derive(f->b, f->sb, pl, f->ya, pl);
+    if (k1 || k2 || s1 || s2 || memcmp(f->sa, f->sb, pl) != 0) {
+        hsb_st_case(f->r, f->row, HSB_ST_FAIL,
+                    "%s: agreement failed (keygen %s/%s, derive %s/%s%s)", f->g->name,
+                    hsb_rc_name(k1), hsb_rc_name(k2), hsb_rc_name(s1), hsb_rc_name(s2),
                     s1 || s2 ? "" : ", secrets differ");
-    } else {
-        const char *why = NULL;
-        if (hsb_st_bn_modexp(ref, ya, pl, g->q, g->q_len, g->p, pl) || !is_one(ref, pl))
-            why = "Y_a^q mod p != 1";
-        else if (hsb_st_bn_modexp(ref, yb, pl, g->q, g->q_len, g->p, pl) || !is_one(ref, pl))
-            why = "Y_b^q mod p != 1";
-        else if (dh->check(a, ya, pl, HSB_DH_CHECK_FULL) != HSB_OK)
-            why = "FULL check refused a keygen output";
-        else {
-            memcpy(y, g->p, pl);
-            y[pl - 1] -= 2;
-            if (dh->check(a, y, pl, HSB_DH_CHECK_FULL) != HSB_E_RANGE)
-                why = "FULL check accepted p-2 (order 2q)";
-        }
-        if (why)
-            hsb_st_case(r, row, HSB_ST_FAIL, "%s: %s", g->name, why);
-        else
-            hsb_st_case(r, row, HSB_ST_PASS, NULL);
+        return;
     }
+    const char *why = ff_subgroup(f);
+    if (why)
+        hsb_st_case(f->r, f->row, HSB_ST_FAIL, "%s: %s", f->g->name, why);
+    else
+        hsb_st_case(f->r, f->row, HSB_ST_PASS, NULL);
+}
 
-    /* 4. A known private exponent: pub = g^x mod p and the shared value with
-     * b's public value, both against libcrypto. */
-    size_t xl = (g->grp.priv_bits + 7) / 8;
+/* 4. A known private exponent: pub = g^x mod p and the shared value with
+ * b's public value, both against libcrypto. */
+static void ff_known_x(ff_pair *f)
+{
+    const ff_group *g = f->g;
+    size_t pl = f->pl, xl = (g->grp.priv_bits + 7) / 8;
     uint8_t x[64];
     if (xl > sizeof x) xl = sizeof x;
     hsb_st_random(x, xl);
     x[0] |= 0x80u >> ((8 - g->grp.priv_bits % 8) % 8); /* keep it priv_bits long */
-    hsb_rc sp = dh->set_priv(a, x, xl, ya, pl);
+    hsb_rc sp = f->dh->set_priv(f->a, x, xl, f->ya, pl);
     const char *why = NULL;
     if (sp != HSB_OK)
         why = "set_priv failed";
-    else if (hsb_st_bn_modexp(ref, &g->g, 1, x, xl, g->p, pl) || memcmp(ref, ya, pl) != 0)
+    else if (hsb_st_bn_modexp(f->ref, &g->g, 1, x, xl, g->p, pl) || memcmp(f->ref, f->ya, pl) != 0)
         why = "g^x mod p differs from libcrypto";
-    else if (dh->derive(a, sa, pl, yb, pl) != HSB_OK)
+    else if (f->dh->derive(f->a, f->sa, pl, f->yb, pl) != HSB_OK)
         why = "derive failed";
-    else if (hsb_st_bn_modexp(ref, yb, pl, x, xl, g->p, pl) || memcmp(ref, sa, pl) != 0)
+    else if (hsb_st_bn_modexp(f->ref, f->yb, pl, x, xl, g->p, pl) || memcmp(f->ref, f->sa, pl) != 0)
         why = "Y^x mod p differs from libcrypto";
     if (why)
-        hsb_st_case(r, row, HSB_ST_FAIL, "%s: %s (%s)", g->name, why, hsb_rc_name(sp));
+        hsb_st_case(f->r, f->row, HSB_ST_FAIL, "%s: %s (%s)", g->name, why, hsb_rc_name(sp));
     else
-        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+        hsb_st_case(f->r, f->row, HSB_ST_PASS, NULL);
+}
+
+static void ff_dh(hsb_st_run *r, hsb_st_result *row, const hsb_st_target *t, const ff_group *g)
+{
+    const hsb_dh_class *dh = t->cls.dh;
+    size_t pl = g->p_len;
+    ff_pair f = {r,
+                 row,
+                 dh,
+                 g,
+                 pl,
+                 hsb_ctx_alloc(dh->ctx_size),
+                 hsb_ctx_alloc(dh->ctx_size),
+                 malloc(pl),
+                 malloc(pl),
+                 malloc(pl),
+                 malloc(pl),
+                 malloc(pl + 1),
+                 malloc(pl)};
+    hsb_rc rca = HSB_E_NOMEM, rcb = HSB_E_NOMEM;
+    if (!f.a || !f.b || !f.ya || !f.yb || !f.sa || !f.sb || !f.y || !f.ref) {
+        r->errors++;
+        goto out;
+    }
+    rca = dh->init(f.a, &g->grp);
+    rcb = dh->init(f.b, &g->grp);
+    if (rca == HSB_E_UNSUPPORTED) {
+        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: group refused", g->name);
+        goto out;
+    }
+    if (rca != HSB_OK || rcb != HSB_OK) {
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: init gave %s", g->name, hsb_rc_name(rca));
+        goto out;
+    }
+    ff_range(&f);
+    ff_derive_refuses(&f);
+    ff_agree(&f, t->cls.rng ? t->cls.rng : &hsb_st_rng);
+    ff_known_x(&f);
 out:
-    if (a_ok) dh->clear(a);
-    if (b_ok) dh->clear(b);
-    hsb_ctx_free(a, dh->ctx_size);
-    hsb_ctx_free(b, dh->ctx_size);
-    free(ya);
-    free(yb);
-    free(sa);
-    free(sb);
-    free(y);
-    free(ref);
+    if (rca == HSB_OK) dh->clear(f.a);
+    if (rcb == HSB_OK) dh->clear(f.b);
+    hsb_ctx_free(f.a, dh->ctx_size);
+    hsb_ctx_free(f.b, dh->ctx_size);
+    free(f.ya);
+    free(f.yb);
+    free(f.sa);
+    free(f.sb);
+    free(f.y);
+    free(f.ref);
 }
 
 /* The modexp class on the group: 2^q = 1 (2 is a residue), (p-1)^q = p-1

@@ -86,7 +86,7 @@ static void modexp_case(dctx *d, hsb_st_result *row, const char *what, const uin
         return;
     }
     if (want == HSB_OK) {
-        if (hsb_st_bn_modexp(ref, b, bl, e, el, n, nl) != 0) {
+        if (hsb_st_bn_modexp(ref, b, bl, e, el, n, nl) != HSB_OK) {
             d->r->errors++;
             return;
         }

@@ -180,14 +180,15 @@ static unsigned long cases_for(const hsb_st_run *r, const char *display)
     return n;
 }
 
-int hsb_st_file(hsb_st_run *r, const char *path, const char *display)
+hsb_rc hsb_st_file(hsb_st_run *r, const char *path, const char *display, int *recognised)
 {
     size_t len;
     char *text = slurp(path, &len);
+    *recognised = 0;
     if (!text) {
         fprintf(r->log, "selftest: cannot read %s\n", path);
         r->errors++;
-        return -1;
+        return HSB_E_IO;
     }
     int rc = 0;
     if (memchr(text, '\0', len)) {
@@ -221,7 +222,8 @@ int hsb_st_file(hsb_st_run *r, const char *path, const char *display)
     } else {
         hsb_st_note(r, "  %s: not a format the runner knows: skipped", display);
     }
-    return rc;
+    *recognised = rc == 1;
+    return HSB_OK;
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -251,7 +253,8 @@ static long walk(hsb_st_run *r, const char *dir, const char *rel, int depth)
                 long k = walk(r, path, sub, depth + 1);
                 if (k > 0) found += k;
             } else if (S_ISREG(st.st_mode)) {
-                if (hsb_st_file(r, path, sub) == 1) found++;
+                int rec = 0;
+                if (hsb_st_file(r, path, sub, &rec) == HSB_OK && rec) found++;
             }
         }
         free(names[i]);
@@ -260,16 +263,20 @@ static long walk(hsb_st_run *r, const char *dir, const char *rel, int depth)
     return found;
 }
 
-long hsb_st_dir(hsb_st_run *r, const char *dir)
+hsb_rc hsb_st_dir(hsb_st_run *r, const char *dir, long *found)
 {
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return -1;
-    return walk(r, dir, "", 0);
+    *found = 0;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return HSB_E_IO;
+    long n = walk(r, dir, "", 0);
+    if (n < 0) return HSB_E_IO;
+    *found = n;
+    return HSB_OK;
 }
 
 /* ----------------------------------------------------------------- report */
 
-int hsb_st_report(const hsb_st_run *r, FILE *out)
+hsb_rc hsb_st_report(const hsb_st_run *r, FILE *out)
 {
     unsigned long tp = 0, tf = 0, tu = 0;
     size_t width = 24;
@@ -348,5 +355,5 @@ int hsb_st_report(const hsb_st_run *r, FILE *out)
         status = 1;
     }
     fprintf(out, "%s\n", status ? "selftest: FAILED" : "selftest: OK");
-    return status;
+    return status ? HSB_E_CRYPTO : HSB_OK;
 }

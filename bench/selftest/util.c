@@ -1,4 +1,4 @@
-/* Helpers of the selftest runner: the one hex decoder, big-endian compares,
+/* Helpers of the selftest runner: hex members of JSON, big-endian compares,
  * the tests' own randomness and digests, and RSA keys made by libcrypto. */
 #include "hsb_selftest.h"
 
@@ -11,33 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hsb_hex.h"
 #include "hsb_rsa_export.h"
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-uint8_t *hsb_st_unhex(const char *hex, size_t *len)
-{
-    size_t n = strlen(hex);
-    if (n % 2) return NULL;
-    uint8_t *out = malloc(n / 2 ? n / 2 : 1);
-    if (!out) return NULL;
-    for (size_t i = 0; i < n / 2; i++) {
-        int hi = hexval((unsigned char)hex[2 * i]), lo = hexval((unsigned char)hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) {
-            free(out);
-            return NULL;
-        }
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *len = n / 2;
-    return out;
-}
 
 void hsb_st_strip(const uint8_t **p, size_t *len)
 {
@@ -113,7 +88,7 @@ void hsb_st_rsa_free(hsb_st_rsa *k)
 uint8_t *hsb_st_json_hex(const struct json_t *obj, const char *key, size_t *len)
 {
     const char *s = json_string_value(json_object_get(obj, key));
-    return s ? hsb_st_unhex(s, len) : NULL;
+    return s ? hsb_hex_alloc(s, len) : NULL;
 }
 
 /* One EVP_PKEY operation on k's key with the given RSA padding. */
@@ -221,8 +196,8 @@ void hsb_st_rsa_cache_free(void)
     key_cache_n = 0;
 }
 
-int hsb_st_bn_modexp(uint8_t *out, const uint8_t *a, size_t a_len, const uint8_t *e, size_t e_len,
-                     const uint8_t *m, size_t m_len)
+hsb_rc hsb_st_bn_modexp(uint8_t *out, const uint8_t *a, size_t a_len, const uint8_t *e,
+                        size_t e_len, const uint8_t *m, size_t m_len)
 {
     BN_CTX *bctx = BN_CTX_new();
     BIGNUM *A = BN_bin2bn(a, (int)a_len, NULL), *E = BN_bin2bn(e, (int)e_len, NULL),
@@ -234,24 +209,11 @@ int hsb_st_bn_modexp(uint8_t *out, const uint8_t *a, size_t a_len, const uint8_t
     BN_free(M);
     BN_clear_free(R);
     BN_CTX_free(bctx);
-    return ok ? 0 : -1;
-}
-
-uint8_t *hsb_st_unhex_number(const char *hex, size_t *len)
-{
-    size_t n = strlen(hex);
-    if (n % 2 == 0) return hsb_st_unhex(hex, len);
-    char *padded = malloc(n + 2);
-    if (!padded) return NULL;
-    padded[0] = '0';
-    memcpy(padded + 1, hex, n + 1);
-    uint8_t *out = hsb_st_unhex(padded, len);
-    free(padded);
-    return out;
+    return ok ? HSB_OK : HSB_E_CRYPTO;
 }
 
 uint8_t *hsb_st_json_hexnum(const struct json_t *obj, const char *key, size_t *len)
 {
     const char *s = json_string_value(json_object_get(obj, key));
-    return s ? hsb_st_unhex_number(s, len) : NULL;
+    return s ? hsb_hex_alloc_number(s, len) : NULL;
 }

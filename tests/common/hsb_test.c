@@ -11,6 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "hsb_hex.h"
+
 int hsb_test_checks, hsb_test_failures, hsb_test_print_limit;
 
 int hsb_test_check(int ok, const char *file, int line, const char *fmt, ...)
@@ -43,32 +45,7 @@ int hsb_test_report(const char *name)
 
 size_t hsb_test_unhex(uint8_t *out, const char *hex)
 {
-    size_t n = 0;
-    for (; hex[0] && hex[1]; hex += 2) {
-        unsigned v;
-        if (sscanf(hex, "%2x", &v) != 1) break;
-        out[n++] = (uint8_t)v;
-    }
-    return n;
-}
-
-static int nibble(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-int hsb_test_eq_hex(const uint8_t *got, const char *hex)
-{
-    size_t len = strlen(hex);
-    if (len % 2) return 0;
-    for (size_t i = 0; i < len / 2; i++) {
-        int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0 || got[i] != (uint8_t)(hi << 4 | lo)) return 0;
-    }
-    return 1;
+    return hsb_hex_decode(out, SIZE_MAX, hex);
 }
 
 void hsb_test_rand(void *out, size_t len)

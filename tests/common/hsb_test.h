@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "hsb_error.h"
+#include "hsb_hex.h"
 #include "hsb_provider.h"
 
 /* Checks run and checks failed so far. */
@@ -39,12 +40,11 @@ int hsb_test_check_rc(hsb_rc got, hsb_rc want, const char *file, int line, const
  * (0 when nothing failed, 1 otherwise). */
 int hsb_test_report(const char *name);
 
-/* Hex: decodes pairs of hex digits into out until the string ends or a pair
- * does not decode; returns the bytes written (out must hold strlen(hex)/2). */
+/* Hex, by the project's one decoder (bench/common/hsb_hex.h, included here):
+ * hsb_hex_decode with no cap, so out must hold strlen(hex)/2 bytes; decodes
+ * pairs until the string ends or a pair is not two hex digits, and returns
+ * the bytes written. Compare with hsb_hex_equal. */
 size_t hsb_test_unhex(uint8_t *out, const char *hex);
-/* 1 when hex decodes in full (even length, hex digits only) and got's first
- * bytes equal it, else 0. */
-int hsb_test_eq_hex(const uint8_t *got, const char *hex);
 
 /* len bytes from libcrypto's RAND_bytes; aborts if it fails. */
 void hsb_test_rand(void *out, size_t len);

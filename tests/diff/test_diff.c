@@ -57,7 +57,7 @@ int main(int argc, char **argv)
     hsb_st_init(&r, targets, n);
     r.verbose = 1; /* prints the seed per backend */
     for (size_t i = 0; i < n; i++) hsb_st_diff(&r, &targets[i], &plan, 1);
-    int status = hsb_st_report(&r, stdout);
+    int status = hsb_st_report(&r, stdout) == HSB_OK ? 0 : 1;
     hsb_st_free(&r);
     hsb_st_rsa_cache_free();
     return status;

@@ -11,6 +11,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_ct.h"
+#include "hsb_st_kat.h"
 #include "hsb_test.h"
 
 static const hsb_backend *B, *REF;
@@ -21,37 +22,40 @@ static void test_aes_known(void)
 {
     const hsb_aes_class *ac = B->aes;
     void *c = hsb_ctx_alloc(ac->ctx_size);
-    uint8_t key[32], iv[16], ctr[16], pt[64], ct[64], buf[64];
+    uint8_t key[32], iv[16], ctr[16], pt[64], ct[64], buf[64], want[64];
+    const hsb_st_kat_cipher *sp_cbc = &hsb_st_kat_sp38a_cbc128, *sp_ctr = &hsb_st_kat_sp38a_ctr128;
 
     /* FIPS-197 Appendix C.1 (CBC with a zero IV over one block). */
-    hsb_test_unhex(key, "000102030405060708090a0b0c0d0e0f");
-    hsb_test_unhex(pt, "00112233445566778899aabbccddeeff");
+    hsb_test_unhex(key, hsb_st_kat_fips197_c1.key);
+    hsb_test_unhex(pt, hsb_st_kat_fips197_c1.pt);
     CHECK_RC(ac->init(c, key, 16), HSB_OK);
     memset(iv, 0, 16);
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 16), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "69c4e0d86a7b0430d8cdb78070b4c55a"));
+    CHECK(hsb_hex_equal(ct, hsb_st_kat_fips197_c1.ct));
     ac->clear(c);
 
     /* SP 800-38A F.2.1 and F.5.1, blocks 1-2. */
-    hsb_test_unhex(key, "2b7e151628aed2a6abf7158809cf4f3c");
-    hsb_test_unhex(pt, "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51");
+    hsb_test_unhex(key, sp_cbc->key);
+    hsb_test_unhex(pt, sp_cbc->pt); /* blocks 1-2 are used */
     CHECK_RC(ac->init(c, key, 16), HSB_OK);
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, sp_cbc->iv);
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 32), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"));
+    hsb_test_unhex(want, sp_cbc->ct);
+    CHECK(memcmp(ct, want, 32) == 0);
     CHECK(memcmp(iv, ct + 16, 16) == 0);
     memcpy(buf, ct, 32);
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, sp_cbc->iv);
     CHECK_RC(ac->cbc_decrypt(c, iv, buf, buf, 16), HSB_OK);
     CHECK_RC(ac->cbc_decrypt(c, iv, buf + 16, buf + 16, 16), HSB_OK);
     CHECK(memcmp(buf, pt, 32) == 0 && memcmp(iv, ct + 16, 16) == 0);
-    hsb_test_unhex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    hsb_test_unhex(ctr, sp_ctr->iv);
     CHECK_RC(ac->ctr(c, ctr, ct, pt, 32), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"));
-    CHECK(hsb_test_eq_hex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff01"));
-    hsb_test_unhex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    hsb_test_unhex(want, sp_ctr->ct);
+    CHECK(memcmp(ct, want, 32) == 0);
+    CHECK(hsb_hex_equal(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff01"));
+    hsb_test_unhex(ctr, sp_ctr->iv);
     CHECK_RC(ac->ctr(c, ctr, buf, pt, 5), HSB_OK);
-    CHECK(memcmp(buf, ct, 5) == 0 && hsb_test_eq_hex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff00"));
+    CHECK(memcmp(buf, ct, 5) == 0 && hsb_hex_equal(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff00"));
     /* Usage: lengths, and nothing written. */
     memset(buf, 0xaa, sizeof buf);
     CHECK_RC(ac->cbc_encrypt(c, iv, buf, pt, 17), HSB_E_USAGE);
@@ -62,17 +66,17 @@ static void test_aes_known(void)
     ac->clear(c);
 
     /* SP 800-38A F.2.3 / F.2.5, first block. */
-    hsb_test_unhex(key, "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b");
+    hsb_test_unhex(key, hsb_st_kat_sp38a_cbc192.key);
     CHECK_RC(ac->init(c, key, 24), HSB_OK);
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, sp_cbc->iv);
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 16), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "4f021db243bc633d7178183a9fa071e8"));
+    CHECK(hsb_hex_equal(ct, hsb_st_kat_sp38a_cbc192.ct));
     ac->clear(c);
-    hsb_test_unhex(key, "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
+    hsb_test_unhex(key, hsb_st_kat_sp38a_cbc256.key);
     CHECK_RC(ac->init(c, key, 32), HSB_OK);
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, sp_cbc->iv);
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 16), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "f58c4c04d6e5f1ba779eabfb5f7bfbd6"));
+    CHECK(hsb_hex_equal(ct, hsb_st_kat_sp38a_cbc256.ct));
     ac->clear(c);
     CHECK_RC(ac->init(c, key, 20), HSB_E_UNSUPPORTED);
     hsb_ctx_free(c, ac->ctx_size);
@@ -137,10 +141,10 @@ static void test_gcm(void)
     /* McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 1, 2. */
     CHECK_RC(gc->init(c, key, 16), HSB_OK);
     CHECK_RC(gc->seal(c, iv, 12, NULL, 0, NULL, NULL, 0, tag), HSB_OK);
-    CHECK(hsb_test_eq_hex(tag, "58e2fccefa7e3061367f1d57a4e7455a"));
+    CHECK(hsb_hex_equal(tag, hsb_st_kat_gcm_spec[0].tag));
     CHECK_RC(gc->seal(c, iv, 12, NULL, 0, ct, pt, 16, tag), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "0388dace60b6a392f328c2b971b2fe78"));
-    CHECK(hsb_test_eq_hex(tag, "ab6e47d42cec13bdf53a67b21257bddf"));
+    CHECK(hsb_hex_equal(ct, hsb_st_kat_gcm_spec[1].ct));
+    CHECK(hsb_hex_equal(tag, hsb_st_kat_gcm_spec[1].tag));
     CHECK_RC(gc->open(c, iv, 12, NULL, 0, buf, ct, 16, tag), HSB_OK);
     CHECK(memcmp(buf, pt, 16) == 0);
     tag[15] ^= 0x80;
@@ -191,29 +195,31 @@ static void test_hmac(void)
     const hsb_hmac_sha256_class *hc = B->hmac, *rc = REF->hmac;
     void *c = hsb_ctx_alloc(hc->ctx_size), *r = hsb_ctx_alloc(rc->ctx_size);
     uint8_t out[32], out2[32], key[200];
-    const char *case2 = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    const hsb_st_kat_hmac *k2 = &hsb_st_kat_hmac_sha256[HSB_ST_KAT_HMAC_TC2],
+                          *k6 = &hsb_st_kat_hmac_sha256[HSB_ST_KAT_HMAC_TC6];
+    const char *case2 = k2->tag;
     /* RFC 4231 4.3 (test case 2), twice on one init, in pieces the second time. */
-    CHECK_RC(hc->init(c, (const uint8_t *)"Jefe", 4), HSB_OK);
-    hc->update(c, "what do ya want for nothing?", 28);
+    CHECK_RC(hc->init(c, (const uint8_t *)k2->key.text, strlen(k2->key.text)), HSB_OK);
+    hc->update(c, k2->msg.text, strlen(k2->msg.text));
     hc->final(c, out);
-    CHECK(hsb_test_eq_hex(out, case2));
+    CHECK(hsb_hex_equal(out, case2));
     hc->update(c, "what do ya ", 11);
     hc->update(c, "want for nothing?", 17);
     hc->final(c, out);
-    CHECK(hsb_test_eq_hex(out, case2));
+    CHECK(hsb_hex_equal(out, case2));
     hc->clear(c);
     /* RFC 4231 4.7 (test case 6): a 131-byte key. */
     memset(key, 0xaa, 131);
     CHECK_RC(hc->init(c, key, 131), HSB_OK);
-    const char *m6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+    const char *m6 = k6->msg.text;
     hc->update(c, m6, strlen(m6));
     hc->final(c, out);
-    CHECK(hsb_test_eq_hex(out, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
+    CHECK(hsb_hex_equal(out, k6->tag));
     hc->clear(c);
     /* Empty key, empty message. */
     CHECK_RC(hc->init(c, NULL, 0), HSB_OK);
     hc->final(c, out);
-    CHECK(hsb_test_eq_hex(out, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"));
+    CHECK(hsb_hex_equal(out, hsb_st_kat_hmac_sha256[HSB_ST_KAT_HMAC_EMPTY].tag));
     hc->clear(c);
 
     /* Against openssl: key lengths 0..200, messages in pieces, up to a full

@@ -20,6 +20,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_native_aes.h"
+#include "hsb_st_kat.h"
 #include "hsb_test.h"
 
 /* ------------------------------------------------------------------ helpers */
@@ -117,9 +118,11 @@ static void test_known_answers(impl *m)
     const char *name = m->cls->name;
     uint8_t key[16], pt[64], ct[64], iv[16], out[64], v[16];
 
-    hsb_test_unhex(key, "000102030405060708090a0b0c0d0e0f");
-    hsb_test_unhex(pt, "00112233445566778899aabbccddeeff");
-    hsb_test_unhex(ct, "69c4e0d86a7b0430d8cdb78070b4c55a");
+    const hsb_st_kat_cipher *c1 = &hsb_st_kat_fips197_c1, *cbc = &hsb_st_kat_sp38a_cbc128,
+                            *ctr = &hsb_st_kat_sp38a_ctr128;
+    hsb_test_unhex(key, c1->key);
+    hsb_test_unhex(pt, c1->pt);
+    hsb_test_unhex(ct, c1->ct);
     set_key(m, key);
     memset(v, 0, 16); /* CBC with a zero IV is the block cipher on one block */
     CHECKF(m->cls->cbc_encrypt(m->ctx, v, out, pt, 16) == HSB_OK && !memcmp(out, ct, 16),
@@ -128,15 +131,12 @@ static void test_known_answers(impl *m)
     CHECKF(m->cls->cbc_decrypt(m->ctx, v, out, ct, 16) == HSB_OK && !memcmp(out, pt, 16),
            "%s: FIPS-197 C.1 decrypt", name);
 
-    const char *p38a = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
-                       "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
-    hsb_test_unhex(key, "2b7e151628aed2a6abf7158809cf4f3c");
-    hsb_test_unhex(pt, p38a);
+    hsb_test_unhex(key, cbc->key);
+    hsb_test_unhex(pt, cbc->pt);
     set_key(m, key);
 
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
-    hsb_test_unhex(ct, "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"
-                       "73bed6b8e3c1743b7116e69e222295163ff1caa1681fac09120eca307586e1a7");
+    hsb_test_unhex(iv, cbc->iv);
+    hsb_test_unhex(ct, cbc->ct);
     memcpy(v, iv, 16);
     CHECKF(m->cls->cbc_encrypt(m->ctx, v, out, pt, 64) == HSB_OK && !memcmp(out, ct, 64) &&
                !memcmp(v, ct + 48, 16),
@@ -147,9 +147,8 @@ static void test_known_answers(impl *m)
            "%s: SP 800-38A F.2.2 CBC-AES128.Decrypt", name);
 
     uint8_t c0[16], cend[16];
-    hsb_test_unhex(c0, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
-    hsb_test_unhex(ct, "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"
-                       "5ae4df3edbd5d35e5b4f09020db03eab1e031dda2fbe03d1792170a0f3009cee");
+    hsb_test_unhex(c0, ctr->iv);
+    hsb_test_unhex(ct, ctr->ct);
     memcpy(cend, c0, 16);
     ctr_add(cend, 4);
     memcpy(v, c0, 16);

@@ -16,6 +16,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_native_aes.h"
+#include "hsb_st_kat.h"
 #include "hsb_test.h"
 
 typedef struct {
@@ -44,36 +45,14 @@ static void ref_seal(const uint8_t key[16], const uint8_t iv[12], const uint8_t 
  * Mode of Operation", Appendix B, test cases 1-4). */
 static void test_known_answers(impl *m)
 {
-    static const struct {
-        const char *k, *iv, *p, *a, *c, *t;
-    } tc[] = {
-        {"00000000000000000000000000000000", "000000000000000000000000", "", "", "",
-         "58e2fccefa7e3061367f1d57a4e7455a"},
-        {"00000000000000000000000000000000", "000000000000000000000000",
-         "00000000000000000000000000000000", "", "0388dace60b6a392f328c2b971b2fe78",
-         "ab6e47d42cec13bdf53a67b21257bddf"},
-        {"feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
-         "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
-         "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
-         "",
-         "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
-         "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985",
-         "4d5c2af327cd64a62cf35abd2ba6fab4"},
-        {"feffe9928665731c6d6a8f9467308308", "cafebabefacedbaddecaf888",
-         "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
-         "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
-         "feedfacedeadbeeffeedfacedeadbeefabaddad2",
-         "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
-         "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
-         "5bc94fbc3221a5db94fae95ae7121a47"},
-    };
-    for (size_t i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+    for (size_t i = 0; i < HSB_ST_KAT_GCM_N; i++) {
+        const hsb_st_kat_gcm *tc = &hsb_st_kat_gcm_spec[i];
         uint8_t k[16], iv[12], p[64], a[32], c[64], t[16], out[64], tag[16];
-        hsb_test_unhex(k, tc[i].k);
-        hsb_test_unhex(iv, tc[i].iv);
-        size_t pl = hsb_test_unhex(p, tc[i].p), al = hsb_test_unhex(a, tc[i].a);
-        hsb_test_unhex(c, tc[i].c);
-        hsb_test_unhex(t, tc[i].t);
+        hsb_test_unhex(k, tc->key);
+        hsb_test_unhex(iv, tc->iv);
+        size_t pl = hsb_test_unhex(p, tc->pt), al = hsb_test_unhex(a, tc->aad);
+        hsb_test_unhex(c, tc->ct);
+        hsb_test_unhex(t, tc->tag);
         CHECKF(m->cls->init(m->ctx, k, 16) == HSB_OK, "%s: init", m->cls->name);
         CHECKF(m->cls->seal(m->ctx, iv, 12, a, al, out, p, pl, tag) == HSB_OK &&
                    !memcmp(out, c, pl) && !memcmp(tag, t, 16),

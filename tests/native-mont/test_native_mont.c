@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "hsb_backends.h"
+#include "hsb_hex.h"
 #include "native_mont.h"
 
 static int failures;
@@ -378,25 +379,11 @@ static void test_modexp_edges(const hsb_modexp_class *cls)
 }
 
 /* Known answers from derived/rsadp_sp800_56b_component.json: k = c^d mod n. */
-static int hexval(char c)
-{
-    return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-}
-static size_t unhex(uint8_t *out, size_t cap, const char *hex)
-{
-    size_t n = strlen(hex) / 2;
-    if (n > cap) return 0;
-    for (size_t i = 0; i < n; i++)
-        out[i] = (uint8_t)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i + 1]));
-    return n;
-}
-
 static void test_rsadp_vectors(const hsb_modexp_class *cls, const char *dir)
 {
 #if defined(HSB_NO_JANSSON)
     printf("  rsadp vectors: SKIPPED (built without jansson; %s)\n", dir);
     (void)cls;
-    (void)unhex;
 #else
     char path[1024];
     snprintf(path, sizeof path, "%s/derived/rsadp_sp800_56b_component.json", dir);
@@ -413,12 +400,12 @@ static void test_rsadp_vectors(const hsb_modexp_class *cls, const char *dir)
     {
         const char *res = json_string_value(json_object_get(v, "result"));
         uint8_t n[512], d[512], c[512], k[512], out[512];
-        size_t nl = unhex(n, sizeof n, json_string_value(json_object_get(v, "n")));
-        size_t dl = unhex(d, sizeof d, json_string_value(json_object_get(v, "d")));
-        size_t cl = unhex(c, sizeof c, json_string_value(json_object_get(v, "c")));
+        size_t nl = hsb_hex_decode(n, sizeof n, json_string_value(json_object_get(v, "n")));
+        size_t dl = hsb_hex_decode(d, sizeof d, json_string_value(json_object_get(v, "d")));
+        size_t cl = hsb_hex_decode(c, sizeof c, json_string_value(json_object_get(v, "c")));
         hsb_rc rc = cls->modexp(out, c, cl, d, dl, n, nl);
         if (res && strcmp(res, "Pass") == 0) {
-            size_t kl = unhex(k, sizeof k, json_string_value(json_object_get(v, "k")));
+            size_t kl = hsb_hex_decode(k, sizeof k, json_string_value(json_object_get(v, "k")));
             /* k may be given shorter than n: compare right-aligned. */
             int ok = rc == HSB_OK && kl <= nl && memcmp(out + nl - kl, k, kl) == 0;
             for (size_t i = 0; ok && i < nl - kl; i++) ok = out[i] == 0;

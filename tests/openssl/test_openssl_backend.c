@@ -16,6 +16,7 @@
 #include "hsb_ct.h"
 #include "hsb_dh_groups.h"
 #include "hsb_test.h"
+#include "hsb_st_kat.h"
 
 static const hsb_backend *B;
 
@@ -288,15 +289,16 @@ static void test_aes(void)
     const hsb_aes_class *ac = B->aes;
     CHECK(ac->key_sizes == (HSB_AES_KEY_128 | HSB_AES_KEY_192 | HSB_AES_KEY_256));
     void *c = hsb_ctx_alloc(ac->ctx_size);
-    uint8_t key[32], iv[16], pt[64], ct[64], buf[64];
+    uint8_t key[32], iv[16], pt[64], ct[64], buf[64], want[64];
+    const hsb_st_kat_cipher *sp_cbc = &hsb_st_kat_sp38a_cbc128, *sp_ctr = &hsb_st_kat_sp38a_ctr128;
 
     /* FIPS-197 Appendix C.1: one block (CBC with a zero IV is the bare block). */
-    hsb_test_unhex(key, "000102030405060708090a0b0c0d0e0f");
-    hsb_test_unhex(pt, "00112233445566778899aabbccddeeff");
+    hsb_test_unhex(key, hsb_st_kat_fips197_c1.key);
+    hsb_test_unhex(pt, hsb_st_kat_fips197_c1.pt);
     CHECK_RC(ac->init(c, key, 16), HSB_OK);
     memset(iv, 0, 16);
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 16), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "69c4e0d86a7b0430d8cdb78070b4c55a"));
+    CHECK(hsb_hex_equal(ct, hsb_st_kat_fips197_c1.ct));
     CHECK(memcmp(iv, ct, 16) == 0);
     memset(iv, 0, 16);
     CHECK_RC(ac->cbc_decrypt(c, iv, buf, ct, 16), HSB_OK);
@@ -304,28 +306,29 @@ static void test_aes(void)
     ac->clear(c);
 
     /* SP 800-38A F.2.1 (CBC-AES128.Encrypt), blocks 1-2, and F.2.2. */
-    hsb_test_unhex(key, "2b7e151628aed2a6abf7158809cf4f3c");
-    hsb_test_unhex(pt, "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51");
+    hsb_test_unhex(key, sp_cbc->key);
+    hsb_test_unhex(pt, sp_cbc->pt); /* blocks 1-2 are used */
     CHECK_RC(ac->init(c, key, 16), HSB_OK);
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, sp_cbc->iv);
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 32), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "7649abac8119b246cee98e9b12e9197d5086cb9b507219ee95db113a917678b2"));
+    hsb_test_unhex(want, sp_cbc->ct);
+    CHECK(memcmp(ct, want, 32) == 0);
     CHECK(memcmp(iv, ct + 16, 16) == 0);
     /* Two calls chain like one. */
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, sp_cbc->iv);
     CHECK_RC(ac->cbc_encrypt(c, iv, buf, pt, 16), HSB_OK);
     CHECK_RC(ac->cbc_encrypt(c, iv, buf + 16, pt + 16, 16), HSB_OK);
     CHECK(memcmp(buf, ct, 32) == 0);
     /* Decrypt in place, in two calls. */
     memcpy(buf, ct, 32);
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, sp_cbc->iv);
     CHECK_RC(ac->cbc_decrypt(c, iv, buf, buf, 16), HSB_OK);
     CHECK(memcmp(iv, ct, 16) == 0);
     CHECK_RC(ac->cbc_decrypt(c, iv, buf + 16, buf + 16, 16), HSB_OK);
     CHECK(memcmp(buf, pt, 32) == 0 && memcmp(iv, ct + 16, 16) == 0);
     /* Encrypt in place. */
     memcpy(buf, pt, 32);
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, sp_cbc->iv);
     CHECK_RC(ac->cbc_encrypt(c, iv, buf, buf, 32), HSB_OK);
     CHECK(memcmp(buf, ct, 32) == 0);
     /* Lengths not a multiple of 16: nothing written; 0 is fine. */
@@ -337,19 +340,20 @@ static void test_aes(void)
 
     /* SP 800-38A F.5.1 (CTR-AES128.Encrypt), blocks 1-2. */
     uint8_t ctr[16], ctr2[16];
-    hsb_test_unhex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    hsb_test_unhex(ctr, sp_ctr->iv);
     CHECK_RC(ac->ctr(c, ctr, ct, pt, 32), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "874d6191b620e3261bef6864990db6ce9806f66b7970fdff8617187bb9fffdff"));
-    CHECK(hsb_test_eq_hex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff01"));
+    hsb_test_unhex(want, sp_ctr->ct);
+    CHECK(memcmp(ct, want, 32) == 0);
+    CHECK(hsb_hex_equal(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff01"));
     /* A partial block uses one counter value; the next call starts afresh. */
-    hsb_test_unhex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    hsb_test_unhex(ctr, sp_ctr->iv);
     CHECK_RC(ac->ctr(c, ctr, buf, pt, 5), HSB_OK);
-    CHECK(memcmp(buf, ct, 5) == 0 && hsb_test_eq_hex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff00"));
+    CHECK(memcmp(buf, ct, 5) == 0 && hsb_hex_equal(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdff00"));
     CHECK_RC(ac->ctr(c, ctr, buf + 16, pt + 16, 16), HSB_OK);
     CHECK(memcmp(buf + 16, ct + 16, 16) == 0);
     /* In place, and back. */
     memcpy(buf, pt, 32);
-    hsb_test_unhex(ctr, "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    hsb_test_unhex(ctr, sp_ctr->iv);
     CHECK_RC(ac->ctr(c, ctr, buf, buf, 32), HSB_OK);
     CHECK(memcmp(buf, ct, 32) == 0);
     /* The counter wraps mod 2^128: from ff..ff the blocks are E(ff..ff), E(0). */
@@ -374,11 +378,11 @@ static void test_aes(void)
     /* Carry across the low 32 and 64 bits. */
     hsb_test_unhex(ctr, "000000000000000000000000ffffffff");
     CHECK_RC(ac->ctr(c, ctr, buf, zero, 16), HSB_OK);
-    CHECK(hsb_test_eq_hex(ctr, "00000000000000000000000100000000"));
+    CHECK(hsb_hex_equal(ctr, "00000000000000000000000100000000"));
     hsb_test_unhex(ctr, "0000000000000000ffffffffffffffff");
     memset(buf, 0, 32);
     CHECK_RC(ac->ctr(c, ctr, buf, buf, 32), HSB_OK);
-    CHECK(hsb_test_eq_hex(ctr, "00000000000000010000000000000001"));
+    CHECK(hsb_hex_equal(ctr, "00000000000000010000000000000001"));
     hsb_test_unhex(ctr2, "00000000000000010000000000000000");
     memset(iv, 0, 16);
     CHECK_RC(ac->cbc_encrypt(c, iv, e1, ctr2, 16), HSB_OK);
@@ -386,17 +390,17 @@ static void test_aes(void)
     ac->clear(c);
 
     /* SP 800-38A F.2.3 / F.2.5: CBC-AES192 and CBC-AES256, first block. */
-    hsb_test_unhex(key, "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b");
+    hsb_test_unhex(key, hsb_st_kat_sp38a_cbc192.key);
     CHECK_RC(ac->init(c, key, 24), HSB_OK);
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, sp_cbc->iv);
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 16), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "4f021db243bc633d7178183a9fa071e8"));
+    CHECK(hsb_hex_equal(ct, hsb_st_kat_sp38a_cbc192.ct));
     ac->clear(c);
-    hsb_test_unhex(key, "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
+    hsb_test_unhex(key, hsb_st_kat_sp38a_cbc256.key);
     CHECK_RC(ac->init(c, key, 32), HSB_OK);
-    hsb_test_unhex(iv, "000102030405060708090a0b0c0d0e0f");
+    hsb_test_unhex(iv, sp_cbc->iv);
     CHECK_RC(ac->cbc_encrypt(c, iv, ct, pt, 16), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "f58c4c04d6e5f1ba779eabfb5f7bfbd6"));
+    CHECK(hsb_hex_equal(ct, hsb_st_kat_sp38a_cbc256.ct));
     ac->clear(c);
     CHECK_RC(ac->init(c, key, 20), HSB_E_UNSUPPORTED);
     hsb_ctx_free(c, ac->ctx_size);
@@ -412,10 +416,10 @@ static void test_gcm(void)
     /* McGrew & Viega, "The Galois/Counter Mode of Operation", test cases 1 and 2. */
     CHECK_RC(gc->init(c, key, 16), HSB_OK);
     CHECK_RC(gc->seal(c, iv, 12, NULL, 0, ct, pt, 0, tag), HSB_OK);
-    CHECK(hsb_test_eq_hex(tag, "58e2fccefa7e3061367f1d57a4e7455a"));
+    CHECK(hsb_hex_equal(tag, hsb_st_kat_gcm_spec[0].tag));
     CHECK_RC(gc->seal(c, iv, 12, NULL, 0, ct, pt, 16, tag), HSB_OK);
-    CHECK(hsb_test_eq_hex(ct, "0388dace60b6a392f328c2b971b2fe78"));
-    CHECK(hsb_test_eq_hex(tag, "ab6e47d42cec13bdf53a67b21257bddf"));
+    CHECK(hsb_hex_equal(ct, hsb_st_kat_gcm_spec[1].ct));
+    CHECK(hsb_hex_equal(tag, hsb_st_kat_gcm_spec[1].tag));
     CHECK_RC(gc->open(c, iv, 12, NULL, 0, buf, ct, 16, tag), HSB_OK);
     CHECK(memcmp(buf, pt, 16) == 0);
     /* A bad tag: HSB_E_DECRYPT and no plaintext. */
@@ -453,14 +457,15 @@ static void test_sha256(void)
     const hsb_sha256_class *sc = B->sha256;
     void *a = hsb_ctx_alloc(sc->ctx_size), *b = hsb_ctx_alloc(sc->ctx_size);
     uint8_t out[32];
-    const char *abc_hex = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    const hsb_st_kat_sha256 *kat = hsb_st_kat_sha256_fips;
+    const char *abc_hex = kat[HSB_ST_KAT_SHA256_ABC].md;
     CHECK_RC(sc->init(a), HSB_OK);
     CHECK_RC(sc->init(b), HSB_OK);
     sc->final(a, out); /* FIPS 180-4 empty message */
-    CHECK(hsb_test_eq_hex(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    CHECK(hsb_hex_equal(out, kat[HSB_ST_KAT_SHA256_EMPTY].md));
     sc->update(a, "abc", 3); /* FIPS 180-4 / SHA256ShortMsg "abc" */
     sc->final(a, out);
-    CHECK(hsb_test_eq_hex(out, abc_hex));
+    CHECK(hsb_hex_equal(out, abc_hex));
     /* final reset the context; copy forks a running hash. */
     sc->update(a, "a", 1);
     CHECK_RC(sc->copy(b, a), HSB_OK);
@@ -468,14 +473,14 @@ static void test_sha256(void)
     sc->update(b, "b", 1);
     sc->update(b, "c", 1);
     sc->final(a, out);
-    CHECK(hsb_test_eq_hex(out, abc_hex));
+    CHECK(hsb_hex_equal(out, abc_hex));
     sc->final(b, out);
-    CHECK(hsb_test_eq_hex(out, abc_hex));
+    CHECK(hsb_hex_equal(out, abc_hex));
     /* FIPS 180-4 example: 448-bit message. */
-    const char *m2 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    const char *m2 = kat[HSB_ST_KAT_SHA256_448].msg;
     sc->update(a, m2, strlen(m2));
     sc->final(a, out);
-    CHECK(hsb_test_eq_hex(out, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+    CHECK(hsb_hex_equal(out, kat[HSB_ST_KAT_SHA256_448].md));
     sc->clear(a);
     sc->clear(b);
     hsb_ctx_free(a, sc->ctx_size);
@@ -487,29 +492,31 @@ static void test_hmac(void)
     const hsb_hmac_sha256_class *hc = B->hmac;
     void *c = hsb_ctx_alloc(hc->ctx_size);
     uint8_t out[32], key[131];
-    const char *case2 = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+    const hsb_st_kat_hmac *k2 = &hsb_st_kat_hmac_sha256[HSB_ST_KAT_HMAC_TC2],
+                          *k6 = &hsb_st_kat_hmac_sha256[HSB_ST_KAT_HMAC_TC6];
+    const char *case2 = k2->tag;
     /* RFC 4231 4.3 (test case 2), twice on one init, the second in pieces. */
-    CHECK_RC(hc->init(c, (const uint8_t *)"Jefe", 4), HSB_OK);
-    hc->update(c, "what do ya want for nothing?", 28);
+    CHECK_RC(hc->init(c, (const uint8_t *)k2->key.text, strlen(k2->key.text)), HSB_OK);
+    hc->update(c, k2->msg.text, strlen(k2->msg.text));
     hc->final(c, out);
-    CHECK(hsb_test_eq_hex(out, case2));
+    CHECK(hsb_hex_equal(out, case2));
     hc->update(c, "what do ya ", 11);
     hc->update(c, "want for nothing?", 17);
     hc->final(c, out);
-    CHECK(hsb_test_eq_hex(out, case2));
+    CHECK(hsb_hex_equal(out, case2));
     hc->clear(c);
     /* RFC 4231 4.7 (test case 6): a 131-byte key is hashed first. */
     memset(key, 0xaa, sizeof key);
     CHECK_RC(hc->init(c, key, sizeof key), HSB_OK);
-    const char *m6 = "Test Using Larger Than Block-Size Key - Hash Key First";
+    const char *m6 = k6->msg.text;
     hc->update(c, m6, strlen(m6));
     hc->final(c, out);
-    CHECK(hsb_test_eq_hex(out, "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
+    CHECK(hsb_hex_equal(out, k6->tag));
     hc->clear(c);
     /* Empty key, empty message (a value every HMAC library agrees on). */
     CHECK_RC(hc->init(c, NULL, 0), HSB_OK);
     hc->final(c, out);
-    CHECK(hsb_test_eq_hex(out, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"));
+    CHECK(hsb_hex_equal(out, hsb_st_kat_hmac_sha256[HSB_ST_KAT_HMAC_EMPTY].tag));
     hc->clear(c);
     hsb_ctx_free(c, hc->ctx_size);
 }
