@@ -9,7 +9,8 @@
 #include <stdint.h>
 
 #include "hsb_stuffer.h"
-#include "hsb_tls.h"
+#include "hsb_tls_test.h"
+#include "hsb_tls_x509.h"
 
 /* Record content types (RFC 5246 6.2.1). */
 enum {

@@ -8,7 +8,8 @@
 #include "hsb_opts.h"
 
 #include "hsb_certgen.h"
-#include "hsb_tls.h"
+#include "hsb_tls_test.h"
+#include "hsb_tls_x509.h"
 #include "hsb_tsc.h"
 
 struct hsb_pair_cfg {

@@ -9,6 +9,7 @@
 #include "hsb_backends.h"
 #include "hsb_certgen.h"
 #include "hsb_dh_groups.h"
+#include "hsb_tls_x509.h"
 
 #ifndef HSB_FUZZ_DIR_DEFAULT
 #define HSB_FUZZ_DIR_DEFAULT "fuzz"

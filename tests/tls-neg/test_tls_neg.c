@@ -25,6 +25,7 @@
 #include <openssl/x509.h>
 
 #include "hsb_dh_groups.h"
+#include "hsb_tls_test.h"
 #include "neg_harness.h"
 
 #define NONE (-1)
