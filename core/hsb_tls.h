@@ -123,32 +123,38 @@ typedef struct hsb_tls_transport {
 
 /*
  * In-memory pair: two fixed-capacity byte queues, no allocation after
- * hsb_mem_pair_init. The client end writes to_server and reads to_client, the
- * server end the reverse; a full queue gives WOULD_BLOCK on send, an empty
- * one WOULD_BLOCK on recv (or EOF once the writer's end was shut).
- * The capacity holds a whole server flight (a 4096-bit chain plus the
- * ServerKeyExchange) and any single record.
+ * hsb_mem_pair_init. The client end writes the queue to the server and reads
+ * the one to the client, the server end the reverse; a full queue gives
+ * WOULD_BLOCK on send, an empty one WOULD_BLOCK on recv (or EOF once the
+ * writer's end was shut). Each queue holds HSB_MEM_QUEUE_CAP bytes: a whole
+ * server flight (a 4096-bit chain plus the ServerKeyExchange) and any single
+ * record.
  *
  * Tests sit between the ends with the queue helpers: take the next whole
  * record out of a queue, change it, drop it, or push it back (twice, to
  * replay), then step the other end.
+ *
+ * hsb_mem_pair is caller-owned storage (embed it, or make it static), like
+ * struct sockaddr_storage: its layout is private to core/mem_pair.c, and
+ * the queues are reached only through the functions below.
  */
 #define HSB_MEM_QUEUE_CAP (64 * 1024)
+/* Two queues and their bookkeeping (checked in mem_pair.c). */
+#define HSB_MEM_PAIR_SIZE (2 * (HSB_MEM_QUEUE_CAP + 64))
 
-typedef struct hsb_mem_queue {
-    size_t head, len; /* bytes live at buf[head .. head+len) (no wrap) */
-    int shut;         /* the writer closed: recv on empty gives EOF */
-    uint8_t buf[HSB_MEM_QUEUE_CAP];
-} hsb_mem_queue;
+typedef struct hsb_mem_queue hsb_mem_queue;
 
 typedef struct hsb_mem_pair {
-    hsb_mem_queue to_server, to_client;
+    _Alignas(16) unsigned char opaque[HSB_MEM_PAIR_SIZE];
 } hsb_mem_pair;
 
 void hsb_mem_pair_init(hsb_mem_pair *p);
 /* The transport each end uses (io points into p; p must outlive the conns). */
 hsb_tls_transport hsb_mem_pair_client(hsb_mem_pair *p);
 hsb_tls_transport hsb_mem_pair_server(hsb_mem_pair *p);
+/* The queue the client writes (to the server), and the one it reads. */
+hsb_mem_queue *hsb_mem_pair_to_server(hsb_mem_pair *p);
+hsb_mem_queue *hsb_mem_pair_to_client(hsb_mem_pair *p);
 
 /* Bytes waiting in q. */
 size_t hsb_mem_queue_pending(const hsb_mem_queue *q);
@@ -162,6 +168,10 @@ HSB_MUST_CHECK hsb_rc hsb_mem_queue_take_record(hsb_mem_queue *q, uint8_t *buf, 
 HSB_MUST_CHECK hsb_rc hsb_mem_queue_push(hsb_mem_queue *q, const uint8_t *data, size_t len);
 /* Mark q's writer as gone (the reader sees EOF once q is empty). */
 void hsb_mem_queue_shut(hsb_mem_queue *q);
+/* 1 once q's writer is gone (a tap in front of q then refuses bytes too). */
+int hsb_mem_queue_is_shut(const hsb_mem_queue *q);
+/* Drop every byte waiting in q (what the writer sent is never read). */
+void hsb_mem_queue_discard(hsb_mem_queue *q);
 
 /*
  * TCP over a connected socket fd (blocking or not: EAGAIN gives WOULD_BLOCK).
