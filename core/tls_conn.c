@@ -100,7 +100,7 @@ hsb_rc tls_fail(hsb_tls_conn *c, int alert, hsb_rc rc, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(c->detail, sizeof c->detail, fmt, ap);
         va_end(ap);
-        if (alert != -1) c->pending_alert = alert;
+        if (alert != TLS_ALERT_DEFAULT) c->pending_alert = alert;
     }
     return hsb_raise(rc, __FILE__, __LINE__, c->detail);
 }
@@ -117,7 +117,7 @@ static int default_alert(hsb_rc rc)
     case HSB_E_RANGE:
         return HSB_TLS_ALERT_ILLEGAL_PARAMETER;
     case HSB_E_IO:
-        return -2; /* the transport is gone: nothing to send on */
+        return TLS_ALERT_NONE; /* the transport is gone: nothing to send on */
     default:
         return HSB_TLS_ALERT_INTERNAL_ERROR;
     }
@@ -136,10 +136,10 @@ static hsb_rc die(hsb_tls_conn *c, hsb_rc rc)
     if (c->state == TLS_DEAD) return c->rc;
     if (rc == HSB_OK || rc == HSB_E_WOULD_BLOCK) rc = HSB_E_INTERNAL;
     if (c->detail[0] == '\0') snprintf(c->detail, sizeof c->detail, "%s", hsb_last_error());
-    int alert = c->pending_alert != -1 ? c->pending_alert : default_alert(rc);
-    if (rc == HSB_E_IO) alert = -2;
+    int alert = c->pending_alert != TLS_ALERT_DEFAULT ? c->pending_alert : default_alert(rc);
+    if (rc == HSB_E_IO) alert = TLS_ALERT_NONE;
     if (alert >= 0) {
-        tls_send_alert(c, 2, (uint8_t)alert);
+        tls_send_alert(c, TLS_ALERT_FATAL, (uint8_t)alert);
         c->alert_sent = alert;
     }
     c->state = TLS_DEAD;
@@ -291,25 +291,17 @@ hsb_rc tls_transcript_hash(hsb_tls_conn *c, uint8_t out[32])
 static void close_hs_record(hsb_tls_conn *c)
 {
     size_t rec = c->out_hs_rec;
-    size_t body = c->out_end - rec - 5;
+    size_t body = c->out_end - rec - TLS_HEADER_LEN;
     while (body > HSB_TLS_MAX_PLAINTEXT) {
-        uint8_t *split = c->out + rec + 5 + HSB_TLS_MAX_PLAINTEXT;
-        memmove(split + 5, split, body - HSB_TLS_MAX_PLAINTEXT);
-        c->out[rec] = TLS_RT_HANDSHAKE;
-        c->out[rec + 1] = 3;
-        c->out[rec + 2] = 3;
-        c->out[rec + 3] = (uint8_t)(HSB_TLS_MAX_PLAINTEXT >> 8);
-        c->out[rec + 4] = (uint8_t)HSB_TLS_MAX_PLAINTEXT;
-        c->out_end += 5;
+        uint8_t *split = c->out + rec + TLS_HEADER_LEN + HSB_TLS_MAX_PLAINTEXT;
+        memmove(split + TLS_HEADER_LEN, split, body - HSB_TLS_MAX_PLAINTEXT);
+        tls_put_header(c->out + rec, TLS_RT_HANDSHAKE, HSB_TLS_MAX_PLAINTEXT);
+        c->out_end += TLS_HEADER_LEN;
         c->records_sent++;
-        rec += 5 + HSB_TLS_MAX_PLAINTEXT;
+        rec += TLS_HEADER_LEN + HSB_TLS_MAX_PLAINTEXT;
         body -= HSB_TLS_MAX_PLAINTEXT;
     }
-    c->out[rec] = TLS_RT_HANDSHAKE;
-    c->out[rec + 1] = 3;
-    c->out[rec + 2] = 3;
-    c->out[rec + 3] = (uint8_t)(body >> 8);
-    c->out[rec + 4] = (uint8_t)body;
+    tls_put_header(c->out + rec, TLS_RT_HANDSHAKE, body);
     c->out_hs_rec = rec;
 }
 
@@ -330,9 +322,9 @@ static hsb_rc write_hs(hsb_tls_conn *c, const tls_action *a)
         return tls_record_write(c, TLS_RT_HANDSHAKE, msg, s.wpos);
     }
     if (c->out_hs_rec == SIZE_MAX) {
-        HSB_ENSURE(tls_out_free(c) >= 5, HSB_E_INTERNAL);
+        HSB_ENSURE(tls_out_free(c) >= TLS_HEADER_LEN, HSB_E_INTERNAL);
         c->out_hs_rec = c->out_end;
-        c->out_end += 5;
+        c->out_end += TLS_HEADER_LEN;
         c->records_sent++;
     }
     /* Leave room for the headers of split records. */
@@ -423,8 +415,8 @@ static hsb_rc read_msg(hsb_tls_conn *c, const tls_action *a)
             tls_in_consume(c, end);
             if (rc != HSB_OK) return rc;
             if (c->close_received) {
-                c->pending_alert = -2;
-                return tls_fail(c, -2, HSB_E_PROTOCOL,
+                c->pending_alert = TLS_ALERT_NONE;
+                return tls_fail(c, TLS_ALERT_NONE, HSB_E_PROTOCOL,
                                 "peer sent close_notify during the handshake");
             }
             break;
@@ -721,9 +713,10 @@ hsb_rc hsb_tls_read(hsb_tls_conn *c, void *buf, size_t cap, size_t *n)
             if (c->role == HSB_TLS_SERVER) {
                 /* A renegotiating ClientHello: refuse with the warning RFC
                  * 5246 7.2.2 names, and drop it. */
-                if (tls_record_write(c, TLS_RT_ALERT,
-                                     (const uint8_t[]){1, HSB_TLS_ALERT_NO_RENEGOTIATION},
-                                     2) == HSB_OK)
+                if (tls_record_write(
+                        c, TLS_RT_ALERT,
+                        (const uint8_t[]){TLS_ALERT_WARNING, HSB_TLS_ALERT_NO_RENEGOTIATION},
+                        2) == HSB_OK)
                     (void)tls_flush(c);
                 break;
             }
@@ -747,7 +740,7 @@ hsb_rc hsb_tls_close(hsb_tls_conn *c)
         hsb_rc rc = tls_flush(c);
         if (rc == HSB_E_WOULD_BLOCK) return rc;
         if (rc != HSB_OK) return die(c, rc);
-        static const uint8_t cn[2] = {1, HSB_TLS_ALERT_CLOSE_NOTIFY};
+        static const uint8_t cn[2] = {TLS_ALERT_WARNING, HSB_TLS_ALERT_CLOSE_NOTIFY};
         rc = tls_record_write(c, TLS_RT_ALERT, cn, 2);
         if (rc != HSB_OK) return die(c, rc);
         c->close_sent = 1;
