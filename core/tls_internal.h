@@ -222,14 +222,47 @@ extern const hsb_tls_kx hsb_kx_rsa;
 extern const hsb_tls_kx hsb_kx_dhe;
 const hsb_tls_kx *tls_kx_by_suite(uint16_t suite);
 
+/* ---- the handshake table (tls_handshake.c) and framing (tls_framing.c) */
+
+/* Reads or writes one message body. */
+typedef hsb_rc (*tls_handler)(hsb_tls_conn *c, hsb_stuffer *s);
+
+/* One message of the handshake: its record and handshake types, who
+ * writes it, its name in errors, and the handler for each role. */
+typedef struct tls_action {
+    uint8_t record_type;
+    uint8_t hs_type;
+    hsb_tls_role writer;
+    const char *name;
+    tls_handler handler[2]; /* [HSB_TLS_CLIENT], [HSB_TLS_SERVER] */
+} tls_action;
+
+/* Rows of the table: the first two messages, then one row per key exchange. */
+enum { SHAPE_INITIAL, SHAPE_RSA, SHAPE_DHE };
+#define SHAPE_LEN 12
+
 /* Called by the ServerHello handlers once the suite is known: picks the
  * handshake row for kx. */
 void tls_set_shape(hsb_tls_conn *c, const hsb_tls_kx *kx);
+
+/* Write our message a (its handler fills the body) into the output. */
+hsb_rc tls_write_hs(hsb_tls_conn *c, const tls_action *a);
+/* Read the peer's message a (or ChangeCipherSpec) and hand it to a's
+ * handler; HSB_E_WOULD_BLOCK until the whole message has arrived. */
+hsb_rc tls_read_msg(hsb_tls_conn *c, const tls_action *a);
+
+/* ---- errors (tls_error.c) and life (tls_conn.c) */
 
 /* Fail the current step with alert (or TLS_ALERT_DEFAULT, TLS_ALERT_NONE), code rc and
  * a message; returns rc for `return tls_fail(...)`. */
 hsb_rc tls_fail(hsb_tls_conn *c, int alert, hsb_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* End the connection with rc: send the alert the failure calls for (best
+ * effort), record the one-line error, wipe the secrets. Returns the code the
+ * conn failed with (a dead conn keeps its first one). */
+hsb_rc tls_die(hsb_tls_conn *c, hsb_rc rc);
+/* Wipe the master secret and key block. */
+void tls_wipe_secrets(hsb_tls_conn *c);
 
 /* ---- messages (tls_hello.c, tls_cert.c, tls_finished.c) */
 hsb_rc tls_client_hello_write(hsb_tls_conn *c, hsb_stuffer *out);
