@@ -23,12 +23,25 @@
 static const struct {
     const char *name;      /* ours */
     const char *ossl_name; /* libcrypto's */
-    unsigned bits, priv_bits;
+    unsigned bits;
 } defs[N_GROUPS] = {
-    {"ffdhe2048", "ffdhe2048", 2048, 225}, {"ffdhe3072", "ffdhe3072", 3072, 275},
-    {"ffdhe4096", "ffdhe4096", 4096, 325}, {"modp2048", "modp_2048", 2048, 225},
-    {"modp3072", "modp_3072", 3072, 275},  {"modp4096", "modp_4096", 4096, 325},
+    {"ffdhe2048", "ffdhe2048", 2048}, {"ffdhe3072", "ffdhe3072", 3072},
+    {"ffdhe4096", "ffdhe4096", 4096}, {"modp2048", "modp_2048", 2048},
+    {"modp3072", "modp_3072", 3072},  {"modp4096", "modp_4096", 4096},
 };
+
+/* Twice the security strength of a 2048-, 3072- and 4096-bit group (RFC
+ * 7919 5.2 via NIST SP 800-56A), as OpenSSL 3 sizes them. */
+#define PRIV_BITS_2048 225
+#define PRIV_BITS_3072 275
+#define PRIV_BITS_4096 325
+
+unsigned hsb_dh_priv_bits(unsigned p_bits)
+{
+    if (p_bits <= 2048) return PRIV_BITS_2048;
+    if (p_bits <= 3072) return PRIV_BITS_3072;
+    return PRIV_BITS_4096;
+}
 
 static uint8_t p_bytes[N_GROUPS][HSB_MAX_MODULUS_BYTES];
 static uint8_t q_bytes[N_GROUPS][HSB_MAX_MODULUS_BYTES];
@@ -66,7 +79,7 @@ static int load(size_t i)
         /* q has one bit fewer than p: skip its leading zero byte only if any. */
         .q = q_bytes[i] + (q_bytes[i][0] == 0),
         .q_len = len - (q_bytes[i][0] == 0),
-        .priv_bits = defs[i].priv_bits,
+        .priv_bits = hsb_dh_priv_bits(defs[i].bits),
     };
     ok = 1;
 out:

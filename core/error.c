@@ -1,8 +1,19 @@
 #include "hsb_error.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-static _Thread_local char last_error[256];
+/* The last failure raised on this thread, kept in parts: where it was
+ * raised is for developers, the message and code for everyone. */
+static _Thread_local struct {
+    int set;
+    const char *file;
+    int line;
+    hsb_rc rc;
+    char msg[256];
+} last;
+static _Thread_local char formatted[384];
 
 const char *hsb_rc_name(hsb_rc rc)
 {
@@ -40,17 +51,35 @@ const char *hsb_rc_name(hsb_rc rc)
 
 hsb_rc hsb_raise(hsb_rc rc, const char *file, int line, const char *msg)
 {
-    snprintf(last_error, sizeof last_error, "%s:%d: %s (%s)", file, line, msg ? msg : "",
-             hsb_rc_name(rc));
+    last.set = 1;
+    last.file = file ? file : "?";
+    last.line = line;
+    last.rc = rc;
+    /* msg may live on the caller's stack: copy it. */
+    snprintf(last.msg, sizeof last.msg, "%s", msg ? msg : "");
     return rc;
+}
+
+/* HSB_DEBUG=1 (any value but empty or "0") asks for file:line in messages. */
+static int debug_wanted(void)
+{
+    const char *v = getenv("HSB_DEBUG");
+    return v && v[0] && strcmp(v, "0") != 0;
 }
 
 const char *hsb_last_error(void)
 {
-    return last_error[0] ? last_error : "no error recorded";
+    if (!last.set) return "no error recorded";
+    if (debug_wanted())
+        snprintf(formatted, sizeof formatted, "%s:%d: %s (%s)", last.file, last.line, last.msg,
+                 hsb_rc_name(last.rc));
+    else
+        snprintf(formatted, sizeof formatted, "%s (%s)", last.msg, hsb_rc_name(last.rc));
+    return formatted;
 }
 
 void hsb_clear_error(void)
 {
-    last_error[0] = '\0';
+    last.set = 0;
+    last.msg[0] = '\0';
 }

@@ -15,5 +15,9 @@
 const hsb_dh_group *hsb_dh_group_by_name(const char *name);
 /* All of them, in the order above. */
 const hsb_dh_group *const *hsb_dh_groups(size_t *count);
+/* The private exponent size for a prime of p_bits bits: 225, 275 or 325
+ * bits for primes up to 2048, 3072 and above (see dh_groups.c). The named
+ * groups use it, and so does a client for a server's custom group. */
+unsigned hsb_dh_priv_bits(unsigned p_bits);
 
 #endif

@@ -5,6 +5,8 @@
  * names a kind of failure. The place where a failure was first raised (file,
  * line, a short message) is kept per thread for debugging and for the clear
  * error messages the driver prints; it never changes the code returned.
+ * Messages name what the user gave (a file, an option), never a source
+ * path: file:line is shown only when the environment has HSB_DEBUG=1.
  *
  *   HSB_GUARD(expr)        return expr's code unless it is HSB_OK
  *   HSB_ENSURE(cond, code) raise code (recording where) unless cond holds
@@ -46,7 +48,9 @@ const char *hsb_rc_name(hsb_rc rc);
 /* Record that rc was raised at file:line with msg (may be NULL); returns rc. */
 hsb_rc hsb_raise(hsb_rc rc, const char *file, int line, const char *msg);
 
-/* The last failure raised on this thread: "file:line: msg (code)". */
+/* The last failure raised on this thread: "msg (code)", or with HSB_DEBUG
+ * set (read at each call) "file:line: msg (code)". The text lives in a
+ * per-thread buffer until the next call. */
 const char *hsb_last_error(void);
 void hsb_clear_error(void);
 

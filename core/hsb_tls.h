@@ -49,9 +49,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include "hsb_error.h"
 #include "hsb_provider.h"
 
@@ -126,32 +123,38 @@ typedef struct hsb_tls_transport {
 
 /*
  * In-memory pair: two fixed-capacity byte queues, no allocation after
- * hsb_mem_pair_init. The client end writes to_server and reads to_client, the
- * server end the reverse; a full queue gives WOULD_BLOCK on send, an empty
- * one WOULD_BLOCK on recv (or EOF once the writer's end was shut).
- * The capacity holds a whole server flight (a 4096-bit chain plus the
- * ServerKeyExchange) and any single record.
+ * hsb_mem_pair_init. The client end writes the queue to the server and reads
+ * the one to the client, the server end the reverse; a full queue gives
+ * WOULD_BLOCK on send, an empty one WOULD_BLOCK on recv (or EOF once the
+ * writer's end was shut). Each queue holds HSB_MEM_QUEUE_CAP bytes: a whole
+ * server flight (a 4096-bit chain plus the ServerKeyExchange) and any single
+ * record.
  *
  * Tests sit between the ends with the queue helpers: take the next whole
  * record out of a queue, change it, drop it, or push it back (twice, to
  * replay), then step the other end.
+ *
+ * hsb_mem_pair is caller-owned storage (embed it, or make it static), like
+ * struct sockaddr_storage: its layout is private to core/mem_pair.c, and
+ * the queues are reached only through the functions below.
  */
 #define HSB_MEM_QUEUE_CAP (64 * 1024)
+/* Two queues and their bookkeeping (checked in mem_pair.c). */
+#define HSB_MEM_PAIR_SIZE (2 * (HSB_MEM_QUEUE_CAP + 64))
 
-typedef struct hsb_mem_queue {
-    size_t head, len; /* bytes live at buf[head .. head+len) (no wrap) */
-    int shut;         /* the writer closed: recv on empty gives EOF */
-    uint8_t buf[HSB_MEM_QUEUE_CAP];
-} hsb_mem_queue;
+typedef struct hsb_mem_queue hsb_mem_queue;
 
 typedef struct hsb_mem_pair {
-    hsb_mem_queue to_server, to_client;
+    _Alignas(16) unsigned char opaque[HSB_MEM_PAIR_SIZE];
 } hsb_mem_pair;
 
 void hsb_mem_pair_init(hsb_mem_pair *p);
 /* The transport each end uses (io points into p; p must outlive the conns). */
 hsb_tls_transport hsb_mem_pair_client(hsb_mem_pair *p);
 hsb_tls_transport hsb_mem_pair_server(hsb_mem_pair *p);
+/* The queue the client writes (to the server), and the one it reads. */
+hsb_mem_queue *hsb_mem_pair_to_server(hsb_mem_pair *p);
+hsb_mem_queue *hsb_mem_pair_to_client(hsb_mem_pair *p);
 
 /* Bytes waiting in q. */
 size_t hsb_mem_queue_pending(const hsb_mem_queue *q);
@@ -165,6 +168,10 @@ HSB_MUST_CHECK hsb_rc hsb_mem_queue_take_record(hsb_mem_queue *q, uint8_t *buf, 
 HSB_MUST_CHECK hsb_rc hsb_mem_queue_push(hsb_mem_queue *q, const uint8_t *data, size_t len);
 /* Mark q's writer as gone (the reader sees EOF once q is empty). */
 void hsb_mem_queue_shut(hsb_mem_queue *q);
+/* 1 once q's writer is gone (a tap in front of q then refuses bytes too). */
+int hsb_mem_queue_is_shut(const hsb_mem_queue *q);
+/* Drop every byte waiting in q (what the writer sent is never read). */
+void hsb_mem_queue_discard(hsb_mem_queue *q);
 
 /*
  * TCP over a connected socket fd (blocking or not: EAGAIN gives WOULD_BLOCK).
@@ -203,26 +210,19 @@ void hsb_tls_config_free(hsb_tls_config *cfg);
  * (server; the first suite in the client's list that is accepted wins). */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_set_kx(hsb_tls_config *cfg, unsigned kx_mask);
 
-/* Server: the certificate chain, leaf first (each X509 is up-ref'd; or DER
- * blobs, copied), and the leaf's RSA private key (converted once into the
- * hsb_rsa_key bytes that each hsb_tls_thread loads into the backend). The
- * key must match the leaf (checked: HSB_E_USAGE). Key sizes 2048..4096. */
-HSB_MUST_CHECK hsb_rc hsb_tls_config_set_chain(hsb_tls_config *cfg, X509 *const *chain, size_t n);
+/* Server: the certificate chain as DER blobs, leaf first (copied). The
+ * X509 and EVP_PKEY forms, and the private key, are in hsb_tls_x509.h. */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_set_chain_der(hsb_tls_config *cfg, const uint8_t *const *der,
                                                    const size_t *der_len, size_t n);
-HSB_MUST_CHECK hsb_rc hsb_tls_config_set_key(hsb_tls_config *cfg, EVP_PKEY *key);
 /* Server: PEM files: chain_file holds the leaf then any intermediates. */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_load_pem(hsb_tls_config *cfg, const char *chain_file,
                                               const char *key_file);
 /* Server: the DHE group (hsb_dh_group_by_name("ffdhe2048"/"ffdhe3072"/...)). */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_set_dh_group(hsb_tls_config *cfg, const hsb_dh_group *group);
 
-/* Client: trust anchors (CA certificates trusted as given; up-ref'd), from
- * X509s, a PEM file of one or more certificates, or an X509_STORE's
- * certificates (copied out of the store at the call). */
-HSB_MUST_CHECK hsb_rc hsb_tls_config_add_anchor(hsb_tls_config *cfg, X509 *ca);
+/* Client: trust anchors (CA certificates trusted as given) from a PEM file
+ * of one or more certificates; from X509s or an X509_STORE: hsb_tls_x509.h. */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_load_anchors(hsb_tls_config *cfg, const char *pem_file);
-HSB_MUST_CHECK hsb_rc hsb_tls_config_add_store(hsb_tls_config *cfg, X509_STORE *store);
 /* Client: the name the server's certificate must carry (SAN dNSName, or an
  * iPAddress when name is a numeric address); a DNS name is also sent as SNI.
  * NULL: no host name check (only for tests that say so). */
@@ -290,22 +290,6 @@ HSB_MUST_CHECK hsb_rc hsb_tls_close(hsb_tls_conn *conn);
 HSB_MUST_CHECK hsb_rc hsb_tls_pair_handshake(hsb_tls_conn *client, hsb_tls_conn *server,
                                              hsb_tls_conn **failed);
 
-/* ------------------------------------------------------------ probe */
-
-/* A hook around the client's X.509 work done by libcrypto (d2i_X509 of the
- * chain, issuer/CA/date/host-name checks, pulling the public key out, freeing
- * the parsed certificates), so a profiler can tell it from the protocol's
- * own cost. The backend's signature math (SHA-256 of the TBSCertificate,
- * rsa_pub) is never inside a BEGIN..END pair. Pairs do not nest.
- *
- * One process-wide hook, read without synchronisation: set it (or NULL, the
- * default: then a handshake only tests one pointer per X.509 step) before
- * any thread runs a handshake and leave it until they stop. The hook runs
- * on the thread doing the handshake; arg is the one given here. */
-enum { HSB_TLS_PROBE_X509_BEGIN = 1, HSB_TLS_PROBE_X509_END = 2 };
-typedef void (*hsb_tls_probe_fn)(int event, void *arg);
-void hsb_tls_set_probe(hsb_tls_probe_fn fn, void *arg);
-
 /* ------------------------------------------------- what happened on conn */
 
 typedef struct hsb_tls_info {
@@ -332,9 +316,5 @@ const char *hsb_tls_conn_failed_step(const hsb_tls_conn *conn);
  * close_notify), as the alert description; -1 when none. */
 int hsb_tls_conn_alert_sent(const hsb_tls_conn *conn);
 int hsb_tls_conn_alert_received(const hsb_tls_conn *conn);
-
-/* Tests only: set the next write (or read) sequence number, to reach the
- * 2^64 - 1 wrap without sending 2^64 records. */
-void hsb_tls_conn_test_set_seq(hsb_tls_conn *conn, int write, uint64_t seq);
 
 #endif

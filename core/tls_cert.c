@@ -27,6 +27,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "hsb_limits.h"
 #include "hsb_pkcs1.h"
 #include "tls_internal.h"
 
@@ -166,7 +167,7 @@ hsb_rc tls_server_cert_write(hsb_tls_conn *c, hsb_stuffer *out)
 
 int tls_issuer_key_ok(const uint8_t *n, size_t n_len)
 {
-    return n_len <= HSB_MAX_MODULUS_BYTES && bit_len(n, n_len) >= 1024;
+    return n_len <= HSB_MAX_MODULUS_BYTES && bit_len(n, n_len) >= HSB_MIN_RSA_MODULUS_BITS;
 }
 
 /* Does the key (n, e) sign cert x (whose DER is der)? On the backend, with

@@ -10,6 +10,7 @@
 
 #include "hsb_ct.h"
 #include "hsb_dh_groups.h"
+#include "hsb_limits.h"
 #include "hsb_rsa_export.h"
 #include "tls_internal.h"
 
@@ -139,7 +140,7 @@ hsb_rc hsb_tls_config_set_key(hsb_tls_config *cfg, EVP_PKEY *key)
     HSB_ENSURE(cfg && cfg->role == HSB_TLS_SERVER && key, HSB_E_USAGE);
     if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) HSB_BAIL_MSG(HSB_E_USAGE, "key is not RSA");
     int bits = EVP_PKEY_get_bits(key);
-    if (bits < 1024 || bits > HSB_MAX_MODULUS_BITS)
+    if (bits < HSB_MIN_RSA_MODULUS_BITS || bits > HSB_MAX_MODULUS_BITS)
         HSB_BAIL_MSG(HSB_E_UNSUPPORTED, "RSA key size out of 1024..4096");
     size_t cap = HSB_RSA_EXPORT_CAP(bits);
     uint8_t *mem = calloc(1, cap);

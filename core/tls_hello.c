@@ -86,7 +86,7 @@ hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
     DECODE(hsb_stuffer_read_vec(in, 1, 0, 32, &sid));
     DECODE(hsb_stuffer_read_vec(in, 2, 2, 0xfffe, &suites));
     DECODE(hsb_stuffer_read_vec(in, 1, 1, 0xff, &comp));
-    if ((version >> 8) != 3 || version < HSB_TLS_VERSION_1_2)
+    if ((version >> 8) != TLS_VERSION_MAJOR || version < HSB_TLS_VERSION_1_2)
         return tls_fail(c, HSB_TLS_ALERT_PROTOCOL_VERSION, HSB_E_PROTOCOL,
                         "client offers version 0x%04x, we need TLS 1.2", version);
     c->client_version = version;

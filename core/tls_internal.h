@@ -9,7 +9,21 @@
 #include <stdint.h>
 
 #include "hsb_stuffer.h"
-#include "hsb_tls.h"
+#include "hsb_tls_test.h"
+#include "hsb_tls_x509.h"
+
+/* The record header (RFC 5246 6.2.1): type(1), version(2), length(2), with
+ * TLS 1.2's ProtocolVersion {3, 3} as its two version bytes. */
+#define TLS_HEADER_LEN 5
+#define TLS_VERSION_MAJOR ((uint8_t)(HSB_TLS_VERSION_1_2 >> 8))
+#define TLS_VERSION_MINOR ((uint8_t)(HSB_TLS_VERSION_1_2 & 0xff))
+
+/* AlertLevel (RFC 5246 7.2). */
+enum { TLS_ALERT_WARNING = 1, TLS_ALERT_FATAL = 2 };
+/* tls_fail's and pending_alert's values besides an AlertDescription: keep
+ * the default alert for the error code, or send no alert at all (the
+ * transport is gone, or the peer's fatal alert ended the connection). */
+enum { TLS_ALERT_DEFAULT = -1, TLS_ALERT_NONE = -2 };
 
 /* Record content types (RFC 5246 6.2.1). */
 enum {
@@ -37,7 +51,12 @@ enum {
     TLS_EXT_SIGNATURE_ALGORITHMS = 0x000d,
     TLS_EXT_RENEGOTIATION_INFO = 0xff01,
 };
-#define TLS_SIGALG_RSA_PKCS1_SHA256 0x0401
+/* HashAlgorithm sha256(4) and SignatureAlgorithm rsa(1) (RFC 5246
+ * 7.4.1.4.1): the one pair we sign and verify with, and its u16 form in
+ * the signature_algorithms extension. */
+#define TLS_HASH_SHA256 4
+#define TLS_SIG_RSA 1
+#define TLS_SIGALG_RSA_PKCS1_SHA256 (TLS_HASH_SHA256 << 8 | TLS_SIG_RSA)
 #define TLS_SCSV_RENEGOTIATION 0x00ff
 
 #define TLS_MAC_LEN 32
@@ -203,14 +222,47 @@ extern const hsb_tls_kx hsb_kx_rsa;
 extern const hsb_tls_kx hsb_kx_dhe;
 const hsb_tls_kx *tls_kx_by_suite(uint16_t suite);
 
+/* ---- the handshake table (tls_handshake.c) and framing (tls_framing.c) */
+
+/* Reads or writes one message body. */
+typedef hsb_rc (*tls_handler)(hsb_tls_conn *c, hsb_stuffer *s);
+
+/* One message of the handshake: its record and handshake types, who
+ * writes it, its name in errors, and the handler for each role. */
+typedef struct tls_action {
+    uint8_t record_type;
+    uint8_t hs_type;
+    hsb_tls_role writer;
+    const char *name;
+    tls_handler handler[2]; /* [HSB_TLS_CLIENT], [HSB_TLS_SERVER] */
+} tls_action;
+
+/* Rows of the table: the first two messages, then one row per key exchange. */
+enum { SHAPE_INITIAL, SHAPE_RSA, SHAPE_DHE };
+#define SHAPE_LEN 12
+
 /* Called by the ServerHello handlers once the suite is known: picks the
  * handshake row for kx. */
 void tls_set_shape(hsb_tls_conn *c, const hsb_tls_kx *kx);
 
-/* Fail the current step with alert (or -1 to keep the default), code rc and
+/* Write our message a (its handler fills the body) into the output. */
+hsb_rc tls_write_hs(hsb_tls_conn *c, const tls_action *a);
+/* Read the peer's message a (or ChangeCipherSpec) and hand it to a's
+ * handler; HSB_E_WOULD_BLOCK until the whole message has arrived. */
+hsb_rc tls_read_msg(hsb_tls_conn *c, const tls_action *a);
+
+/* ---- errors (tls_error.c) and life (tls_conn.c) */
+
+/* Fail the current step with alert (or TLS_ALERT_DEFAULT, TLS_ALERT_NONE), code rc and
  * a message; returns rc for `return tls_fail(...)`. */
 hsb_rc tls_fail(hsb_tls_conn *c, int alert, hsb_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* End the connection with rc: send the alert the failure calls for (best
+ * effort), record the one-line error, wipe the secrets. Returns the code the
+ * conn failed with (a dead conn keeps its first one). */
+hsb_rc tls_die(hsb_tls_conn *c, hsb_rc rc);
+/* Wipe the master secret and key block. */
+void tls_wipe_secrets(hsb_tls_conn *c);
 
 /* ---- messages (tls_hello.c, tls_cert.c, tls_finished.c) */
 hsb_rc tls_client_hello_write(hsb_tls_conn *c, hsb_stuffer *out);
@@ -236,6 +288,8 @@ hsb_rc tls_activate_write(hsb_tls_conn *c);
 hsb_rc tls_activate_read(hsb_tls_conn *c);
 
 /* ---- record layer (tls_record.c) */
+/* Write a record header for a body of len bytes at p. */
+void tls_put_header(uint8_t p[TLS_HEADER_LEN], uint8_t type, size_t len);
 /* Append a record of type with data (sealed when write protection is on). */
 hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size_t len);
 /* Bytes free at the end of the output buffer. */

@@ -11,7 +11,7 @@
  * groups give; under the FULL check (Y^q == 1) a server whose prime is not
  * safe fails with illegal_parameter, and its users should run --dh-check
  * range. The private exponent size for such a group follows the named groups
- * of the nearest size (225/275/325 bits).
+ * of the nearest size (hsb_dh_priv_bits).
  */
 #include <string.h>
 
@@ -134,8 +134,8 @@ static hsb_rc dhe_server_write_ske(hsb_tls_conn *c, hsb_stuffer *out)
     uint8_t hash[32];
     ske_hash(c, out->data + start, out->wpos - start, hash);
     /* SignatureAndHashAlgorithm { sha256(4), rsa(1) }, then the signature. */
-    HSB_GUARD(hsb_stuffer_write_u8(out, 4));
-    HSB_GUARD(hsb_stuffer_write_u8(out, 1));
+    HSB_GUARD(hsb_stuffer_write_u8(out, TLS_HASH_SHA256));
+    HSB_GUARD(hsb_stuffer_write_u8(out, TLS_SIG_RSA));
     size_t k = b->rsa_priv->n_len(t->rsa_priv), mark;
     uint8_t *sig;
     HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &mark));
@@ -184,9 +184,7 @@ static void client_group(hsb_tls_conn *c, const uint8_t *p, size_t p_len, const 
         .p_len = p_len,
         .g_len = g_len,
         .q_len = q_len,
-        .priv_bits = bits <= 2048   ? 225
-                     : bits <= 3072 ? 275
-                                    : 325,
+        .priv_bits = hsb_dh_priv_bits(bits),
     };
     c->dh_group_name = "custom";
 }
@@ -210,7 +208,7 @@ static hsb_rc dhe_client_read_ske(hsb_tls_conn *c, hsb_stuffer *in)
         hsb_stuffer_ensure_done(in) != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
                         "malformed ServerKeyExchange signature");
-    if (hash_alg != 4 || sig_alg != 1)
+    if (hash_alg != TLS_HASH_SHA256 || sig_alg != TLS_SIG_RSA)
         return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
                         "ServerKeyExchange signed with (%u, %u), we offered rsa_pkcs1_sha256 only",
                         hash_alg, sig_alg);

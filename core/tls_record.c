@@ -44,7 +44,8 @@ hsb_rc tls_flush(hsb_tls_conn *c)
         hsb_rc rc = c->tr.send(c->tr.io, c->out + c->out_start, c->out_end - c->out_start, &n);
         if (rc == HSB_E_WOULD_BLOCK) return rc;
         if (rc != HSB_OK)
-            return tls_fail(c, -2, HSB_E_IO, "transport send failed: %s", hsb_last_error());
+            return tls_fail(c, TLS_ALERT_NONE, HSB_E_IO, "transport send failed: %s",
+                            hsb_last_error());
         c->out_start += n;
     }
     c->out_start = c->out_end = 0;
@@ -52,11 +53,11 @@ hsb_rc tls_flush(hsb_tls_conn *c)
     return HSB_OK;
 }
 
-static void put_header(uint8_t *p, uint8_t type, size_t len)
+void tls_put_header(uint8_t p[TLS_HEADER_LEN], uint8_t type, size_t len)
 {
     p[0] = type;
-    p[1] = 3;
-    p[2] = 3;
+    p[1] = TLS_VERSION_MAJOR;
+    p[2] = TLS_VERSION_MINOR;
     p[3] = (uint8_t)(len >> 8);
     p[4] = (uint8_t)len;
 }
@@ -70,8 +71,8 @@ static void mac_header(uint8_t h[13], uint64_t seq, uint8_t type, size_t len)
 {
     seq_bytes(h, seq);
     h[8] = type;
-    h[9] = 3;
-    h[10] = 3;
+    h[9] = TLS_VERSION_MAJOR;
+    h[10] = TLS_VERSION_MINOR;
     h[11] = (uint8_t)(len >> 8);
     h[12] = (uint8_t)len;
 }
@@ -81,23 +82,24 @@ hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size
     HSB_ENSURE(len <= HSB_TLS_MAX_PLAINTEXT, HSB_E_INTERNAL);
     c->out_hs_rec = SIZE_MAX; /* a new record closes any open handshake record */
     if (!c->cipher_w) {
-        HSB_ENSURE(tls_out_free(c) >= 5 + len, HSB_E_INTERNAL);
+        HSB_ENSURE(tls_out_free(c) >= TLS_HEADER_LEN + len, HSB_E_INTERNAL);
         uint8_t *p = c->out + c->out_end;
-        put_header(p, type, len);
-        memmove(p + 5, data, len);
-        c->out_end += 5 + len;
+        tls_put_header(p, type, len);
+        memmove(p + TLS_HEADER_LEN, data, len);
+        c->out_end += TLS_HEADER_LEN + len;
         c->records_sent++;
         return HSB_OK;
     }
     /* The sequence number must not wrap (RFC 5246 6.1): 2^64 - 1 is the last
      * one used; after it nothing can be sent, not even an alert. */
-    if (c->seq_w_done) return tls_fail(c, -2, HSB_E_PROTOCOL, "write sequence number exhausted");
+    if (c->seq_w_done)
+        return tls_fail(c, TLS_ALERT_NONE, HSB_E_PROTOCOL, "write sequence number exhausted");
     const hsb_backend *b = c->cls;
     size_t pad = 15 - ((len + TLS_MAC_LEN) % 16);
     size_t body = TLS_IV_LEN + len + TLS_MAC_LEN + pad + 1;
-    HSB_ENSURE(tls_out_free(c) >= 5 + body, HSB_E_INTERNAL);
+    HSB_ENSURE(tls_out_free(c) >= TLS_HEADER_LEN + body, HSB_E_INTERNAL);
     uint8_t *p = c->out + c->out_end;
-    uint8_t *iv = p + 5, *plain = iv + TLS_IV_LEN;
+    uint8_t *iv = p + TLS_HEADER_LEN, *plain = iv + TLS_IV_LEN;
     memmove(plain, data, len);
     HSB_GUARD(b->rng->fill(iv, TLS_IV_LEN));
     uint8_t h[13];
@@ -109,8 +111,8 @@ hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size
     uint8_t chain[16];
     memcpy(chain, iv, 16);
     HSB_GUARD(b->aes->cbc_encrypt(c->aes_w, chain, plain, plain, body - TLS_IV_LEN));
-    put_header(p, type, body);
-    c->out_end += 5 + body;
+    tls_put_header(p, type, body);
+    c->out_end += TLS_HEADER_LEN + body;
     if (c->seq_w == UINT64_MAX)
         c->seq_w_done = 1;
     else
@@ -124,7 +126,8 @@ void tls_send_alert(hsb_tls_conn *c, uint8_t level, uint8_t desc)
     uint8_t a[2] = {level, desc};
     /* Make room by dropping unsent output if we must: the connection is
      * ending and the alert matters more than half-sent data. */
-    if (tls_out_free(c) < 5 + TLS_IV_LEN + 2 + TLS_MAC_LEN + 16) c->out_start = c->out_end = 0;
+    if (tls_out_free(c) < TLS_HEADER_LEN + TLS_IV_LEN + 2 + TLS_MAC_LEN + 16)
+        c->out_start = c->out_end = 0;
     if (tls_record_write(c, TLS_RT_ALERT, a, 2) == HSB_OK) (void)tls_flush(c);
 }
 
@@ -149,8 +152,9 @@ static hsb_rc in_need(hsb_tls_conn *c, size_t n)
         hsb_rc rc = c->tr.recv(c->tr.io, c->in + c->in_end, TLS_IN_CAP - c->in_end, &got);
         if (rc == HSB_E_WOULD_BLOCK) return rc;
         if (rc != HSB_OK)
-            return tls_fail(c, -2, HSB_E_IO, "transport receive failed: %s", hsb_last_error());
-        if (got == 0) return tls_fail(c, -2, HSB_E_IO, "peer closed the connection");
+            return tls_fail(c, TLS_ALERT_NONE, HSB_E_IO, "transport receive failed: %s",
+                            hsb_last_error());
+        if (got == 0) return tls_fail(c, TLS_ALERT_NONE, HSB_E_IO, "peer closed the connection");
         c->in_end += got;
     }
     return HSB_OK;
@@ -237,7 +241,7 @@ static hsb_rc open_cbc(hsb_tls_conn *c, uint8_t type, uint8_t *p, size_t len, si
 
 hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len, size_t *rec_end)
 {
-    HSB_GUARD(in_need(c, 5));
+    HSB_GUARD(in_need(c, TLS_HEADER_LEN));
     const uint8_t *h = c->in + c->in_start;
     uint8_t t = h[0];
     uint16_t version = (uint16_t)(h[1] << 8 | h[2]);
@@ -247,19 +251,20 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
                         "unknown record type %u", t);
     /* Before ServerHello any 3.x record version is fine (clients send 3.1 in
      * the first record for old servers' sake); afterwards only 3.3. */
-    if ((version >> 8) != 3 || (c->version_fixed && version != HSB_TLS_VERSION_1_2))
+    if ((version >> 8) != TLS_VERSION_MAJOR || (c->version_fixed && version != HSB_TLS_VERSION_1_2))
         return tls_fail(c, HSB_TLS_ALERT_PROTOCOL_VERSION, HSB_E_PROTOCOL, "record version 0x%04x",
                         version);
-    size_t limit = c->cipher_r ? HSB_TLS_MAX_RECORD - 5 : HSB_TLS_MAX_PLAINTEXT;
+    size_t limit = c->cipher_r ? HSB_TLS_MAX_RECORD - TLS_HEADER_LEN : HSB_TLS_MAX_PLAINTEXT;
     if (rlen > limit)
         return tls_fail(c, HSB_TLS_ALERT_RECORD_OVERFLOW, HSB_E_PROTOCOL,
                         "record of %zu bytes is too long", rlen);
-    HSB_GUARD(in_need(c, 5 + rlen));
+    HSB_GUARD(in_need(c, TLS_HEADER_LEN + rlen));
     h = c->in + c->in_start;
-    uint8_t *body = c->in + c->in_start + 5;
-    size_t plen = rlen, poff = c->in_start + 5;
+    uint8_t *body = c->in + c->in_start + TLS_HEADER_LEN;
+    size_t plen = rlen, poff = c->in_start + TLS_HEADER_LEN;
     if (c->cipher_r) {
-        if (c->seq_r_done) return tls_fail(c, -2, HSB_E_PROTOCOL, "read sequence number exhausted");
+        if (c->seq_r_done)
+            return tls_fail(c, TLS_ALERT_NONE, HSB_E_PROTOCOL, "read sequence number exhausted");
         hsb_rc rc = open_cbc(c, t, body, rlen, &plen);
         if (rc == HSB_E_DECRYPT)
             return tls_fail(c, HSB_TLS_ALERT_BAD_RECORD_MAC, HSB_E_DECRYPT,
@@ -279,7 +284,7 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
     *type = t;
     *off = poff;
     *len = plen;
-    *rec_end = c->in_start + 5 + rlen;
+    *rec_end = c->in_start + TLS_HEADER_LEN + rlen;
     return HSB_OK;
 }
 
@@ -292,12 +297,12 @@ hsb_rc tls_handle_alert(hsb_tls_conn *c, const uint8_t *p, size_t len)
         c->close_received = 1;
         return HSB_OK;
     }
-    if (level == 1 && desc != HSB_TLS_ALERT_UNEXPECTED_MESSAGE &&
+    if (level == TLS_ALERT_WARNING && desc != HSB_TLS_ALERT_UNEXPECTED_MESSAGE &&
         desc != HSB_TLS_ALERT_BAD_RECORD_MAC && desc != HSB_TLS_ALERT_HANDSHAKE_FAILURE)
         return HSB_OK; /* a warning (no_renegotiation, user_canceled...): ignore */
     c->alert_recv = desc;
     /* No alert goes back in answer to a fatal alert. */
-    c->pending_alert = -2;
-    return tls_fail(c, -2, HSB_E_PROTOCOL, "peer sent alert %s(%u)", hsb_tls_alert_name(desc),
-                    desc);
+    c->pending_alert = TLS_ALERT_NONE;
+    return tls_fail(c, TLS_ALERT_NONE, HSB_E_PROTOCOL, "peer sent alert %s(%u)",
+                    hsb_tls_alert_name(desc), desc);
 }

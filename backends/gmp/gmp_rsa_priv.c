@@ -54,6 +54,7 @@
 #include "gmp_internal.h"
 #include "gmp_limbs.h"
 #include "hsb_ct.h"
+#include "hsb_limits.h"
 
 #define L HSB_GMP_MAX_LIMBS
 
@@ -213,7 +214,8 @@ static hsb_rc rsa_priv_setup(gmp_rsa_priv_ctx *k, const hsb_rsa_key *key, mp_lim
     HSB_ENSURE(n_len <= HSB_MAX_MODULUS_BYTES, HSB_E_UNSUPPORTED);
     (void)hsb_gmp_load(k->n, L, nb, n_len);
     size_t nbits = hsb_gmp_bits(k->n, L);
-    HSB_ENSURE(nbits >= 1024 && nbits <= HSB_MAX_MODULUS_BITS, HSB_E_UNSUPPORTED);
+    HSB_ENSURE(nbits >= HSB_MIN_RSA_MODULUS_BITS && nbits <= HSB_MAX_MODULUS_BITS,
+               HSB_E_UNSUPPORTED);
     HSB_ENSURE((k->n[0] & 1) == 1, HSB_E_RANGE); /* an even modulus */
     k->n_len = n_len;
     k->nn = (mp_size_t)hsb_gmp_limbs_used(k->n, L);

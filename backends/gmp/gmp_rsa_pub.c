@@ -12,6 +12,7 @@
 #include "gmp_internal.h"
 #include "gmp_limbs.h"
 #include "hsb_ct.h"
+#include "hsb_limits.h"
 
 #define L HSB_GMP_MAX_LIMBS
 
@@ -46,7 +47,7 @@ static hsb_rc rsa_pub_init(void *ctx, const uint8_t *n, size_t n_len, const uint
     HSB_ENSURE(n_len <= HSB_MAX_MODULUS_BYTES, HSB_E_UNSUPPORTED);
     (void)hsb_gmp_load(k->n_limbs, L, n, n_len);
     size_t bits = hsb_gmp_bits(k->n_limbs, L);
-    HSB_ENSURE(bits >= 1024 && bits <= HSB_MAX_MODULUS_BITS, HSB_E_UNSUPPORTED);
+    HSB_ENSURE(bits >= HSB_MIN_RSA_MODULUS_BITS && bits <= HSB_MAX_MODULUS_BITS, HSB_E_UNSUPPORTED);
     HSB_ENSURE((k->n_limbs[0] & 1) == 1, HSB_E_RANGE); /* an even modulus */
     HSB_ENSURE(e_len > 0 && e_len <= n_len, HSB_E_USAGE);
     HSB_ENSURE((e[e_len - 1] & 1) == 1 && (e_len > 1 || e[0] >= 3), HSB_E_USAGE);

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "hsb_ct.h"
+#include "hsb_limits.h"
 #include "native_mont.h"
 
 typedef struct rsa_priv_ctx {
@@ -93,7 +94,8 @@ static hsb_rc rsa_init(const hsb_nm_engine *e, void *vctx, const hsb_rsa_key *ke
     size_t n_len = key->n_len, e_len = key->e_len;
     while (n_len > 0 && n[0] == 0) n++, n_len--;
     while (e_len > 0 && pe[0] == 0) pe++, e_len--;
-    HSB_ENSURE(n_len >= 128 && n_len <= HSB_MAX_MODULUS_BYTES, HSB_E_UNSUPPORTED);
+    HSB_ENSURE(n_len <= HSB_MAX_MODULUS_BYTES && hsb_be_bits(n, n_len) >= HSB_MIN_RSA_MODULUS_BITS,
+               HSB_E_UNSUPPORTED);
     HSB_ENSURE(n[n_len - 1] & 1, HSB_E_USAGE);
     HSB_ENSURE(e_len > 0 && e_len <= n_len, HSB_E_USAGE);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hsb_ct.h"
+#include "hsb_limits.h"
 #include "native_mont.h"
 
 typedef struct rsa_pub_ctx {
@@ -29,7 +30,8 @@ static hsb_rc pub_init(const hsb_nm_engine *e, void *vctx, const uint8_t *n, siz
     memset(ctx, 0, sizeof *ctx);
     while (n_len > 0 && n[0] == 0) n++, n_len--;
     while (e_len > 0 && pe[0] == 0) pe++, e_len--;
-    HSB_ENSURE(n_len >= 128 && n_len <= HSB_MAX_MODULUS_BYTES, HSB_E_UNSUPPORTED);
+    HSB_ENSURE(n_len <= HSB_MAX_MODULUS_BYTES && hsb_be_bits(n, n_len) >= HSB_MIN_RSA_MODULUS_BITS,
+               HSB_E_UNSUPPORTED);
     HSB_ENSURE(n[n_len - 1] & 1, HSB_E_RANGE);
     /* e odd and >= 3. */
     HSB_ENSURE(e_len > 0 && e_len <= n_len && (pe[e_len - 1] & 1) && (e_len > 1 || pe[0] >= 3),

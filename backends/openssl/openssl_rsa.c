@@ -21,6 +21,7 @@
 #include <openssl/rsa.h>
 
 #include "hsb_ct.h"
+#include "hsb_limits.h"
 #include "openssl_internal.h"
 
 typedef struct rsa_ctx {
@@ -30,15 +31,13 @@ typedef struct rsa_ctx {
     uint8_t n[HSB_MAX_MODULUS_BYTES]; /* n, big-endian, no leading zeros */
 } rsa_ctx;
 
-#define RSA_MIN_BITS 1024
-
 /* Strip leading zeros and check the modulus size; fills c->n and c->n_len. */
 static hsb_rc load_modulus(rsa_ctx *c, const uint8_t *n, size_t n_len)
 {
     HSB_ENSURE(n && n_len > 0, HSB_E_USAGE);
     while (n_len > 0 && *n == 0) n++, n_len--;
     size_t bits = hsb_ossl_be_bits(n, n_len);
-    HSB_ENSURE(bits >= RSA_MIN_BITS && bits <= HSB_MAX_MODULUS_BITS, HSB_E_UNSUPPORTED);
+    HSB_ENSURE(bits >= HSB_MIN_RSA_MODULUS_BITS && bits <= HSB_MAX_MODULUS_BITS, HSB_E_UNSUPPORTED);
     memcpy(c->n, n, n_len);
     c->n_len = n_len;
     return HSB_OK;

@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "hsb_tls.h"
+#include "hsb_tls_test.h"
 #include "hsb_tsc.h"
 
 static _Thread_local uint64_t *bd_cur;

@@ -8,7 +8,8 @@
 #include "hsb_opts.h"
 
 #include "hsb_certgen.h"
-#include "hsb_tls.h"
+#include "hsb_tls_test.h"
+#include "hsb_tls_x509.h"
 #include "hsb_tsc.h"
 
 struct hsb_pair_cfg {
@@ -164,7 +165,7 @@ hsb_rc hsb_pair_seal(hsb_pair *p, const uint8_t *data, size_t len)
     HSB_ENSURE(n == len, HSB_E_INTERNAL);
     HSB_GUARD(hsb_tls_flush(p->c));
     /* Drop what was sent: the next seal starts on an empty queue. */
-    p->mp.to_server.head = p->mp.to_server.len = 0;
+    hsb_mem_queue_discard(hsb_mem_pair_to_server(&p->mp));
     return HSB_OK;
 }
 
@@ -175,18 +176,19 @@ hsb_rc hsb_pair_seal(hsb_pair *p, const uint8_t *data, size_t len)
 hsb_rc hsb_pair_capture(hsb_pair *p, const uint8_t *data, size_t len)
 {
     size_t n = 0;
-    p->mp.to_server.head = p->mp.to_server.len = 0;
+    hsb_mem_queue_discard(hsb_mem_pair_to_server(&p->mp));
     HSB_GUARD(hsb_tls_write(p->c, data, len, &n));
     HSB_ENSURE(n == len, HSB_E_INTERNAL);
     HSB_GUARD(hsb_tls_flush(p->c));
-    HSB_GUARD(hsb_mem_queue_take_record(&p->mp.to_server, p->rec, sizeof p->rec, &p->rec_len));
+    HSB_GUARD(hsb_mem_queue_take_record(hsb_mem_pair_to_server(&p->mp), p->rec, sizeof p->rec,
+                                        &p->rec_len));
     return HSB_OK;
 }
 
 hsb_rc hsb_pair_open(hsb_pair *p, uint8_t *out, size_t cap, size_t *len)
 {
     hsb_tls_conn_test_set_seq(p->s, 0, FIRST_APP_SEQ);
-    HSB_GUARD(hsb_mem_queue_push(&p->mp.to_server, p->rec, p->rec_len));
+    HSB_GUARD(hsb_mem_queue_push(hsb_mem_pair_to_server(&p->mp), p->rec, p->rec_len));
     *len = 0;
     HSB_GUARD(hsb_tls_read(p->s, out, cap, len));
     return HSB_OK;

@@ -9,6 +9,7 @@
 #include "hsb_backends.h"
 #include "hsb_certgen.h"
 #include "hsb_dh_groups.h"
+#include "hsb_tls_x509.h"
 
 #ifndef HSB_FUZZ_DIR_DEFAULT
 #define HSB_FUZZ_DIR_DEFAULT "fuzz"
@@ -157,7 +158,7 @@ int fz_init(const char *dir)
 
 static void drain(hsb_mem_queue *q)
 {
-    q->head = q->len = 0;
+    hsb_mem_queue_discard(q);
 }
 
 /* Read until nothing more comes: FZ_DATA when data arrived, FZ_CLOSED after
@@ -190,12 +191,12 @@ int fz_server_feed(const uint8_t *data, size_t len)
     hsb_mem_pair_init(&pair);
     hsb_tls_transport tr = hsb_mem_pair_server(&pair);
     if (hsb_tls_conn_start(c, &tr) != HSB_OK) abort();
-    if (hsb_mem_queue_push(&pair.to_server, data, len) != HSB_OK) abort();
-    hsb_mem_queue_shut(&pair.to_server);
+    if (hsb_mem_queue_push(hsb_mem_pair_to_server(&pair), data, len) != HSB_OK) abort();
+    hsb_mem_queue_shut(hsb_mem_pair_to_server(&pair));
     hsb_rc rc = HSB_E_WOULD_BLOCK;
     for (int i = 0; i < 8 && rc == HSB_E_WOULD_BLOCK; i++) {
         rc = hsb_tls_handshake(c);
-        drain(&pair.to_client);
+        drain(hsb_mem_pair_to_client(&pair));
     }
     if (rc != HSB_OK) return FZ_FAILED;
     int depth = read_all(c);
@@ -213,13 +214,13 @@ int fz_client_feed(const uint8_t *data, size_t len)
     if (hsb_tls_conn_start(c, &tr) != HSB_OK) abort();
     /* the ClientHello goes out first */
     if (hsb_tls_handshake(c) != HSB_E_WOULD_BLOCK) abort();
-    drain(&pair.to_server);
-    if (hsb_mem_queue_push(&pair.to_client, data, len) != HSB_OK) abort();
-    hsb_mem_queue_shut(&pair.to_client);
+    drain(hsb_mem_pair_to_server(&pair));
+    if (hsb_mem_queue_push(hsb_mem_pair_to_client(&pair), data, len) != HSB_OK) abort();
+    hsb_mem_queue_shut(hsb_mem_pair_to_client(&pair));
     hsb_rc rc = HSB_E_WOULD_BLOCK;
     for (int i = 0; i < 8 && rc == HSB_E_WOULD_BLOCK; i++) {
         rc = hsb_tls_handshake(c);
-        drain(&pair.to_server);
+        drain(hsb_mem_pair_to_server(&pair));
     }
     if (rc != HSB_OK) return FZ_FAILED;
     int depth = read_all(c);
@@ -262,7 +263,8 @@ static int prepare_records(void)
     static uint8_t probe[5 + HSB_TLS_MAX_RECORD];
     size_t n = 0, plen = 0;
     if (hsb_tls_write(cl, "probe", 5, &n) != HSB_OK ||
-        hsb_mem_queue_take_record(&rec_pair.to_server, probe, sizeof probe, &plen) != HSB_OK) {
+        hsb_mem_queue_take_record(hsb_mem_pair_to_server(&rec_pair), probe, sizeof probe, &plen) !=
+            HSB_OK) {
         fprintf(stderr, "fuzz: probe record: %s\n", hsb_tls_conn_error(cl));
         return 0;
     }
@@ -270,7 +272,7 @@ static int prepare_records(void)
     for (int i = 0; i < 2; i++) {
         memcpy(sv, snapshot, snapshot_len);
         hsb_mem_pair_init(&rec_pair);
-        if (hsb_mem_queue_push(&rec_pair.to_server, probe, plen) != HSB_OK) return 0;
+        if (hsb_mem_queue_push(hsb_mem_pair_to_server(&rec_pair), probe, plen) != HSB_OK) return 0;
         n = 0;
         if (hsb_tls_read(sv, readbuf, sizeof readbuf, &n) != HSB_OK || n != 5 ||
             memcmp(readbuf, "probe", 5) != 0) {
@@ -289,8 +291,8 @@ int fz_record_feed(const uint8_t *data, size_t len)
     if (len > HSB_MEM_QUEUE_CAP) len = HSB_MEM_QUEUE_CAP;
     memcpy(c, snapshot, snapshot_len);
     hsb_mem_pair_init(&rec_pair);
-    if (hsb_mem_queue_push(&rec_pair.to_server, data, len) != HSB_OK) abort();
-    hsb_mem_queue_shut(&rec_pair.to_server);
+    if (hsb_mem_queue_push(hsb_mem_pair_to_server(&rec_pair), data, len) != HSB_OK) abort();
+    hsb_mem_queue_shut(hsb_mem_pair_to_server(&rec_pair));
     int depth = read_all(c);
     if (depth >= FZ_DATA) answer(c);
     return depth;

@@ -145,7 +145,7 @@ static hsb_rc tap_send(void *io, const uint8_t *buf, size_t len, size_t *n)
 {
     neg_tap *t = io;
     *n = 0;
-    if (t->q->shut) return HSB_E_IO;
+    if (hsb_mem_queue_is_shut(t->q)) return HSB_E_IO;
     size_t room = NEG_STAGE_CAP - t->stage_len;
     if (len && room == 0) return HSB_E_WOULD_BLOCK;
     size_t k = len < room ? len : room;
@@ -207,7 +207,8 @@ void neg_run_start(neg_run *r, neg_end *cl, neg_end *sv, neg_tamper_fn tamper, l
     for (int d = 0; d < 2; d++) {
         r->tap[d].r = r;
         r->tap[d].dir = d;
-        r->tap[d].q = d == C2S ? &r->pair.to_server : &r->pair.to_client;
+        r->tap[d].q =
+            d == C2S ? hsb_mem_pair_to_server(&r->pair) : hsb_mem_pair_to_client(&r->pair);
         r->tap[d].stage_len = r->tap[d].pend_len = 0;
         r->idx[d] = 0;
         r->done[d] = 0;
@@ -228,11 +229,11 @@ void neg_run_start(neg_run *r, neg_end *cl, neg_end *sv, neg_tamper_fn tamper, l
 }
 
 /* Total bytes anywhere on the way, and records sent: changes when anything moved. */
-static size_t motion(const neg_run *r)
+static size_t motion(neg_run *r)
 {
-    return r->idx[0] + r->idx[1] + hsb_mem_queue_pending(&r->pair.to_server) +
-           hsb_mem_queue_pending(&r->pair.to_client) + r->tap[0].stage_len + r->tap[1].stage_len +
-           r->tap[0].pend_len + r->tap[1].pend_len;
+    return r->idx[0] + r->idx[1] + hsb_mem_queue_pending(hsb_mem_pair_to_server(&r->pair)) +
+           hsb_mem_queue_pending(hsb_mem_pair_to_client(&r->pair)) + r->tap[0].stage_len +
+           r->tap[1].stage_len + r->tap[0].pend_len + r->tap[1].pend_len;
 }
 
 void neg_handshake(neg_run *r)

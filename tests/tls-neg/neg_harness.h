@@ -23,7 +23,7 @@
 #include <openssl/evp.h>
 
 #include "hsb_certgen.h"
-#include "hsb_tls.h"
+#include "hsb_tls_x509.h"
 
 /* Directions and sides. */
 enum { C2S = 0, S2C = 1 };

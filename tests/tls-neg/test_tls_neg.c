@@ -25,6 +25,7 @@
 #include <openssl/x509.h>
 
 #include "hsb_dh_groups.h"
+#include "hsb_tls_test.h"
 #include "neg_harness.h"
 
 #define NONE (-1)
@@ -308,7 +309,8 @@ static void t_vanish(neg_run *r, int dir, unsigned idx, const uint8_t *rec, size
         return;
     }
     r->hit = 1;
-    hsb_mem_queue_shut(dir == C2S ? &r->pair.to_server : &r->pair.to_client);
+    hsb_mem_queue_shut(dir == C2S ? hsb_mem_pair_to_server(&r->pair)
+                                  : hsb_mem_pair_to_client(&r->pair));
 }
 
 /* The target plaintext record's body replaced: param 0: CCS value 2, 1: CCS
@@ -1155,7 +1157,7 @@ static int c_seq_wrap(neg_run *r, const neg_case *c, char *why, size_t why_len)
                  hsb_tls_conn_alert_sent(cl), hsb_tls_conn_error(cl));
         return 0;
     }
-    if (hsb_mem_queue_pending(&r->pair.to_server) != 0) {
+    if (hsb_mem_queue_pending(hsb_mem_pair_to_server(&r->pair)) != 0) {
         snprintf(why, why_len, "bytes went out after the sequence ran out");
         return 0;
     }
@@ -1195,7 +1197,8 @@ static int c_write_early(neg_run *r, const neg_case *c, char *why, size_t why_le
     neg_run_start(r, r->cl, r->sv, NULL, 0);
     size_t n = 7;
     hsb_rc rc = hsb_tls_write(r->cl->conn, "early", 5, &n);
-    if (rc != HSB_E_USAGE || n != 0 || hsb_mem_queue_pending(&r->pair.to_server) != 0) {
+    if (rc != HSB_E_USAGE || n != 0 ||
+        hsb_mem_queue_pending(hsb_mem_pair_to_server(&r->pair)) != 0) {
         snprintf(why, why_len, "write before the handshake gave %s (%zu bytes)", hsb_rc_name(rc),
                  n);
         return 0;

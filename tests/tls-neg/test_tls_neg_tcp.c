@@ -27,7 +27,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_certgen.h"
-#include "hsb_tls.h"
+#include "hsb_tls_x509.h"
 
 static pid_t server_pid = -1;
 static int failures;

@@ -12,7 +12,8 @@
 #include "hsb_backends.h"
 #include "hsb_certgen.h"
 #include "hsb_dh_groups.h"
-#include "hsb_tls.h"
+#include "hsb_tls_test.h"
+#include "hsb_tls_x509.h"
 
 static int failures;
 #define CHECK(cond, ...)                                                                           \
@@ -122,12 +123,13 @@ static void tamper_last_client_record(pair *p, size_t at_from_end)
 {
     uint8_t recs[8][HSB_TLS_MAX_RECORD];
     size_t lens[8], n = 0;
-    while (n < 8 && hsb_mem_queue_take_record(&p->mem.to_server, recs[n], sizeof recs[n],
-                                              &lens[n]) == HSB_OK)
+    while (n < 8 && hsb_mem_queue_take_record(hsb_mem_pair_to_server(&p->mem), recs[n],
+                                              sizeof recs[n], &lens[n]) == HSB_OK)
         n++;
     if (n) recs[n - 1][lens[n - 1] - at_from_end] ^= 0x01;
     for (size_t i = 0; i < n; i++)
-        if (hsb_mem_queue_push(&p->mem.to_server, recs[i], lens[i]) != HSB_OK) abort();
+        if (hsb_mem_queue_push(hsb_mem_pair_to_server(&p->mem), recs[i], lens[i]) != HSB_OK)
+            abort();
 }
 
 static void finished_bitflip(void)
@@ -161,13 +163,14 @@ static void premaster_bitflip(void)
     CHECK(hsb_tls_handshake(p->c) == HSB_E_WOULD_BLOCK, "c2");
     uint8_t recs[4][HSB_TLS_MAX_RECORD];
     size_t lens[4], n = 0;
-    while (n < 4 && hsb_mem_queue_take_record(&p->mem.to_server, recs[n], sizeof recs[n],
-                                              &lens[n]) == HSB_OK)
+    while (n < 4 && hsb_mem_queue_take_record(hsb_mem_pair_to_server(&p->mem), recs[n],
+                                              sizeof recs[n], &lens[n]) == HSB_OK)
         n++;
     CHECK(n == 3 && recs[0][0] == 22 && recs[0][5] == 16, "expected CKE, CCS, Finished");
     recs[0][5 + 4 + 2 + 10] ^= 0x80; /* inside the RSA ciphertext */
     for (size_t i = 0; i < n; i++)
-        CHECK(hsb_mem_queue_push(&p->mem.to_server, recs[i], lens[i]) == HSB_OK, "push");
+        CHECK(hsb_mem_queue_push(hsb_mem_pair_to_server(&p->mem), recs[i], lens[i]) == HSB_OK,
+              "push");
     hsb_rc rc = hsb_tls_handshake(p->s);
     printf("%-18s -> %s\n", "premaster flip", hsb_tls_conn_error(p->s));
     CHECK(rc == HSB_E_DECRYPT, "rc %s", hsb_rc_name(rc));
@@ -186,9 +189,11 @@ static void replay_and_seq(void)
     CHECK(hsb_tls_write(p->c, "hello", 5, &n) == HSB_OK && n == 5, "write");
     uint8_t rec[HSB_TLS_MAX_RECORD];
     size_t len;
-    CHECK(hsb_mem_queue_take_record(&p->mem.to_server, rec, sizeof rec, &len) == HSB_OK, "take");
-    CHECK(hsb_mem_queue_push(&p->mem.to_server, rec, len) == HSB_OK, "push");
-    CHECK(hsb_mem_queue_push(&p->mem.to_server, rec, len) == HSB_OK, "replay");
+    CHECK(hsb_mem_queue_take_record(hsb_mem_pair_to_server(&p->mem), rec, sizeof rec, &len) ==
+              HSB_OK,
+          "take");
+    CHECK(hsb_mem_queue_push(hsb_mem_pair_to_server(&p->mem), rec, len) == HSB_OK, "push");
+    CHECK(hsb_mem_queue_push(hsb_mem_pair_to_server(&p->mem), rec, len) == HSB_OK, "replay");
     uint8_t buf[16];
     CHECK(hsb_tls_read(p->s, buf, sizeof buf, &n) == HSB_OK && n == 5 && !memcmp(buf, "hello", 5),
           "first copy");
@@ -242,9 +247,9 @@ static void fragmented_flights(void)
     pair *p = pair_new(HSB_CERT_WITH_INTERMEDIATE, HSB_TLS_KX_DHE, 2048);
     CHECK(p, "setup");
     CHECK(hsb_tls_handshake(p->c) == HSB_E_WOULD_BLOCK, "c1");
-    CHECK(refragment(&p->mem.to_server, 7), "ClientHello");
+    CHECK(refragment(hsb_mem_pair_to_server(&p->mem), 7), "ClientHello");
     CHECK(hsb_tls_handshake(p->s) == HSB_E_WOULD_BLOCK, "s1: %s", hsb_tls_conn_error(p->s));
-    CHECK(refragment(&p->mem.to_client, 100), "server flight");
+    CHECK(refragment(hsb_mem_pair_to_client(&p->mem), 100), "server flight");
     hsb_rc rc = hsb_tls_pair_handshake(p->c, p->s, NULL);
     CHECK(rc == HSB_OK, "fragmented handshake: %s / %s", hsb_tls_conn_error(p->c),
           hsb_tls_conn_error(p->s));

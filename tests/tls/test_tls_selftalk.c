@@ -19,7 +19,7 @@
 #include "hsb_backends.h"
 #include "hsb_certgen.h"
 #include "hsb_dh_groups.h"
-#include "hsb_tls.h"
+#include "hsb_tls_x509.h"
 
 static int failures, passes, skips;
 

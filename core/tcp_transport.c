@@ -1,4 +1,4 @@
-/* Transports: the in-memory pair (fixed queues) and TCP sockets. */
+/* The TCP transport: a connected socket, and connect/listen helpers. */
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -9,110 +9,6 @@
 #include <unistd.h>
 
 #include "hsb_tls.h"
-
-/* ------------------------------------------------------------ memory */
-
-void hsb_mem_pair_init(hsb_mem_pair *p)
-{
-    p->to_server.head = p->to_server.len = 0;
-    p->to_server.shut = 0;
-    p->to_client.head = p->to_client.len = 0;
-    p->to_client.shut = 0;
-}
-
-size_t hsb_mem_queue_pending(const hsb_mem_queue *q)
-{
-    return q->len;
-}
-
-hsb_rc hsb_mem_queue_push(hsb_mem_queue *q, const uint8_t *data, size_t len)
-{
-    HSB_ENSURE(q && (data || len == 0), HSB_E_USAGE);
-    if (len > HSB_MEM_QUEUE_CAP - q->len) return HSB_E_WOULD_BLOCK;
-    if (q->head + q->len + len > HSB_MEM_QUEUE_CAP) {
-        memmove(q->buf, q->buf + q->head, q->len);
-        q->head = 0;
-    }
-    if (len) memcpy(q->buf + q->head + q->len, data, len);
-    q->len += len;
-    return HSB_OK;
-}
-
-static size_t queue_pop(hsb_mem_queue *q, uint8_t *buf, size_t cap)
-{
-    size_t k = q->len < cap ? q->len : cap;
-    memcpy(buf, q->buf + q->head, k);
-    q->head += k;
-    q->len -= k;
-    if (q->len == 0) q->head = 0;
-    return k;
-}
-
-hsb_rc hsb_mem_queue_take_record(hsb_mem_queue *q, uint8_t *buf, size_t cap, size_t *len)
-{
-    HSB_ENSURE(q && buf && len, HSB_E_USAGE);
-    *len = 0;
-    if (q->len < 5) return HSB_E_WOULD_BLOCK;
-    const uint8_t *h = q->buf + q->head;
-    size_t n = 5 + ((size_t)h[3] << 8 | h[4]);
-    if (q->len < n) return HSB_E_WOULD_BLOCK;
-    HSB_ENSURE(n <= cap, HSB_E_USAGE);
-    *len = queue_pop(q, buf, n);
-    return HSB_OK;
-}
-
-void hsb_mem_queue_shut(hsb_mem_queue *q)
-{
-    q->shut = 1;
-}
-
-static hsb_rc q_send(hsb_mem_queue *q, const uint8_t *buf, size_t len, size_t *n)
-{
-    *n = 0;
-    if (q->shut) return HSB_E_IO;
-    size_t room = HSB_MEM_QUEUE_CAP - q->len;
-    size_t k = len < room ? len : room;
-    if (k == 0) return len ? HSB_E_WOULD_BLOCK : HSB_OK;
-    hsb_rc rc = hsb_mem_queue_push(q, buf, k);
-    if (rc != HSB_OK) return rc;
-    *n = k;
-    return HSB_OK;
-}
-
-static hsb_rc q_recv(hsb_mem_queue *q, uint8_t *buf, size_t cap, size_t *n)
-{
-    *n = 0;
-    if (q->len == 0) return q->shut ? HSB_OK : HSB_E_WOULD_BLOCK;
-    *n = queue_pop(q, buf, cap);
-    return HSB_OK;
-}
-
-static hsb_rc client_send(void *io, const uint8_t *buf, size_t len, size_t *n)
-{
-    return q_send(&((hsb_mem_pair *)io)->to_server, buf, len, n);
-}
-static hsb_rc client_recv(void *io, uint8_t *buf, size_t cap, size_t *n)
-{
-    return q_recv(&((hsb_mem_pair *)io)->to_client, buf, cap, n);
-}
-static hsb_rc server_send(void *io, const uint8_t *buf, size_t len, size_t *n)
-{
-    return q_send(&((hsb_mem_pair *)io)->to_client, buf, len, n);
-}
-static hsb_rc server_recv(void *io, uint8_t *buf, size_t cap, size_t *n)
-{
-    return q_recv(&((hsb_mem_pair *)io)->to_server, buf, cap, n);
-}
-
-hsb_tls_transport hsb_mem_pair_client(hsb_mem_pair *p)
-{
-    return (hsb_tls_transport){.send = client_send, .recv = client_recv, .io = p};
-}
-
-hsb_tls_transport hsb_mem_pair_server(hsb_mem_pair *p)
-{
-    return (hsb_tls_transport){.send = server_send, .recv = server_recv, .io = p};
-}
 
 /* --------------------------------------------------------------- TCP */
 

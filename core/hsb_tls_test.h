@@ -1,0 +1,32 @@
+/*
+ * hsb_tls_test.h - hooks into a TLS connection that no application needs:
+ * the tests (and the record-layer benchmark, which replays one sealed
+ * record) move sequence numbers, and the handshake breakdown times the
+ * X.509 work. Kept out of hsb_tls.h so its API stays what a TLS user calls.
+ */
+#ifndef HSB_TLS_TEST_H
+#define HSB_TLS_TEST_H
+
+#include <stdint.h>
+
+#include "hsb_tls.h"
+
+/* Set the next write (or read) sequence number, to reach the 2^64 - 1 wrap
+ * (RFC 5246 6.1) without sending 2^64 records. */
+void hsb_tls_conn_test_set_seq(hsb_tls_conn *conn, int write, uint64_t seq);
+
+/* A hook around the client's X.509 work done by libcrypto (d2i_X509 of the
+ * chain, issuer/CA/date/host-name checks, pulling the public key out, freeing
+ * the parsed certificates), so a profiler can tell it from the protocol's
+ * own cost. The backend's signature math (SHA-256 of the TBSCertificate,
+ * rsa_pub) is never inside a BEGIN..END pair. Pairs do not nest.
+ *
+ * One process-wide hook, read without synchronisation: set it (or NULL, the
+ * default: then a handshake only tests one pointer per X.509 step) before
+ * any thread runs a handshake and leave it until they stop. The hook runs
+ * on the thread doing the handshake; arg is the one given here. */
+enum { HSB_TLS_PROBE_X509_BEGIN = 1, HSB_TLS_PROBE_X509_END = 2 };
+typedef void (*hsb_tls_probe_fn)(int event, void *arg);
+void hsb_tls_set_probe(hsb_tls_probe_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * Names for messages: alert descriptions (RFC 5246 7.2, plus the later
+ * registry entries a peer may send: RFC 7507 inappropriate_fallback, RFC
+ * 6066 unrecognized_name, RFC 8446 missing_extension) and our suites.
+ */
+#include "hsb_tls.h"
+
+const char *hsb_tls_alert_name(int alert)
+{
+    switch (alert) {
+    case 0:
+        return "close_notify";
+    case 10:
+        return "unexpected_message";
+    case 20:
+        return "bad_record_mac";
+    case 21:
+        return "decryption_failed";
+    case 22:
+        return "record_overflow";
+    case 30:
+        return "decompression_failure";
+    case 40:
+        return "handshake_failure";
+    case 42:
+        return "bad_certificate";
+    case 43:
+        return "unsupported_certificate";
+    case 44:
+        return "certificate_revoked";
+    case 45:
+        return "certificate_expired";
+    case 46:
+        return "certificate_unknown";
+    case 47:
+        return "illegal_parameter";
+    case 48:
+        return "unknown_ca";
+    case 49:
+        return "access_denied";
+    case 50:
+        return "decode_error";
+    case 51:
+        return "decrypt_error";
+    case 70:
+        return "protocol_version";
+    case 71:
+        return "insufficient_security";
+    case 80:
+        return "internal_error";
+    case 86:
+        return "inappropriate_fallback";
+    case 90:
+        return "user_canceled";
+    case 100:
+        return "no_renegotiation";
+    case 109:
+        return "missing_extension";
+    case 110:
+        return "unsupported_extension";
+    case 112:
+        return "unrecognized_name";
+    default:
+        return "unknown";
+    }
+}
+
+const char *hsb_tls_suite_name(uint16_t suite)
+{
+    switch (suite) {
+    case HSB_TLS_RSA_WITH_AES_128_CBC_SHA256:
+        return "TLS_RSA_WITH_AES_128_CBC_SHA256";
+    case HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256:
+        return "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256";
+    default:
+        return NULL;
+    }
+}
