@@ -9,6 +9,25 @@ import json
 import os
 import statistics
 
+# The result fields the scripts read, by the names the C table gives them
+# (bench/measure/vocab.c: the one list the writers follow; bench/RESULTS.md
+# explains each). ctest scripts_vocab fails when one of these is not in that
+# table, or when this module, plot or compare reads a name not declared here:
+# a field renamed in C must be renamed here too.
+ROW_FIELDS = (  # keys of a benchmarks[] entry
+    "name", "run_name", "run_type", "repetition_index", "aggregate_name", "error_occurred",
+    "suite", "variant", "backend", "threads", "is_reference", "bytes", "bits", "group",
+    "time_unit", "real_time", "cpu_time", "items_per_second", "bytes_per_second", "hs_per_s",
+    "hs_per_s_per_thread", "cycles_per_item", "cycles_per_byte", "ratio_to_reference",
+    "latency_us")
+CONTEXT_FIELDS = ("cpu_model", "topology", "pin")  # keys of context.hsbench
+# Not in our table: Google Benchmark's own context keys, and the words of the
+# file's structure (the top level, aggregate_name's values, the topology's keys).
+GB_CONTEXT_FIELDS = ("date", "host_name", "num_cpus")
+STRUCTURE = ("context", "hsbench", "benchmarks", "median", "mean", "min", "max", "cores", "pus")
+# Metrics computed from fields: real_time and cpu_time in microseconds.
+DERIVED_METRICS = ("time_us", "cpu_time_us")
+
 # Direction of each metric the scripts know: rates are better when higher,
 # times and costs when lower.
 HIGHER_IS_BETTER = ("hs_per_s", "hs_per_s_per_thread", "bytes_per_second", "items_per_second",

@@ -32,7 +32,7 @@ int hsb_cmd_handshake(int argc, char **argv)
     if (st >= 0) return st;
     hsb_report r;
     hsb_report_init(&r, &o);
-    st = hsb_exit_status(hsb_suite_handshake(&r, &o));
+    st = hsb_exit_status(hsb_report_run(&r, &(hsb_stage){hsb_suite_handshake, &o}, 1));
     if (st == 0) {
         st = hsb_exit_status(hsb_report_output(&r));
         hsb_breakdown_print(&r, stdout);

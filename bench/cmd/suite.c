@@ -80,17 +80,9 @@ int hsb_cmd_suite(int argc, char **argv)
 
     hsb_report r;
     hsb_report_init(&r, &hs);
-    r.duration_s = hs.duration_s, r.warmup_s = hs.warmup_s;
-    st = hsb_exit_status(hsb_suite_handshake(&r, &hs));
-    if (st == 0) {
-        r.duration_s = mx.duration_s, r.warmup_s = mx.warmup_s;
-        st = hsb_exit_status(hsb_suite_modexp(&r, &mx));
-    }
-    if (st == 0) {
-        r.duration_s = bk.duration_s, r.warmup_s = bk.warmup_s;
-        st = hsb_exit_status(hsb_suite_bulk(&r, &bk));
-    }
-    r.duration_s = hs.duration_s, r.warmup_s = hs.warmup_s;
+    const hsb_stage stages[] = {
+        {hsb_suite_handshake, &hs}, {hsb_suite_modexp, &mx}, {hsb_suite_bulk, &bk}};
+    st = hsb_exit_status(hsb_report_run(&r, stages, 3));
     if (st == 0) {
         st = hsb_exit_status(hsb_report_output(&r));
         if (!o.quiet) fprintf(stderr, "wrote %s\n", o.json_path);
@@ -107,7 +99,7 @@ int hsb_suite_command(hsb_opts *o, int argc, char **argv, unsigned accept, const
     if (st >= 0) return st;
     hsb_report r;
     hsb_report_init(&r, o);
-    st = hsb_exit_status(suite(&r, o));
+    st = hsb_exit_status(hsb_report_run(&r, &(hsb_stage){suite, o}, 1));
     if (st == 0) st = hsb_exit_status(hsb_report_output(&r));
     hsb_report_free(&r);
     return st;

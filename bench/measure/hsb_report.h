@@ -75,7 +75,13 @@ typedef struct hsb_report {
     unsigned repetitions;
     hsb_pin_policy pin;
     int quiet, tty;
-    size_t progress;
+    size_t progress; /* rows the progress line has named so far */
+    /* The plan (hsb_report_run): while planning, the suites add no rows and
+     * the row-group builder counts the rows it would add and the seconds
+     * they take (hsb_report_plan); done_* count the rows finished since. */
+    int planning;
+    size_t plan_rows, done_rows;
+    double plan_s, done_s;
     struct {
         size_t idx;
         hsb_work w;
@@ -132,8 +138,40 @@ int hsb_report_queue_checked(hsb_report *r, size_t idx, const hsb_work *w,
  * note). Returns how many were measured.
  */
 size_t hsb_report_flush(hsb_report *r);
+/* For the flush: the progress line for n rows starting with `name`, and
+ * rows (measured or failed) counted as finished against the plan. */
+void hsb_report_progress(hsb_report *r, size_t n, const char *name);
+void hsb_report_finished(hsb_report *r, size_t rows);
 /* Queue and flush one figure; 1 when measured. */
 int hsb_report_measure(hsb_report *r, size_t idx, const hsb_work *w);
+
+/* A suite and the options it runs with (its duration and warm-up too). */
+typedef struct hsb_stage {
+    hsb_rc (*suite)(hsb_report *r, const hsb_opts *o);
+    const hsb_opts *o;
+} hsb_stage;
+
+/*
+ * Run the stages' suites into r, in order. First every suite runs in
+ * planning mode (no rows, no set-up, nothing printed), so that the progress
+ * line knows the whole run's rows and time up front (the default suite runs
+ * three suites into one report); then each runs for real. A stage's duration
+ * and warm-up apply to its rows; r's are restored afterwards. Stops at the
+ * first suite that does not return HSB_OK, and returns its rc.
+ */
+HSB_MUST_CHECK hsb_rc hsb_report_run(hsb_report *r, const hsb_stage *stages, size_t n);
+
+/* While planning: `rows` more rows, measured with r's current settings. */
+void hsb_report_plan(hsb_report *r, size_t rows);
+
+/*
+ * The progress line, without the terminal's line erase:
+ * "[3/14] NAME and the rows beside it ~40 s left" (`beside`: rows measured
+ * together with NAME; `done`: rows finished or being measured; `left_s`: the
+ * measuring time of the rest). total 0 (no plan): "[3] NAME ...".
+ */
+void hsb_progress_format(char *buf, size_t len, size_t done, size_t total, const char *name,
+                         size_t beside, double left_s);
 
 /* Statistics, ratios, scaling, noise warnings. Call once, after measuring. */
 void hsb_report_finish(hsb_report *r);

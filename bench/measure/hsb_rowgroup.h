@@ -54,7 +54,9 @@ typedef struct hsb_group {
 
 /* Add, queue and measure the group's rows: the reference (unless
  * --no-reference) and the compositions, at every thread count of o.
- * HSB_E_NOMEM when a row could not be added. */
+ * HSB_E_NOMEM when a row could not be added. While r->planning, only count
+ * them (hsb_report_plan): g->row and g->verify are not called, so a suite
+ * may skip its set-up then. */
 HSB_MUST_CHECK hsb_rc hsb_group_run(hsb_report *r, const hsb_opts *o, const hsb_comp *comps,
                                     size_t n_comps, const hsb_group *g);
 

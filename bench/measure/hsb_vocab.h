@@ -4,7 +4,8 @@
  * its type and unit, defined once. The CSV header is written from this
  * table; tests/bench/test_results_vocab checks that the JSON writer emits
  * nothing the table lacks and that bench/RESULTS.md lists exactly these
- * names; scripts/hsb_results.py reads fields by these names.
+ * names; scripts/hsb_results.py reads fields by these names, and
+ * tests/scripts/test_vocab.py (scripts_vocab) checks it against this table.
  */
 #ifndef HSB_VOCAB_H
 #define HSB_VOCAB_H

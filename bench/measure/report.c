@@ -99,6 +99,7 @@ void hsb_report_warn(hsb_report *r, const char *fmt, ...)
 
 void hsb_report_note(hsb_report *r, const char *fmt, ...)
 {
+    if (r->planning) return; /* said when the run adds the row */
     va_list ap;
     va_start(ap, fmt);
     size_t before = r->n_notes;
@@ -142,6 +143,7 @@ void hsb_report_fail(hsb_report *r, hsb_figure *f, const char *why)
 {
     snprintf(f->error, sizeof f->error, "%s", why);
     hsb_report_note(r, "%s: FAILED: %s", f->name, f->error);
+    hsb_report_finished(r, 1);
 }
 
 int hsb_report_queue_checked(hsb_report *r, size_t idx, const hsb_work *w,
@@ -195,12 +197,7 @@ size_t hsb_report_flush(hsb_report *r)
         if ((rc = hsb_pool_start(&f->pl, w, &pools[k], err, sizeof err)) != HSB_OK)
             fig_failed(r, f, rc, err);
     }
-    if (r->tty && !r->quiet && n) {
-        r->progress += n;
-        fprintf(stderr, "\r\033[K[%zu] %s%s ...", r->progress, r->fig[r->pending[0].idx].name,
-                n > 1 ? " and the rows beside it" : "");
-        fflush(stderr);
-    }
+    if (n) hsb_report_progress(r, n, r->fig[r->pending[0].idx].name);
     for (size_t k = 0; k < n && r->warmup_s > 0; k++) {
         if (!pools[k]) continue;
         hsb_figure *f = &r->fig[r->pending[k].idx];
@@ -235,6 +232,7 @@ size_t hsb_report_flush(hsb_report *r)
         f->measured = 1;
         measured++;
     }
+    hsb_report_finished(r, n);
     return measured;
 }
 

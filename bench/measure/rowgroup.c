@@ -110,9 +110,26 @@ static hsb_rc thread_count(hsb_report *r, const hsb_opts *o, const hsb_comp *com
     return rc;
 }
 
+/* Planning: the rows thread_count would add, at every thread count. */
+static void plan(hsb_report *r, const hsb_opts *o, const hsb_comp *comps, size_t nc,
+                 const hsb_group *g)
+{
+    size_t rows = o->reference ? 1 : 0;
+    for (size_t c = 0; c < nc; c++) {
+        char why[128], label[96];
+        if (available(g, &comps[c], why, sizeof why) && !label_of(g, comps, c, label, sizeof label))
+            rows++;
+    }
+    hsb_report_plan(r, rows * o->n_threads);
+}
+
 hsb_rc hsb_group_run(hsb_report *r, const hsb_opts *o, const hsb_comp *comps, size_t n_comps,
                      const hsb_group *g)
 {
+    if (r->planning) {
+        plan(r, o, comps, n_comps, g);
+        return HSB_OK;
+    }
     for (size_t t = 0; t < o->n_threads; t++) HSB_GUARD(thread_count(r, o, comps, n_comps, g, t));
     return HSB_OK;
 }

@@ -417,10 +417,9 @@ static hsb_rc mx_variant_run(hsb_report *r, const hsb_opts *o, const hsb_comp *c
     mg->job.kind = mv->kind;
     mg->job.group = mv->group;
     mg->setup_err[0] = '\0';
-    if (mv->kind == MX_MODEXP)
-        random_inputs(&mg->job, mv->bits / 8);
-    else
-        mx_setup_pk(r, mg, mv);
+    /* Planning only counts the rows: no inputs, no key. */
+    if (!r->planning && mv->kind == MX_MODEXP) random_inputs(&mg->job, mv->bits / 8);
+    if (!r->planning && mv->kind != MX_MODEXP) mx_setup_pk(r, mg, mv);
     int dh = mv->kind >= MX_DH_KEYGEN;
     hsb_class_id cls = mv->kind == MX_MODEXP ? HSB_CLASS_MODEXP
                        : mv->kind == MX_CRT  ? HSB_CLASS_RSA_PRIV

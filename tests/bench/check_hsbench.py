@@ -2,7 +2,7 @@
 """Run hsbench / hsbench-micro briefly and check what they write.
 
 usage: check_hsbench.py WHAT HSBENCH HSBENCH_MICRO OUTDIR
-WHAT: cli | modexp | bulk | handshake | compare | suite | micro
+WHAT: cli | modexp | bulk | handshake | compare | suite | micro | progress
 
 Every check can fail: exit status 1 with the reasons on stderr.
 """
@@ -10,6 +10,9 @@ import csv
 import json
 import math
 import os
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -324,6 +327,41 @@ elif WHAT == "suite":
         walk_numbers(load(latest))
     else:
         fail("suite without --json wrote no results/latest.json")
+
+elif WHAT == "progress":
+    # On a terminal, stderr says where the run is: "[k/N] NAME ... ~T left".
+    # N is planned before anything is measured, over the whole run (the
+    # default suite runs three suites into one report), and is the number of
+    # rows the results have; k rises to N. script(1) gives the run a terminal.
+    if not shutil.which("script"):
+        print("skipped: no script(1) to run hsbench on a terminal")
+        sys.exit(77)
+    line = re.compile(r"\[(\d+)/(\d+)\] (\S+)(?: and the rows beside it)? "
+                      r"(?:~\d+(?:\.\d)? (?:s|min|h)|<1 s) left")
+
+    def on_tty(args):
+        p = subprocess.run(["script", "-q", "-e", "-c", shlex.join(args), "/dev/null"],
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                           timeout=300, cwd=OUT)
+        if p.returncode != 0:
+            fail("%s on a terminal: exit %d\n%s" % (args, p.returncode, p.stdout[-3000:]))
+        return p.stdout
+
+    short = ["--duration", "10ms", "--warmup", "0", "--repetitions", "2"]
+    for name, args in [("modexp", [HSB, "modexp", "--bits", "1024"]), ("suite", [HSB, "suite"])]:
+        j = os.path.join(OUT, name + ".json")
+        seen = [(int(k), int(n)) for k, n, _ in line.findall(on_tty(args + short + ["--json", j]))]
+        rows = {b["run_name"] for b in load(j)["benchmarks"]}
+        counts = [k for k, _ in seen]
+        if not seen:
+            fail("%s: no progress line on the terminal" % name)
+        elif {n for _, n in seen} != {len(rows)}:
+            fail("%s: planned %s rows, the results have %d" % (name, seen, len(rows)))
+        elif counts != sorted(set(counts)) or counts[-1] != len(rows):
+            fail("%s: the count does not rise to the total: %s" % (name, seen))
+    out = on_tty([HSB, "modexp", "--bits", "1024", "-q"] + short)
+    if line.search(out) or "\033[K" in out:
+        fail("modexp -q: progress on the terminal:\n" + out[-2000:])
 
 elif WHAT == "micro":
     j = os.path.join(OUT, "micro.json")

@@ -1,6 +1,6 @@
 /* Unit tests of the driver's machinery: statistics, the latency histogram,
  * duration parsing, thread placement, the worker pool, the breakdown
- * wrappers, and the availability rules for rows. */
+ * wrappers, the availability rules for rows, and the progress line. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,6 +228,64 @@ static void test_availability(void)
     }
 }
 
+/* The progress line: count, total, and the time left in words. */
+static void test_progress_format(void)
+{
+    char b[256];
+    hsb_progress_format(b, sizeof b, 3, 14, "handshake/rsa-2048/openssl/threads:1", 0, 40.2);
+    CHECK(!strcmp(b, "[3/14] handshake/rsa-2048/openssl/threads:1 ~40 s left"));
+    hsb_progress_format(b, sizeof b, 8, 8, "modexp/crt-1024/evp-reference", 3, 0.4);
+    CHECK(!strcmp(b, "[8/8] modexp/crt-1024/evp-reference and the rows beside it <1 s left"));
+    hsb_progress_format(b, sizeof b, 1, 90, "x", 0, 180);
+    CHECK(!strcmp(b, "[1/90] x ~3 min left"));
+    hsb_progress_format(b, sizeof b, 1, 90, "x", 0, 7200);
+    CHECK(!strcmp(b, "[1/90] x ~2.0 h left"));
+    /* no plan (a report filled by hand): the count alone, as before plans */
+    hsb_progress_format(b, sizeof b, 5, 0, "x", 1, 12);
+    CHECK(!strcmp(b, "[5] x and the rows beside it ..."));
+}
+
+static int fake_calls[2]; /* [planning]: how often each pass ran */
+
+/* A suite that plans, or finishes, one row per thread count; 3 thread
+ * counts make it fail. */
+static hsb_rc fake_suite(hsb_report *r, const hsb_opts *o)
+{
+    fake_calls[r->planning]++;
+    CHECK(r->duration_s == o->duration_s && r->warmup_s == o->warmup_s);
+    if (r->planning)
+        hsb_report_plan(r, o->n_threads);
+    else
+        hsb_report_finished(r, o->n_threads);
+    return o->n_threads == 3 ? HSB_E_USAGE : HSB_OK;
+}
+
+/* hsb_report_run plans every stage before running any, each with its own
+ * duration and warm-up; the estimate is warm-up + repetitions x duration. */
+static void test_progress_plan(void)
+{
+    hsb_report r;
+    memset(&r, 0, sizeof r);
+    r.repetitions = 3, r.duration_s = 9, r.warmup_s = 8;
+    hsb_opts a, b, bad;
+    memset(&a, 0, sizeof a);
+    a.duration_s = 0.5, a.warmup_s = 0.1, a.n_threads = 2;
+    b = a;
+    b.duration_s = 1, b.warmup_s = 0, b.n_threads = 1;
+    bad = a;
+    bad.n_threads = 3;
+    hsb_stage st[] = {{fake_suite, &a}, {fake_suite, &b}, {fake_suite, &bad}};
+    CHECK(hsb_report_run(&r, st, 2) == HSB_OK);
+    CHECK(fake_calls[1] == 2 && fake_calls[0] == 2 && !r.planning);
+    CHECK(r.plan_rows == 3 && r.done_rows == 3);
+    CHECK(NEAR(r.plan_s, 2 * (0.1 + 3 * 0.5) + 3 * 1.0, 1e-9) && NEAR(r.done_s, r.plan_s, 1e-9));
+    CHECK(r.duration_s == 9 && r.warmup_s == 8);
+    /* a stage that fails while planning: nothing runs for real */
+    memset(fake_calls, 0, sizeof fake_calls);
+    CHECK(hsb_report_run(&r, st, 3) == HSB_E_USAGE);
+    CHECK(fake_calls[1] == 3 && fake_calls[0] == 0 && !r.planning);
+}
+
 int main(void)
 {
     test_summary();
@@ -237,6 +295,8 @@ int main(void)
     test_runner();
     test_breakdown();
     test_availability();
+    test_progress_format();
+    test_progress_plan();
     CHECK(hsb_tsc_hz() > 1e6);
     return hsb_test_report("bench units");
 }
