@@ -355,14 +355,6 @@ static const char *aes_directions(const hsb_aes_class *cls, void *ctx, const cav
     return NULL;
 }
 
-static unsigned key_bit(size_t key_len)
-{
-    return key_len == 16   ? HSB_AES_KEY_128
-           : key_len == 24 ? HSB_AES_KEY_192
-           : key_len == 32 ? HSB_AES_KEY_256
-                           : 0;
-}
-
 /* One AESVS record; v holds KEY, IV (CBC only), PLAINTEXT, CIPHERTEXT. */
 static void aes_run(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *cls, void *ctx,
                     const cavp_rec *rec, const char *id, uint8_t *const *v, const size_t *len)
@@ -370,7 +362,7 @@ static void aes_run(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *cls,
     int cbc = field(rec, "IV") != NULL;
     const uint8_t *key = v[0], *iv = cbc ? v[1] : NULL, *pt = v[1 + cbc], *ct = v[2 + cbc];
     size_t key_len = len[0], pt_len = len[1 + cbc];
-    if (!(cls->key_sizes & key_bit(key_len))) {
+    if (!(cls->key_sizes & hsb_st_aes_key_bit(key_len))) {
         hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: AES-%zu", id, key_len * 8);
         return;
     }
