@@ -228,13 +228,14 @@ static int cavp_parse(cavp_file *f, const char *text, size_t len)
     return 0;
 }
 
-/* A readable name for a record in failure lines. */
-static void rec_id(const cavp_rec *r, char *buf, size_t len)
+/* A readable name for a record in failure lines; count_label is how the
+ * file family spells its COUNT field (HMACVS: "Count"). */
+static void rec_id(const cavp_rec *r, const char *count_label, char *buf, size_t len)
 {
     const char *count = field(r, "COUNT");
     const char *ln = field(r, "Len");
     if (count)
-        snprintf(buf, len, "COUNT %s", count);
+        snprintf(buf, len, "%s %s", count_label, count);
     else if (ln)
         snprintf(buf, len, "Len %s", ln);
     else
@@ -255,98 +256,150 @@ static uint8_t *hexfield(hsb_st_run *r, hsb_st_result *row, const cavp_rec *rec,
     uint8_t *out = v ? hsb_hex_alloc(v, len) : NULL;
     if (!out) {
         char id[96];
-        rec_id(rec, id, sizeof id);
+        rec_id(rec, "COUNT", id, sizeof id);
         hsb_st_case(r, row, HSB_ST_FAIL, "%s: field %s missing or not hex", id, name);
     }
     return out;
 }
 
+/* Decode the n named fields in order into v[] (NULL-initialised by the
+ * caller, freed with free_fields); 0, or -1 at the first bad one (counted). */
+static int hexfields(hsb_st_run *r, hsb_st_result *row, const cavp_rec *rec,
+                     const char *const *names, unsigned n, uint8_t **v, size_t *len)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!(v[i] = hexfield(r, row, rec, names[i], &len[i]))) return -1;
+    return 0;
+}
+
+static void free_fields(uint8_t **v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) free(v[i]);
+}
+
+/* The end of every record: passed, or "<id>: <what> differs". */
+static void verdict(hsb_st_run *r, hsb_st_result *row, const char *id, int ok, const char *what)
+{
+    if (ok)
+        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+    else
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: %s differs", id, what);
+}
+
+/* The prologue of every record: its name in id, and whether it belongs to a
+ * section that runs (section NULL: all do); one that does not is counted
+ * UNSUPPORTED with why. */
+static int rec_runs(hsb_st_run *r, hsb_st_result *row, const cavp_rec *rec, const char *count_label,
+                    const char *section, const char *why, char id[96])
+{
+    rec_id(rec, count_label, id, 96);
+    if (!section || in_section(rec, section)) return 1;
+    hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: %s", id, why);
+    return 0;
+}
+
 /* ------------------------------------------------------------------ AES */
 
-static void aes_rec(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *cls, void *ctx,
-                    const cavp_rec *rec)
+/* ECB as CBC with a zero IV, one block at a time. */
+static hsb_rc ecb(const hsb_aes_class *cls, void *ctx, int enc, uint8_t *out, const uint8_t *in,
+                  size_t len)
 {
-    char id[96];
-    rec_id(rec, id, sizeof id);
-    size_t key_len = 0, iv_len = 0, pt_len = 0, ct_len = 0;
-    int cbc = field(rec, "IV") != NULL;
-    uint8_t *key = hexfield(r, row, rec, "KEY", &key_len), *iv = NULL, *pt = NULL, *ct = NULL,
-            *buf = NULL;
-    if (!key) goto done;
-    if (cbc && !(iv = hexfield(r, row, rec, "IV", &iv_len))) goto done;
-    if (!(pt = hexfield(r, row, rec, "PLAINTEXT", &pt_len))) goto done;
-    if (!(ct = hexfield(r, row, rec, "CIPHERTEXT", &ct_len))) goto done;
-    unsigned bit = key_len == 16   ? HSB_AES_KEY_128
-                   : key_len == 24 ? HSB_AES_KEY_192
-                   : key_len == 32 ? HSB_AES_KEY_256
-                                   : 0;
-    if (!(cls->key_sizes & bit)) {
-        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: AES-%zu", id, key_len * 8);
-        goto done;
+    hsb_rc rc = HSB_OK;
+    uint8_t ivc[16];
+    for (size_t o = 0; o < len && rc == HSB_OK; o += 16) {
+        memset(ivc, 0, 16);
+        rc = enc ? cls->cbc_encrypt(ctx, ivc, out + o, in + o, 16)
+                 : cls->cbc_decrypt(ctx, ivc, out + o, in + o, 16);
     }
-    if (pt_len != ct_len || pt_len % 16 || (cbc && iv_len != 16)) {
+    return rc;
+}
+
+/* CBC (iv) in two calls split after the first block, so the IV must chain;
+ * ECB when iv is NULL. */
+static hsb_rc aes_encrypt(const hsb_aes_class *cls, void *ctx, const uint8_t *iv, uint8_t *out,
+                          const uint8_t *in, size_t len)
+{
+    if (!iv) return ecb(cls, ctx, 1, out, in, len);
+    uint8_t ivc[16];
+    memcpy(ivc, iv, 16);
+    size_t first = len > 16 ? 16 : len;
+    hsb_rc rc = cls->cbc_encrypt(ctx, ivc, out, in, first);
+    return rc ? rc : cls->cbc_encrypt(ctx, ivc, out + first, in + first, len - first);
+}
+
+/* In place, in one call (CBC) or block by block (ECB, iv NULL). */
+static hsb_rc aes_decrypt(const hsb_aes_class *cls, void *ctx, const uint8_t *iv, uint8_t *buf,
+                          size_t len)
+{
+    if (!iv) return ecb(cls, ctx, 0, buf, buf, len);
+    uint8_t ivc[16];
+    memcpy(ivc, iv, 16);
+    return cls->cbc_decrypt(ctx, ivc, buf, buf, len);
+}
+
+/* Encrypt pt and decrypt ct as the record's section asks ([ENCRYPT],
+ * [DECRYPT] or both): NULL, or which direction went wrong (*rc its code). */
+static const char *aes_directions(const hsb_aes_class *cls, void *ctx, const cavp_rec *rec,
+                                  const uint8_t *iv, const uint8_t *pt, const uint8_t *ct,
+                                  size_t len, uint8_t *buf, hsb_rc *rc)
+{
+    if (!in_section(rec, "DECRYPT")) {
+        *rc = aes_encrypt(cls, ctx, iv, buf, pt, len);
+        if (*rc != HSB_OK || memcmp(buf, ct, len) != 0) return "encryption";
+    }
+    if (!in_section(rec, "ENCRYPT")) {
+        memcpy(buf, ct, len);
+        *rc = aes_decrypt(cls, ctx, iv, buf, len);
+        if (*rc != HSB_OK || memcmp(buf, pt, len) != 0) return "decryption";
+    }
+    return NULL;
+}
+
+/* One AESVS record; v holds KEY, IV (CBC only), PLAINTEXT, CIPHERTEXT. */
+static void aes_run(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *cls, void *ctx,
+                    const cavp_rec *rec, const char *id, uint8_t *const *v, const size_t *len)
+{
+    int cbc = field(rec, "IV") != NULL;
+    const uint8_t *key = v[0], *iv = cbc ? v[1] : NULL, *pt = v[1 + cbc], *ct = v[2 + cbc];
+    size_t key_len = len[0], pt_len = len[1 + cbc];
+    if (!(cls->key_sizes & hsb_st_aes_key_bit(key_len))) {
+        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: AES-%zu", id, key_len * 8);
+        return;
+    }
+    if (pt_len != len[2 + cbc] || pt_len % 16 || (cbc && len[1] != 16)) {
         hsb_st_case(r, row, HSB_ST_FAIL, "%s: record lengths inconsistent", id);
-        goto done;
+        return;
     }
     hsb_rc rc = cls->init(ctx, key, key_len);
     if (rc != HSB_OK) {
         hsb_st_case(r, row, HSB_ST_FAIL, "%s: init of AES-%zu (claimed) gave %s", id, key_len * 8,
                     hsb_rc_name(rc));
-        goto done;
+        return;
     }
-    buf = malloc(pt_len + 1);
-    if (!buf) goto cleared;
-    int enc = !in_section(rec, "DECRYPT"), dec = !in_section(rec, "ENCRYPT");
-    uint8_t ivc[16];
-    if (enc) {
-        if (cbc) {
-            /* Two calls split after the first block: the IV must chain. */
-            memcpy(ivc, iv, 16);
-            size_t first = pt_len > 16 ? 16 : pt_len;
-            rc = cls->cbc_encrypt(ctx, ivc, buf, pt, first);
-            if (rc == HSB_OK)
-                rc = cls->cbc_encrypt(ctx, ivc, buf + first, pt + first, pt_len - first);
-        } else {
-            /* ECB: CBC with a zero IV, one block at a time. */
-            rc = HSB_OK;
-            for (size_t o = 0; o < pt_len && rc == HSB_OK; o += 16) {
-                memset(ivc, 0, 16);
-                rc = cls->cbc_encrypt(ctx, ivc, buf + o, pt + o, 16);
-            }
-        }
-        if (rc != HSB_OK || memcmp(buf, ct, ct_len) != 0) {
-            hsb_st_case(r, row, HSB_ST_FAIL, "%s: encryption %s", id,
-                        rc ? hsb_rc_name(rc) : "differs");
-            goto cleared;
-        }
-    }
-    if (dec) {
-        memcpy(buf, ct, ct_len); /* in place */
-        if (cbc) {
-            memcpy(ivc, iv, 16);
-            rc = cls->cbc_decrypt(ctx, ivc, buf, buf, ct_len);
-        } else {
-            rc = HSB_OK;
-            for (size_t o = 0; o < ct_len && rc == HSB_OK; o += 16) {
-                memset(ivc, 0, 16);
-                rc = cls->cbc_decrypt(ctx, ivc, buf + o, buf + o, 16);
-            }
-        }
-        if (rc != HSB_OK || memcmp(buf, pt, pt_len) != 0) {
-            hsb_st_case(r, row, HSB_ST_FAIL, "%s: decryption %s", id,
-                        rc ? hsb_rc_name(rc) : "differs");
-            goto cleared;
-        }
-    }
-    hsb_st_case(r, row, HSB_ST_PASS, NULL);
-cleared:
+    uint8_t *buf = malloc(pt_len + 1);
+    const char *bad = buf ? aes_directions(cls, ctx, rec, iv, pt, ct, pt_len, buf, &rc) : NULL;
+    if (bad)
+        hsb_st_case(r, row, HSB_ST_FAIL, "%s: %s %s", id, bad, rc ? hsb_rc_name(rc) : "differs");
+    else if (buf)
+        hsb_st_case(r, row, HSB_ST_PASS, NULL);
     cls->clear(ctx);
-done:
-    free(key);
-    free(iv);
-    free(pt);
-    free(ct);
     free(buf);
+}
+
+static void aes_rec(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *cls, void *ctx,
+                    const cavp_rec *rec)
+{
+    static const char *const cbc_names[] = {"KEY", "IV", "PLAINTEXT", "CIPHERTEXT"};
+    static const char *const ecb_names[] = {"KEY", "PLAINTEXT", "CIPHERTEXT"};
+    char id[96];
+    rec_runs(r, row, rec, "COUNT", NULL, NULL, id);
+    int cbc = field(rec, "IV") != NULL;
+    unsigned n = cbc ? 4 : 3;
+    uint8_t *v[4] = {0};
+    size_t len[4] = {0};
+    if (hexfields(r, row, rec, cbc ? cbc_names : ecb_names, n, v, len) == 0)
+        aes_run(r, row, cls, ctx, rec, id, v, len);
+    free_fields(v, n);
 }
 
 /* --------------------------------------------------------------- SHA-256 */
@@ -354,12 +407,9 @@ done:
 static void sha_rec(hsb_st_run *r, hsb_st_result *row, const hsb_sha256_class *cls, void *ctx,
                     const cavp_rec *rec)
 {
+    static const char *const names[] = {"Msg", "MD"};
     char id[96];
-    rec_id(rec, id, sizeof id);
-    if (!in_section(rec, "L=32")) {
-        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: not SHA-256", id);
-        return;
-    }
+    if (!rec_runs(r, row, rec, "COUNT", "L=32", "not SHA-256", id)) return;
     const char *lens = field(rec, "Len");
     char *end;
     unsigned long bits = strtoul(lens, &end, 10);
@@ -367,11 +417,12 @@ static void sha_rec(hsb_st_run *r, hsb_st_result *row, const hsb_sha256_class *c
         hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: bit-oriented length", id);
         return;
     }
-    size_t msg_len = 0, md_len = 0;
-    uint8_t *msg = hexfield(r, row, rec, "Msg", &msg_len);
-    uint8_t *md = msg ? hexfield(r, row, rec, "MD", &md_len) : NULL;
-    if (!msg || !md) goto done;
-    if (msg_len < bits / 8 || md_len != 32) {
+    uint8_t *v[2] = {0};
+    size_t len[2] = {0};
+    if (hexfields(r, row, rec, names, 2, v, len) != 0) goto done;
+    const uint8_t *msg = v[0], *md = v[1];
+    size_t msg_len = len[0];
+    if (msg_len < bits / 8 || len[1] != 32) {
         hsb_st_case(r, row, HSB_ST_FAIL, "%s: record lengths inconsistent", id);
         goto done;
     }
@@ -389,13 +440,9 @@ static void sha_rec(hsb_st_run *r, hsb_st_result *row, const hsb_sha256_class *c
     cls->update(ctx, msg + b, msg_len - b);
     cls->final(ctx, out);
     cls->clear(ctx);
-    if (memcmp(out, md, 32) != 0)
-        hsb_st_case(r, row, HSB_ST_FAIL, "%s: digest differs", id);
-    else
-        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+    verdict(r, row, id, memcmp(out, md, 32) == 0, "digest");
 done:
-    free(msg);
-    free(md);
+    free_fields(v, 2);
 }
 
 /* SHAVS Monte Carlo: MD0 = MD1 = MD2 = Seed; Mi = MD(i-3) || MD(i-2) || MD(i-1),
@@ -408,7 +455,7 @@ static void monte(hsb_st_run *r, hsb_st_result *row, const hsb_sha256_class *cls
     for (size_t i = 0; i < f->n_rec; i++) {
         const cavp_rec *rec = &f->rec[i];
         char id[96];
-        rec_id(rec, id, sizeof id);
+        rec_id(rec, "COUNT", id, sizeof id);
         int l32 = in_section(rec, "L=32");
         if (field(rec, "Seed")) {
             size_t n = 0;
@@ -449,10 +496,8 @@ static void monte(hsb_st_run *r, hsb_st_result *row, const hsb_sha256_class *cls
         if (rc == HSB_OK) cls->clear(ctx);
         if (rc != HSB_OK)
             hsb_st_case(r, row, HSB_ST_FAIL, "%s: init gave %s", id, hsb_rc_name(rc));
-        else if (memcmp(out, md, 32) != 0)
-            hsb_st_case(r, row, HSB_ST_FAIL, "%s: Monte digest differs", id);
         else
-            hsb_st_case(r, row, HSB_ST_PASS, NULL);
+            verdict(r, row, id, memcmp(out, md, 32) == 0, "Monte digest");
         memcpy(seed, md, 32); /* the file's value, so one failure does not cascade */
         free(md);
     }
@@ -463,25 +508,14 @@ static void monte(hsb_st_run *r, hsb_st_result *row, const hsb_sha256_class *cls
 static void hmac_rec(hsb_st_run *r, hsb_st_result *row, const hsb_hmac_sha256_class *cls, void *ctx,
                      const cavp_rec *rec)
 {
+    static const char *const names[] = {"Key", "Msg", "Mac"};
     char id[96];
-    rec_id(rec, id, sizeof id);
-    const char *count = field(rec, "Count");
-    if (count) {
-        char sect[48];
-        snprintf(sect, sizeof sect, "%s", rec->sections + 1);
-        char *bar = strchr(sect, '|');
-        if (bar) *bar = '\0';
-        snprintf(id, sizeof id, "Count %s [%s] (line %zu)", count, sect, rec->line);
-    }
-    if (!in_section(rec, "L=32")) {
-        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: not SHA-256", id);
-        return;
-    }
-    size_t key_len = 0, msg_len = 0, mac_len = 0;
-    uint8_t *key = hexfield(r, row, rec, "Key", &key_len);
-    uint8_t *msg = key ? hexfield(r, row, rec, "Msg", &msg_len) : NULL;
-    uint8_t *mac = msg ? hexfield(r, row, rec, "Mac", &mac_len) : NULL;
-    if (!mac) goto done;
+    if (!rec_runs(r, row, rec, "Count", "L=32", "not SHA-256", id)) return;
+    uint8_t *v[3] = {0};
+    size_t len[3] = {0};
+    if (hexfields(r, row, rec, names, 3, v, len) != 0) goto done;
+    const uint8_t *key = v[0], *msg = v[1], *mac = v[2];
+    size_t key_len = len[0], msg_len = len[1], mac_len = len[2];
     unsigned long klen = strtoul(field(rec, "Klen"), NULL, 10);
     unsigned long tlen = strtoul(field(rec, "Tlen"), NULL, 10);
     if (klen != key_len || tlen != mac_len || tlen == 0 || tlen > 32) {
@@ -497,14 +531,9 @@ static void hmac_rec(hsb_st_run *r, hsb_st_result *row, const hsb_hmac_sha256_cl
     cls->update(ctx, msg, msg_len);
     cls->final(ctx, out);
     cls->clear(ctx);
-    if (!hsb_ct_memeq(out, mac, tlen))
-        hsb_st_case(r, row, HSB_ST_FAIL, "%s: MAC differs", id);
-    else
-        hsb_st_case(r, row, HSB_ST_PASS, NULL);
+    verdict(r, row, id, hsb_ct_memeq(out, mac, tlen), "MAC");
 done:
-    free(key);
-    free(msg);
-    free(mac);
+    free_fields(v, 3);
 }
 
 /* -------------------------------------------------------- TLS 1.2 KDF */
@@ -513,19 +542,15 @@ static void tls_rec(hsb_st_run *r, hsb_st_result *row, const hsb_hmac_sha256_cla
                     const cavp_rec *rec)
 {
     char id[96];
-    rec_id(rec, id, sizeof id);
-    if (!in_section(rec, "TLS1.2,SHA-256")) {
-        hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: not the TLS 1.2 SHA-256 PRF", id);
+    if (!rec_runs(r, row, rec, "COUNT", "TLS1.2,SHA-256", "not the TLS 1.2 SHA-256 PRF", id))
         return;
-    }
     static const char *const names[7] = {
         "pre_master_secret", "clientHello_random", "serverHello_random", "client_random",
         "server_random",     "master_secret",      "key_block"};
     uint8_t *v[7] = {0};
     size_t len[7] = {0};
     uint8_t *kb = NULL;
-    for (int i = 0; i < 7; i++)
-        if (!(v[i] = hexfield(r, row, rec, names[i], &len[i]))) goto done;
+    if (hexfields(r, row, rec, names, 7, v, len) != 0) goto done;
     if (len[5] != 48 || len[6] == 0) {
         hsb_st_case(r, row, HSB_ST_FAIL, "%s: record lengths inconsistent", id);
         goto done;
@@ -549,7 +574,7 @@ static void tls_rec(hsb_st_run *r, hsb_st_result *row, const hsb_hmac_sha256_cla
     else
         hsb_st_case(r, row, HSB_ST_PASS, NULL);
 done:
-    for (int i = 0; i < 7; i++) free(v[i]);
+    free_fields(v, 7);
     free(kb);
 }
 
@@ -583,7 +608,7 @@ static void run_target(hsb_st_run *r, const hsb_st_target *t, const cavp_file *f
             const cavp_rec *rec = &f->rec[i];
             if (kind_of(rec) != f->kind) {
                 char rid[96];
-                rec_id(rec, rid, sizeof rid);
+                rec_id(rec, "COUNT", rid, sizeof rid);
                 hsb_st_case(r, row, HSB_ST_FAIL, "%s: record of another kind", rid);
                 continue;
             }

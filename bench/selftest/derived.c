@@ -153,11 +153,7 @@ static const char *aes_ex_cbc(const hsb_aes_class *a, void *ctx, aes_ex *x, hsb_
 static void aes_ex_run(hsb_st_run *r, hsb_st_result *row, const hsb_aes_class *a, void *ctx,
                        aes_ex *x)
 {
-    unsigned bit = x->k_len == 16   ? HSB_AES_KEY_128
-                   : x->k_len == 24 ? HSB_AES_KEY_192
-                   : x->k_len == 32 ? HSB_AES_KEY_256
-                                    : 0;
-    if (!(a->key_sizes & bit)) {
+    if (!(a->key_sizes & hsb_st_aes_key_bit(x->k_len))) {
         hsb_st_case(r, row, HSB_ST_UNSUPPORTED, "%s: AES-%zu", x->id, x->k_len * 8);
         return;
     }

@@ -174,125 +174,189 @@ static void diff_modexp(dctx *d, unsigned bits, unsigned count)
 
 /* --------------------------------------------------------------------- RSA */
 
+/* One cached key under test: the classes being compared (NULL when not
+ * asked for) and their contexts; hp/hu say which came up. */
+typedef struct rsa_key_run {
+    dctx *d;
+    hsb_st_result *row;
+    const hsb_st_rsa *k;
+    unsigned bits, ki;
+    size_t nl;
+    const hsb_rsa_priv_class *pc;
+    const hsb_rsa_pub_class *uc;
+    void *pctx, *uctx;
+    int hp, hu;
+} rsa_key_run;
+
+static void rsa_init_report(const rsa_key_run *x, const char *cls, hsb_rc rc)
+{
+    hsb_st_case(x->d->r, x->row, rc == HSB_E_UNSUPPORTED ? HSB_ST_UNSUPPORTED : HSB_ST_FAIL,
+                "RSA-%u key %u: %s init gave %s", x->bits, x->ki, cls, hsb_rc_name(rc));
+}
+
+static void rsa_open(rsa_key_run *x)
+{
+    const hsb_rsa_key *key = &x->k->key;
+    x->pctx = x->pc ? hsb_ctx_alloc(x->pc->ctx_size) : NULL;
+    x->uctx = x->uc ? hsb_ctx_alloc(x->uc->ctx_size) : NULL;
+    hsb_rc prc = x->pc ? (x->pctx ? x->pc->init(x->pctx, key) : HSB_E_NOMEM) : HSB_E_UNAVAILABLE;
+    hsb_rc urc =
+        x->uc ? (x->uctx ? x->uc->init(x->uctx, key->n, x->nl, key->e, key->e_len) : HSB_E_NOMEM)
+              : HSB_E_UNAVAILABLE;
+    if (x->pc && prc != HSB_OK) rsa_init_report(x, "rsa-priv", prc);
+    if (x->uc && urc != HSB_OK) rsa_init_report(x, "rsa-pub", urc);
+    x->hp = x->pc && prc == HSB_OK;
+    x->hu = x->uc && urc == HSB_OK;
+}
+
+static void rsa_close(rsa_key_run *x)
+{
+    if (x->hp) x->pc->clear(x->pctx);
+    if (x->hu) x->uc->clear(x->uctx);
+    hsb_ctx_free(x->pctx, x->pc ? x->pc->ctx_size : 0);
+    hsb_ctx_free(x->uctx, x->uc ? x->uc->ctx_size : 0);
+}
+
+/* Input i: 0, 1 and n-1 first, then random values below n. */
+static void rsa_input(rsa_key_run *x, unsigned i, uint8_t *m)
+{
+    size_t nl = x->nl;
+    fill(&x->d->g, m, nl);
+    m[0] = (uint8_t)(m[0] % x->k->key.n[0]); /* below n */
+    if (i == 0) memset(m, 0, nl);            /* 0 */
+    if (i == 1) {
+        memset(m, 0, nl);
+        m[nl - 1] = 1;
+    }
+    if (i == 2) {
+        memcpy(m, x->k->key.n, nl);
+        m[nl - 1] -= 1; /* n - 1 (n is odd) */
+    }
+}
+
+/* The raw operations, m^d and m^e mod n, against libcrypto's. */
+static void rsa_raw(rsa_key_run *x, unsigned i, const uint8_t *m)
+{
+    uint8_t out[HSB_MAX_MODULUS_BYTES], ref[HSB_MAX_MODULUS_BYTES];
+    size_t nl = x->nl;
+    unsigned long long seed = (unsigned long long)x->d->seed;
+    if (x->hp) {
+        int in_place = (int)below(&x->d->g, 2);
+        if (in_place) memcpy(out, m, nl);
+        hsb_rc rc = x->pc->op(x->pctx, out, in_place ? out : m, nl);
+        hsb_rc orc = hsb_st_ossl_rsa_raw(x->k, 1, ref, m);
+        int ok = rc == HSB_OK && orc == HSB_OK && memcmp(out, ref, nl) == 0;
+        hsb_st_case(x->d->r, x->row, ok ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "RSA-%u key %u op %u: m^d mod n %s (%s; seed %#llx)", x->bits, x->ki, i,
+                    rc ? hsb_rc_name(rc) : "differs from libcrypto",
+                    in_place ? "in place" : "apart", seed);
+    }
+    if (x->hu) {
+        hsb_rc rc = x->uc->op(x->uctx, out, m, nl);
+        hsb_rc orc = hsb_st_ossl_rsa_raw(x->k, 0, ref, m);
+        int ok = rc == HSB_OK && orc == HSB_OK && memcmp(out, ref, nl) == 0;
+        hsb_st_case(x->d->r, x->row, ok ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "RSA-%u key %u op %u: m^e mod n %s (seed %#llx)", x->bits, x->ki, i,
+                    rc ? hsb_rc_name(rc) : "differs from libcrypto", seed);
+    }
+}
+
+/* PKCS#1 v1.5 with the private key here: our signature verified and our
+ * decryption of an ml-byte message encrypted by libcrypto. */
+static void rsa_pkcs1_priv(rsa_key_run *x, const uint8_t *hash, const uint8_t *m, size_t ml)
+{
+    uint8_t out[HSB_MAX_MODULUS_BYTES], back[HSB_MAX_MODULUS_BYTES];
+    size_t nl = x->nl, got = 0;
+    hsb_rc rc = hsb_pkcs1_sign_sha256(x->pc, x->pctx, hash, out, nl);
+    hsb_rc orc = rc ? rc : hsb_st_ossl_rsa_verify(x->k, out, hash);
+    hsb_st_case(x->d->r, x->row, orc ? HSB_ST_FAIL : HSB_ST_PASS,
+                "RSA-%u key %u: own signature, libcrypto verify: %s", x->bits, x->ki,
+                hsb_rc_name(orc));
+    orc = hsb_st_ossl_rsa_encrypt(x->k, out, m, ml);
+    rc = orc ? orc : hsb_pkcs1_decrypt(x->pc, x->pctx, back, nl, &got, out, nl);
+    int ok = rc == HSB_OK && got == ml && memcmp(back, m, ml) == 0;
+    hsb_st_case(x->d->r, x->row, ok ? HSB_ST_PASS : HSB_ST_FAIL,
+                "RSA-%u key %u: decrypt of libcrypto's %zu-byte message: %s", x->bits, x->ki, ml,
+                hsb_rc_name(rc));
+}
+
+/* ... and with the public key here: libcrypto's signature verified, our
+ * encryption decrypted by libcrypto. */
+static void rsa_pkcs1_pub(rsa_key_run *x, const uint8_t *hash, const uint8_t *m, size_t ml)
+{
+    const hsb_rng_class *rng = x->d->t->cls.rng ? x->d->t->cls.rng : &hsb_st_rng;
+    uint8_t out[HSB_MAX_MODULUS_BYTES], back[HSB_MAX_MODULUS_BYTES];
+    size_t nl = x->nl, got = nl;
+    hsb_rc orc = hsb_st_ossl_rsa_sign(x->k, out, hash);
+    hsb_rc rc = orc ? orc : hsb_pkcs1_verify_sha256(x->uc, x->uctx, hash, out, nl);
+    hsb_st_case(x->d->r, x->row, rc ? HSB_ST_FAIL : HSB_ST_PASS,
+                "RSA-%u key %u: libcrypto signature, own verify: %s", x->bits, x->ki,
+                hsb_rc_name(rc));
+    rc = hsb_pkcs1_encrypt(x->uc, x->uctx, rng, out, nl, m, ml);
+    orc = rc ? rc : hsb_st_ossl_rsa_decrypt(x->k, back, &got, out);
+    int ok = orc == HSB_OK && got == ml && memcmp(back, m, ml) == 0;
+    hsb_st_case(x->d->r, x->row, ok ? HSB_ST_PASS : HSB_ST_FAIL,
+                "RSA-%u key %u: own encryption of %zu bytes, libcrypto decrypt: %s", x->bits, x->ki,
+                ml, hsb_rc_name(orc));
+}
+
+/* An input >= n must be refused as out of range by both operations. */
+static void rsa_range(rsa_key_run *x)
+{
+    uint8_t out[HSB_MAX_MODULUS_BYTES];
+    if (x->hp) {
+        hsb_rc rc = x->pc->op(x->pctx, out, x->k->key.n, x->nl);
+        hsb_st_case(x->d->r, x->row, rc == HSB_E_RANGE ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "RSA-%u key %u: rsa-priv op of n gave %s (want range)", x->bits, x->ki,
+                    hsb_rc_name(rc));
+    }
+    if (x->hu) {
+        hsb_rc rc = x->uc->op(x->uctx, out, x->k->key.n, x->nl);
+        hsb_st_case(x->d->r, x->row, rc == HSB_E_RANGE ? HSB_ST_PASS : HSB_ST_FAIL,
+                    "RSA-%u key %u: rsa-pub op of n gave %s (want range)", x->bits, x->ki,
+                    hsb_rc_name(rc));
+    }
+}
+
+static void rsa_key(rsa_key_run *x, unsigned ops)
+{
+    uint8_t m[HSB_MAX_MODULUS_BYTES], hash[32];
+    rsa_open(x);
+    for (unsigned i = 0; i < ops && (x->hp || x->hu); i++) {
+        rsa_input(x, i, m);
+        rsa_raw(x, i, m);
+        if (i % 10 != 5) continue;
+        /* PKCS#1 v1.5 across the two implementations, every tenth input. */
+        fill(&x->d->g, hash, 32);
+        size_t ml = below(&x->d->g, x->nl - 11 + 1);
+        if (x->hp) rsa_pkcs1_priv(x, hash, m, ml);
+        if (x->hu) rsa_pkcs1_pub(x, hash, m, ml);
+    }
+    rsa_range(x);
+    rsa_close(x);
+}
+
 static void diff_rsa(dctx *d, unsigned bits, unsigned keys, unsigned ops, int do_priv, int do_pub)
 {
     char name[48];
     snprintf(name, sizeof name, "diff/rsa-%u", bits);
     hsb_st_result *row = hsb_st_row(d->r, d->t, name);
     if (!row) return;
-    const hsb_rsa_priv_class *pc = do_priv ? d->t->cls.rsa_priv : NULL;
-    const hsb_rsa_pub_class *uc = do_pub ? d->t->cls.rsa_pub : NULL;
-    const hsb_rng_class *rng = d->t->cls.rng ? d->t->cls.rng : &hsb_st_rng;
-    unsigned long long seed = (unsigned long long)d->seed;
     for (unsigned ki = 0; ki < keys; ki++) {
         const hsb_st_rsa *k = hsb_st_rsa_cached(bits, ki);
         if (!k) {
             hsb_st_case(d->r, row, HSB_ST_FAIL, "RSA-%u key %u: libcrypto keygen failed", bits, ki);
             continue;
         }
-        size_t nl = k->key.n_len;
-        void *pctx = pc ? hsb_ctx_alloc(pc->ctx_size) : NULL;
-        void *uctx = uc ? hsb_ctx_alloc(uc->ctx_size) : NULL;
-        hsb_rc prc = pc ? (pctx ? pc->init(pctx, &k->key) : HSB_E_NOMEM) : HSB_E_UNAVAILABLE;
-        hsb_rc urc =
-            uc ? (uctx ? uc->init(uctx, k->key.n, nl, k->key.e, k->key.e_len) : HSB_E_NOMEM)
-               : HSB_E_UNAVAILABLE;
-        if (pc && prc != HSB_OK)
-            hsb_st_case(d->r, row, prc == HSB_E_UNSUPPORTED ? HSB_ST_UNSUPPORTED : HSB_ST_FAIL,
-                        "RSA-%u key %u: rsa-priv init gave %s", bits, ki, hsb_rc_name(prc));
-        if (uc && urc != HSB_OK)
-            hsb_st_case(d->r, row, urc == HSB_E_UNSUPPORTED ? HSB_ST_UNSUPPORTED : HSB_ST_FAIL,
-                        "RSA-%u key %u: rsa-pub init gave %s", bits, ki, hsb_rc_name(urc));
-        int hp = pc && prc == HSB_OK, hu = uc && urc == HSB_OK;
-        uint8_t m[HSB_MAX_MODULUS_BYTES], out[HSB_MAX_MODULUS_BYTES], ref[HSB_MAX_MODULUS_BYTES],
-            x[HSB_MAX_MODULUS_BYTES], hash[32];
-        for (unsigned i = 0; i < ops && (hp || hu); i++) {
-            fill(&d->g, m, nl);
-            m[0] = (uint8_t)(m[0] % k->key.n[0]); /* below n */
-            if (i == 0) memset(m, 0, nl);         /* 0 */
-            if (i == 1) {
-                memset(m, 0, nl);
-                m[nl - 1] = 1;
-            }
-            if (i == 2) {
-                memcpy(m, k->key.n, nl);
-                m[nl - 1] -= 1; /* n - 1 (n is odd) */
-            }
-            if (hp) {
-                int in_place = (int)below(&d->g, 2);
-                if (in_place) memcpy(out, m, nl);
-                hsb_rc rc = pc->op(pctx, out, in_place ? out : m, nl);
-                hsb_rc orc = hsb_st_ossl_rsa_raw(k, 1, ref, m);
-                if (rc != HSB_OK || orc != HSB_OK || memcmp(out, ref, nl) != 0)
-                    hsb_st_case(d->r, row, HSB_ST_FAIL,
-                                "RSA-%u key %u op %u: m^d mod n %s (%s; seed %#llx)", bits, ki, i,
-                                rc ? hsb_rc_name(rc) : "differs from libcrypto",
-                                in_place ? "in place" : "apart", seed);
-                else
-                    hsb_st_case(d->r, row, HSB_ST_PASS, NULL);
-            }
-            if (hu) {
-                hsb_rc rc = uc->op(uctx, out, m, nl);
-                hsb_rc orc = hsb_st_ossl_rsa_raw(k, 0, ref, m);
-                if (rc != HSB_OK || orc != HSB_OK || memcmp(out, ref, nl) != 0)
-                    hsb_st_case(d->r, row, HSB_ST_FAIL,
-                                "RSA-%u key %u op %u: m^e mod n %s (seed %#llx)", bits, ki, i,
-                                rc ? hsb_rc_name(rc) : "differs from libcrypto", seed);
-                else
-                    hsb_st_case(d->r, row, HSB_ST_PASS, NULL);
-            }
-            if (i % 10 != 5) continue;
-            /* PKCS#1 v1.5 across the two implementations, every tenth input. */
-            fill(&d->g, hash, 32);
-            size_t ml = below(&d->g, nl - 11 + 1);
-            if (hp) {
-                hsb_rc rc = hsb_pkcs1_sign_sha256(pc, pctx, hash, out, nl);
-                hsb_rc orc = rc ? rc : hsb_st_ossl_rsa_verify(k, out, hash);
-                hsb_st_case(d->r, row, orc ? HSB_ST_FAIL : HSB_ST_PASS,
-                            "RSA-%u key %u: own signature, libcrypto verify: %s", bits, ki,
-                            hsb_rc_name(orc));
-                orc = hsb_st_ossl_rsa_encrypt(k, out, m, ml);
-                size_t got = 0;
-                rc = orc ? orc : hsb_pkcs1_decrypt(pc, pctx, x, nl, &got, out, nl);
-                hsb_st_case(d->r, row,
-                            rc == HSB_OK && got == ml && memcmp(x, m, ml) == 0 ? HSB_ST_PASS
-                                                                               : HSB_ST_FAIL,
-                            "RSA-%u key %u: decrypt of libcrypto's %zu-byte message: %s", bits, ki,
-                            ml, hsb_rc_name(rc));
-            }
-            if (hu) {
-                hsb_rc orc = hsb_st_ossl_rsa_sign(k, out, hash);
-                hsb_rc rc = orc ? orc : hsb_pkcs1_verify_sha256(uc, uctx, hash, out, nl);
-                hsb_st_case(d->r, row, rc ? HSB_ST_FAIL : HSB_ST_PASS,
-                            "RSA-%u key %u: libcrypto signature, own verify: %s", bits, ki,
-                            hsb_rc_name(rc));
-                rc = hsb_pkcs1_encrypt(uc, uctx, rng, out, nl, m, ml);
-                size_t got = nl;
-                orc = rc ? rc : hsb_st_ossl_rsa_decrypt(k, x, &got, out);
-                hsb_st_case(d->r, row,
-                            orc == HSB_OK && got == ml && memcmp(x, m, ml) == 0 ? HSB_ST_PASS
-                                                                                : HSB_ST_FAIL,
-                            "RSA-%u key %u: own encryption of %zu bytes, libcrypto decrypt: %s",
-                            bits, ki, ml, hsb_rc_name(orc));
-            }
-        }
-        /* in >= n: range. */
-        if (hp) {
-            hsb_rc rc = pc->op(pctx, out, k->key.n, nl);
-            hsb_st_case(d->r, row, rc == HSB_E_RANGE ? HSB_ST_PASS : HSB_ST_FAIL,
-                        "RSA-%u key %u: rsa-priv op of n gave %s (want range)", bits, ki,
-                        hsb_rc_name(rc));
-        }
-        if (hu) {
-            hsb_rc rc = uc->op(uctx, out, k->key.n, nl);
-            hsb_st_case(d->r, row, rc == HSB_E_RANGE ? HSB_ST_PASS : HSB_ST_FAIL,
-                        "RSA-%u key %u: rsa-pub op of n gave %s (want range)", bits, ki,
-                        hsb_rc_name(rc));
-        }
-        if (hp) pc->clear(pctx);
-        if (hu) uc->clear(uctx);
-        hsb_ctx_free(pctx, pc ? pc->ctx_size : 0);
-        hsb_ctx_free(uctx, uc ? uc->ctx_size : 0);
+        rsa_key_run x = {.d = d,
+                         .row = row,
+                         .k = k,
+                         .bits = bits,
+                         .ki = ki,
+                         .nl = k->key.n_len,
+                         .pc = do_priv ? d->t->cls.rsa_priv : NULL,
+                         .uc = do_pub ? d->t->cls.rsa_pub : NULL};
+        rsa_key(&x, ops);
     }
 }
 
@@ -413,98 +477,154 @@ static int evp_crypt(const EVP_CIPHER *c, int enc, const uint8_t *key, const uin
     return ok ? 0 : -1;
 }
 
-static size_t pick_key(dctx *d, unsigned key_sizes)
+/* A key size the class claims, drawn at random; 0 (reported) when it claims none. */
+static size_t pick_key(dctx *d, hsb_st_result *row, unsigned key_sizes)
 {
     size_t opts[3], n = 0;
     if (key_sizes & HSB_AES_KEY_128) opts[n++] = 16;
     if (key_sizes & HSB_AES_KEY_192) opts[n++] = 24;
     if (key_sizes & HSB_AES_KEY_256) opts[n++] = 32;
+    if (!n) hsb_st_case(d->r, row, HSB_ST_FAIL, "key_sizes claims no size");
     return n ? opts[below(&d->g, n)] : 0;
+}
+
+/* What a cipher's differential test holds: its row, one context, and input,
+ * output and reference buffers of the largest length tried. */
+typedef struct sym_run {
+    hsb_st_result *row;
+    void *ctx;
+    size_t ctx_size;
+    uint8_t *in, *out, *ref;
+} sym_run;
+
+static int sym_open(dctx *d, sym_run *s, const char *row_name, size_t ctx_size, size_t buf_len)
+{
+    s->row = hsb_st_row(d->r, d->t, row_name);
+    s->ctx_size = ctx_size;
+    s->ctx = hsb_ctx_alloc(ctx_size);
+    s->in = malloc(buf_len);
+    s->out = malloc(buf_len);
+    s->ref = malloc(buf_len);
+    if (s->row && s->ctx && s->in && s->out && s->ref) return 0;
+    d->r->errors++;
+    return -1;
+}
+
+static void sym_close(sym_run *s)
+{
+    hsb_ctx_free(s->ctx, s->ctx_size);
+    free(s->in);
+    free(s->out);
+    free(s->ref);
+}
+
+typedef struct aes_case {
+    size_t kl, len;
+    int ctr, in_place;
+    uint8_t key[32], iv[16];
+} aes_case;
+
+/* Case i: CBC and CTR in turn; short lengths (0, 7, 14, ... or 0, 16,
+ * 32, ...) first, then random ones; one CTR counter in four set to carry. */
+static void aes_draw(dctx *d, unsigned i, size_t max_len, aes_case *c)
+{
+    fill(&d->g, c->key, c->kl);
+    fill(&d->g, c->iv, 16);
+    c->ctr = (int)(i % 2);
+    c->in_place = (int)below(&d->g, 2);
+    c->len = c->ctr ? below(&d->g, max_len + 1) : 16 * below(&d->g, max_len / 16 + 1);
+    if (i < 8 && (size_t)i * 16 <= max_len) c->len = c->ctr ? (size_t)i * 7 : (size_t)i * 16;
+    if (c->ctr && below(&d->g, 4) == 0) { /* counter carries, and wraps at 2^128 */
+        size_t k = 1 + below(&d->g, 16);
+        memset(c->iv + 16 - k, 0xff, k);
+    }
+}
+
+/* Encrypt s->in into s->out in two calls, split at a block boundary: the IV
+ * or counter in ivc must chain. */
+static hsb_rc aes_encrypt(dctx *d, const hsb_aes_class *a, sym_run *s, const aes_case *c,
+                          uint8_t ivc[16])
+{
+    const uint8_t *src = s->in;
+    size_t len = c->len;
+    if (c->in_place) {
+        memcpy(s->out, s->in, len);
+        src = s->out;
+    }
+    size_t split = 16 * below(&d->g, len / 16 + 1);
+    memcpy(ivc, c->iv, 16);
+    hsb_rc rc = c->ctr ? a->ctr(s->ctx, ivc, s->out, src, split)
+                       : a->cbc_encrypt(s->ctx, ivc, s->out, src, split);
+    if (rc) return rc;
+    return c->ctr ? a->ctr(s->ctx, ivc, s->out + split, src + split, len - split)
+                  : a->cbc_encrypt(s->ctx, ivc, s->out + split, src + split, len - split);
+}
+
+/* CTR: the counter moved on by one per block used, partial ones included. */
+static int ctr_advanced(const uint8_t iv[16], const uint8_t ivc[16], size_t len)
+{
+    uint8_t want[16];
+    memcpy(want, iv, 16);
+    for (size_t b = 0; b < (len + 15) / 16; b++)
+        for (int j = 15; j >= 0 && ++want[j] == 0; j--) {
+        }
+    return memcmp(ivc, want, 16) == 0;
+}
+
+/* After aes_encrypt: what is wrong, or NULL. *rc is the last call's code. */
+static const char *aes_check(const hsb_aes_class *a, sym_run *s, const aes_case *c, uint8_t ivc[16],
+                             hsb_rc *rc)
+{
+    size_t len = c->len;
+    if (*rc || memcmp(s->out, s->ref, len) != 0) return "encryption differs from EVP";
+    if (c->ctr)
+        return ctr_advanced(c->iv, ivc, len) ? NULL : "counter not advanced by the blocks used";
+    if (len && memcmp(ivc, s->ref + len - 16, 16) != 0)
+        return "IV not updated to the last ciphertext block";
+    memcpy(ivc, c->iv, 16);
+    memcpy(s->out, s->ref, len);
+    *rc = a->cbc_decrypt(s->ctx, ivc, s->out, s->out, len);
+    return *rc || memcmp(s->out, s->in, len) != 0 ? "decryption differs" : NULL;
+}
+
+static void aes_one(dctx *d, const hsb_aes_class *a, sym_run *s, const aes_case *c)
+{
+    uint8_t ivc[16];
+    hsb_rc rc = a->init(s->ctx, c->key, c->kl);
+    if (rc) {
+        hsb_st_case(d->r, s->row, HSB_ST_FAIL, "AES-%zu init gave %s", c->kl * 8, hsb_rc_name(rc));
+        return;
+    }
+    if (evp_crypt(evp_aes(c->kl, c->ctr), 1, c->key, c->iv, s->ref, s->in, c->len)) {
+        d->r->errors++;
+        a->clear(s->ctx);
+        return;
+    }
+    rc = aes_encrypt(d, a, s, c, ivc);
+    const char *why = aes_check(a, s, c, ivc, &rc);
+    a->clear(s->ctx);
+    if (why)
+        hsb_st_case(d->r, s->row, HSB_ST_FAIL, "%s AES-%zu, %zu bytes%s: %s (%s; seed %#llx)",
+                    c->ctr ? "CTR" : "CBC", c->kl * 8, c->len, c->in_place ? " in place" : "", why,
+                    hsb_rc_name(rc), (unsigned long long)d->seed);
+    else
+        hsb_st_case(d->r, s->row, HSB_ST_PASS, NULL);
 }
 
 static void diff_aes(dctx *d, unsigned count, size_t max_len)
 {
     const hsb_aes_class *a = d->t->cls.aes;
-    hsb_st_result *row = hsb_st_row(d->r, d->t, "diff/aes");
-    void *ctx = hsb_ctx_alloc(a->ctx_size);
-    uint8_t *in = malloc(max_len + 16), *out = malloc(max_len + 16), *ref = malloc(max_len + 16);
-    if (!row || !ctx || !in || !out || !ref) {
-        d->r->errors++;
-        goto done;
+    sym_run s;
+    if (sym_open(d, &s, "diff/aes", a->ctx_size, max_len + 16) == 0) {
+        for (unsigned i = 0; i < count; i++) {
+            aes_case c = {.kl = pick_key(d, s.row, a->key_sizes)};
+            if (!c.kl) break;
+            aes_draw(d, i, max_len, &c);
+            fill(&d->g, s.in, c.len);
+            aes_one(d, a, &s, &c);
+        }
     }
-    for (unsigned i = 0; i < count; i++) {
-        uint8_t key[32], iv[16], ivc[16];
-        size_t kl = pick_key(d, a->key_sizes);
-        if (!kl) {
-            hsb_st_case(d->r, row, HSB_ST_FAIL, "key_sizes claims no size");
-            break;
-        }
-        fill(&d->g, key, kl);
-        fill(&d->g, iv, 16);
-        int ctr = (int)(i % 2), in_place = (int)below(&d->g, 2);
-        size_t len = ctr ? below(&d->g, max_len + 1) : 16 * below(&d->g, max_len / 16 + 1);
-        if (i < 8 && (size_t)i * 16 <= max_len) len = ctr ? (size_t)i * 7 : (size_t)i * 16;
-        if (ctr && below(&d->g, 4) == 0) { /* counter carries, and wraps at 2^128 */
-            size_t k = 1 + below(&d->g, 16);
-            memset(iv + 16 - k, 0xff, k);
-        }
-        fill(&d->g, in, len);
-        hsb_rc rc = a->init(ctx, key, kl);
-        if (rc) {
-            hsb_st_case(d->r, row, HSB_ST_FAIL, "AES-%zu init gave %s", kl * 8, hsb_rc_name(rc));
-            continue;
-        }
-        if (evp_crypt(evp_aes(kl, ctr), 1, key, iv, ref, in, len)) {
-            d->r->errors++;
-            a->clear(ctx);
-            continue;
-        }
-        uint8_t *src = in;
-        if (in_place) {
-            memcpy(out, in, len);
-            src = out;
-        }
-        /* Two calls, split at a block boundary: the IV or counter must chain. */
-        size_t split = 16 * below(&d->g, len / 16 + 1);
-        memcpy(ivc, iv, 16);
-        if (ctr) {
-            rc = a->ctr(ctx, ivc, out, src, split);
-            if (!rc) rc = a->ctr(ctx, ivc, out + split, src + split, len - split);
-        } else {
-            rc = a->cbc_encrypt(ctx, ivc, out, src, split);
-            if (!rc) rc = a->cbc_encrypt(ctx, ivc, out + split, src + split, len - split);
-        }
-        const char *why = NULL;
-        if (rc || memcmp(out, ref, len) != 0) why = "encryption differs from EVP";
-        if (!why && ctr) {
-            uint8_t want[16];
-            memcpy(want, iv, 16);
-            for (size_t b = 0; b < (len + 15) / 16; b++)
-                for (int j = 15; j >= 0 && ++want[j] == 0; j--) {
-                }
-            if (memcmp(ivc, want, 16) != 0) why = "counter not advanced by the blocks used";
-        }
-        if (!why && !ctr && len && memcmp(ivc, ref + len - 16, 16) != 0)
-            why = "IV not updated to the last ciphertext block";
-        if (!why && !ctr) {
-            memcpy(ivc, iv, 16);
-            memcpy(out, ref, len);
-            rc = a->cbc_decrypt(ctx, ivc, out, out, len);
-            if (rc || memcmp(out, in, len) != 0) why = "decryption differs";
-        }
-        a->clear(ctx);
-        if (why)
-            hsb_st_case(d->r, row, HSB_ST_FAIL, "%s AES-%zu, %zu bytes%s: %s (%s; seed %#llx)",
-                        ctr ? "CTR" : "CBC", kl * 8, len, in_place ? " in place" : "", why,
-                        hsb_rc_name(rc), (unsigned long long)d->seed);
-        else
-            hsb_st_case(d->r, row, HSB_ST_PASS, NULL);
-    }
-done:
-    hsb_ctx_free(ctx, a->ctx_size);
-    free(in);
-    free(out);
-    free(ref);
+    sym_close(&s);
 }
 
 /* --------------------------------------------------------------------- GCM */
@@ -526,81 +646,96 @@ static int evp_gcm_seal(size_t kl, const uint8_t *key, const uint8_t *iv, size_t
     return ok ? 0 : -1;
 }
 
+typedef struct gcm_case {
+    size_t kl, ivl, al, len;
+    uint8_t key[32], iv[64], aad[300], rtag[16];
+} gcm_case;
+
+/* Mostly 12-byte IVs and short AAD, sometimes any IV length up to 64 and
+ * AAD up to 300 bytes. */
+static void gcm_draw(dctx *d, size_t max_len, gcm_case *c, uint8_t *in)
+{
+    c->ivl = below(&d->g, 4) ? 12 : 1 + below(&d->g, 64);
+    c->al = below(&d->g, 4) ? below(&d->g, 40) : below(&d->g, sizeof c->aad + 1);
+    c->len = below(&d->g, max_len + 1);
+    fill(&d->g, c->key, c->kl);
+    fill(&d->g, c->iv, c->ivl);
+    fill(&d->g, c->aad, c->al);
+    fill(&d->g, in, c->len);
+}
+
+/* One bit changed in the ciphertext, the tag or the AAD: open must refuse
+ * with HSB_E_DECRYPT and release no plaintext. */
+static const char *gcm_forgery(dctx *d, const hsb_gcm_class *gc, sym_run *s, gcm_case *c,
+                               hsb_rc *rc)
+{
+    unsigned where = (unsigned)below(&d->g, 3);
+    if (where == 0 && c->len == 0) where = 1;
+    if (where == 2 && c->al == 0) where = 1;
+    if (where == 0) s->ref[below(&d->g, c->len)] ^= (uint8_t)(1u << below(&d->g, 8));
+    if (where == 1) c->rtag[below(&d->g, 16)] ^= (uint8_t)(1u << below(&d->g, 8));
+    if (where == 2) c->aad[below(&d->g, c->al)] ^= (uint8_t)(1u << below(&d->g, 8));
+    memset(s->out, 0xA5, c->len);
+    *rc = gc->open(s->ctx, c->iv, c->ivl, c->aad, c->al, s->out, s->ref, c->len, c->rtag);
+    uint8_t acc = 0;
+    for (size_t j = 0; j < c->len; j++) acc |= s->out[j];
+    return *rc != HSB_E_DECRYPT || acc ? "forgery not refused cleanly" : NULL;
+}
+
+/* Our seal (rc, out, tag) against EVP's, then open of EVP's output, then a
+ * forgery: what is wrong, or NULL. *rc is the last call's code. */
+static const char *gcm_check(dctx *d, const hsb_gcm_class *gc, sym_run *s, gcm_case *c,
+                             const uint8_t tag[16], hsb_rc *rc)
+{
+    size_t len = c->len;
+    if (*rc || memcmp(s->out, s->ref, len) != 0 || memcmp(tag, c->rtag, 16) != 0)
+        return "seal differs from EVP";
+    memset(s->out, 0, len);
+    *rc = gc->open(s->ctx, c->iv, c->ivl, c->aad, c->al, s->out, s->ref, len, c->rtag);
+    if (*rc || memcmp(s->out, s->in, len) != 0) return "open failed";
+    return gcm_forgery(d, gc, s, c, rc);
+}
+
+static void gcm_one(dctx *d, const hsb_gcm_class *gc, sym_run *s, gcm_case *c)
+{
+    uint8_t tag[16];
+    if (evp_gcm_seal(c->kl, c->key, c->iv, c->ivl, c->aad, c->al, s->ref, s->in, c->len, c->rtag)) {
+        d->r->errors++;
+        return;
+    }
+    hsb_rc rc = gc->init(s->ctx, c->key, c->kl);
+    if (rc) {
+        hsb_st_case(d->r, s->row, HSB_ST_FAIL, "AES-%zu-GCM init gave %s", c->kl * 8,
+                    hsb_rc_name(rc));
+        return;
+    }
+    rc = gc->seal(s->ctx, c->iv, c->ivl, c->aad, c->al, s->out, s->in, c->len, tag);
+    const char *why = NULL;
+    if (rc != HSB_E_UNSUPPORTED || c->ivl == 12) why = gcm_check(d, gc, s, c, tag, &rc);
+    gc->clear(s->ctx);
+    if (rc == HSB_E_UNSUPPORTED && !why) /* only an IV other than 12 bytes may be refused */
+        hsb_st_case(d->r, s->row, HSB_ST_UNSUPPORTED, "%zu-byte IV", c->ivl);
+    else if (why)
+        hsb_st_case(d->r, s->row, HSB_ST_FAIL,
+                    "AES-%zu-GCM iv %zu, aad %zu, %zu bytes: %s (%s; seed %#llx)", c->kl * 8,
+                    c->ivl, c->al, c->len, why, hsb_rc_name(rc), (unsigned long long)d->seed);
+    else
+        hsb_st_case(d->r, s->row, HSB_ST_PASS, NULL);
+}
+
 static void diff_gcm(dctx *d, unsigned count, size_t max_len)
 {
     const hsb_gcm_class *gc = d->t->cls.gcm;
-    hsb_st_result *row = hsb_st_row(d->r, d->t, "diff/gcm");
-    void *ctx = hsb_ctx_alloc(gc->ctx_size);
-    uint8_t *in = malloc(max_len + 1), *out = malloc(max_len + 1), *ref = malloc(max_len + 1);
-    if (!row || !ctx || !in || !out || !ref) {
-        d->r->errors++;
-        goto done;
+    sym_run s;
+    if (sym_open(d, &s, "diff/gcm", gc->ctx_size, max_len + 1) == 0) {
+        for (unsigned i = 0; i < count; i++) {
+            gcm_case c = {.kl = pick_key(d, s.row, gc->key_sizes)};
+            if (!c.kl) break;
+            gcm_draw(d, max_len, &c, s.in);
+            gcm_one(d, gc, &s, &c);
+        }
     }
-    for (unsigned i = 0; i < count; i++) {
-        uint8_t key[32], iv[64], aad[300], tag[16], rtag[16];
-        size_t kl = pick_key(d, gc->key_sizes);
-        if (!kl) {
-            hsb_st_case(d->r, row, HSB_ST_FAIL, "key_sizes claims no size");
-            break;
-        }
-        size_t ivl = below(&d->g, 4) ? 12 : 1 + below(&d->g, 64);
-        size_t al = below(&d->g, 4) ? below(&d->g, 40) : below(&d->g, sizeof aad + 1);
-        size_t len = below(&d->g, max_len + 1);
-        fill(&d->g, key, kl);
-        fill(&d->g, iv, ivl);
-        fill(&d->g, aad, al);
-        fill(&d->g, in, len);
-        if (evp_gcm_seal(kl, key, iv, ivl, aad, al, ref, in, len, rtag)) {
-            d->r->errors++;
-            continue;
-        }
-        hsb_rc rc = gc->init(ctx, key, kl);
-        if (rc) {
-            hsb_st_case(d->r, row, HSB_ST_FAIL, "AES-%zu-GCM init gave %s", kl * 8,
-                        hsb_rc_name(rc));
-            continue;
-        }
-        const char *why = NULL;
-        rc = gc->seal(ctx, iv, ivl, aad, al, out, in, len, tag);
-        if (rc == HSB_E_UNSUPPORTED && ivl != 12) {
-            gc->clear(ctx);
-            hsb_st_case(d->r, row, HSB_ST_UNSUPPORTED, "%zu-byte IV", ivl);
-            continue;
-        }
-        if (rc || memcmp(out, ref, len) != 0 || memcmp(tag, rtag, 16) != 0)
-            why = "seal differs from EVP";
-        if (!why) {
-            memset(out, 0, len);
-            rc = gc->open(ctx, iv, ivl, aad, al, out, ref, len, rtag);
-            if (rc || memcmp(out, in, len) != 0) why = "open failed";
-        }
-        if (!why) {
-            /* One bit changed in the ciphertext, the tag or the AAD. */
-            unsigned where = (unsigned)below(&d->g, 3);
-            if (where == 0 && len == 0) where = 1;
-            if (where == 2 && al == 0) where = 1;
-            if (where == 0) ref[below(&d->g, len)] ^= (uint8_t)(1u << below(&d->g, 8));
-            if (where == 1) rtag[below(&d->g, 16)] ^= (uint8_t)(1u << below(&d->g, 8));
-            if (where == 2) aad[below(&d->g, al)] ^= (uint8_t)(1u << below(&d->g, 8));
-            memset(out, 0xA5, len);
-            rc = gc->open(ctx, iv, ivl, aad, al, out, ref, len, rtag);
-            uint8_t acc = 0;
-            for (size_t j = 0; j < len; j++) acc |= out[j];
-            if (rc != HSB_E_DECRYPT || acc) why = "forgery not refused cleanly";
-        }
-        gc->clear(ctx);
-        if (why)
-            hsb_st_case(d->r, row, HSB_ST_FAIL,
-                        "AES-%zu-GCM iv %zu, aad %zu, %zu bytes: %s (%s; seed %#llx)", kl * 8, ivl,
-                        al, len, why, hsb_rc_name(rc), (unsigned long long)d->seed);
-        else
-            hsb_st_case(d->r, row, HSB_ST_PASS, NULL);
-    }
-done:
-    hsb_ctx_free(ctx, gc->ctx_size);
-    free(in);
-    free(out);
-    free(ref);
+    sym_close(&s);
 }
 
 /* ---------------------------------------------------------- SHA-256, HMAC */

@@ -164,6 +164,9 @@ int hsb_st_cavp(hsb_st_run *r, const char *text, size_t len, const char *display
 uint8_t *hsb_st_json_hex(const struct json_t *obj, const char *key, size_t *len);
 uint8_t *hsb_st_json_hexnum(const struct json_t *obj, const char *key, size_t *len);
 
+/* The HSB_AES_KEY_* bit of a key of key_len bytes; 0 for other lengths. */
+unsigned hsb_st_aes_key_bit(size_t key_len);
+
 /* Skip leading zero bytes (two's-complement BigInt fields carry a 00). */
 void hsb_st_strip(const uint8_t **p, size_t *len);
 

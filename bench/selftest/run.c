@@ -276,84 +276,116 @@ hsb_rc hsb_st_dir(hsb_st_run *r, const char *dir, long *found)
 
 /* ----------------------------------------------------------------- report */
 
-hsb_rc hsb_st_report(const hsb_st_run *r, FILE *out)
+/* Column widths and running sums of the table. */
+typedef struct report {
+    FILE *out;
+    int lw, width;
+    unsigned long p, f, u;
+} report;
+
+static void report_layout(const hsb_st_run *r, report *rp)
 {
-    unsigned long tp = 0, tf = 0, tu = 0;
     size_t width = 24;
     for (size_t i = 0; i < r->n_res; i++) {
         size_t l = strlen(r->res[i]->file);
         if (l > width) width = l;
     }
-    if (width > 60) width = 60;
-    int lw = 12;
+    rp->width = width > 60 ? 60 : (int)width;
+    rp->lw = 12;
     for (size_t i = 0; i < r->n_res; i++)
-        if ((int)strlen(r->res[i]->target) > lw) lw = (int)strlen(r->res[i]->target);
-    for (size_t t = 0; t < r->n_targets; t++) {
-        const char *label = r->targets[t].label;
-        unsigned long p = 0, f = 0, u = 0;
-        int any = 0;
-        for (size_t i = 0; i < r->n_res; i++) {
-            const hsb_st_result *row = r->res[i];
-            if (strcmp(row->target, label) != 0) continue;
-            any = 1;
-            if (row->unavailable[0] && row->passed + row->failed + row->unsupported == 0) {
-                fprintf(out, "%-*s  %-*s  unavailable (no %s class)\n", lw, label, (int)width,
-                        row->file, row->unavailable);
-                continue;
-            }
-            fprintf(out, "%-*s  %-*s  passed %lu  failed %lu  unsupported %lu\n", lw, label,
-                    (int)width, row->file, row->passed, row->failed, row->unsupported);
-            p += row->passed;
-            f += row->failed;
-            u += row->unsupported;
+        if ((int)strlen(r->res[i]->target) > rp->lw) rp->lw = (int)strlen(r->res[i]->target);
+}
+
+/* One line of counts; end is "" or, after a TOTAL, the blank line. */
+static void report_counts(report *rp, const char *target, const char *file, unsigned long p,
+                          unsigned long f, unsigned long u, const char *end)
+{
+    fprintf(rp->out, "%-*s  %-*s  passed %lu  failed %lu  unsupported %lu\n%s", rp->lw, target,
+            rp->width, file, p, f, u, end);
+}
+
+static void report_target(report *rp, const hsb_st_run *r, const char *label)
+{
+    unsigned long p = 0, f = 0, u = 0;
+    int any = 0;
+    for (size_t i = 0; i < r->n_res; i++) {
+        const hsb_st_result *row = r->res[i];
+        if (strcmp(row->target, label) != 0) continue;
+        any = 1;
+        if (row->unavailable[0] && row->passed + row->failed + row->unsupported == 0) {
+            fprintf(rp->out, "%-*s  %-*s  unavailable (no %s class)\n", rp->lw, label, rp->width,
+                    row->file, row->unavailable);
+            continue;
         }
-        if (any)
-            fprintf(out, "%-*s  %-*s  passed %lu  failed %lu  unsupported %lu\n\n", lw, label,
-                    (int)width, "TOTAL", p, f, u);
-        tp += p;
-        tf += f;
-        tu += u;
+        report_counts(rp, label, row->file, row->passed, row->failed, row->unsupported, "");
+        p += row->passed;
+        f += row->failed;
+        u += row->unsupported;
     }
-    /* Rows of targets not in the list (e.g. "core" checks independent of any backend). */
+    if (any) report_counts(rp, label, "TOTAL", p, f, u, "\n");
+    rp->p += p;
+    rp->f += f;
+    rp->u += u;
+}
+
+/* Rows of targets not in the list (e.g. "core" checks independent of any backend). */
+static void report_unlisted(report *rp, const hsb_st_run *r)
+{
     for (size_t i = 0; i < r->n_res; i++) {
         const hsb_st_result *row = r->res[i];
         int listed = 0;
         for (size_t t = 0; t < r->n_targets && !listed; t++)
             listed = strcmp(row->target, r->targets[t].label) == 0;
         if (listed) continue;
-        fprintf(out, "%-*s  %-*s  passed %lu  failed %lu  unsupported %lu\n", lw, row->target,
-                (int)width, row->file, row->passed, row->failed, row->unsupported);
-        tp += row->passed;
-        tf += row->failed;
-        tu += row->unsupported;
+        report_counts(rp, row->target, row->file, row->passed, row->failed, row->unsupported, "");
+        rp->p += row->passed;
+        rp->f += row->failed;
+        rp->u += row->unsupported;
     }
-    fprintf(out, "ALL: passed %lu  failed %lu  unsupported %lu  (%lu vector files recognised)\n",
-            tp, tf, tu, r->files_recognised);
+}
 
-    int status = 0;
-    if (tf) {
-        status = 1;
-        fprintf(out, "\nfailures (first %d per backend and file):\n", HSB_ST_FAILS_KEPT);
-        for (size_t i = 0; i < r->n_res; i++) {
-            const hsb_st_result *row = r->res[i];
-            for (unsigned k = 0; k < row->kept; k++)
-                fprintf(out, "  %s  %s  %s\n", row->target, row->file, row->fail[k]);
-            if (row->failed > row->kept)
-                fprintf(out, "  %s  %s  ... and %lu more\n", row->target, row->file,
-                        row->failed - row->kept);
-        }
+static void report_failures(const report *rp, const hsb_st_run *r)
+{
+    fprintf(rp->out, "\nfailures (first %d per backend and file):\n", HSB_ST_FAILS_KEPT);
+    for (size_t i = 0; i < r->n_res; i++) {
+        const hsb_st_result *row = r->res[i];
+        for (unsigned k = 0; k < row->kept; k++)
+            fprintf(rp->out, "  %s  %s  %s\n", row->target, row->file, row->fail[k]);
+        if (row->failed > row->kept)
+            fprintf(rp->out, "  %s  %s  ... and %lu more\n", row->target, row->file,
+                    row->failed - row->kept);
     }
+}
+
+/* The run-level errors; non-zero when any makes the run fail. */
+static int report_errors(const report *rp, const hsb_st_run *r)
+{
+    int status = 0;
     for (size_t i = 0; i < r->n_empty && i < sizeof r->empty / sizeof r->empty[0]; i++)
-        fprintf(out, "error: %s was recognised but yielded no test for any backend\n", r->empty[i]);
+        fprintf(rp->out, "error: %s was recognised but yielded no test for any backend\n",
+                r->empty[i]);
     if (r->n_empty) status = 1;
     if (r->errors) {
-        fprintf(out, "error: %lu file(s) or internal step(s) could not be run\n", r->errors);
+        fprintf(rp->out, "error: %lu file(s) or internal step(s) could not be run\n", r->errors);
         status = 1;
     }
-    if (tp == 0) {
-        fprintf(out, "error: nothing passed (everything skipped or unavailable)\n");
+    if (rp->p == 0) {
+        fprintf(rp->out, "error: nothing passed (everything skipped or unavailable)\n");
         status = 1;
     }
+    return status;
+}
+
+hsb_rc hsb_st_report(const hsb_st_run *r, FILE *out)
+{
+    report rp = {.out = out};
+    report_layout(r, &rp);
+    for (size_t t = 0; t < r->n_targets; t++) report_target(&rp, r, r->targets[t].label);
+    report_unlisted(&rp, r);
+    fprintf(out, "ALL: passed %lu  failed %lu  unsupported %lu  (%lu vector files recognised)\n",
+            rp.p, rp.f, rp.u, r->files_recognised);
+    if (rp.f) report_failures(&rp, r);
+    int status = report_errors(&rp, r) || rp.f;
     fprintf(out, "%s\n", status ? "selftest: FAILED" : "selftest: OK");
     return status ? HSB_E_CRYPTO : HSB_OK;
 }

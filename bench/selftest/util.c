@@ -14,6 +14,14 @@
 #include "hsb_hex.h"
 #include "hsb_rsa_export.h"
 
+unsigned hsb_st_aes_key_bit(size_t key_len)
+{
+    return key_len == 16   ? HSB_AES_KEY_128
+           : key_len == 24 ? HSB_AES_KEY_192
+           : key_len == 32 ? HSB_AES_KEY_256
+                           : 0;
+}
+
 void hsb_st_strip(const uint8_t **p, size_t *len)
 {
     while (*len > 0 && **p == 0) {
