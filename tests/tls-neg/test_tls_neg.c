@@ -1307,10 +1307,12 @@ static const neg_case cases[] = {
      .tdir = C2S, .tidx = C_HELLO, .param = 7, .e = E_OK},
     {"records", "control: server flight as one record per message", KX_BOTH, .tamper = t_fragment,
      .tdir = S2C, .tidx = S_FLIGHT, .param = 0, .e = E_OK},
+    /* RFC 5246 7.1: a ChangeCipherSpec is the byte 1; anything else is not
+     * one: unexpected_message, as OpenSSL */
     {"records", "ChangeCipherSpec value 2", KX_BOTH, .tamper = t_ccs_body, .tdir = C2S,
-     .tidx = C_CCS, .param = 0, .e = E_S(A_DECODE, "client ChangeCipherSpec", P)},
+     .tidx = C_CCS, .param = 0, .e = E_S(A_UNEXPECTED, "client ChangeCipherSpec", P)},
     {"records", "ChangeCipherSpec of two bytes", KX_BOTH, .tamper = t_ccs_body, .tdir = C2S,
-     .tidx = C_CCS, .param = 1, .e = E_S(A_DECODE, "client ChangeCipherSpec", P)},
+     .tidx = C_CCS, .param = 1, .e = E_S(A_UNEXPECTED, "client ChangeCipherSpec", P)},
     {"records", "ChangeCipherSpec before ClientKeyExchange", KX_BOTH, .tamper = t_swap, .tdir = C2S,
      .tidx = C_CKE, .e = E_S(A_UNEXPECTED, "ClientKeyExchange", P)},
     /* a fatal alert from the peer ends the handshake; none goes back */
