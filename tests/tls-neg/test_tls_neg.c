@@ -1554,15 +1554,15 @@ static const neg_case cases[] = {
     {"kx", "unknown handshake type 99 instead of ClientKeyExchange", KX_BOTH, .tamper = t_edit,
      .edit = ed_cke, .tdir = C2S, .tidx = C_CKE, .param = CKE_TYPE_99,
      .e = E_S(A_UNEXPECTED, "ClientKeyExchange", P)},
+    /* RFC 5246 7.4.7.1: a ciphertext of the wrong length or >= n is public,
+     * but an early alert for it would still be a visible difference: it
+     * takes the random premaster like every other bad one (as OpenSSL) */
     {"kx", "EncryptedPreMasterSecret one byte short", KX_RSA, .tamper = t_edit, .edit = ed_cke,
-     .tdir = C2S, .tidx = C_CKE, .param = CKE_RSA_SHORT,
-     .e = E_S(A_DECODE, "ClientKeyExchange", P)},
+     .tdir = C2S, .tidx = C_CKE, .param = CKE_RSA_SHORT, .e = E_S(A_BAD_MAC, "client Finished", D)},
     {"kx", "EncryptedPreMasterSecret one byte long", KX_RSA, .tamper = t_edit, .edit = ed_cke,
-     .tdir = C2S, .tidx = C_CKE, .param = CKE_RSA_LONG, .e = E_S(A_DECODE, "ClientKeyExchange", P)},
-    /* c >= n is public (n is): refusing it at once leaks nothing about the
-     * padding (RFC 8017 7.2.2 step 2 is before the decryption) */
+     .tdir = C2S, .tidx = C_CKE, .param = CKE_RSA_LONG, .e = E_S(A_BAD_MAC, "client Finished", D)},
     {"kx", "EncryptedPreMasterSecret >= n", KX_RSA, .tamper = t_edit, .edit = ed_cke, .tdir = C2S,
-     .tidx = C_CKE, .param = CKE_RSA_CT_GE_N, .e = E_S(A_DECRYPT, "ClientKeyExchange", RANGE)},
+     .tidx = C_CKE, .param = CKE_RSA_CT_GE_N, .e = E_S(A_BAD_MAC, "client Finished", D)},
     /* RFC 5246 7.4.7.1: a bad padding, length or version must look exactly
      * like a wrong premaster: the handshake goes on with a random premaster
      * and fails at the client Finished, whose record no longer verifies
