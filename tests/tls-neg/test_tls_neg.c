@@ -1293,9 +1293,10 @@ static const neg_case cases[] = {
      .tidx = C_HELLO, .param = 24, .e = E_S(A_UNEXPECTED, "ClientHello", P)},
     {"records", "record type 99", KX_BOTH, .tamper = t_header, .tdir = C2S, .tidx = C_HELLO,
      .param = 99, .e = E_S(A_UNEXPECTED, "ClientHello", P)},
-    {"records", "record version 4.3", KX_BOTH, .tamper = t_header, .tdir = C2S, .tidx = C_HELLO,
-     .param = 1 << 16 | 0x0403, .e = E_S(A_VERSION, "ClientHello", P)},
-    /* RFC 5246 E.1: the first record may carry any 3.x version */
+    /* RFC 5246 E.1: the first record may carry any 3.x version, and a
+     * newer client's higher one is no reason to refuse (RFC 8446 5.1) */
+    {"records", "control: ClientHello record version 4.3", KX_BOTH, .tamper = t_header, .tdir = C2S,
+     .tidx = C_HELLO, .param = 1 << 16 | 0x0403, .e = E_OK},
     {"records", "control: ClientHello record version 3.1", KX_BOTH, .tamper = t_header, .tdir = C2S,
      .tidx = C_HELLO, .param = 1 << 16 | 0x0301, .e = E_OK},
     {"records", "record version 3.2 after ServerHello", KX_BOTH, .tamper = t_header, .tdir = S2C,
