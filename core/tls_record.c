@@ -283,6 +283,7 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
             c->seq_r++;
     }
     c->records_received++;
+    if (t != TLS_RT_ALERT) c->warnings_in_row = 0;
     *type = t;
     *off = poff;
     *len = plen;
@@ -300,8 +301,14 @@ hsb_rc tls_handle_alert(hsb_tls_conn *c, const uint8_t *p, size_t len)
         return HSB_OK;
     }
     if (level == TLS_ALERT_WARNING && desc != HSB_TLS_ALERT_UNEXPECTED_MESSAGE &&
-        desc != HSB_TLS_ALERT_BAD_RECORD_MAC && desc != HSB_TLS_ALERT_HANDSHAKE_FAILURE)
-        return HSB_OK; /* a warning (no_renegotiation, user_canceled...): ignore */
+        desc != HSB_TLS_ALERT_BAD_RECORD_MAC && desc != HSB_TLS_ALERT_HANDSHAKE_FAILURE) {
+        /* A warning (no_renegotiation, user_canceled...) is ignored, but not
+         * without end: a stream of them costs us a record each and moves
+         * nothing forward (CVE-2016-8610). OpenSSL's limit. */
+        if (++c->warnings_in_row < TLS_MAX_WARNINGS_IN_ROW) return HSB_OK;
+        return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
+                        "%u warning alerts in a row", c->warnings_in_row);
+    }
     c->alert_recv = desc;
     /* No alert goes back in answer to a fatal alert. */
     c->pending_alert = TLS_ALERT_NONE;
