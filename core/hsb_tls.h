@@ -68,6 +68,14 @@
  * on the wire (header + 2^14 + 2048, RFC 5246 6.2.3). */
 #define HSB_TLS_MAX_PLAINTEXT 16384
 #define HSB_TLS_MAX_RECORD (5 + 16384 + 2048)
+/* The largest handshake message body an end reassembles: the largest
+ * ClientHello RFC 5246 7.4.1.2 allows (version 2, random 32,
+ * session_id<0..32>, cipher_suites<2..2^16-2>, compression_methods<1..2^8-1>,
+ * extensions<0..2^16-1>: 131,396 bytes, OpenSSL's bound too). Every other
+ * message, a server's Certificate chain included, is held to the same bound;
+ * a longer one is refused with illegal_parameter once its header arrives. Each
+ * connection holds one buffer of this size plus one record. */
+#define HSB_TLS_MAX_HS_MSG (2 + 32 + 1 + 32 + 2 + 65534 + 1 + 255 + 2 + 65535)
 
 /* Alert descriptions (RFC 5246 7.2). */
 typedef enum hsb_tls_alert {

@@ -7,6 +7,7 @@
 #ifndef HSB_TLS_TEST_H
 #define HSB_TLS_TEST_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hsb_tls.h"
@@ -14,6 +15,13 @@
 /* Set the next write (or read) sequence number, to reach the 2^64 - 1 wrap
  * (RFC 5246 6.1) without sending 2^64 records. */
 void hsb_tls_conn_test_set_seq(hsb_tls_conn *conn, int write, uint64_t seq);
+
+/* Write one record of content type `type` carrying data (len <= 2^14),
+ * sealed when write protection is on, and push it to the transport: a test
+ * plays a peer that sends what our own code never would (RFC 5246 7.4: a
+ * handshake message after the handshake). Only on an open connection. */
+hsb_rc hsb_tls_conn_test_write_record(hsb_tls_conn *conn, uint8_t type, const void *data,
+                                      size_t len);
 
 /* A hook around the client's X.509 work done by libcrypto (d2i_X509 of the
  * chain, issuer/CA/date/host-name checks, pulling the public key out, freeing

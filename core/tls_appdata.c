@@ -50,22 +50,48 @@ static size_t deliver(hsb_tls_conn *c, void *buf, size_t cap)
     return k;
 }
 
-/* A handshake message after the handshake: a client ignores HelloRequest
- * (RFC 5246 7.4.1.1: we never renegotiate); a server refuses a
- * renegotiating ClientHello with the warning 7.2.2 names and drops it. */
+/* The one handshake message each role may still get once the handshake is
+ * over: a client's renegotiating ClientHello (which a server refuses with
+ * the warning no_renegotiation, RFC 5246 7.2.2 and 7.4.1.2) and a server's
+ * HelloRequest (which a client may ignore, 7.4.1.1); we never renegotiate.
+ * Any other message (a second ClientKeyExchange, a Finished...) is out of
+ * place: fatal unexpected_message (7.4), judged as soon as its header is in,
+ * never answered with the renegotiation warning. */
+static hsb_rc check_after(hsb_tls_conn *c, uint8_t type, size_t mlen)
+{
+    uint8_t allowed = c->role == HSB_TLS_SERVER ? TLS_HS_CLIENT_HELLO : TLS_HS_HELLO_REQUEST;
+    if (type != allowed || (type == TLS_HS_HELLO_REQUEST && mlen != 0))
+        return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
+                        "handshake message type %u after the handshake", type);
+    if (mlen > TLS_MAX_HS_MSG)
+        return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
+                        "handshake message of %zu bytes is longer than the %d we accept", mlen,
+                        TLS_MAX_HS_MSG);
+    return HSB_OK;
+}
+
+/* A handshake record after the handshake: its bytes join c->hs (a message
+ * may span records, RFC 5246 6.2.1), and each whole message is dropped,
+ * a ClientHello with the warning. */
 static hsb_rc handshake_after(hsb_tls_conn *c, size_t off, size_t len)
 {
-    const uint8_t *m = c->in + off;
-    if (c->role == HSB_TLS_CLIENT && len == 4 && m[0] == TLS_HS_HELLO_REQUEST && m[1] == 0 &&
-        m[2] == 0 && m[3] == 0)
-        return HSB_OK;
-    if (c->role == HSB_TLS_SERVER) {
-        static const uint8_t refuse[2] = {TLS_ALERT_WARNING, HSB_TLS_ALERT_NO_RENEGOTIATION};
-        if (tls_record_write(c, TLS_RT_ALERT, refuse, 2) == HSB_OK) (void)tls_flush(c);
-        return HSB_OK;
+    if (len == 0 || len > TLS_HS_CAP - c->hs_len)
+        return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
+                        "bad handshake record after the handshake");
+    memcpy(c->hs + c->hs_len, c->in + off, len);
+    c->hs_len += len;
+    while (c->hs_len >= 4) {
+        size_t mlen = (size_t)c->hs[1] << 16 | (size_t)c->hs[2] << 8 | c->hs[3];
+        HSB_GUARD(check_after(c, c->hs[0], mlen));
+        if (c->hs_len < 4 + mlen) return HSB_OK;
+        memmove(c->hs, c->hs + 4 + mlen, c->hs_len - 4 - mlen);
+        c->hs_len -= 4 + mlen;
+        if (c->role == HSB_TLS_SERVER) {
+            static const uint8_t refuse[2] = {TLS_ALERT_WARNING, HSB_TLS_ALERT_NO_RENEGOTIATION};
+            if (tls_record_write(c, TLS_RT_ALERT, refuse, 2) == HSB_OK) (void)tls_flush(c);
+        }
     }
-    return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
-                    "handshake message after the handshake");
+    return HSB_OK;
 }
 
 /* Read and act on one record; application data is left open for deliver(). */
@@ -135,4 +161,13 @@ hsb_rc hsb_tls_close(hsb_tls_conn *c)
         c->close_sent = 1;
     }
     return hsb_tls_flush(c);
+}
+
+hsb_rc hsb_tls_conn_test_write_record(hsb_tls_conn *c, uint8_t type, const void *data, size_t len)
+{
+    HSB_ENSURE(c && (data || len == 0) && len <= HSB_TLS_MAX_PLAINTEXT, HSB_E_USAGE);
+    HSB_ENSURE(c->state == TLS_OPEN, HSB_E_USAGE);
+    hsb_rc rc = tls_record_write(c, type, data, len);
+    if (rc == HSB_OK) rc = tls_flush(c);
+    return rc == HSB_E_WOULD_BLOCK ? HSB_OK : rc;
 }

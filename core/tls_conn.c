@@ -135,6 +135,7 @@ static void reset_io(hsb_tls_conn *c)
     c->out_start = c->out_end = 0;
     c->out_hs_rec = SIZE_MAX;
     c->close_sent = c->close_received = 0;
+    c->warnings_in_row = 0;
     c->rc = HSB_OK;
     c->step = NULL;
     c->alert_sent = c->alert_recv = c->pending_alert = -1;

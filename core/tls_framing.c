@@ -114,29 +114,40 @@ static hsb_rc handle_message(hsb_tls_conn *c, const tls_action *a, size_t mlen)
     return HSB_OK;
 }
 
+/* A message header at the head of c->hs while a is due: the type must be
+ * a's (RFC 5246 7.4: anything else is unexpected_message, judged before
+ * waiting for the body) and the length within our bound. Where
+ * ChangeCipherSpec is due, any handshake data is unexpected_message
+ * (tls_read_msg) whatever its header says. */
+static hsb_rc check_header(hsb_tls_conn *c, const tls_action *a, size_t mlen)
+{
+    uint8_t type = c->hs[0];
+    if (a->record_type != TLS_RT_HANDSHAKE || type != a->hs_type)
+        return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
+                        "expected %s, got handshake message type %u", a->name, type);
+    /* No alert names "too large to accept": illegal_parameter, as OpenSSL
+     * (excessive message size), before any more of it is buffered. */
+    if (mlen > TLS_MAX_HS_MSG)
+        return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
+                        "handshake message of %zu bytes is longer than the %d we accept", mlen,
+                        TLS_MAX_HS_MSG);
+    return HSB_OK;
+}
+
 /* Handle the message at the head of c->hs if it is whole (*done = 1);
  * otherwise more records are needed (*done stays 0). */
 static hsb_rc take_message(hsb_tls_conn *c, const tls_action *a, int *done)
 {
     while (c->hs_len >= HS_HEADER_LEN) {
         size_t mlen = (size_t)c->hs[1] << 16 | (size_t)c->hs[2] << 8 | c->hs[3];
-        /* Only when a handshake message is due: where ChangeCipherSpec is,
-         * any handshake data is unexpected_message (tls_read_msg), whatever
-         * its header says (RFC 5246 7.4). */
-        if (mlen > TLS_MAX_HS_MSG && a->record_type == TLS_RT_HANDSHAKE)
-            return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
-                            "handshake message of %zu bytes is too long", mlen);
-        if (c->hs_len < HS_HEADER_LEN + mlen) return HSB_OK;
-        uint8_t type = c->hs[0];
-        if (type == TLS_HS_HELLO_REQUEST && c->role == HSB_TLS_CLIENT && mlen == 0) {
+        if (c->hs[0] == TLS_HS_HELLO_REQUEST && c->role == HSB_TLS_CLIENT && mlen == 0) {
             /* RFC 5246 7.4.1.1: ignored while negotiating, and not part of
              * the transcript. */
             hs_drop(c, HS_HEADER_LEN);
             continue;
         }
-        if (a->record_type != TLS_RT_HANDSHAKE || type != a->hs_type)
-            return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
-                            "expected %s, got handshake message type %u", a->name, type);
+        HSB_GUARD(check_header(c, a, mlen));
+        if (c->hs_len < HS_HEADER_LEN + mlen) return HSB_OK;
         HSB_GUARD(handle_message(c, a, mlen));
         *done = 1;
         return HSB_OK;
@@ -149,9 +160,10 @@ static hsb_rc append_hs(hsb_tls_conn *c, const uint8_t *p, size_t len)
     if (len == 0)
         return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
                         "empty handshake record");
+    /* check_header bounds each message; this catches data past it. */
     if (len > TLS_HS_CAP - c->hs_len)
-        return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
-                        "handshake message too long");
+        return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
+                        "handshake data past the message being read");
     memcpy(c->hs + c->hs_len, p, len);
     c->hs_len += len;
     return HSB_OK;

@@ -39,8 +39,12 @@ static hsb_rc ccs_write(hsb_tls_conn *c, hsb_stuffer *s)
 static hsb_rc ccs_read(hsb_tls_conn *c, hsb_stuffer *s)
 {
     uint8_t v;
+    /* RFC 5246 7.1: the message is the single byte 1. Anything else is not
+     * a ChangeCipherSpec at all, so unexpected_message (as OpenSSL), not
+     * decode_error. */
     if (hsb_stuffer_read_u8(s, &v) != HSB_OK || v != 1 || hsb_stuffer_remaining(s) != 0)
-        return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "bad ChangeCipherSpec");
+        return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
+                        "bad ChangeCipherSpec (%zu bytes)", s->wpos);
     return tls_activate_read(c);
 }
 

@@ -75,85 +75,141 @@ hsb_rc tls_client_hello_write(hsb_tls_conn *c, hsb_stuffer *out)
             return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed %s", what);  \
     } while (0)
 
-hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
+/* A ClientHello as decoded (RFC 5246 7.4.1.2), before any judgement: the
+ * reader decodes the whole message first and only then applies policy, so
+ * a malformed hello is always decode_error, whatever else is wrong with it. */
+typedef struct client_hello {
+    uint16_t version;
+    hsb_stuffer suites, comp; /* even length; at least one method */
+    unsigned seen;            /* CH_EXT_* bits of the extensions we read */
+    int sha256_ok;            /* signature_algorithms has rsa_pkcs1_sha256 */
+    int reneg_nonempty;       /* renegotiation_info with a previous Finished */
+} client_hello;
+
+enum { CH_EXT_SIGALGS = 1u << 0, CH_EXT_RENEG = 1u << 1, CH_EXT_SNI = 1u << 2 };
+
+static unsigned ext_bit(uint16_t type)
+{
+    switch (type) {
+    case TLS_EXT_SIGNATURE_ALGORITHMS:
+        return CH_EXT_SIGALGS;
+    case TLS_EXT_RENEGOTIATION_INFO:
+        return CH_EXT_RENEG;
+    case TLS_EXT_SERVER_NAME:
+        return CH_EXT_SNI;
+    default:
+        return 0;
+    }
+}
+
+/* signature_algorithms (RFC 5246 7.4.1.4.1):
+ * supported_signature_algorithms<2..2^16-2>. */
+static hsb_rc read_sigalgs(hsb_tls_conn *c, hsb_stuffer *data, client_hello *ch)
+{
+    static const char what[] = "signature_algorithms";
+    hsb_stuffer algs;
+    DECODE(hsb_stuffer_read_vec(data, 2, 2, 0xfffe, &algs));
+    DECODE(hsb_stuffer_ensure_done(data));
+    while (hsb_stuffer_remaining(&algs) >= 2) {
+        uint16_t alg;
+        DECODE(hsb_stuffer_read_u16(&algs, &alg));
+        ch->sha256_ok |= alg == TLS_SIGALG_RSA_PKCS1_SHA256;
+    }
+    DECODE(hsb_stuffer_ensure_done(&algs));
+    return HSB_OK;
+}
+
+/* One extension of the client's: decode the ones we understand into ch.
+ * Unknown extensions are ignored (RFC 5246 7.4.1.4); server_name needs no
+ * answer, we serve one certificate whatever the name. */
+static hsb_rc read_client_extension(hsb_tls_conn *c, uint16_t type, hsb_stuffer *data,
+                                    client_hello *ch)
+{
+    static const char what[] = "ClientHello extension";
+    switch (type) {
+    case TLS_EXT_SIGNATURE_ALGORITHMS:
+        return read_sigalgs(c, data, ch);
+    case TLS_EXT_RENEGOTIATION_INFO: {
+        hsb_stuffer prev;
+        DECODE(hsb_stuffer_read_vec(data, 1, 0, 0xff, &prev));
+        DECODE(hsb_stuffer_ensure_done(data));
+        ch->reneg_nonempty = hsb_stuffer_remaining(&prev) != 0;
+        return HSB_OK;
+    }
+    default:
+        return HSB_OK;
+    }
+}
+
+/* extensions<0..2^16-1>: each Extension { type, extension_data<0..2^16-1> }
+ * once at most (RFC 5246 7.4.1.4), the block read to its end. */
+static hsb_rc read_client_extensions(hsb_tls_conn *c, hsb_stuffer *exts, client_hello *ch)
+{
+    static const char what[] = "ClientHello extensions";
+    while (hsb_stuffer_remaining(exts)) {
+        uint16_t type;
+        hsb_stuffer data;
+        DECODE(hsb_stuffer_read_u16(exts, &type));
+        DECODE(hsb_stuffer_read_vec(exts, 2, 0, 0xffff, &data));
+        unsigned bit = ext_bit(type);
+        if (ch->seen & bit)
+            return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
+                            "extension 0x%04x sent twice", type);
+        ch->seen |= bit;
+        HSB_GUARD(read_client_extension(c, type, &data, ch));
+    }
+    return HSB_OK;
+}
+
+/* The whole ClientHello, decoded and not yet judged. */
+static hsb_rc decode_client_hello(hsb_tls_conn *c, hsb_stuffer *in, client_hello *ch)
 {
     static const char what[] = "ClientHello";
-    const hsb_tls_config *cfg = c->cfg;
-    uint16_t version;
-    hsb_stuffer sid, suites, comp;
-    DECODE(hsb_stuffer_read_u16(in, &version));
+    hsb_stuffer sid;
+    DECODE(hsb_stuffer_read_u16(in, &ch->version));
     DECODE(hsb_stuffer_read_bytes(in, c->client_random, 32));
     DECODE(hsb_stuffer_read_vec(in, 1, 0, 32, &sid));
-    DECODE(hsb_stuffer_read_vec(in, 2, 2, 0xfffe, &suites));
-    DECODE(hsb_stuffer_read_vec(in, 1, 1, 0xff, &comp));
-    if ((version >> 8) != TLS_VERSION_MAJOR || version < HSB_TLS_VERSION_1_2)
-        return tls_fail(c, HSB_TLS_ALERT_PROTOCOL_VERSION, HSB_E_PROTOCOL,
-                        "client offers version 0x%04x, we need TLS 1.2", version);
-    c->client_version = version;
-    if (hsb_stuffer_remaining(&suites) % 2)
+    DECODE(hsb_stuffer_read_vec(in, 2, 2, 0xfffe, &ch->suites));
+    if (hsb_stuffer_remaining(&ch->suites) % 2)
         return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "odd cipher_suites length");
+    DECODE(hsb_stuffer_read_vec(in, 1, 1, 0xff, &ch->comp));
+    if (!hsb_stuffer_remaining(in)) return HSB_OK; /* no extensions block */
+    hsb_stuffer exts;
+    DECODE(hsb_stuffer_read_vec(in, 2, 0, 0xffff, &exts));
+    DECODE(hsb_stuffer_ensure_done(in));
+    return read_client_extensions(c, &exts, ch);
+}
 
+/* Policy, on a hello that decoded: version, compression, renegotiation,
+ * then the suite. */
+static hsb_rc judge_client_hello(hsb_tls_conn *c, client_hello *ch)
+{
+    /* RFC 5246 E.1: a client offering more than TLS 1.2 gets TLS 1.2 (the
+     * highest we have), whatever the major version; less, protocol_version. */
+    if (ch->version < HSB_TLS_VERSION_1_2)
+        return tls_fail(c, HSB_TLS_ALERT_PROTOCOL_VERSION, HSB_E_PROTOCOL,
+                        "client offers version 0x%04x, we need TLS 1.2", ch->version);
+    c->client_version = ch->version; /* the RSA premaster carries it (7.4.7.1) */
     int null_comp = 0;
-    while (hsb_stuffer_remaining(&comp)) {
-        uint8_t m;
-        DECODE(hsb_stuffer_read_u8(&comp, &m));
-        null_comp |= m == 0;
-    }
+    const uint8_t *comp = hsb_stuffer_cursor(&ch->comp);
+    for (size_t i = 0; i < hsb_stuffer_remaining(&ch->comp); i++) null_comp |= comp[i] == 0;
+    /* RFC 5246 7.4.1.2: the list MUST contain null. */
     if (!null_comp)
         return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
                         "client does not offer null compression");
-
-    int sha256_ok = 0, seen_sigalgs = 0, seen_reneg = 0, seen_sni = 0;
-    if (hsb_stuffer_remaining(in)) {
-        hsb_stuffer exts;
-        DECODE(hsb_stuffer_read_vec(in, 2, 0, 0xffff, &exts));
-        while (hsb_stuffer_remaining(&exts)) {
-            uint16_t type;
-            hsb_stuffer data;
-            DECODE(hsb_stuffer_read_u16(&exts, &type));
-            DECODE(hsb_stuffer_read_vec(&exts, 2, 0, 0xffff, &data));
-            int *seen = type == TLS_EXT_SIGNATURE_ALGORITHMS ? &seen_sigalgs
-                        : type == TLS_EXT_RENEGOTIATION_INFO ? &seen_reneg
-                        : type == TLS_EXT_SERVER_NAME        ? &seen_sni
-                                                             : NULL;
-            if (!seen) continue; /* not ours to understand: ignore */
-            if (*seen)
-                return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
-                                "extension 0x%04x sent twice", type);
-            *seen = 1;
-            if (type == TLS_EXT_SIGNATURE_ALGORITHMS) {
-                hsb_stuffer algs;
-                DECODE(hsb_stuffer_read_vec(&data, 2, 2, 0xfffe, &algs));
-                DECODE(hsb_stuffer_ensure_done(&data));
-                while (hsb_stuffer_remaining(&algs) >= 2) {
-                    uint16_t alg;
-                    DECODE(hsb_stuffer_read_u16(&algs, &alg));
-                    sha256_ok |= alg == TLS_SIGALG_RSA_PKCS1_SHA256;
-                }
-                DECODE(hsb_stuffer_ensure_done(&algs));
-            } else if (type == TLS_EXT_RENEGOTIATION_INFO) {
-                hsb_stuffer rc;
-                DECODE(hsb_stuffer_read_vec(&data, 1, 0, 0xff, &rc));
-                DECODE(hsb_stuffer_ensure_done(&data));
-                /* RFC 5746 3.6: on an initial handshake it must be empty. */
-                if (hsb_stuffer_remaining(&rc) != 0)
-                    return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, HSB_E_PROTOCOL,
-                                    "non-empty renegotiation_info in an initial handshake");
-                c->peer_secure_reneg = 1;
-            }
-            /* server_name: we serve one certificate whatever the name. */
-        }
-        DECODE(hsb_stuffer_ensure_done(in));
-    }
+    /* RFC 5746 3.6: on an initial handshake it must be empty. */
+    if (ch->reneg_nonempty)
+        return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, HSB_E_PROTOCOL,
+                        "non-empty renegotiation_info in an initial handshake");
+    c->peer_secure_reneg = (ch->seen & CH_EXT_RENEG) != 0;
     /* Without signature_algorithms the client only takes SHA-1 signatures
      * (RFC 5246 7.4.1.4.1), which we do not make: no DHE for it. */
-    unsigned usable = cfg->kx_mask;
-    if (!sha256_ok) usable &= ~HSB_TLS_KX_DHE;
-
+    unsigned usable = c->cfg->kx_mask;
+    if (!ch->sha256_ok) usable &= ~HSB_TLS_KX_DHE;
     const hsb_tls_kx *chosen = NULL;
-    while (hsb_stuffer_remaining(&suites)) {
+    while (hsb_stuffer_remaining(&ch->suites)) {
         uint16_t s;
-        DECODE(hsb_stuffer_read_u16(&suites, &s));
+        HSB_GUARD(hsb_stuffer_read_u16(&ch->suites, &s)); /* even length: cannot fail */
         if (s == TLS_SCSV_RENEGOTIATION) c->peer_secure_reneg = 1;
         const hsb_tls_kx *kx = tls_kx_by_suite(s);
         if (!chosen && kx && (usable & kx->mask)) chosen = kx;
@@ -161,9 +217,17 @@ hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
     if (!chosen)
         return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, HSB_E_PROTOCOL,
                         "no cipher suite in common%s",
-                        sha256_ok ? "" : " (client offers no rsa_pkcs1_sha256 signatures)");
+                        ch->sha256_ok ? "" : " (client offers no rsa_pkcs1_sha256 signatures)");
     tls_set_shape(c, chosen);
     return HSB_OK;
+}
+
+hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
+{
+    client_hello ch;
+    memset(&ch, 0, sizeof ch);
+    HSB_GUARD(decode_client_hello(c, in, &ch));
+    return judge_client_hello(c, &ch);
 }
 
 /* ---------------------------------------------------------- ServerHello */

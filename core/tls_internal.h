@@ -63,15 +63,17 @@ enum {
 #define TLS_KEY_LEN 16
 #define TLS_IV_LEN 16
 #define TLS_VERIFY_LEN 12
-/* Largest incoming handshake message (a Certificate with a few 4096-bit
- * certificates fits comfortably). Larger: illegal_parameter. */
-#define TLS_MAX_HS_MSG (32 * 1024)
+/* Largest incoming handshake message body (see HSB_TLS_MAX_HS_MSG). */
+#define TLS_MAX_HS_MSG HSB_TLS_MAX_HS_MSG
 /* Certificates the client looks at in the server's list. */
 #define TLS_MAX_CHAIN 8
+/* Consecutive warning alerts that end a connection (unexpected_message). */
+#define TLS_MAX_WARNINGS_IN_ROW 5
 /* Largest server Certificate message body we send (checked at config). */
 #define TLS_MAX_CERT_MSG (24 * 1024)
 
 #define TLS_IN_CAP HSB_TLS_MAX_RECORD
+/* A whole message plus the rest of the record that completed it. */
 #define TLS_HS_CAP (TLS_MAX_HS_MSG + 4 + HSB_TLS_MAX_PLAINTEXT)
 #define TLS_OUT_CAP (2 * HSB_TLS_MAX_RECORD + 8 * 1024)
 
@@ -190,6 +192,7 @@ struct hsb_tls_conn {
     size_t out_start, out_end;
     size_t out_hs_rec; /* offset of an open plaintext handshake record, or SIZE_MAX */
     int close_sent, close_received;
+    unsigned warnings_in_row; /* warning alerts since the last other record */
 
     /* errors */
     hsb_rc rc;

@@ -65,30 +65,52 @@ static hsb_rc rsa_client_write_cke(hsb_tls_conn *c, hsb_stuffer *out)
     return rc;
 }
 
-static hsb_rc rsa_server_read_cke(hsb_tls_conn *c, hsb_stuffer *in)
+/* The premaster from EncryptedPreMasterSecret ct (ct_len bytes, any
+ * length): RFC 5246 7.4.7.1 asks that every bad one look the same, so a
+ * ciphertext of the wrong length or not below n (public facts, but a visible
+ * early alert all the same) takes the fallback, like bad padding does inside
+ * hsb_pkcs1_decrypt_premaster; the failure shows at Finished. A shorter
+ * ciphertext is the integer with its leading zero bytes left out, as
+ * libcrypto reads it. Only a backend fault is an error. */
+static hsb_rc rsa_premaster(hsb_tls_conn *c, const uint8_t *ct, size_t ct_len,
+                            const uint8_t fallback[48], uint8_t pm[48])
 {
     const hsb_backend *b = c->cls;
     hsb_tls_thread *t = c->thr;
     size_t k = b->rsa_priv->n_len(t->rsa_priv);
+    memcpy(pm, fallback, 48);
+    if (ct_len > k) return HSB_OK;
+    uint8_t full[HSB_MAX_MODULUS_BYTES];
+    memset(full, 0, k - ct_len);
+    memcpy(full + k - ct_len, ct, ct_len);
+    const uint8_t cv[2] = {(uint8_t)(c->client_version >> 8), (uint8_t)c->client_version};
+    hsb_rc rc = hsb_pkcs1_decrypt_premaster(b->rsa_priv, t->rsa_priv, full, k, cv, fallback, pm);
+    if (rc == HSB_E_RANGE) { /* ct >= n */
+        memcpy(pm, fallback, 48);
+        rc = HSB_OK;
+    }
+    return rc;
+}
+
+static hsb_rc rsa_server_read_cke(hsb_tls_conn *c, hsb_stuffer *in)
+{
     hsb_stuffer ct;
     if (hsb_stuffer_read_vec(in, 2, 0, 0xffff, &ct) != HSB_OK ||
-        hsb_stuffer_ensure_done(in) != HSB_OK || hsb_stuffer_remaining(&ct) != k)
+        hsb_stuffer_ensure_done(in) != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
-                        "EncryptedPreMasterSecret is not %zu bytes", k);
+                        "malformed ClientKeyExchange");
     /* RFC 5246 7.4.7.1: draw the substitute premaster BEFORE decrypting, and
      * let hsb_pkcs1_decrypt_premaster pick it without a branch when the
      * padding, length or version is wrong; the failure shows only at
      * Finished (as bad_record_mac, like OpenSSL), never here. */
     uint8_t fallback[48], pm[48];
-    HSB_GUARD(b->rng->fill(fallback, sizeof fallback));
-    const uint8_t cv[2] = {(uint8_t)(c->client_version >> 8), (uint8_t)c->client_version};
-    hsb_rc rc = hsb_pkcs1_decrypt_premaster(b->rsa_priv, t->rsa_priv, hsb_stuffer_cursor(&ct), k,
-                                            cv, fallback, pm);
+    HSB_GUARD(c->cls->rng->fill(fallback, sizeof fallback));
+    hsb_rc rc = rsa_premaster(c, hsb_stuffer_cursor(&ct), hsb_stuffer_remaining(&ct), fallback, pm);
     if (rc == HSB_OK)
         rc = tls_derive_keys(c, pm, 48);
     else
-        rc = tls_fail(c, HSB_TLS_ALERT_DECRYPT_ERROR, rc,
-                      "EncryptedPreMasterSecret not decryptable (%s)", hsb_rc_name(rc));
+        rc = tls_fail(c, HSB_TLS_ALERT_INTERNAL_ERROR, rc, "RSA decryption failed (%s)",
+                      hsb_rc_name(rc));
     hsb_wipe(pm, sizeof pm);
     hsb_wipe(fallback, sizeof fallback);
     return rc;

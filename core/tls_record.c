@@ -249,9 +249,11 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
     if (t < TLS_RT_CCS || t > TLS_RT_APPDATA)
         return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
                         "unknown record type %u", t);
-    /* Before ServerHello any 3.x record version is fine (clients send 3.1 in
-     * the first record for old servers' sake); afterwards only 3.3. */
-    if ((version >> 8) != TLS_VERSION_MAJOR || (c->version_fixed && version != HSB_TLS_VERSION_1_2))
+    /* Before ServerHello the record version means nothing yet: clients send
+     * {3,1} for old servers' sake and a newer client may send more (RFC 5246
+     * E.1: answer with the highest version we have; RFC 8446 5.1: ignore
+     * the field). Below {3,0} it is SSL 2 or not TLS. Afterwards only {3,3}. */
+    if (version < TLS_VERSION_MAJOR << 8 || (c->version_fixed && version != HSB_TLS_VERSION_1_2))
         return tls_fail(c, HSB_TLS_ALERT_PROTOCOL_VERSION, HSB_E_PROTOCOL, "record version 0x%04x",
                         version);
     size_t limit = c->cipher_r ? HSB_TLS_MAX_RECORD - TLS_HEADER_LEN : HSB_TLS_MAX_PLAINTEXT;
@@ -281,6 +283,7 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
             c->seq_r++;
     }
     c->records_received++;
+    if (t != TLS_RT_ALERT) c->warnings_in_row = 0;
     *type = t;
     *off = poff;
     *len = plen;
@@ -298,8 +301,14 @@ hsb_rc tls_handle_alert(hsb_tls_conn *c, const uint8_t *p, size_t len)
         return HSB_OK;
     }
     if (level == TLS_ALERT_WARNING && desc != HSB_TLS_ALERT_UNEXPECTED_MESSAGE &&
-        desc != HSB_TLS_ALERT_BAD_RECORD_MAC && desc != HSB_TLS_ALERT_HANDSHAKE_FAILURE)
-        return HSB_OK; /* a warning (no_renegotiation, user_canceled...): ignore */
+        desc != HSB_TLS_ALERT_BAD_RECORD_MAC && desc != HSB_TLS_ALERT_HANDSHAKE_FAILURE) {
+        /* A warning (no_renegotiation, user_canceled...) is ignored, but not
+         * without end: a stream of them costs us a record each and moves
+         * nothing forward (CVE-2016-8610). OpenSSL's limit. */
+        if (++c->warnings_in_row < TLS_MAX_WARNINGS_IN_ROW) return HSB_OK;
+        return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
+                        "%u warning alerts in a row", c->warnings_in_row);
+    }
     c->alert_recv = desc;
     /* No alert goes back in answer to a fatal alert. */
     c->pending_alert = TLS_ALERT_NONE;

@@ -59,10 +59,14 @@ static void usage(FILE *to)
             "                       SIGINT/SIGTERM)\n"
             "  --timeout SECONDS    drop a client that sends nothing for this long (default 30)\n"
             "\n"
+            "Handshake messages are reassembled across records up to %d bytes (the\n"
+            "largest legal ClientHello; about 150 KiB of buffer per connection); a longer\n"
+            "one gets illegal_parameter.\n"
+            "\n"
             "Exit status: 0 after a clean stop; 1 when the server cannot start; 2 on usage\n"
             "errors (bad options, unreadable or unsuitable certificate or key files, a\n"
             "composition that lacks a class the handshake needs).\n",
-            MAX_WORKERS);
+            MAX_WORKERS, HSB_TLS_MAX_HS_MSG);
 }
 
 typedef struct server {
