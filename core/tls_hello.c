@@ -3,7 +3,9 @@
  * extensions we use: server_name (RFC 6066 3), signature_algorithms (RFC 5246
  * 7.4.1.4.1; OpenSSL insists on it for TLS 1.2 DHE-RSA) and an empty
  * renegotiation_info (RFC 5746: we never renegotiate, but saying so keeps
- * peers from warning about an "unsafe legacy" handshake). Unknown extensions
+ * peers from warning about an "unsafe legacy" handshake); encrypt_then_mac,
+ * extended_master_secret and the server's reading of server_name are in
+ * tls_ext.c. Unknown extensions
  * from a client are ignored; a server may only answer with extensions the
  * client sent (RFC 5246 7.4.1.4).
  */
@@ -63,6 +65,7 @@ hsb_rc tls_client_hello_write(hsb_tls_conn *c, hsb_stuffer *out)
     HSB_GUARD(hsb_stuffer_write_u16(out, 4));
     HSB_GUARD(hsb_stuffer_write_u16(out, 2));
     HSB_GUARD(hsb_stuffer_write_u16(out, TLS_SIGALG_RSA_PKCS1_SHA256));
+    HSB_GUARD(tls_ext_client_offer(c, out));
     HSB_GUARD(hsb_stuffer_write_u16(out, TLS_EXT_RENEGOTIATION_INFO));
     HSB_GUARD(hsb_stuffer_write_u16(out, 1));
     HSB_GUARD(hsb_stuffer_write_u8(out, 0)); /* renegotiated_connection: empty */
@@ -103,7 +106,7 @@ hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
         return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
                         "client does not offer null compression");
 
-    int sha256_ok = 0, seen_sigalgs = 0, seen_reneg = 0, seen_sni = 0;
+    int sha256_ok = 0, seen_sigalgs = 0, seen_reneg = 0, mine;
     if (hsb_stuffer_remaining(in)) {
         hsb_stuffer exts;
         DECODE(hsb_stuffer_read_vec(in, 2, 0, 0xffff, &exts));
@@ -112,9 +115,10 @@ hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
             hsb_stuffer data;
             DECODE(hsb_stuffer_read_u16(&exts, &type));
             DECODE(hsb_stuffer_read_vec(&exts, 2, 0, 0xffff, &data));
+            HSB_GUARD(tls_ext_client_hello(c, type, &data, &mine));
+            if (mine) continue;
             int *seen = type == TLS_EXT_SIGNATURE_ALGORITHMS ? &seen_sigalgs
                         : type == TLS_EXT_RENEGOTIATION_INFO ? &seen_reneg
-                        : type == TLS_EXT_SERVER_NAME        ? &seen_sni
                                                              : NULL;
             if (!seen) continue; /* not ours to understand: ignore */
             if (*seen)
@@ -141,7 +145,6 @@ hsb_rc tls_client_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
                                     "non-empty renegotiation_info in an initial handshake");
                 c->peer_secure_reneg = 1;
             }
-            /* server_name: we serve one certificate whatever the name. */
         }
         DECODE(hsb_stuffer_ensure_done(in));
     }
@@ -176,12 +179,18 @@ hsb_rc tls_server_hello_write(hsb_tls_conn *c, hsb_stuffer *out)
     HSB_GUARD(hsb_stuffer_write_u8(out, 0)); /* empty session_id: never resumed */
     HSB_GUARD(hsb_stuffer_write_u16(out, c->suite));
     HSB_GUARD(hsb_stuffer_write_u8(out, 0));
+    size_t ext;
+    HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &ext));
     if (c->peer_secure_reneg) {
-        HSB_GUARD(hsb_stuffer_write_u16(out, 5));
         HSB_GUARD(hsb_stuffer_write_u16(out, TLS_EXT_RENEGOTIATION_INFO));
         HSB_GUARD(hsb_stuffer_write_u16(out, 1));
         HSB_GUARD(hsb_stuffer_write_u8(out, 0));
     }
+    HSB_GUARD(tls_ext_server_answer(c, out));
+    if (out->wpos == ext + 2)
+        out->wpos = ext; /* nothing to answer: no extensions block at all */
+    else
+        HSB_GUARD(hsb_stuffer_end_vec(out, 2, ext));
     c->version_fixed = 1;
     return HSB_OK;
 }
@@ -215,8 +224,11 @@ hsb_rc tls_server_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
         while (hsb_stuffer_remaining(&exts)) {
             uint16_t type;
             hsb_stuffer data;
+            int mine;
             DECODE(hsb_stuffer_read_u16(&exts, &type));
             DECODE(hsb_stuffer_read_vec(&exts, 2, 0, 0xffff, &data));
+            HSB_GUARD(tls_ext_server_hello(c, type, &data, &mine));
+            if (mine) continue;
             unsigned bit = type == TLS_EXT_RENEGOTIATION_INFO           ? 1u
                            : type == TLS_EXT_SERVER_NAME && c->sent_sni ? 2u
                                                                         : 0u;
