@@ -7,6 +7,11 @@
  * client sends an empty session_id, the server answers with an empty one and
  * never resumes; no renegotiation.
  *
+ * Extensions: server_name (client sends it; a server parses it and serves
+ * its one certificate whatever the name), signature_algorithms,
+ * renegotiation_info (empty), encrypt_then_mac and extended_master_secret
+ * (both on by default: hsb_tls_config_set_etm/_ems).
+ *
  * Three lifetimes, three objects:
  *
  *   hsb_tls_config  built once (keys parsed, certificate message encoded,
@@ -241,6 +246,13 @@ void hsb_tls_config_set_dh_check(hsb_tls_config *cfg, hsb_dh_check policy);
 void hsb_tls_config_set_min_dh_bits(hsb_tls_config *cfg, unsigned bits);
 void hsb_tls_config_set_min_rsa_bits(hsb_tls_config *cfg, unsigned bits);
 
+/* Both roles: encrypt_then_mac (RFC 7366) and extended_master_secret (RFC
+ * 7627), offered by a client and accepted by a server when on (1, the
+ * default for both, as libssl does), neither offered nor accepted when off
+ * (0). Each is in use when both ends have it on (hsb_tls_info tells). */
+void hsb_tls_config_set_etm(hsb_tls_config *cfg, int on);
+void hsb_tls_config_set_ems(hsb_tls_config *cfg, int on);
+
 /* ---------------------------------------------------------- thread state */
 
 typedef struct hsb_tls_thread hsb_tls_thread;
@@ -309,6 +321,8 @@ typedef struct hsb_tls_info {
     unsigned rsa_bits;      /* server's RSA modulus */
     unsigned dh_bits;       /* DHE prime, 0 for RSA */
     const char *dh_group;   /* "ffdhe2048", ... or "custom"; NULL for RSA */
+    int etm;                /* 1: encrypt_then_mac negotiated (RFC 7366) */
+    int ems;                /* 1: extended_master_secret negotiated (RFC 7627) */
     uint64_t records_sent, records_received;
 } hsb_tls_info;
 void hsb_tls_conn_info(const hsb_tls_conn *conn, hsb_tls_info *info);

@@ -42,3 +42,12 @@ hsb_rc hsb_tls12_prf(const hsb_hmac_sha256_class *hmac, void *ctx, const uint8_t
     hmac->clear(ctx);
     return HSB_OK;
 }
+
+hsb_rc hsb_tls12_ems_master(const hsb_hmac_sha256_class *hmac, void *ctx, const uint8_t *premaster,
+                            size_t premaster_len, const uint8_t session_hash[32],
+                            uint8_t master[48])
+{
+    HSB_ENSURE(session_hash && master, HSB_E_USAGE);
+    return hsb_tls12_prf(hmac, ctx, premaster, premaster_len, "extended master secret",
+                         session_hash, 32, NULL, 0, master, 48);
+}

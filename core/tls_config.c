@@ -54,6 +54,7 @@ hsb_rc hsb_tls_config_new(hsb_tls_config **out, hsb_tls_role role, const hsb_pro
     cfg->dh_group = hsb_dh_group_by_name("ffdhe2048");
     cfg->min_dh_bits = 2048;
     cfg->min_rsa_bits = 2048;
+    cfg->etm = cfg->ems = 1; /* what libssl offers and accepts by default */
     *out = cfg;
     return HSB_OK;
 }
@@ -78,6 +79,16 @@ hsb_rc hsb_tls_config_set_kx(hsb_tls_config *cfg, unsigned kx_mask)
     HSB_GUARD(check_classes(cfg->cls, cfg->role, kx_mask));
     cfg->kx_mask = kx_mask;
     return HSB_OK;
+}
+
+void hsb_tls_config_set_etm(hsb_tls_config *cfg, int on)
+{
+    if (cfg) cfg->etm = on != 0;
+}
+
+void hsb_tls_config_set_ems(hsb_tls_config *cfg, int on)
+{
+    if (cfg) cfg->ems = on != 0;
 }
 
 hsb_rc hsb_tls_config_set_chain_der(hsb_tls_config *cfg, const uint8_t *const *der,

@@ -12,6 +12,8 @@ void tls_wipe_secrets(hsb_tls_conn *c)
 {
     hsb_wipe(c->master, sizeof c->master);
     hsb_wipe(c->key_block, sizeof c->key_block);
+    hsb_wipe(c->pms, sizeof c->pms);
+    c->pms_len = 0;
     c->keys_ready = 0;
 }
 
@@ -114,6 +116,8 @@ static void reset_handshake(hsb_tls_conn *c)
     c->kx = NULL;
     c->client_version = 0;
     c->peer_secure_reneg = c->sent_sni = c->version_fixed = 0;
+    c->sent_etm = c->sent_ems = c->etm = c->ems = 0;
+    c->ext_seen = 0;
     c->dh_group_name = NULL;
     c->dh_bits = 0;
     c->rsa_bits = 0;
@@ -204,6 +208,8 @@ void hsb_tls_conn_info(const hsb_tls_conn *c, hsb_tls_info *info)
     info->rsa_bits = c->role == HSB_TLS_SERVER ? c->cfg->key_bits : c->rsa_bits;
     info->dh_bits = c->dh_bits;
     info->dh_group = c->dh_group_name;
+    info->etm = c->etm;
+    info->ems = c->ems;
     info->records_sent = c->records_sent;
     info->records_received = c->records_received;
 }

@@ -3,6 +3,9 @@
  *
  *   master_secret = PRF(pre_master_secret, "master secret",
  *                       ClientHello.random || ServerHello.random)[0..47]
+ *   or, with extended_master_secret negotiated (RFC 7627 4),
+ *   master_secret = PRF(pre_master_secret, "extended master secret",
+ *                       session_hash)[0..47]
  *   key_block     = PRF(master_secret, "key expansion",
  *                       ServerHello.random || ClientHello.random)
  *                 = client_write_MAC_key[32] || server_write_MAC_key[32] ||
@@ -17,17 +20,42 @@
 #include "hsb_prf.h"
 #include "tls_internal.h"
 
-hsb_rc tls_derive_keys(hsb_tls_conn *c, const uint8_t *premaster, size_t len)
+static hsb_rc key_block(hsb_tls_conn *c)
 {
-    const hsb_backend *b = c->cls;
-    void *h = c->thr->hmac;
-    HSB_GUARD(hsb_tls12_prf(b->hmac, h, premaster, len, "master secret", c->client_random, 32,
-                            c->server_random, 32, c->master, sizeof c->master));
-    HSB_GUARD(hsb_tls12_prf(b->hmac, h, c->master, sizeof c->master, "key expansion",
-                            c->server_random, 32, c->client_random, 32, c->key_block,
-                            sizeof c->key_block));
+    HSB_GUARD(hsb_tls12_prf(c->cls->hmac, c->thr->hmac, c->master, sizeof c->master,
+                            "key expansion", c->server_random, 32, c->client_random, 32,
+                            c->key_block, sizeof c->key_block));
     c->keys_ready = 1;
     return HSB_OK;
+}
+
+hsb_rc tls_derive_keys(hsb_tls_conn *c, const uint8_t *premaster, size_t len)
+{
+    if (c->ems) {
+        /* The session hash must cover ClientKeyExchange (RFC 7627 4), which
+         * is not in the transcript while its handler runs: keep the
+         * premaster until ChangeCipherSpec (finish_keys). */
+        HSB_ENSURE(len <= sizeof c->pms, HSB_E_INTERNAL);
+        memcpy(c->pms, premaster, len);
+        c->pms_len = len;
+        return HSB_OK;
+    }
+    HSB_GUARD(hsb_tls12_prf(c->cls->hmac, c->thr->hmac, premaster, len, "master secret",
+                            c->client_random, 32, c->server_random, 32, c->master,
+                            sizeof c->master));
+    return key_block(c);
+}
+
+/* The extended master secret, once the transcript holds ClientKeyExchange:
+ * at the first ChangeCipherSpec, which follows it in both roles. */
+static hsb_rc finish_keys(hsb_tls_conn *c)
+{
+    if (c->keys_ready || c->pms_len == 0) return HSB_OK;
+    hsb_rc rc = tls_ext_ems_master(c, c->pms, c->pms_len);
+    hsb_wipe(c->pms, c->pms_len);
+    c->pms_len = 0;
+    HSB_GUARD(rc);
+    return key_block(c);
 }
 
 /* The keys one side writes with. */
@@ -42,6 +70,7 @@ static void side_keys(const hsb_tls_conn *c, hsb_tls_role side, const uint8_t **
 hsb_rc tls_activate_write(hsb_tls_conn *c)
 {
     const hsb_backend *b = c->cls;
+    HSB_GUARD(finish_keys(c));
     HSB_ENSURE(c->keys_ready, HSB_E_INTERNAL);
     const uint8_t *mac, *key;
     side_keys(c, c->role, &mac, &key);
@@ -58,6 +87,7 @@ hsb_rc tls_activate_write(hsb_tls_conn *c)
 hsb_rc tls_activate_read(hsb_tls_conn *c)
 {
     const hsb_backend *b = c->cls;
+    HSB_GUARD(finish_keys(c));
     if (!c->keys_ready)
         return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
                         "ChangeCipherSpec before the keys exist");

@@ -3,7 +3,9 @@
  * extensions we use: server_name (RFC 6066 3), signature_algorithms (RFC 5246
  * 7.4.1.4.1; OpenSSL insists on it for TLS 1.2 DHE-RSA) and an empty
  * renegotiation_info (RFC 5746: we never renegotiate, but saying so keeps
- * peers from warning about an "unsafe legacy" handshake). Unknown extensions
+ * peers from warning about an "unsafe legacy" handshake); encrypt_then_mac,
+ * extended_master_secret and the server's reading of server_name are in
+ * tls_ext.c. Unknown extensions
  * from a client are ignored; a server may only answer with extensions the
  * client sent (RFC 5246 7.4.1.4).
  */
@@ -63,6 +65,7 @@ hsb_rc tls_client_hello_write(hsb_tls_conn *c, hsb_stuffer *out)
     HSB_GUARD(hsb_stuffer_write_u16(out, 4));
     HSB_GUARD(hsb_stuffer_write_u16(out, 2));
     HSB_GUARD(hsb_stuffer_write_u16(out, TLS_SIGALG_RSA_PKCS1_SHA256));
+    HSB_GUARD(tls_ext_client_offer(c, out));
     HSB_GUARD(hsb_stuffer_write_u16(out, TLS_EXT_RENEGOTIATION_INFO));
     HSB_GUARD(hsb_stuffer_write_u16(out, 1));
     HSB_GUARD(hsb_stuffer_write_u8(out, 0)); /* renegotiated_connection: empty */
@@ -86,7 +89,7 @@ typedef struct client_hello {
     int reneg_nonempty;       /* renegotiation_info with a previous Finished */
 } client_hello;
 
-enum { CH_EXT_SIGALGS = 1u << 0, CH_EXT_RENEG = 1u << 1, CH_EXT_SNI = 1u << 2 };
+enum { CH_EXT_SIGALGS = 1u << 0, CH_EXT_RENEG = 1u << 1 };
 
 static unsigned ext_bit(uint16_t type)
 {
@@ -95,8 +98,6 @@ static unsigned ext_bit(uint16_t type)
         return CH_EXT_SIGALGS;
     case TLS_EXT_RENEGOTIATION_INFO:
         return CH_EXT_RENEG;
-    case TLS_EXT_SERVER_NAME:
-        return CH_EXT_SNI;
     default:
         return 0;
     }
@@ -120,8 +121,7 @@ static hsb_rc read_sigalgs(hsb_tls_conn *c, hsb_stuffer *data, client_hello *ch)
 }
 
 /* One extension of the client's: decode the ones we understand into ch.
- * Unknown extensions are ignored (RFC 5246 7.4.1.4); server_name needs no
- * answer, we serve one certificate whatever the name. */
+ * Unknown extensions are ignored (RFC 5246 7.4.1.4). */
 static hsb_rc read_client_extension(hsb_tls_conn *c, uint16_t type, hsb_stuffer *data,
                                     client_hello *ch)
 {
@@ -151,6 +151,9 @@ static hsb_rc read_client_extensions(hsb_tls_conn *c, hsb_stuffer *exts, client_
         hsb_stuffer data;
         DECODE(hsb_stuffer_read_u16(exts, &type));
         DECODE(hsb_stuffer_read_vec(exts, 2, 0, 0xffff, &data));
+        int mine; /* server_name, encrypt_then_mac, extended_master_secret: tls_ext.c */
+        HSB_GUARD(tls_ext_client_hello(c, type, &data, &mine));
+        if (mine) continue;
         unsigned bit = ext_bit(type);
         if (ch->seen & bit)
             return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
@@ -240,12 +243,18 @@ hsb_rc tls_server_hello_write(hsb_tls_conn *c, hsb_stuffer *out)
     HSB_GUARD(hsb_stuffer_write_u8(out, 0)); /* empty session_id: never resumed */
     HSB_GUARD(hsb_stuffer_write_u16(out, c->suite));
     HSB_GUARD(hsb_stuffer_write_u8(out, 0));
+    size_t ext;
+    HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &ext));
     if (c->peer_secure_reneg) {
-        HSB_GUARD(hsb_stuffer_write_u16(out, 5));
         HSB_GUARD(hsb_stuffer_write_u16(out, TLS_EXT_RENEGOTIATION_INFO));
         HSB_GUARD(hsb_stuffer_write_u16(out, 1));
         HSB_GUARD(hsb_stuffer_write_u8(out, 0));
     }
+    HSB_GUARD(tls_ext_server_answer(c, out));
+    if (out->wpos == ext + 2)
+        out->wpos = ext; /* nothing to answer: no extensions block at all */
+    else
+        HSB_GUARD(hsb_stuffer_end_vec(out, 2, ext));
     c->version_fixed = 1;
     return HSB_OK;
 }
@@ -279,8 +288,11 @@ hsb_rc tls_server_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
         while (hsb_stuffer_remaining(&exts)) {
             uint16_t type;
             hsb_stuffer data;
+            int mine;
             DECODE(hsb_stuffer_read_u16(&exts, &type));
             DECODE(hsb_stuffer_read_vec(&exts, 2, 0, 0xffff, &data));
+            HSB_GUARD(tls_ext_server_hello(c, type, &data, &mine));
+            if (mine) continue;
             unsigned bit = type == TLS_EXT_RENEGOTIATION_INFO           ? 1u
                            : type == TLS_EXT_SERVER_NAME && c->sent_sni ? 2u
                                                                         : 0u;

@@ -49,6 +49,8 @@ enum {
 enum {
     TLS_EXT_SERVER_NAME = 0x0000,
     TLS_EXT_SIGNATURE_ALGORITHMS = 0x000d,
+    TLS_EXT_ENCRYPT_THEN_MAC = 0x0016,       /* RFC 7366 */
+    TLS_EXT_EXTENDED_MASTER_SECRET = 0x0017, /* RFC 7627 */
     TLS_EXT_RENEGOTIATION_INFO = 0xff01,
 };
 /* HashAlgorithm sha256(4) and SignatureAlgorithm rsa(1) (RFC 5246
@@ -105,6 +107,8 @@ struct hsb_tls_config {
     char server_name[256];
     int check_name, name_is_ip;
     unsigned min_dh_bits, min_rsa_bits;
+    /* both roles: offer (client) or accept (server) these extensions */
+    int etm, ems;
 };
 
 struct hsb_tls_thread {
@@ -152,8 +156,15 @@ struct hsb_tls_conn {
     uint8_t client_random[32], server_random[32];
     int peer_secure_reneg; /* the client offered renegotiation_info or the SCSV */
     int sent_sni;
+    /* RFC 7366 / RFC 7627: offered by us (client), negotiated (both) */
+    int sent_etm, sent_ems, etm, ems;
+    unsigned ext_seen; /* tls_ext.c's extensions seen in this hello */
     int version_fixed; /* records must carry 0x0303 from now on */
     uint8_t master[48];
+    /* With EMS the master secret waits for the session hash, which covers
+     * ClientKeyExchange (RFC 7627 4): the premaster is kept until then. */
+    uint8_t pms[HSB_MAX_MODULUS_BYTES];
+    size_t pms_len;
     uint8_t key_block[2 * TLS_MAC_LEN + 2 * TLS_KEY_LEN];
     int keys_ready;
 
@@ -315,6 +326,34 @@ hsb_rc tls_anchor_init(tls_anchor *a, X509 *x);
  * x's own encoding; HSB_E_CERT when x's key is not RSA. */
 hsb_rc tls_x509_rsa_key(X509 *x, const uint8_t **n, size_t *n_len, const uint8_t **e,
                         size_t *e_len);
+
+/* ---- extensions (tls_ext.c): encrypt_then_mac (RFC 7366),
+ * extended_master_secret (RFC 7627), server_name as a server reads it
+ * (RFC 6066 3). */
+/* Client: append our offers to ClientHello's extension list. */
+hsb_rc tls_ext_client_offer(hsb_tls_conn *c, hsb_stuffer *out);
+/* Server: one ClientHello extension; *known = 0 when it is not one of
+ * tls_ext.c's (the caller handles or ignores it). */
+hsb_rc tls_ext_client_hello(hsb_tls_conn *c, uint16_t type, hsb_stuffer *data, int *known);
+/* Server: append the answers to ServerHello's extension list. */
+hsb_rc tls_ext_server_answer(hsb_tls_conn *c, hsb_stuffer *out);
+/* Client: one ServerHello extension; *known = 0 when not one of ours. */
+hsb_rc tls_ext_server_hello(hsb_tls_conn *c, uint16_t type, hsb_stuffer *data, int *known);
+/* The master secret by RFC 7627 4: PRF(pre_master_secret, "extended master
+ * secret", session_hash)[0..47], session_hash = the transcript through
+ * ClientKeyExchange. */
+hsb_rc tls_ext_ems_master(hsb_tls_conn *c, const uint8_t *premaster, size_t len);
+/* EtM record seal and open (tls_etm.c, RFC 7366 3); tls_record.c calls
+ * them instead of MAC-then-encrypt when c->etm is set. */
+/* seal: the record body (IV, ciphertext, MAC) of data (len bytes, may
+ * alias out) at out, *body bytes. open: p is the body (len bytes); on
+ * success the plaintext is at p + TLS_IV_LEN, *plen bytes; every failure
+ * is HSB_E_DECRYPT. */
+hsb_rc tls_etm_seal(hsb_tls_conn *c, uint8_t type, uint8_t *out, const uint8_t *data, size_t len,
+                    size_t *body);
+hsb_rc tls_etm_open(hsb_tls_conn *c, uint8_t type, uint8_t *p, size_t len, size_t *plen);
+/* The MAC header: seq_num(8) || type || version || length (RFC 5246 6.2.3.1). */
+void tls_mac_header(uint8_t h[13], uint64_t seq, uint8_t type, size_t len);
 
 /* The transcript hash so far, without ending it. */
 hsb_rc tls_transcript_hash(hsb_tls_conn *c, uint8_t out[32]);

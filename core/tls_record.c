@@ -1,6 +1,8 @@
 /*
  * The TLS 1.2 record layer (RFC 5246 6.2) for AES-128-CBC + HMAC-SHA256:
- * MAC-then-encrypt with an explicit IV per record.
+ * MAC-then-encrypt with an explicit IV per record, or encrypt-then-MAC
+ * when RFC 7366 was negotiated (tls_etm.c; the open path there checks the
+ * MAC before it decrypts, so none of the Lucky13 care below applies).
  *
  * Sealing (6.2.3.2): the IV is 16 bytes from the composition's RNG class for
  * every record (as OpenSSL does for TLS 1.1+ CBC), so no IV is ever predictable
@@ -67,7 +69,7 @@ static void seq_bytes(uint8_t out[8], uint64_t seq)
     for (int i = 0; i < 8; i++) out[i] = (uint8_t)(seq >> (56 - 8 * i));
 }
 
-static void mac_header(uint8_t h[13], uint64_t seq, uint8_t type, size_t len)
+void tls_mac_header(uint8_t h[13], uint64_t seq, uint8_t type, size_t len)
 {
     seq_bytes(h, seq);
     h[8] = type;
@@ -75,6 +77,28 @@ static void mac_header(uint8_t h[13], uint64_t seq, uint8_t type, size_t len)
     h[10] = TLS_VERSION_MINOR;
     h[11] = (uint8_t)(len >> 8);
     h[12] = (uint8_t)len;
+}
+
+/* MAC-then-encrypt (RFC 5246 6.2.3.2) into out: IV || E(data || MAC ||
+ * padding). */
+static hsb_rc seal_mte(hsb_tls_conn *c, uint8_t type, uint8_t *out, const uint8_t *data, size_t len,
+                       size_t *body)
+{
+    const hsb_backend *b = c->cls;
+    size_t pad = 15 - ((len + TLS_MAC_LEN) % 16);
+    *body = TLS_IV_LEN + len + TLS_MAC_LEN + pad + 1;
+    uint8_t *iv = out, *plain = iv + TLS_IV_LEN;
+    memmove(plain, data, len);
+    HSB_GUARD(b->rng->fill(iv, TLS_IV_LEN));
+    uint8_t h[13];
+    tls_mac_header(h, c->seq_w, type, len);
+    b->hmac->update(c->hmac_w, h, sizeof h);
+    b->hmac->update(c->hmac_w, plain, len);
+    b->hmac->final(c->hmac_w, plain + len);
+    memset(plain + len + TLS_MAC_LEN, (int)pad, pad + 1);
+    uint8_t chain[16];
+    memcpy(chain, iv, 16);
+    return b->aes->cbc_encrypt(c->aes_w, chain, plain, plain, *body - TLS_IV_LEN);
 }
 
 hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size_t len)
@@ -94,23 +118,15 @@ hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size
      * one used; after it nothing can be sent, not even an alert. */
     if (c->seq_w_done)
         return tls_fail(c, TLS_ALERT_NONE, HSB_E_PROTOCOL, "write sequence number exhausted");
-    const hsb_backend *b = c->cls;
-    size_t pad = 15 - ((len + TLS_MAC_LEN) % 16);
-    size_t body = TLS_IV_LEN + len + TLS_MAC_LEN + pad + 1;
-    HSB_ENSURE(tls_out_free(c) >= TLS_HEADER_LEN + body, HSB_E_INTERNAL);
+    /* Either order: IV, data, MAC, at most one block of padding. */
+    HSB_ENSURE(tls_out_free(c) >= TLS_HEADER_LEN + TLS_IV_LEN + len + TLS_MAC_LEN + 16,
+               HSB_E_INTERNAL);
     uint8_t *p = c->out + c->out_end;
-    uint8_t *iv = p + TLS_HEADER_LEN, *plain = iv + TLS_IV_LEN;
-    memmove(plain, data, len);
-    HSB_GUARD(b->rng->fill(iv, TLS_IV_LEN));
-    uint8_t h[13];
-    mac_header(h, c->seq_w, type, len);
-    b->hmac->update(c->hmac_w, h, sizeof h);
-    b->hmac->update(c->hmac_w, plain, len);
-    b->hmac->final(c->hmac_w, plain + len);
-    memset(plain + len + TLS_MAC_LEN, (int)pad, pad + 1);
-    uint8_t chain[16];
-    memcpy(chain, iv, 16);
-    HSB_GUARD(b->aes->cbc_encrypt(c->aes_w, chain, plain, plain, body - TLS_IV_LEN));
+    size_t body;
+    if (c->etm)
+        HSB_GUARD(tls_etm_seal(c, type, p + TLS_HEADER_LEN, data, len, &body));
+    else
+        HSB_GUARD(seal_mte(c, type, p + TLS_HEADER_LEN, data, len, &body));
     tls_put_header(p, type, body);
     c->out_end += TLS_HEADER_LEN + body;
     if (c->seq_w == UINT64_MAX)
@@ -222,7 +238,7 @@ static hsb_rc open_cbc(hsb_tls_conn *c, uint8_t type, uint8_t *p, size_t len, si
     size_t max_data = n - TLS_MAC_LEN - 1;
 
     uint8_t h[13], mac[TLS_MAC_LEN], got[TLS_MAC_LEN];
-    mac_header(h, c->seq_r, type, data_len);
+    tls_mac_header(h, c->seq_r, type, data_len);
     b->hmac->update(c->hmac_r, h, sizeof h);
     b->hmac->update(c->hmac_r, plain, data_len);
     b->hmac->final(c->hmac_r, mac);
@@ -267,7 +283,8 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
     if (c->cipher_r) {
         if (c->seq_r_done)
             return tls_fail(c, TLS_ALERT_NONE, HSB_E_PROTOCOL, "read sequence number exhausted");
-        hsb_rc rc = open_cbc(c, t, body, rlen, &plen);
+        hsb_rc rc =
+            c->etm ? tls_etm_open(c, t, body, rlen, &plen) : open_cbc(c, t, body, rlen, &plen);
         if (rc == HSB_E_DECRYPT)
             return tls_fail(c, HSB_TLS_ALERT_BAD_RECORD_MAC, HSB_E_DECRYPT,
                             "record did not decrypt and verify");

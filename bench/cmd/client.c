@@ -42,6 +42,10 @@ static void usage(FILE *to)
             "  --dh-check full|range  check of the server's DH value (default full: also\n"
             "                       Y^q == 1, q from the named group or (p-1)/2)\n"
             "  --min-dh-bits N      smallest DH prime accepted (default 2048)\n"
+            "  --etm on|off         encrypt_then_mac (RFC 7366) for the CBC records (default\n"
+            "                       on: used when the peer has it too, as libssl does)\n"
+            "  --ems on|off         extended_master_secret (RFC 7627) (default on: used when\n"
+            "                       the peer has it too, as libssl does)\n"
             "  --backend SPEC       crypto composition (default openssl); see 'hsbench list'\n"
             "  --timeout SECONDS    give up on a silent server after this long (default 30)\n"
             "  --quiet              print only failures and the summary\n"
@@ -238,8 +242,8 @@ static void note_negotiated(client_run *r, long h)
     char dh[48] = "";
     if (info.kx == HSB_TLS_KX_DHE)
         snprintf(dh, sizeof dh, " dh %s-%u", info.dh_group, info.dh_bits);
-    snprintf(neg, sizeof neg, "TLSv1.2 %s, server key rsa-%u%s", info.suite_name, info.rsa_bits,
-             dh);
+    snprintf(neg, sizeof neg, "TLSv1.2 %s, server key rsa-%u%s, etm %s, ems %s", info.suite_name,
+             info.rsa_bits, dh, info.etm ? "on" : "off", info.ems ? "on" : "off");
     if (!r->c->quiet && strcmp(neg, r->last) != 0) printf("handshake %ld: %s\n", h, neg);
     snprintf(r->last, sizeof r->last, "%s", neg);
 }

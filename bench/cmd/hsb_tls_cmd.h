@@ -1,6 +1,6 @@
 /*
  * hsb_tls_cmd.h - what `hsbench client` and `hsbench server` share: the
- * options both take (--backend, --kx, --dh-check, --help) on the common
+ * options both take (--backend, --kx, --dh-check, --etm, --ems, --help) on the common
  * option loop (hsb_cmd_args.h) with their own words for errors, number and
  * HOST:PORT parsing, and the composition and TLS configuration those
  * options describe.
@@ -24,6 +24,7 @@ typedef struct hsb_tls_cmd_opts {
     const char *spec;   /* --backend SPEC (default "openssl") */
     unsigned kx;        /* --kx rsa|dhe|both (default both: HSB_TLS_KX_ALL) */
     hsb_dh_check check; /* --dh-check full|range (default full) */
+    int etm, ems;       /* --etm on|off, --ems on|off (default on, as libssl) */
 } hsb_tls_cmd_opts;
 
 /* The ids of a command's own options (struct option val) start here. */
@@ -57,7 +58,7 @@ hsb_rc hsb_tls_cmd_address(const hsb_tls_cmd_opts *o, const char *opt, const cha
 hsb_rc hsb_tls_cmd_provider(const hsb_tls_cmd_opts *o, hsb_provider *prov);
 
 /* A new configuration for role over prov (which must outlive it) with o's
- * key exchanges and DH check. On failure *cfg is NULL or to be freed by the
+ * key exchanges, DH check and extensions. On failure *cfg is NULL or to be freed by the
  * caller, and the error is in hsb_last_error(). */
 hsb_rc hsb_tls_cmd_config(const hsb_tls_cmd_opts *o, hsb_tls_role role, const hsb_provider *prov,
                           hsb_tls_config **cfg);

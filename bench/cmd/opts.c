@@ -29,6 +29,8 @@ void hsb_opts_defaults(hsb_opts *o, const char *cmd)
     o->n_bits = 1;
     o->dh_check = HSB_DH_CHECK_FULL;
     o->reference = 1;
+    o->etm = HSB_ETM_ON; /* libssl's defaults */
+    o->ems = 1;
 }
 
 int hsb_parse_duration(const char *s, double *out)
@@ -259,6 +261,19 @@ void hsb_opts_help(FILE *to, unsigned a)
                       "  --dh-check full|range  the client's and server's check of the peer's\n"
                       "                       DH value (default full: 1 < Y < p-1 and Y^q = 1;\n"
                       "                       range: the first only)\n");
+    if (a & HSB_OPT_ETM)
+        fprintf(to,
+                (a & HSB_OPT_ETM_BOTH)
+                    ? "  --etm on|off|both    MAC order of the record rows: encrypt-then-MAC\n"
+                      "                       (RFC 7366, record-seal-etm/record-open-etm), MAC-\n"
+                      "                       then-encrypt (record-seal/record-open), or both\n"
+                      "                       (default); the reference rows use the same order\n"
+                    : "  --etm on|off         encrypt_then_mac (RFC 7366) on both ends (default\n"
+                      "                       on, as libssl); the reference uses the same\n");
+    if (a & HSB_OPT_EMS)
+        fprintf(to,
+                "  --ems on|off         extended_master_secret (RFC 7627) on both ends\n"
+                "                       (default on, as libssl); the reference uses the same\n");
     if (a & HSB_OPT_SIZES)
         fprintf(
             to,
@@ -371,6 +386,27 @@ static int set_dh_check(parse_ctx *x, const char *v)
     return -1;
 }
 
+static int set_etm(parse_ctx *x, const char *v)
+{
+    int both = (x->accept & HSB_OPT_ETM_BOTH) != 0;
+    if (!strcmp(v, "on"))
+        x->o->etm = HSB_ETM_ON;
+    else if (!strcmp(v, "off"))
+        x->o->etm = HSB_ETM_OFF;
+    else if (both && !strcmp(v, "both"))
+        x->o->etm = HSB_ETM_BOTH;
+    else
+        return bad(x->o, "--etm", v, both ? "on, off or both" : "on or off");
+    return -1;
+}
+
+static int set_ems(parse_ctx *x, const char *v)
+{
+    if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) return bad(x->o, "--ems", v, "on or off");
+    x->o->ems = !strcmp(v, "on");
+    return -1;
+}
+
 static int set_sizes(parse_ctx *x, const char *v)
 {
     return parse_sizes(x->o, v);
@@ -394,6 +430,8 @@ enum {
     O_NOREF,
     O_BREAKDOWN,
     O_ALLOWERR,
+    O_ETM,
+    O_EMS,
 };
 
 static const struct option longopts[] = {
@@ -414,6 +452,8 @@ static const struct option longopts[] = {
     {"no-reference", no_argument, NULL, O_NOREF},
     {"breakdown", no_argument, NULL, O_BREAKDOWN},
     {"allow-errors", no_argument, NULL, O_ALLOWERR},
+    {"etm", required_argument, NULL, O_ETM},
+    {"ems", required_argument, NULL, O_EMS},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -448,6 +488,8 @@ static const struct {
     {O_NOREF, HSB_OPT_REFERENCE, NULL, offsetof(hsb_opts, reference), 0},
     {O_BREAKDOWN, HSB_OPT_BREAKDOWN, NULL, offsetof(hsb_opts, breakdown), 1},
     {O_ALLOWERR, HSB_OPT_ALLOW_ERRORS, NULL, offsetof(hsb_opts, allow_errors), 1},
+    {O_ETM, HSB_OPT_ETM, set_etm, 0, 0},
+    {O_EMS, HSB_OPT_EMS, set_ems, 0, 0},
 };
 
 static int take(void *ctx, const hsb_cmd_arg *a)

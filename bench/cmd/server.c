@@ -52,6 +52,10 @@ static void usage(FILE *to)
             "  --dh-group NAME      DHE group: ffdhe2048 (default), ffdhe3072, ffdhe4096,\n"
             "                       modp2048, modp3072, modp4096\n"
             "  --dh-check full|range  check of the client's DH value (default full)\n"
+            "  --etm on|off         encrypt_then_mac (RFC 7366) for the CBC records (default\n"
+            "                       on: used when the peer has it too, as libssl does)\n"
+            "  --ems on|off         extended_master_secret (RFC 7627) (default on: used when\n"
+            "                       the peer has it too, as libssl does)\n"
             "  --backend SPEC       crypto composition (default openssl), e.g. gmp or\n"
             "                       pk=gmp,cipher=openssl; see 'hsbench list'\n"
             "  --threads N          connections served at once (default 4, max %d)\n"
@@ -172,8 +176,9 @@ static void *worker_main(void *arg)
             char dh[48] = "";
             if (info.kx == HSB_TLS_KX_DHE)
                 snprintf(dh, sizeof dh, " %s-%u", info.dh_group, info.dh_bits);
-            printf("conn %ld from %s: ok TLSv1.2 %s rsa-%u%s, echoed %ld bytes\n", id, peer,
-                   info.suite_name, info.rsa_bits, dh, echoed);
+            printf("conn %ld from %s: ok TLSv1.2 %s rsa-%u%s, etm %s, ems %s, echoed %ld bytes\n",
+                   id, peer, info.suite_name, info.rsa_bits, dh, info.etm ? "on" : "off",
+                   info.ems ? "on" : "off", echoed);
             atomic_fetch_add(&s->ok, 1);
         } else {
             const char *err = hsb_tls_conn_error(conn);

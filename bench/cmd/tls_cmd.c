@@ -8,13 +8,12 @@
 #include "hsb_backends.h"
 #include "hsb_cmd_args.h"
 
-enum { O_BACKEND = 256, O_KX, O_DHCHECK };
+enum { O_BACKEND = 256, O_KX, O_DHCHECK, O_ETM, O_EMS };
 
 static const struct option common_opts[] = {
-    {"backend", required_argument, NULL, O_BACKEND},
-    {"kx", required_argument, NULL, O_KX},
-    {"dh-check", required_argument, NULL, O_DHCHECK},
-    {"help", no_argument, NULL, 'h'},
+    {"backend", required_argument, NULL, O_BACKEND},  {"kx", required_argument, NULL, O_KX},
+    {"dh-check", required_argument, NULL, O_DHCHECK}, {"etm", required_argument, NULL, O_ETM},
+    {"ems", required_argument, NULL, O_EMS},          {"help", no_argument, NULL, 'h'},
 };
 
 /* Room for the shared options, a command's own and the zero entry. */
@@ -31,6 +30,10 @@ static int common_opt(hsb_tls_cmd_opts *o, int id, const char *v, int *ok)
                 : !strcmp(v, "both") ? HSB_TLS_KX_ALL
                                      : 0;
         if (!o->kx) *ok = 0;
+    } else if (id == O_ETM || id == O_EMS) {
+        int on = !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? 0 : -1;
+        if (on < 0) *ok = 0;
+        *(id == O_ETM ? &o->etm : &o->ems) = on == 1;
     } else if (id == O_DHCHECK) {
         if (!strcmp(v, "full"))
             o->check = HSB_DH_CHECK_FULL;
@@ -83,7 +86,13 @@ int hsb_tls_cmd_parse(int argc, char **argv, const char *cmd, hsb_tls_cmd_opts *
                       hsb_tls_cmd_opt_fn own, void *arg)
 {
     *o = (hsb_tls_cmd_opts){
-        .cmd = cmd, .spec = "openssl", .kx = HSB_TLS_KX_ALL, .check = HSB_DH_CHECK_FULL};
+        .cmd = cmd,
+        .spec = "openssl",
+        .kx = HSB_TLS_KX_ALL,
+        .check = HSB_DH_CHECK_FULL,
+        .etm = 1,
+        .ems = 1,
+    };
     struct option all[MAX_OPTS];
     size_t n = sizeof common_opts / sizeof common_opts[0];
     memcpy(all, common_opts, sizeof common_opts);
@@ -148,6 +157,10 @@ hsb_rc hsb_tls_cmd_config(const hsb_tls_cmd_opts *o, hsb_tls_role role, const hs
     *cfg = NULL;
     hsb_rc rc = hsb_tls_config_new(cfg, role, prov);
     if (rc == HSB_OK) rc = hsb_tls_config_set_kx(*cfg, o->kx);
-    if (rc == HSB_OK) hsb_tls_config_set_dh_check(*cfg, o->check);
+    if (rc == HSB_OK) {
+        hsb_tls_config_set_dh_check(*cfg, o->check);
+        hsb_tls_config_set_etm(*cfg, o->etm);
+        hsb_tls_config_set_ems(*cfg, o->ems);
+    }
     return rc;
 }

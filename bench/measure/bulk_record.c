@@ -1,8 +1,13 @@
 /*
  * The record rows of the bulk suite: our TLS core's seal and open, and the
- * EVP reference doing the same record by hand (RFC 5246 6.2.3.2:
- * MAC-then-encrypt, HMAC-SHA256 over seq_num || type || version || length ||
- * data, padding bytes all equal to the padding length, explicit IV).
+ * EVP reference doing the same record by hand, in the row's MAC order:
+ *  - MAC-then-encrypt (RFC 5246 6.2.3.2): HMAC-SHA256 over seq_num || type
+ *    || version || length || data, then data || MAC || padding (bytes all
+ *    equal to the padding length) CBC-encrypted after an explicit IV;
+ *  - encrypt-then-MAC (RFC 7366 3): data || padding CBC-encrypted after the
+ *    IV, then HMAC-SHA256 over seq_num || type || version || length(IV +
+ *    ciphertext) || IV || ciphertext appended. Its opener checks the MAC
+ *    before it decrypts, as ours does.
  */
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
@@ -19,7 +24,7 @@
 /* ---------------------------------------------------------- EVP reference */
 
 typedef struct ref_rec {
-    int open;
+    int open, etm;
     size_t size;
     uint64_t seq;
     EVP_CIPHER_CTX *enc, *dec;
@@ -39,8 +44,63 @@ static void put_hdr(uint8_t h[13], uint64_t seq, size_t len)
     h[12] = (uint8_t)len;
 }
 
+/* HMAC-SHA256 of the header for len and the n bytes at p into mac. */
+static hsb_rc ref_mac(ref_rec *s, size_t len, const uint8_t *p, size_t n, uint8_t mac[32])
+{
+    uint8_t h[13];
+    size_t ml;
+    put_hdr(h, s->seq, len);
+    HSB_ENSURE(EVP_MAC_init(s->mac, NULL, 0, NULL) == 1 && EVP_MAC_update(s->mac, h, 13) == 1 &&
+                   EVP_MAC_update(s->mac, p, n) == 1 && EVP_MAC_final(s->mac, mac, &ml, 32) == 1,
+               HSB_E_CRYPTO);
+    return HSB_OK;
+}
+
+/* RFC 7366 3: IV || ENC(data || padding) || MAC(header || IV || ciphertext). */
+static hsb_rc ref_seal_etm(ref_rec *s, const uint8_t *in)
+{
+    size_t n = s->size, pad = 15 - n % 16, enc = n + pad + 1;
+    uint8_t *r = s->rec;
+    r[0] = 23;
+    r[1] = 3;
+    r[2] = 3;
+    r[3] = (uint8_t)((16 + enc + 32) >> 8);
+    r[4] = (uint8_t)(16 + enc + 32);
+    HSB_ENSURE(RAND_bytes(r + 5, 16) == 1, HSB_E_CRYPTO);
+    memset(s->tail, (int)pad, pad + 1);
+    int l1, l2;
+    HSB_ENSURE(EVP_EncryptInit_ex2(s->enc, NULL, NULL, r + 5, NULL) == 1 &&
+                   EVP_EncryptUpdate(s->enc, r + 21, &l1, in, (int)n) == 1 &&
+                   EVP_EncryptUpdate(s->enc, r + 21 + l1, &l2, s->tail, (int)(pad + 1)) == 1 &&
+                   (size_t)(l1 + l2) == enc,
+               HSB_E_CRYPTO);
+    HSB_GUARD(ref_mac(s, 16 + enc, r + 5, 16 + enc, r + 21 + enc));
+    s->rec_len = 21 + enc + 32;
+    s->seq++;
+    return HSB_OK;
+}
+
+/* MAC first (RFC 7366 3), then decrypt and check the padding. */
+static hsb_rc ref_open_etm(ref_rec *s, uint8_t *out)
+{
+    const uint8_t *r = s->rec;
+    size_t enc = s->rec_len - 21 - 32;
+    uint8_t mac[32];
+    HSB_GUARD(ref_mac(s, 16 + enc, r + 5, 16 + enc, mac));
+    HSB_ENSURE(CRYPTO_memcmp(mac, r + 21 + enc, 32) == 0, HSB_E_DECRYPT);
+    int l;
+    HSB_ENSURE(EVP_DecryptInit_ex2(s->dec, NULL, NULL, r + 5, NULL) == 1 &&
+                   EVP_DecryptUpdate(s->dec, out, &l, r + 21, (int)enc) == 1 && (size_t)l == enc,
+               HSB_E_CRYPTO);
+    size_t pad = out[enc - 1];
+    HSB_ENSURE(pad + 1 <= enc, HSB_E_DECRYPT);
+    for (size_t i = enc - 1 - pad; i < enc; i++) HSB_ENSURE(out[i] == pad, HSB_E_DECRYPT);
+    return HSB_OK;
+}
+
 static hsb_rc ref_seal(ref_rec *s, const uint8_t *in)
 {
+    if (s->etm) return ref_seal_etm(s, in);
     uint8_t h[13];
     size_t ml, n = s->size;
     put_hdr(h, s->seq, n);
@@ -71,6 +131,7 @@ static hsb_rc ref_seal(ref_rec *s, const uint8_t *in)
 
 static hsb_rc ref_open(ref_rec *s, uint8_t *out)
 {
+    if (s->etm) return ref_open_etm(s, out);
     const uint8_t *r = s->rec;
     size_t body = s->rec_len - 21;
     int l;
@@ -128,7 +189,8 @@ hsb_rc hsb_bulk_record_ref_new(const bk_job *j, void **out)
     }
     st->u.ref = s;
     *out = st;
-    s->open = j->variant == BK_REC_OPEN;
+    s->open = BK_IS_OPEN(j->variant);
+    s->etm = BK_IS_ETM(j->variant);
     s->size = j->size;
     s->rec = malloc(j->size + 128);
     EVP_CIPHER *ci = EVP_CIPHER_fetch(NULL, "AES-128-CBC", NULL);
@@ -166,13 +228,16 @@ hsb_rc hsb_bulk_record_new(const bk_job *j, void **out)
     st->ours = 1;
     st->u.our = s;
     *out = st;
-    s->open = j->variant == BK_REC_OPEN;
+    s->open = BK_IS_OPEN(j->variant);
     s->size = j->size;
     char err[256];
     HSB_GUARD(hsb_pair_cfg_new(j->p, HSB_KX_RSA, 2048, NULL, HSB_DH_CHECK_FULL, &s->cfg, err,
                                sizeof err));
+    /* The row's MAC order; the master secret as libssl's default. */
+    hsb_pair_cfg_set_ext(s->cfg, BK_IS_ETM(j->variant), 1);
     HSB_GUARD(hsb_pair_new(s->cfg, &s->pair));
     HSB_GUARD(hsb_pair_handshake(s->pair, NULL, err, sizeof err));
+    HSB_GUARD(hsb_pair_check(s->pair, err, sizeof err));
     if (s->open) HSB_GUARD(hsb_pair_capture(s->pair, j->data, j->size));
     return HSB_OK;
 }
@@ -206,7 +271,7 @@ void hsb_bulk_record_free(void *state)
 int hsb_bulk_record_verify(const bk_job *j, char *err, size_t len)
 {
     bk_job o = *j;
-    o.variant = BK_REC_OPEN;
+    o.variant = BK_IS_ETM(j->variant) ? BK_REC_OPEN_ETM : BK_REC_OPEN;
     void *st = NULL;
     uint8_t *out = malloc(j->size + 64);
     int ok = 0;

@@ -18,10 +18,17 @@ enum {
     BK_GCM,
     BK_SHA256,
     BK_HMAC,
-    BK_REC_SEAL,
+    BK_REC_SEAL, /* MAC-then-encrypt (RFC 5246 6.2.3.2) */
     BK_REC_OPEN,
+    BK_REC_SEAL_ETM, /* encrypt-then-MAC (RFC 7366) */
+    BK_REC_OPEN_ETM,
     BK_COUNT
 };
+
+/* Is variant v a record row, an opening one, an encrypt-then-MAC one? */
+#define BK_IS_REC(v) ((v) >= BK_REC_SEAL)
+#define BK_IS_OPEN(v) ((v) == BK_REC_OPEN || (v) == BK_REC_OPEN_ETM)
+#define BK_IS_ETM(v) ((v) >= BK_REC_SEAL_ETM)
 
 typedef struct bk_job {
     int variant, ref;

@@ -27,7 +27,13 @@ enum {
     HSB_OPT_BREAKDOWN = 1u << 10,
     HSB_OPT_ALLOW_ERRORS = 1u << 11,
     HSB_OPT_DH_GROUPS = 1u << 12, /* --dh-group takes a list (modexp) */
+    HSB_OPT_ETM = 1u << 13,       /* --etm on|off */
+    HSB_OPT_EMS = 1u << 14,       /* --ems on|off */
+    HSB_OPT_ETM_BOTH = 1u << 15,  /* --etm also takes both (bulk's record rows) */
 };
+
+/* --etm values: the MAC order of the CBC records (RFC 7366). */
+enum { HSB_ETM_OFF = 0, HSB_ETM_ON = 1, HSB_ETM_BOTH = 2 };
 
 #define HSB_MAX_SPECS 16
 #define HSB_MAX_LIST 16
@@ -56,6 +62,9 @@ typedef struct hsb_opts {
     size_t n_sizes;
     int reference, quiet, breakdown, allow_errors;
     int explicit_threads; /* --threads was given */
+    /* --etm: HSB_ETM_* (default on; bulk: both); --ems: 1 on (default), 0 off.
+     * Ours and the libssl reference use the same setting. */
+    int etm, ems;
 } hsb_opts;
 
 #endif

@@ -25,11 +25,16 @@ typedef struct hsb_ossl_cfg hsb_ossl_cfg;
 HSB_MUST_CHECK hsb_rc hsb_ossl_cfg_new(unsigned kx, unsigned bits, const char *group,
                                        hsb_ossl_cfg **out, char *err, size_t len);
 void hsb_ossl_cfg_free(hsb_ossl_cfg *c);
+/* encrypt_then_mac and extended_master_secret on (libssl's default) or off
+ * on both contexts, to match the rows compared with the reference. Before
+ * the first handshake. */
+void hsb_ossl_cfg_set_ext(hsb_ossl_cfg *c, int etm, int ems);
 
 /* One full handshake; cpu[0] and cpu[1] (when cpu is not NULL) get the
  * client's and the server's thread CPU time added, in ns. On failure err
  * gets libssl's reason. check: also confirm the suite and the verification
- * result (set-up checks; the timed loop passes 0). */
+ * result, and the extended master secret's use against the setting
+ * (set-up checks; the timed loop passes 0). */
 HSB_MUST_CHECK hsb_rc hsb_ossl_handshake(const hsb_ossl_cfg *c, int64_t cpu[2], int check,
                                          char *err, size_t len);
 

@@ -23,6 +23,10 @@ HSB_MUST_CHECK hsb_rc hsb_pair_cfg_new(const hsb_provider *p, unsigned kx, unsig
                                        const hsb_dh_group *g, hsb_dh_check check,
                                        hsb_pair_cfg **out, char *err, size_t len);
 void hsb_pair_cfg_free(hsb_pair_cfg *c);
+/* encrypt_then_mac and extended_master_secret on (the default) or off, on
+ * both ends; hsb_pair_check then expects them in use exactly when on.
+ * Before hsb_pair_new. */
+void hsb_pair_cfg_set_ext(hsb_pair_cfg *c, int etm, int ems);
 
 /* A thread's pair: thread states, two connections, the memory transport. */
 HSB_MUST_CHECK hsb_rc hsb_pair_new(const hsb_pair_cfg *c, hsb_pair **out);
@@ -36,7 +40,8 @@ void hsb_pair_free(hsb_pair *p);
  */
 HSB_MUST_CHECK hsb_rc hsb_pair_handshake(hsb_pair *p, int64_t cpu[2], char *err, size_t len);
 
-/* Checks after a handshake: the suite negotiated is the configured one. */
+/* Checks after a handshake: the suite negotiated is the configured one, and
+ * so are the extensions in use. */
 HSB_MUST_CHECK hsb_rc hsb_pair_check(hsb_pair *p, char *err, size_t len);
 
 /* The record layer after a handshake. seal: the client seals len bytes as one

@@ -15,6 +15,7 @@
 struct hsb_ossl_cfg {
     SSL_CTX *client, *server;
     const char *cipher;
+    int ems; /* extended_master_secret on: the check expects it in use */
 };
 
 const char *hsb_ossl_impl(void)
@@ -62,6 +63,7 @@ hsb_rc hsb_ossl_cfg_new(unsigned kx, unsigned bits, const char *group, hsb_ossl_
     hsb_ossl_cfg *c = calloc(1, sizeof *c);
     HSB_ENSURE(c, HSB_E_NOMEM);
     c->cipher = kx == HSB_KX_DHE ? "DHE-RSA-AES128-SHA256" : "AES128-SHA256";
+    c->ems = 1;
     c->server = SSL_CTX_new(TLS_server_method());
     c->client = SSL_CTX_new(TLS_client_method());
     if (!c->server || !c->client || !common(c->server, c->cipher) ||
@@ -99,6 +101,22 @@ static int step(SSL *s, int *done)
     if (r == 1) return *done = 1;
     int e = SSL_get_error(s, r);
     return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
+}
+
+void hsb_ossl_cfg_set_ext(hsb_ossl_cfg *c, int etm, int ems)
+{
+    SSL_CTX *ctx[2] = {c->client, c->server};
+    for (int i = 0; i < 2; i++) {
+        if (etm)
+            SSL_CTX_clear_options(ctx[i], SSL_OP_NO_ENCRYPT_THEN_MAC);
+        else
+            SSL_CTX_set_options(ctx[i], SSL_OP_NO_ENCRYPT_THEN_MAC);
+        if (ems)
+            SSL_CTX_clear_options(ctx[i], SSL_OP_NO_EXTENDED_MASTER_SECRET);
+        else
+            SSL_CTX_set_options(ctx[i], SSL_OP_NO_EXTENDED_MASTER_SECRET);
+    }
+    c->ems = ems;
 }
 
 hsb_rc hsb_ossl_handshake(const hsb_ossl_cfg *c, int64_t cpu[2], int check, char *err, size_t len)
@@ -149,11 +167,11 @@ hsb_rc hsb_ossl_handshake(const hsb_ossl_cfg *c, int64_t cpu[2], int check, char
     if (check) {
         const char *got = SSL_get_cipher_name(cl);
         if (SSL_get_verify_result(cl) != X509_V_OK || SSL_version(cl) != TLS1_2_VERSION || !got ||
-            strcmp(got, c->cipher) != 0) {
+            strcmp(got, c->cipher) != 0 || SSL_get_extms_support(cl) != c->ems) {
             if (err)
-                snprintf(err, len, "libssl negotiated %s %s (verify %ld), wanted %s",
+                snprintf(err, len, "libssl negotiated %s %s (verify %ld, ems %d), wanted %s ems %d",
                          SSL_get_version(cl), got ? got : "-", SSL_get_verify_result(cl),
-                         c->cipher);
+                         (int)SSL_get_extms_support(cl), c->cipher, c->ems);
             rc = hsb_raise(HSB_E_INTERNAL, __FILE__, __LINE__, "libssl unexpected result");
         }
     }

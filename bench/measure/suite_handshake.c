@@ -119,9 +119,12 @@ static void hs_reference(hs_group *hg)
     hg->ossl = NULL;
     hg->ossl_err[0] = '\0';
     if (!hg->o->reference) return;
-    if (hsb_ossl_cfg_new(hg->kx, hg->bits, gname, &hg->ossl, hg->ossl_err, sizeof hg->ossl_err) ==
-            HSB_OK &&
-        hsb_ossl_handshake(hg->ossl, NULL, 1, hg->ossl_err, sizeof hg->ossl_err) != HSB_OK) {
+    if (hsb_ossl_cfg_new(hg->kx, hg->bits, gname, &hg->ossl, hg->ossl_err, sizeof hg->ossl_err) !=
+        HSB_OK)
+        return;
+    /* The same extensions as our rows (the ratio compares like with like). */
+    hsb_ossl_cfg_set_ext(hg->ossl, hg->o->etm != HSB_ETM_OFF, hg->o->ems);
+    if (hsb_ossl_handshake(hg->ossl, NULL, 1, hg->ossl_err, sizeof hg->ossl_err) != HSB_OK) {
         hsb_ossl_cfg_free(hg->ossl);
         hg->ossl = NULL;
     }
@@ -137,6 +140,7 @@ static void hs_prepare(hs_group *hg, size_t c)
     if (hsb_pair_cfg_new(&hg->comps[c].p, hg->kx, hg->bits, hg->g, hg->o->dh_check, &hg->pcfg[c],
                          err, len) != HSB_OK)
         return;
+    hsb_pair_cfg_set_ext(hg->pcfg[c], hg->o->etm != HSB_ETM_OFF, hg->o->ems);
     if (hsb_pair_new(hg->pcfg[c], &pr) != HSB_OK)
         snprintf(err, len, "set-up: %s", hsb_last_error());
     else if (hsb_pair_handshake(pr, NULL, err, len) == HSB_OK &&
@@ -167,6 +171,7 @@ static hsb_pair_cfg *hs_prepare_wrapped(hs_group *hg, size_t c)
         if (!err[0]) snprintf(err, len, "wrap failed");
         return NULL;
     }
+    hsb_pair_cfg_set_ext(cfg, hg->o->etm != HSB_ETM_OFF, hg->o->ems);
     if (hsb_pair_new(cfg, &pr) != HSB_OK || hsb_pair_handshake(pr, NULL, err, len) != HSB_OK ||
         hsb_pair_check(pr, err, len) != HSB_OK) {
         if (!err[0]) snprintf(err, len, "%s", hsb_last_error());

@@ -15,6 +15,7 @@
 struct hsb_pair_cfg {
     hsb_tls_config *client, *server;
     unsigned kx; /* HSB_TLS_KX_* */
+    int etm, ems;
 };
 
 struct hsb_pair {
@@ -37,6 +38,17 @@ void hsb_pair_cfg_free(hsb_pair_cfg *c)
     hsb_tls_config_free(c->client);
     hsb_tls_config_free(c->server);
     free(c);
+}
+
+void hsb_pair_cfg_set_ext(hsb_pair_cfg *c, int etm, int ems)
+{
+    c->etm = etm != 0;
+    c->ems = ems != 0;
+    for (int i = 0; i < 2; i++) {
+        hsb_tls_config *t = i ? c->server : c->client;
+        hsb_tls_config_set_etm(t, c->etm);
+        hsb_tls_config_set_ems(t, c->ems);
+    }
 }
 
 hsb_rc hsb_pair_cfg_new(const hsb_provider *p, unsigned kx, unsigned bits, const hsb_dh_group *g,
@@ -66,6 +78,7 @@ hsb_rc hsb_pair_cfg_new(const hsb_provider *p, unsigned kx, unsigned bits, const
         goto fail;
     hsb_tls_config_set_dh_check(c->client, check);
     hsb_tls_config_set_dh_check(c->server, check);
+    c->etm = c->ems = 1;
     *out = c;
     return HSB_OK;
 fail:
@@ -149,10 +162,13 @@ hsb_rc hsb_pair_check(hsb_pair *p, char *err, size_t len)
     hsb_tls_conn_info(p->c, &ci);
     hsb_tls_conn_info(p->s, &si);
     if (!ci.handshake_done || !si.handshake_done || ci.kx != p->cfg->kx || si.kx != p->cfg->kx ||
-        ci.suite != si.suite || ci.version != HSB_TLS_VERSION_1_2) {
-        snprintf(err, len, "unexpected handshake result: client %s kx %u, server %s kx %u",
-                 ci.suite_name ? ci.suite_name : "-", ci.kx, si.suite_name ? si.suite_name : "-",
-                 si.kx);
+        ci.suite != si.suite || ci.version != HSB_TLS_VERSION_1_2 || ci.etm != p->cfg->etm ||
+        si.etm != p->cfg->etm || ci.ems != p->cfg->ems || si.ems != p->cfg->ems) {
+        snprintf(err, len,
+                 "unexpected handshake result: client %s kx %u etm %d ems %d, server %s kx %u "
+                 "etm %d ems %d",
+                 ci.suite_name ? ci.suite_name : "-", ci.kx, ci.etm, ci.ems,
+                 si.suite_name ? si.suite_name : "-", si.kx, si.etm, si.ems);
         HSB_BAIL(HSB_E_INTERNAL);
     }
     return HSB_OK;

@@ -257,7 +257,7 @@ elif WHAT == "bulk":
             fail("%s: no cycles_per_byte" % r["name"])
     variants = {r["variant"] for r in d["benchmarks"]}
     for v in ["aes128-cbc-enc", "aes128-cbc-dec", "aes128-ctr", "sha256", "hmac-sha256",
-              "record-seal", "record-open"]:
+              "record-seal", "record-open", "record-seal-etm", "record-open-etm"]:
         if v not in variants:
             fail("bulk: no %s rows" % v)
 

@@ -348,6 +348,16 @@ int fz_selftalk(unsigned client_kx, unsigned server_kx, fz_transcript *t)
         fprintf(stderr, "selftalk: %s\n", failed ? hsb_tls_conn_error(failed) : hsb_last_error());
         return 0;
     }
+    /* The seeds carry encrypt_then_mac and extended_master_secret (both on
+     * by default, as libssl): the targets' hello parsers see both
+     * extensions, and the records after the handshake are EtM (RFC 7366). */
+    hsb_tls_info ci, si;
+    hsb_tls_conn_info(cl, &ci);
+    hsb_tls_conn_info(sv, &si);
+    if (!ci.etm || !ci.ems || !si.etm || !si.ems) {
+        fprintf(stderr, "selftalk: encrypt_then_mac/extended_master_secret not in use\n");
+        return 0;
+    }
     t->c2s_hs_end = lc.len;
     t->s2c_hs_end = ls.len;
     /* data both ways (two records from the client, one of 300 bytes), then

@@ -56,6 +56,9 @@ enum {
     NEG_OPT_NO_ANCHOR = 1 << 0,    /* trust nothing */
     NEG_OPT_MIN_RSA_3072 = 1 << 1, /* refuse RSA keys under 3072 bits */
     NEG_OPT_DH_RANGE = 1 << 2,     /* range check of DH values only */
+    /* either role: encrypt_then_mac / extended_master_secret off */
+    NEG_OPT_NO_ETM = 1 << 3,
+    NEG_OPT_NO_EMS = 1 << 4,
 };
 
 /* Configure an end: role, composition spec, key exchanges, certificates

@@ -7,8 +7,11 @@
  * connection per parameter. After each row a clean handshake on the same
  * conns must still succeed (a failed connection never spoils the next one).
  *
- * Usage: test_tls_neg [--group NAME] [--quick] [--verbose]
+ * Usage: test_tls_neg [--group NAME] [--mac etm|mte] [--quick] [--verbose]
  *   groups: flips, records, hello, certs, kx (default: all)
+ *   --mac: the MAC order of the record groups (flips, records), which run
+ *   in both orders by default: encrypt-then-MAC (RFC 7366, negotiated by
+ *   default) and MAC-then-encrypt (both ends with encrypt_then_mac off)
  *   --quick: bit-flip sweeps take every 11th bit past the record header
  *   (they always do under DHE, whose handshakes cost ~6x those of RSA)
  *
@@ -71,6 +74,7 @@ typedef struct neg_case {
     unsigned ckx, skx; /* 0: the run's kx */
     hsb_cert_variant cert;
     unsigned copts;
+    unsigned xopts; /* NEG_OPT_NO_ETM / _NO_EMS for both ends */
     /* the man in the middle: a record tamper, or an edit of the handshake
      * messages in record (tdir, tidx) */
     neg_tamper_fn tamper;
@@ -78,7 +82,7 @@ typedef struct neg_case {
     int tdir;
     unsigned tidx;
     long param;
-    long sweep; /* > 0: run params 0 .. sweep-1 (a tamper may skip some) */
+    long sweep; /* > 0: run params param .. sweep-1 (a tamper may skip some) */
     app_fn app; /* after both handshakes: application data */
     expect e;
     expect_fn efn; /* computes e per parameter (sweeps) */
@@ -89,6 +93,8 @@ static int verbose, quick;
 static int failures, passes, skips;
 static const char *cur_comp;
 static unsigned cur_kx;
+/* NEG_OPT_NO_ETM while a record group runs MAC-then-encrypt; both ends */
+static unsigned mac_opts;
 
 /* ------------------------------------------------------------------ ends */
 
@@ -443,7 +449,69 @@ enum {
     CH_EXT_UNKNOWN,
     CH_SNI_CHANGED,
     CH_RANDOM,
+    /* server_name bodies (RFC 6066 3), from sni_bodies[] */
+    CH_SNI_FIRST,
+    CH_SNI_LAST = CH_SNI_FIRST + 8,
+    CH_ETM_NONEMPTY,
+    CH_EMS_NONEMPTY,
+    CH_ETM_DUP,
 };
+
+/* Malformed ServerNameList bodies (the extension's data), indexed by
+ * param - CH_SNI_FIRST: empty data; an empty list; a name of type 1; an
+ * empty host name; two host names; the list length one past the data; a
+ * byte after the list; the host name's length past the list; a NUL-free
+ * host_name followed by a type-1 name. */
+static const struct {
+    size_t len;
+    uint8_t b[16];
+} sni_bodies[] = {
+    {0, {0}},
+    {2, {0, 0}},
+    {8, {0, 6, 1, 0, 3, 'a', 'b', 'c'}},
+    {5, {0, 3, 0, 0, 0}},
+    {14, {0, 12, 0, 0, 3, 'a', 'b', 'c', 0, 0, 3, 'd', 'e', 'f'}},
+    {8, {0, 7, 0, 0, 3, 'a', 'b', 'c'}},
+    {9, {0, 6, 0, 0, 3, 'a', 'b', 'c', 0}},
+    {8, {0, 6, 0, 0, 4, 'a', 'b', 'c'}},
+    {10, {0, 8, 0, 0, 1, 'a', 1, 0, 1, 'b'}},
+};
+_Static_assert(sizeof sni_bodies / sizeof sni_bodies[0] == CH_SNI_LAST - CH_SNI_FIRST + 1,
+               "one body per parameter");
+
+/* Replace the data of extension t (at e) with n bytes of p. */
+static void ext_set_data(uint8_t *b, size_t *len, const ch_layout *l, size_t e, const void *p,
+                         size_t n)
+{
+    size_t old = get_be(b + e + 2, 2);
+    body_delete(b, len, e + 4, old);
+    body_insert(b, len, e + 4, p, n);
+    put_be(b + e + 2, (uint32_t)n, 2);
+    put_be(b + l->exts, (uint32_t)(get_be(b + l->exts, 2) - old + n), 2);
+}
+
+/* The extension edits of ed_ch: 1 done, -1 not applicable. */
+static int ed_ch_ext(neg_run *r, uint8_t *b, size_t *len, const ch_layout *l)
+{
+    if (r->param >= CH_SNI_FIRST && r->param <= CH_SNI_LAST) {
+        size_t e = ext_find(b, *len, l->exts, 0x0000);
+        if (!e) return -1;
+        long i = r->param - CH_SNI_FIRST;
+        ext_set_data(b, len, l, e, sni_bodies[i].b, sni_bodies[i].len);
+        return 1;
+    }
+    uint16_t t = r->param == CH_EMS_NONEMPTY ? 0x0017 : 0x0016;
+    size_t e = ext_find(b, *len, l->exts, t);
+    if (!e) return -1;
+    if (r->param == CH_ETM_DUP) {
+        static const uint8_t etm[] = {0x00, 0x16, 0x00, 0x00};
+        body_insert(b, len, *len, etm, sizeof etm);
+        put_be(b + l->exts, get_be(b + l->exts, 2) + sizeof etm, 2);
+    } else {
+        ext_set_data(b, len, l, e, "\0", 1);
+    }
+    return 1;
+}
 
 static int ed_ch(neg_run *r, hs_msgs *m)
 {
@@ -561,7 +629,7 @@ static int ed_ch(neg_run *r, hs_msgs *m)
         b[2 + 31] ^= 0x80;
         return 1;
     default:
-        return -1;
+        return r->param > CH_RANDOM ? ed_ch_ext(r, b, len, &l) : -1;
     }
 }
 
@@ -656,7 +724,33 @@ enum {
     SH_RANDOM,
     SH_HELLO_REQUEST,
     SH_HELLO_REQUEST_BODY,
+    SH_ETM_NONEMPTY,
+    SH_ETM_STRIPPED,
+    SH_EMS_ADDED,
 };
+
+/* The encrypt_then_mac / extended_master_secret edits of ed_sh. */
+static int ed_sh_ext(neg_run *r, uint8_t *b, size_t *len, const sh_layout *l)
+{
+    if (!l->has_exts) return -1;
+    if (r->param == SH_EMS_ADDED) {
+        static const uint8_t ems[] = {0x00, 0x17, 0x00, 0x00};
+        body_insert(b, len, *len, ems, sizeof ems);
+        put_be(b + l->exts, get_be(b + l->exts, 2) + sizeof ems, 2);
+        return 1;
+    }
+    size_t e = ext_find(b, *len, l->exts, 0x0016);
+    if (!e || get_be(b + e + 2, 2) != 0) return -1;
+    if (r->param == SH_ETM_NONEMPTY) {
+        body_insert(b, len, e + 4, "\0", 1);
+        put_be(b + e + 2, 1, 2);
+        put_be(b + l->exts, get_be(b + l->exts, 2) + 1, 2);
+    } else {
+        body_delete(b, len, e, 4);
+        put_be(b + l->exts, get_be(b + l->exts, 2) - 4, 2);
+    }
+    return 1;
+}
 
 static int ed_sh(neg_run *r, hs_msgs *m)
 {
@@ -725,7 +819,7 @@ static int ed_sh(neg_run *r, hs_msgs *m)
         hs_insert(m, (size_t)mi_, HS_HELLO_REQUEST, (const uint8_t *)"x", 1);
         return 1;
     default:
-        return -1;
+        return r->param > SH_HELLO_REQUEST_BODY ? ed_sh_ext(r, b, len, &l) : -1;
     }
 }
 
@@ -1377,9 +1471,12 @@ static const neg_case cases[] = {
      .e = E_S(A_ILLEGAL, "ClientHello", P)},
     /* a legal hello of any size is taken (tests/tls-conform checks the
      * ServerHello); here the client's transcript lacks the padding, so only
-     * the client Finished fails */
-    {"hello", "ClientHello of 40 kB over three records", KX_BOTH, .tamper = t_ch_raw,
-     .param = CH_HUGE, .e = E_S(A_DECRYPT, "client Finished", D)},
+     * the client Finished fails: decrypt_error without EMS, bad_record_mac
+     * with it (the master secret covers the transcript, RFC 7627 4) */
+    {"hello", "ClientHello of 40 kB over three records (no EMS)", KX_BOTH, .xopts = NEG_OPT_NO_EMS,
+     .tamper = t_ch_raw, .param = CH_HUGE, .e = E_S(A_DECRYPT, "client Finished", D)},
+    {"hello", "ClientHello of 40 kB over three records (EMS)", KX_BOTH, .tamper = t_ch_raw,
+     .param = CH_HUGE, .e = E_S(A_BAD_MAC, "client Finished", D)},
     {"hello", "ClientHello offers only suites the server lacks", KX_BOTH, .tamper = t_edit,
      .edit = ed_ch, .tdir = C2S, .param = CH_NO_COMMON, .e = E_S(A_HS_FAIL, "ClientHello", P)},
     {"hello", "client offers RSA only, server takes DHE only", KX_RSA, .ckx = KX_RSA, .skx = KX_DHE,
@@ -1393,17 +1490,61 @@ static const neg_case cases[] = {
     /* RFC 5746 3.6 */
     {"hello", "ClientHello with non-empty renegotiation_info", KX_BOTH, .tamper = t_edit,
      .edit = ed_ch, .tdir = C2S, .param = CH_RENEG_NONEMPTY, .e = E_S(A_HS_FAIL, "ClientHello", P)},
-    /* wrong Finished: the ends saw different handshakes but share keys */
-    {"hello", "ClientHello gains an extension in flight (transcripts differ)", KX_BOTH,
+    /* wrong Finished: the ends saw different handshakes. Without the
+     * extended master secret they share keys, so the Finished record opens
+     * and its verify_data is wrong (decrypt_error); with it (RFC 7627 4,
+     * the default) the master secret covers the transcript, so the keys
+     * differ and the Finished record's MAC fails (bad_record_mac) */
+    {"hello", "ClientHello gains an extension in flight (transcripts differ, no EMS)", KX_BOTH,
+     .xopts = NEG_OPT_NO_EMS, .tamper = t_edit, .edit = ed_ch, .tdir = C2S, .param = CH_EXT_UNKNOWN,
+     .e = E_S(A_DECRYPT, "client Finished", D)},
+    {"hello", "ClientHello server_name changed in flight (no EMS)", KX_BOTH,
+     .xopts = NEG_OPT_NO_EMS, .tamper = t_edit, .edit = ed_ch, .tdir = C2S, .param = CH_SNI_CHANGED,
+     .e = E_S(A_DECRYPT, "client Finished", D)},
+    {"hello", "ClientHello without signature_algorithms, RSA (transcripts differ, no EMS)", KX_RSA,
+     .xopts = NEG_OPT_NO_EMS, .tamper = t_edit, .edit = ed_ch, .tdir = C2S, .param = CH_NO_SIGALGS,
+     .e = E_S(A_DECRYPT, "client Finished", D)},
+    {"hello", "ServerHello gains a session_id in flight (no EMS)", KX_BOTH, .xopts = NEG_OPT_NO_EMS,
+     .tamper = t_edit, .edit = ed_sh, .tdir = S2C, .param = SH_SID_ADDED,
+     .e = E_S(A_DECRYPT, "client Finished", D)},
+    {"hello", "ClientHello gains an extension in flight (transcripts differ, EMS)", KX_BOTH,
      .tamper = t_edit, .edit = ed_ch, .tdir = C2S, .param = CH_EXT_UNKNOWN,
-     .e = E_S(A_DECRYPT, "client Finished", D)},
-    {"hello", "ClientHello server_name changed in flight", KX_BOTH, .tamper = t_edit, .edit = ed_ch,
-     .tdir = C2S, .param = CH_SNI_CHANGED, .e = E_S(A_DECRYPT, "client Finished", D)},
-    {"hello", "ClientHello without signature_algorithms, RSA (transcripts differ)", KX_RSA,
+     .e = E_S(A_BAD_MAC, "client Finished", D)},
+    {"hello", "ClientHello server_name changed in flight (EMS)", KX_BOTH, .tamper = t_edit,
+     .edit = ed_ch, .tdir = C2S, .param = CH_SNI_CHANGED,
+     .e = E_S(A_BAD_MAC, "client Finished", D)},
+    {"hello", "ClientHello without signature_algorithms, RSA (transcripts differ, EMS)", KX_RSA,
      .tamper = t_edit, .edit = ed_ch, .tdir = C2S, .param = CH_NO_SIGALGS,
-     .e = E_S(A_DECRYPT, "client Finished", D)},
-    {"hello", "ServerHello gains a session_id in flight", KX_BOTH, .tamper = t_edit, .edit = ed_sh,
-     .tdir = S2C, .param = SH_SID_ADDED, .e = E_S(A_DECRYPT, "client Finished", D)},
+     .e = E_S(A_BAD_MAC, "client Finished", D)},
+    {"hello", "ServerHello gains a session_id in flight (EMS)", KX_BOTH, .tamper = t_edit,
+     .edit = ed_sh, .tdir = S2C, .param = SH_SID_ADDED, .e = E_S(A_BAD_MAC, "client Finished", D)},
+    /* RFC 6066 3: a malformed server_name is decode_error (its value is
+     * ignored: one certificate for every name) */
+    {"hello", "ClientHello server_name malformed (9 shapes)", KX_BOTH, .tamper = t_edit,
+     .edit = ed_ch, .tdir = C2S, .param = CH_SNI_FIRST, .sweep = CH_SNI_LAST + 1,
+     .e = E_S(A_DECODE, "ClientHello", P)},
+    /* RFC 7366 2, RFC 7627 5.1: both extensions are empty */
+    {"hello", "ClientHello encrypt_then_mac not empty", KX_BOTH, .tamper = t_edit, .edit = ed_ch,
+     .tdir = C2S, .param = CH_ETM_NONEMPTY, .e = E_S(A_DECODE, "ClientHello", P)},
+    {"hello", "ClientHello extended_master_secret not empty", KX_BOTH, .tamper = t_edit,
+     .edit = ed_ch, .tdir = C2S, .param = CH_EMS_NONEMPTY, .e = E_S(A_DECODE, "ClientHello", P)},
+    {"hello", "ClientHello with encrypt_then_mac twice", KX_BOTH, .tamper = t_edit, .edit = ed_ch,
+     .tdir = C2S, .param = CH_ETM_DUP, .e = E_S(A_DECODE, "ClientHello", P)},
+    {"hello", "ServerHello encrypt_then_mac not empty", KX_BOTH, .tamper = t_edit, .edit = ed_sh,
+     .tdir = S2C, .param = SH_ETM_NONEMPTY, .e = E_C(A_DECODE, "ServerHello", P)},
+    /* the client did not offer it: RFC 5246 7.4.1.4 */
+    {"hello", "ServerHello with extended_master_secret the client did not offer", KX_BOTH,
+     .copts = NEG_OPT_NO_EMS, .tamper = t_edit, .edit = ed_sh, .tdir = S2C, .param = SH_EMS_ADDED,
+     .e = E_C(A_UNSUP_EXT, "ServerHello", P)},
+    /* the ends disagree on the MAC order: the server's EtM open of the
+     * client's MAC-then-encrypt Finished fails */
+    {"hello", "ServerHello loses encrypt_then_mac in flight", KX_BOTH, .tamper = t_edit,
+     .edit = ed_sh, .tdir = S2C, .param = SH_ETM_STRIPPED,
+     .e = E_S(A_BAD_MAC, "client Finished", D)},
+    {"hello", "control: client without encrypt_then_mac, server with", KX_BOTH,
+     .copts = NEG_OPT_NO_ETM, .e = E_OK},
+    {"hello", "control: client without extended_master_secret, server with", KX_BOTH,
+     .copts = NEG_OPT_NO_EMS, .e = E_OK},
     /* a changed random changes the keys: RSA notices at the Finished record's
      * MAC, DHE already at the ServerKeyExchange signature (it covers both
      * randoms, RFC 5246 7.4.3) */
@@ -1777,10 +1918,12 @@ static void run_case(const neg_case *c, const char *comp, unsigned kx)
 {
     int st1, st2;
     unsigned ckx = c->ckx ? c->ckx : kx, skx = c->skx ? c->skx : kx;
-    neg_end *cl = get_end(HSB_TLS_CLIENT, comp, ckx, c->cert, c->copts, &st1);
-    neg_end *sv = st1 == 1 ? get_end(HSB_TLS_SERVER, comp, skx, c->cert, 0, &st2) : NULL;
+    unsigned both = c->xopts | mac_opts;
+    neg_end *cl = get_end(HSB_TLS_CLIENT, comp, ckx, c->cert, c->copts | both, &st1);
+    neg_end *sv = st1 == 1 ? get_end(HSB_TLS_SERVER, comp, skx, c->cert, both, &st2) : NULL;
     char label[200];
-    snprintf(label, sizeof label, "[%s %s] %s", comp, kx == KX_RSA ? "rsa" : "dhe", c->name);
+    snprintf(label, sizeof label, "[%s %s%s] %s", comp, kx == KX_RSA ? "rsa" : "dhe",
+             mac_opts & NEG_OPT_NO_ETM ? " mte" : "", c->name);
     if (st1 == -1 || (st1 == 1 && st2 == -1)) {
         printf("SKIP %s: composition lacks a class\n", label);
         skips++;
@@ -1797,7 +1940,7 @@ static void run_case(const neg_case *c, const char *comp, unsigned kx)
     int ok = 1;
     long n = c->sweep > 0 ? c->sweep : 1, ran = 0, step = 1;
     int counts[256] = {0};
-    for (long p = 0; p < n && ok; p += step) {
+    for (long p = c->sweep > 0 ? c->param : 0; p < n && ok; p += step) {
         long param = c->sweep > 0 ? p : c->param;
         /* Every bit under RSA; under DHE (a handshake costs ~6x more) and in
          * --quick runs, every bit of the header and every 11th after it. */
@@ -1830,8 +1973,8 @@ static void run_case(const neg_case *c, const char *comp, unsigned kx)
     }
     /* the same conns must serve a clean connection afterwards */
     int s1, s2;
-    neg_end *dcl = get_end(HSB_TLS_CLIENT, comp, kx, HSB_CERT_GOOD, 0, &s1);
-    neg_end *dsv = get_end(HSB_TLS_SERVER, comp, kx, HSB_CERT_GOOD, 0, &s2);
+    neg_end *dcl = get_end(HSB_TLS_CLIENT, comp, kx, HSB_CERT_GOOD, both, &s1);
+    neg_end *dsv = get_end(HSB_TLS_SERVER, comp, kx, HSB_CERT_GOOD, both, &s2);
     char cwhy[800];
     _Static_assert(sizeof cwhy + 40 < sizeof why, "why holds cwhy");
     if (ok && (!dcl || !dsv || !control(dcl, dsv, cwhy, sizeof cwhy))) {
@@ -1841,7 +1984,7 @@ static void run_case(const neg_case *c, const char *comp, unsigned kx)
     if (ok && (sv != dsv || cl != dcl)) {
         /* and the case's own server conn serves its own kind of client */
         if (c->cert == HSB_CERT_GOOD || c->cert == HSB_CERT_WITH_INTERMEDIATE) {
-            neg_end *own = get_end(HSB_TLS_CLIENT, comp, skx, c->cert, 0, &s1);
+            neg_end *own = get_end(HSB_TLS_CLIENT, comp, skx, c->cert, both, &s1);
             if (own && !control(own, sv, cwhy, sizeof cwhy)) {
                 ok = 0;
                 snprintf(why, sizeof why, "case's server afterwards: %s", cwhy);
@@ -1858,9 +2001,25 @@ static void run_case(const neg_case *c, const char *comp, unsigned kx)
     fflush(stdout);
 }
 
+/* Row c under each key exchange and composition asked for. */
+static void run_kxs(const neg_case *c, const char *kxname, const char *comp)
+{
+    static const char *const comps[] = {"openssl", "pk=gmp"};
+    static const unsigned kxs[] = {KX_RSA, KX_DHE};
+    for (size_t k = 0; k < 2; k++) {
+        if (!(c->kxs & kxs[k])) continue;
+        if (kxname && strcmp(kxname, kxs[k] == KX_RSA ? "rsa" : "dhe") != 0) continue;
+        for (size_t m = 0; m < 2; m++) {
+            if (comp && strcmp(comp, comps[m]) != 0) continue;
+            cur_comp = comps[m];
+            run_case(c, comps[m], kxs[k]);
+        }
+    }
+}
+
 int main(int argc, char **argv)
 {
-    const char *only = NULL, *name = NULL, *comp = NULL, *kxname = NULL;
+    const char *only = NULL, *name = NULL, *comp = NULL, *kxname = NULL, *mac = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--group") && i + 1 < argc)
             only = argv[++i];
@@ -1870,6 +2029,8 @@ int main(int argc, char **argv)
             comp = argv[++i];
         else if (!strcmp(argv[i], "--kx") && i + 1 < argc)
             kxname = argv[++i];
+        else if (!strcmp(argv[i], "--mac") && i + 1 < argc)
+            mac = argv[++i];
         else if (!strcmp(argv[i], "--quick"))
             quick = 1;
         else if (!strcmp(argv[i], "--verbose"))
@@ -1877,27 +2038,25 @@ int main(int argc, char **argv)
         else {
             fprintf(stderr,
                     "usage: %s [--group flips|records|hello|certs|kx] [--case SUBSTRING]\n"
-                    "       [--comp openssl|pk=gmp] [--kx rsa|dhe] [--quick] [--verbose]\n",
+                    "       [--comp openssl|pk=gmp] [--kx rsa|dhe] [--mac etm|mte] [--quick]\n"
+                    "       [--verbose]\n",
                     argv[0]);
             return 2;
         }
     }
     srand(12345);
-    static const char *const comps[] = {"openssl", "pk=gmp"};
-    static const unsigned kxs[] = {KX_RSA, KX_DHE};
     time_t t0 = time(NULL);
     for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
         const neg_case *c = &cases[ci];
         if (only && strcmp(only, c->group) != 0) continue;
         if (name && !strstr(c->name, name)) continue;
-        for (size_t k = 0; k < 2; k++) {
-            if (!(c->kxs & kxs[k])) continue;
-            if (kxname && strcmp(kxname, kxs[k] == KX_RSA ? "rsa" : "dhe") != 0) continue;
-            for (size_t m = 0; m < 2; m++) {
-                if (comp && strcmp(comp, comps[m]) != 0) continue;
-                cur_comp = comps[m];
-                run_case(c, comps[m], kxs[k]);
-            }
+        for (int order = 0; order < 2; order++) {
+            /* the record groups in both MAC orders (RFC 7366 3 / 5246 6.2.3.2) */
+            int records = !strcmp(c->group, "flips") || !strcmp(c->group, "records");
+            if (order == 1 && !records) continue;
+            if (mac && records && strcmp(mac, order ? "mte" : "etm") != 0) continue;
+            mac_opts = order ? NEG_OPT_NO_ETM : 0;
+            run_kxs(c, kxname, comp);
         }
     }
     free_ends();

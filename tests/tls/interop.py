@@ -4,6 +4,12 @@
   interop.py client ...   hsbench client  ->  openssl s_server -rev
   interop.py server ...   openssl s_client ->  hsbench server (echo)
 
+--etm/--ems set hsbench's encrypt_then_mac (RFC 7366) and
+extended_master_secret (RFC 7627), --peer-etm/--peer-ems OpenSSL's (-no_etm;
+OpenSSL 3.0's tools have no -no_ems, so an OPENSSL_CONF file with
+"Options = -ExtendedMasterSecret" switches that off); each is expected in use
+exactly when both ends have it on, and hsbench must report so.
+
 Both bind ephemeral ports (port 0; the servers print the port they got),
 generate their certificates at run time into --work, and check the data that
 comes back byte for byte. Exit 0 on success, 1 on failure, 77 when openssl is
@@ -69,6 +75,30 @@ def make_certs(args):
     return files
 
 
+def peer_ext(args):
+    """OpenSSL's extra arguments and environment for --peer-etm/--peer-ems."""
+    extra, env = [], dict(os.environ)
+    if args.peer_etm == "off":
+        extra.append("-no_etm")
+    if args.peer_ems == "off":
+        conf = os.path.join(args.work, "no-ems.cnf")
+        with open(conf, "w") as f:
+            f.write("openssl_conf = openssl_init\n[openssl_init]\nssl_conf = ssl_sect\n"
+                    "[ssl_sect]\nsystem_default = sd\n[sd]\nOptions = -ExtendedMasterSecret\n")
+        env["OPENSSL_CONF"] = conf
+    return extra, env
+
+
+def ours_ext(args):
+    return ["--etm", args.etm, "--ems", args.ems]
+
+
+def want_ext(args):
+    """What hsbench must report as negotiated."""
+    both = lambda a, b: "on" if a == b == "on" else "off"
+    return "etm %s, ems %s" % (both(args.etm, args.peer_etm), both(args.ems, args.peer_ems))
+
+
 def stop(proc):
     if proc.poll() is None:
         proc.terminate()
@@ -88,16 +118,18 @@ def run_client(args):
     if r.returncode != 0:
         fail("openssl genpkey: " + r.stderr.decode(errors="replace"))
     log = os.path.join(args.work, "s_server-%s-%d.log" % (args.kx, args.bits))
+    extra, env = peer_ext(args)
     with open(log, "w") as out:
         srv = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", chain,
                                 "-key", key, "-tls1_2", "-cipher", CIPHERS[args.kx], "-dhparam",
-                                dh, "-rev", "-naccept", str(args.n)],
-                               stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+                                dh, "-rev", "-naccept", str(args.n)] + extra,
+                               stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+                               env=env)
     try:
         port = wait_for_line(log, r"ACCEPT 127\.0\.0\.1:(\d+)", srv).group(1)
         cmd = [args.hsbench, "client", "--connect", "127.0.0.1:" + port, "--cafile", ca,
                "--servername", "localhost", "--kx", args.kx, "--handshakes", str(args.n),
-               "--data", str(args.data), "--echo", "rev"]
+               "--data", str(args.data), "--echo", "rev"] + ours_ext(args)
         if args.backend:
             cmd += ["--backend", args.backend]
         print("+ " + " ".join(cmd), flush=True)
@@ -111,6 +143,8 @@ def run_client(args):
             fail("summary line missing: %r" % want)
         if SUITES[args.kx] not in r.stdout or ("rsa-%d" % args.bits) not in r.stdout:
             fail("negotiated suite/key not reported as expected")
+        if want_ext(args) not in r.stdout:
+            fail("hsbench client does not report %r" % want_ext(args))
         if args.kx == "dhe" and "ffdhe2048" not in r.stdout:
             fail("client did not recognise the server's ffdhe2048 group")
         try:
@@ -124,16 +158,17 @@ def run_client(args):
             fail("s_server saw %d connections with the wrong suite:\n%s" % (n_est, slog))
     finally:
         stop(srv)
-    print("ok: hsbench client -> openssl s_server, kx=%s rsa-%d, %d handshakes"
-          % (args.kx, args.bits, args.n))
+    print("ok: hsbench client -> openssl s_server, kx=%s rsa-%d, %d handshakes, %s"
+          % (args.kx, args.bits, args.n, want_ext(args)))
 
 
 def s_client_once(args, port, ca, data):
     cmd = ["openssl", "s_client", "-connect", "127.0.0.1:%s" % port, "-tls1_2", "-cipher",
            CIPHERS[args.kx], "-CAfile", ca, "-servername", "localhost", "-verify_hostname",
            "localhost", "-verify_return_error", "-quiet", "-no_ign_eof", "-nocommands"]
-    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE)
+    extra, env = peer_ext(args)
+    p = subprocess.Popen(cmd + extra, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
     got = bytearray()
     err = bytearray()
 
@@ -176,7 +211,7 @@ def run_server(args):
     ca, chain, key = make_certs(args)
     log = os.path.join(args.work, "hsbench-server-%s-%d.log" % (args.kx, args.bits))
     cmd = [args.hsbench, "server", "--listen", "127.0.0.1:0", "--cert", chain, "--key", key,
-           "--kx", args.kx, "--max-conns", str(args.n)]
+           "--kx", args.kx, "--max-conns", str(args.n)] + ours_ext(args)
     if args.backend:
         cmd += ["--backend", args.backend]
     print("+ " + " ".join(cmd), flush=True)
@@ -202,10 +237,12 @@ def run_server(args):
         if len(ok) != args.n or any(s != SUITES[args.kx] or int(b) != args.bits
                                     or int(e) != args.data for s, b, e in ok):
             fail("server log does not show %d good connections" % args.n)
+        if slog.count(want_ext(args)) != args.n:
+            fail("server log does not report %r for every connection" % want_ext(args))
     finally:
         stop(srv)
-    print("ok: openssl s_client -> hsbench server, kx=%s rsa-%d, %d connections"
-          % (args.kx, args.bits, args.n))
+    print("ok: openssl s_client -> hsbench server, kx=%s rsa-%d, %d connections, %s"
+          % (args.kx, args.bits, args.n, want_ext(args)))
 
 
 def run_robust(args):
@@ -266,6 +303,8 @@ def main():
     ap.add_argument("--data", type=int, default=3000)
     ap.add_argument("--backend", default=None)
     ap.add_argument("--timeout", type=float, default=60.0)
+    for opt in ["--etm", "--ems", "--peer-etm", "--peer-ems"]:
+        ap.add_argument(opt, choices=["on", "off"], default="on")
     args = ap.parse_args()
     if shutil.which("openssl") is None:
         print("SKIP: no openssl command")

@@ -1,0 +1,178 @@
+/*
+ * encrypt_then_mac (RFC 7366) and extended_master_secret (RFC 7627):
+ *
+ *  - the extended master secret against an oracle: libcrypto's TLS1-PRF KDF
+ *    given RFC 7627 4's definition (secret = pre_master_secret, seed =
+ *    "extended master secret" || session_hash, 48 bytes), for random
+ *    premasters of the sizes RSA and DHE produce, on every backend with an
+ *    HMAC-SHA256 class;
+ *  - negotiation: each of the four on/off settings of each extension on
+ *    the client crossed with the server's, under both key exchanges: the
+ *    handshake works, hsb_tls_info says the extension is in use exactly
+ *    when both ends have it on, and data goes both ways.
+ * Wire interop with OpenSSL in all four combinations is in interop.py.
+ */
+#include <openssl/core_names.h>
+#include <openssl/kdf.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hsb_backends.h"
+#include "hsb_certgen.h"
+#include "hsb_dh_groups.h"
+#include "hsb_prf.h"
+#include "hsb_test.h"
+#include "hsb_tls_x509.h"
+
+/* RFC 7627 4 by libcrypto's TLS 1.2 PRF. */
+static int oracle_ems(const uint8_t *pms, size_t len, const uint8_t hash[32], uint8_t out[48])
+{
+    static const char label[] = "extended master secret";
+    uint8_t seed[sizeof label - 1 + 32];
+    memcpy(seed, label, sizeof label - 1);
+    memcpy(seed + sizeof label - 1, hash, 32);
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    OSSL_PARAM ps[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)pms, len),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, sizeof seed),
+        OSSL_PARAM_construct_end(),
+    };
+    int ok = ctx && EVP_KDF_derive(ctx, out, 48, ps) == 1;
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    return ok;
+}
+
+static void test_ems_prf(void)
+{
+    size_t n;
+    const hsb_backend *const *bs = hsb_backends(&n);
+    static const size_t lens[] = {48, 48, 255, 256, 383, 384, 512, 1, 47};
+    int tried = 0;
+    for (size_t i = 0; i < n; i++) {
+        const hsb_hmac_sha256_class *h = bs[i]->hmac;
+        if (!h) continue;
+        void *ctx = hsb_ctx_alloc(h->ctx_size);
+        CHECK(ctx != NULL);
+        for (size_t k = 0; ctx && k < sizeof lens / sizeof lens[0]; k++) {
+            uint8_t pms[512], hash[32], ours[48], want[48];
+            hsb_test_prng_bytes(pms, lens[k]);
+            hsb_test_prng_bytes(hash, sizeof hash);
+            CHECK_RC(hsb_tls12_ems_master(h, ctx, pms, lens[k], hash, ours), HSB_OK);
+            CHECKF(oracle_ems(pms, lens[k], hash, want), "TLS1-PRF oracle failed");
+            CHECKF(memcmp(ours, want, 48) == 0, "%s: EMS differs for a %zu-byte premaster",
+                   bs[i]->name, lens[k]);
+            tried++;
+        }
+        hsb_ctx_free(ctx, h->ctx_size);
+    }
+    CHECKF(tried > 0, "no backend with an hmac-sha256 class");
+    printf("ems prf: %d vectors against TLS1-PRF\n", tried);
+}
+
+typedef struct end {
+    hsb_tls_config *cfg;
+    hsb_tls_thread *thr;
+    hsb_tls_conn *conn;
+} end;
+
+static hsb_provider prov;
+
+static int end_setup(end *e, hsb_tls_role role, unsigned kx, int etm, int ems)
+{
+    const hsb_cert_set *certs;
+    memset(e, 0, sizeof *e);
+    if (hsb_certgen_get(2048, HSB_CERT_GOOD, &certs) != HSB_OK ||
+        hsb_tls_config_new(&e->cfg, role, &prov) != HSB_OK ||
+        hsb_tls_config_set_kx(e->cfg, kx) != HSB_OK)
+        return 0;
+    hsb_tls_config_set_etm(e->cfg, etm);
+    hsb_tls_config_set_ems(e->cfg, ems);
+    hsb_rc rc;
+    if (role == HSB_TLS_SERVER) {
+        rc = hsb_tls_config_set_chain(e->cfg, certs->chain, certs->chain_len);
+        if (rc == HSB_OK) rc = hsb_tls_config_set_key(e->cfg, certs->leaf_key);
+    } else {
+        rc = hsb_tls_config_add_anchor(e->cfg, certs->anchor);
+        if (rc == HSB_OK) rc = hsb_tls_config_set_server_name(e->cfg, "localhost");
+    }
+    if (rc == HSB_OK) rc = hsb_tls_thread_new(e->cfg, &e->thr);
+    if (rc == HSB_OK) rc = hsb_tls_conn_new(e->thr, &e->conn);
+    return rc == HSB_OK;
+}
+
+static void end_free(end *e)
+{
+    hsb_tls_conn_free(e->conn);
+    hsb_tls_thread_free(e->thr);
+    hsb_tls_config_free(e->cfg);
+}
+
+/* len bytes from a to b over the pair, compared. */
+static int transfer(hsb_tls_conn *a, hsb_tls_conn *b, size_t len)
+{
+    static uint8_t sent[20000], got[20000];
+    hsb_test_prng_bytes(sent, len);
+    size_t off = 0, recvd = 0;
+    for (int rounds = 0; recvd < len && rounds < 100; rounds++) {
+        size_t k = 0;
+        hsb_rc rc = off < len ? hsb_tls_write(a, sent + off, len - off, &k) : HSB_OK;
+        if (rc != HSB_OK && rc != HSB_E_WOULD_BLOCK) return 0;
+        off += k;
+        while (hsb_tls_read(b, got + recvd, sizeof got - recvd, &k) == HSB_OK && k > 0) recvd += k;
+    }
+    return recvd == len && memcmp(sent, got, len) == 0;
+}
+
+/* c and s: client and server settings, bit 0 etm, bit 1 ems. */
+static void one_combo(unsigned kx, unsigned c, unsigned s)
+{
+    end cl, sv;
+    static hsb_mem_pair pair;
+    int ok = end_setup(&cl, HSB_TLS_CLIENT, kx, c & 1, c >> 1 & 1) &&
+             end_setup(&sv, HSB_TLS_SERVER, kx, s & 1, s >> 1 & 1);
+    CHECKF(ok, "setup: %s", hsb_last_error());
+    hsb_mem_pair_init(&pair);
+    hsb_tls_transport ct = hsb_mem_pair_client(&pair), st = hsb_mem_pair_server(&pair);
+    if (ok)
+        ok = hsb_tls_conn_start(cl.conn, &ct) == HSB_OK &&
+             hsb_tls_conn_start(sv.conn, &st) == HSB_OK &&
+             hsb_tls_pair_handshake(cl.conn, sv.conn, NULL) == HSB_OK;
+    const char *kxn = kx == HSB_TLS_KX_RSA ? "rsa" : "dhe";
+    CHECKF(ok, "%s client etm=%u ems=%u, server etm=%u ems=%u: %s / %s", kxn, c & 1, c >> 1, s & 1,
+           s >> 1, hsb_tls_conn_error(cl.conn), hsb_tls_conn_error(sv.conn));
+    if (ok) {
+        hsb_tls_info ci, si;
+        hsb_tls_conn_info(cl.conn, &ci);
+        hsb_tls_conn_info(sv.conn, &si);
+        int etm = (c & s & 1) != 0, ems = (c & s & 2) != 0;
+        CHECKF(ci.etm == etm && si.etm == etm, "%s etm c=%u s=%u: %d/%d", kxn, c, s, ci.etm,
+               si.etm);
+        CHECKF(ci.ems == ems && si.ems == ems, "%s ems c=%u s=%u: %d/%d", kxn, c, s, ci.ems,
+               si.ems);
+        static const size_t sizes[] = {0, 1, 15, 16, 100, 16384};
+        for (size_t i = 1; i < sizeof sizes / sizeof sizes[0]; i++)
+            CHECKF(transfer(cl.conn, sv.conn, sizes[i]) && transfer(sv.conn, cl.conn, sizes[i]),
+                   "%s c=%u s=%u: %zu bytes", kxn, c, s, sizes[i]);
+    }
+    end_free(&cl);
+    end_free(&sv);
+}
+
+int main(void)
+{
+    char err[256];
+    hsb_test_prng_seed(7627);
+    test_ems_prf();
+    if (hsb_provider_from_spec("openssl", &prov, err, sizeof err) != HSB_OK) {
+        fprintf(stderr, "composition: %s\n", err);
+        return 1;
+    }
+    static const unsigned kxs[] = {HSB_TLS_KX_RSA, HSB_TLS_KX_DHE};
+    for (size_t k = 0; k < 2; k++)
+        for (unsigned c = 0; c < 4; c++)
+            for (unsigned s = 0; s < 4; s++) one_combo(kxs[k], c, s);
+    return hsb_test_report("tls_ext");
+}
