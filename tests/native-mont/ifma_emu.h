@@ -104,17 +104,32 @@ static inline vmask v_eq_mask(vec a, vec b)
     for (int i = 0; i < 8; i++) k |= (vmask)((a.q[i] == b.q[i]) << i);
     return k;
 }
+/* All-ones when bit i of k is set. Masks, not branches: the model also runs
+ * under valgrind (tests/native-mont's ctgrind check), where a branch on a
+ * secret mask bit would be reported although the instruction has none. */
+static inline uint64_t v_lane_mask(vmask k, int i)
+{
+    uint64_t b = (uint64_t)((k >> i) & 1);
+#if defined(__GNUC__)
+    __asm__("" : "+r"(b));
+#endif
+    return 0 - b;
+}
 /* VPADDQ with a merge mask; VPBLENDMQ (k ? b : a). */
 static inline vec v_mask_add(vec src, vmask k, vec a, vec b)
 {
-    for (int i = 0; i < 8; i++)
-        if ((k >> i) & 1) src.q[i] = a.q[i] + b.q[i];
+    for (int i = 0; i < 8; i++) {
+        uint64_t m = v_lane_mask(k, i);
+        src.q[i] = (src.q[i] & ~m) | ((a.q[i] + b.q[i]) & m);
+    }
     return src;
 }
 static inline vec v_blend(vmask k, vec a, vec b)
 {
-    for (int i = 0; i < 8; i++)
-        if ((k >> i) & 1) a.q[i] = b.q[i];
+    for (int i = 0; i < 8; i++) {
+        uint64_t m = v_lane_mask(k, i);
+        a.q[i] = (a.q[i] & ~m) | (b.q[i] & m);
+    }
     return a;
 }
 

@@ -1,0 +1,401 @@
+/*
+ * mont_ifma_mb.c - eight independent modular exponentiations at once with
+ * AVX-512 IFMA: one 64-bit lane of each zmm register per exponentiation, in
+ * the transposed layout of native_mb.h (limb i of lane k at word [8 i + k]),
+ * the multi-buffer arrangement of Intel's crypto_mb and of Drucker and
+ * Gueron's published design. Our own code; facts only from those.
+ *
+ * Why lanes rather than limbs (mont_ifma.c puts the limbs of one number in a
+ * register): the lanes never talk to each other, so there is no lane shift,
+ * no scalar m per step and no carry across lanes inside a product; every
+ * VPMADD52 does eight useful products and the per-step Montgomery factor m is
+ * itself a vector (one VPMADD52LUQ with each lane's own k0).
+ *
+ * Almost-Montgomery product (AMM), per lane, in radix 2^52 with L limbs,
+ * row by row (4 L^2 multiply-adds):
+ *   t += a_i b;  m = t_0 k0 mod 2^52;  t += m N;  t = t / 2^52 (t_0's high
+ *   bits carried into t_1);   then r = t normalised by one carry ripple.
+ * Columns are 64-bit accumulators that take at most 4 L partial products
+ * below 2^52 each (< 2^60 for L = 40), so nothing overflows. With
+ * a, b < 2 N and R > 4 N: r < (4 N^2 + R N) / R < 2 N, so products chain
+ * without a subtraction; only the final AMM(x, 1) (<= N) is followed by one
+ * constant-time subtraction per lane.
+ *
+ * Constant time per lane: every loop bound and address depends on L and on
+ * the exponent length only; the window value of each lane becomes a vector
+ * of indices that selects table rows with compare masks while all 32 rows
+ * are read. Carries are resolved by a fixed ripple of vector adds/shifts.
+ *
+ * tests/native-mont compiles this file again with HSB_IFMA_EMULATE over
+ * ifma_emu.h (scalar model of the same operations) so the algorithm runs,
+ * and runs under valgrind's ctgrind check, on any CPU.
+ */
+#include <string.h>
+
+#include "hsb_ct.h"
+#include "native_mb.h"
+
+#if defined(HSB_IFMA_EMULATE)
+#include "ifma_emu.h"
+#define IFMA_TARGET
+#define hsb_nm_mb_engine_ifma hsb_nm_mb_engine_ifma_emu
+#define hsb_nm_mb_ifma_selftest hsb_nm_mb_ifma_selftest_emu
+#define hsb_nm_mb_ifma_amm hsb_nm_mb_ifma_amm_emu
+#define hsb_nm_mb_ifma_ams hsb_nm_mb_ifma_ams_emu
+#define REF_ENGINE hsb_nm_engine_portable
+#else
+#include <immintrin.h>
+#define IFMA_TARGET __attribute__((target("avx512f,avx512ifma,avx512vl")))
+#define REF_ENGINE hsb_nm_engine_mulx
+typedef __m512i vec;
+typedef __mmask8 vmask;
+#define v_zero() _mm512_setzero_si512()
+#define v_set1(x) _mm512_set1_epi64((long long)(x))
+#define v_load(p) _mm512_loadu_si512((const void *)(p))
+#define v_store(p, v) _mm512_storeu_si512((void *)(p), (v))
+#define v_madd_lo(acc, a, b) _mm512_madd52lo_epu64((acc), (a), (b))
+#define v_madd_hi(acc, a, b) _mm512_madd52hi_epu64((acc), (a), (b))
+#define v_add(a, b) _mm512_add_epi64((a), (b))
+#define v_and(a, b) _mm512_and_si512((a), (b))
+#define v_srl52(a) _mm512_srli_epi64((a), 52)
+#define v_eq_mask(a, b) _mm512_cmpeq_epu64_mask((a), (b))
+#define v_blend(k, a, b) _mm512_mask_blend_epi64((k), (a), (b))
+#endif
+
+#define AI __attribute__((always_inline)) inline
+/* Unrolled column loops let the accumulators of a row stay in registers
+ * between their multiply-adds (GCC unrolls by itself only at -O3). */
+#define HSB_UNROLL _Pragma("GCC unroll 8")
+#define HSB_UNROLL_ALL _Pragma("GCC unroll 64")
+#define M52 ((uint64_t)0xfffffffffffff)
+#define LANES HSB_NM_MB_LANES
+#define LMAX HSB_NM_MB_LMAX
+#define WINDOW 5
+#define TBL (1u << WINDOW)
+
+/* ------------------------------------------------------------------- AMM */
+
+/* Columns 0..L-1 (value < 2^(52 L)) to limbs below 2^52, by a fixed ripple. */
+static AI IFMA_TARGET void ripple_store(uint64_t *r, const vec *acc, const int L)
+{
+    const vec mask = v_set1(M52);
+    vec carry = v_zero();
+    for (int j = 0; j < L; j++) {
+        vec x = v_add(acc[j], carry);
+        carry = v_srl52(x);
+        v_store(r + 8 * j, v_and(x, mask));
+    }
+}
+
+/* r = AMM(a, b) per lane, product and reduction interleaved row by row in a
+ * window of L column accumulators that slides down one column per row (the
+ * finished column 0 leaves as a carry). Fully unrolled over the columns so
+ * the window lives in registers (all of it at L = 20); without that every
+ * multiply-add went through memory and store forwarding (measured: 1.8x
+ * slower on Zen 5). */
+static AI IFMA_TARGET void amm_body(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                                    const uint64_t *n, const uint64_t *k0p, const int L)
+{
+    const vec zero = v_zero(), k0 = v_load(k0p);
+    vec acc[LMAX];
+    HSB_UNROLL_ALL for (int j = 0; j < L; j++) acc[j] = zero;
+    for (int i = 0; i < L; i++) {
+        vec ai = v_load(a + 8 * i);
+        acc[0] = v_madd_lo(acc[0], ai, v_load(b));
+        vec m = v_madd_lo(zero, acc[0], k0);
+        acc[0] = v_madd_lo(acc[0], m, v_load(n));
+        vec carry = v_srl52(acc[0]);
+        HSB_UNROLL_ALL for (int j = 1; j < L; j++)
+        {
+            acc[j] = v_madd_lo(acc[j], ai, v_load(b + 8 * j));
+            acc[j] = v_madd_lo(acc[j], m, v_load(n + 8 * j));
+        }
+        HSB_UNROLL_ALL for (int j = 0; j < L; j++)
+        {
+            vec x = j + 1 < L ? acc[j + 1] : zero;
+            x = v_madd_hi(x, ai, v_load(b + 8 * j));
+            acc[j] = v_madd_hi(x, m, v_load(n + 8 * j));
+        }
+        acc[0] = v_add(acc[0], carry);
+    }
+    ripple_store(r, acc, L);
+}
+
+/* r = AMM(a, a) per lane. The product form, on purpose: a triangle square
+ * (off-diagonal products once, doubled: L^2 + L multiply-adds instead of
+ * 2 L^2) with its 2 L columns in memory measured 1187 TSC cycles per 8-lane
+ * 1024-bit call against 639 for this register-resident product (Zen 5): the
+ * loads and stores cost more than the multiply-adds saved. A square that
+ * keeps the window in registers is future work. */
+static AI IFMA_TARGET void ams_body(uint64_t *r, const uint64_t *a, const uint64_t *n,
+                                    const uint64_t *k0, const int L)
+{
+    amm_body(r, a, a, n, k0, L);
+}
+
+/* dst = tbl[idx_k] in each lane k (entries of L transposed limbs), reading
+ * every entry: the index is a secret, the compare mask picks per lane. */
+static AI IFMA_TARGET void lookup_body(uint64_t *dst, const uint64_t *tbl, const uint64_t *idx,
+                                       const int L)
+{
+    vec acc[LMAX];
+    const vec vi = v_load(idx);
+    for (int j = 0; j < L; j++) acc[j] = v_zero();
+    for (unsigned e = 0; e < TBL; e++) {
+        vmask k = v_eq_mask(v_set1(e), vi);
+        const uint64_t *row = tbl + (size_t)e * 8 * L;
+        HSB_UNROLL for (int j = 0; j < L; j++) acc[j] = v_blend(k, acc[j], v_load(row + 8 * j));
+    }
+    for (int j = 0; j < L; j++) v_store(dst + 8 * j, acc[j]);
+}
+
+typedef void (*amm_fn)(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *n,
+                       const uint64_t *k0);
+typedef void (*ams_fn)(uint64_t *r, const uint64_t *a, const uint64_t *n, const uint64_t *k0);
+typedef void (*lookup_fn)(uint64_t *dst, const uint64_t *tbl, const uint64_t *idx);
+typedef struct mb_ops {
+    size_t L;
+    amm_fn amm;
+    ams_fn ams;
+    lookup_fn lookup;
+} mb_ops;
+
+#define MB_INSTANCES(L)                                                                            \
+    static IFMA_TARGET void amm_##L(uint64_t *r, const uint64_t *a, const uint64_t *b,             \
+                                    const uint64_t *n, const uint64_t *k0)                         \
+    {                                                                                              \
+        amm_body(r, a, b, n, k0, L);                                                               \
+    }                                                                                              \
+    static IFMA_TARGET void ams_##L(uint64_t *r, const uint64_t *a, const uint64_t *n,             \
+                                    const uint64_t *k0)                                            \
+    {                                                                                              \
+        ams_body(r, a, n, k0, L);                                                                  \
+    }                                                                                              \
+    static IFMA_TARGET void lookup_##L(uint64_t *dst, const uint64_t *tbl, const uint64_t *idx)    \
+    {                                                                                              \
+        lookup_body(dst, tbl, idx, L);                                                             \
+    }
+MB_INSTANCES(20)
+MB_INSTANCES(30)
+MB_INSTANCES(40)
+
+static const mb_ops ops_by_size[] = {
+    {20, amm_20, ams_20, lookup_20},
+    {30, amm_30, ams_30, lookup_30},
+    {40, amm_40, ams_40, lookup_40},
+};
+
+/* The kernel for L 52-bit limbs, NULL for other sizes (public). */
+static const mb_ops *ops_for(size_t L)
+{
+    for (size_t i = 0; i < sizeof ops_by_size / sizeof ops_by_size[0]; i++)
+        if (ops_by_size[i].L == L) return &ops_by_size[i];
+    return NULL;
+}
+
+int hsb_nm_mb_ifma_amm(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *n52,
+                       const uint64_t *k0, size_t L)
+{
+    const mb_ops *o = ops_for(L);
+    if (!o) return 0;
+    o->amm(r, a, b, n52, k0);
+    return 1;
+}
+
+int hsb_nm_mb_ifma_ams(uint64_t *r, const uint64_t *a, const uint64_t *n52, const uint64_t *k0,
+                       size_t L)
+{
+    const mb_ops *o = ops_for(L);
+    if (!o) return 0;
+    o->ams(r, a, n52, k0);
+    return 1;
+}
+
+/* -------------------------------------------------------------- transpose */
+
+/* Lane k of T (L transposed limbs) = x (n 64-bit limbs) in radix 2^52. */
+static void put_lane(uint64_t *T, size_t L, size_t k, const uint64_t *x, size_t n)
+{
+    for (size_t j = 0; j < L; j++) {
+        size_t bit = 52 * j, w = bit / 64, off = bit % 64;
+        uint64_t v = w < n ? x[w] >> off : 0;
+        if (off > 12 && w + 1 < n) v |= x[w + 1] << (64 - off);
+        T[8 * j + k] = v & M52;
+    }
+}
+
+/* x (n 64-bit limbs) = lane k of T (normalised); bits above n limbs dropped. */
+static void get_lane(uint64_t *x, size_t n, const uint64_t *T, size_t L, size_t k)
+{
+    memset(x, 0, n * sizeof *x);
+    for (size_t j = 0; j < L; j++) {
+        size_t bit = 52 * j, w = bit / 64, off = bit % 64;
+        uint64_t d = T[8 * j + k];
+        if (w < n) x[w] |= d << off;
+        if (off > 12 && w + 1 < n) x[w + 1] |= d >> (64 - off);
+    }
+}
+
+/* Window value at bit pos (public) of a big-endian exponent (secret). */
+static uint64_t window_bits(const uint8_t *exp, size_t len, size_t pos)
+{
+    uint64_t v = 0;
+    for (unsigned b = 0; b < WINDOW; b++) {
+        size_t bit = pos + b;
+        if (bit >= 8 * len) break;
+        v |= (uint64_t)((exp[len - 1 - bit / 8] >> (bit % 8)) & 1) << b;
+    }
+    return v;
+}
+
+/* ------------------------------------------------------- exponentiation */
+
+/* The batch's transposed per-lane constants and working values. */
+typedef struct mb_state {
+    uint64_t n52[8 * LMAX], rr[8 * LMAX], one[8 * LMAX], k0[LANES];
+    uint64_t acc[8 * LMAX], t[8 * LMAX], idx[LANES];
+    uint64_t tbl[TBL * 8 * LMAX];
+} mb_state;
+
+/* Table rows: base^e R mod N (AMM domain, < 2 N) for e < 32, per lane. */
+static void fill_table(const mb_ops *o, mb_state *s)
+{
+    size_t W = 8 * o->L;
+    uint64_t *tb = s->tbl;
+    o->amm(tb, s->rr, s->one, s->n52, s->k0);     /* R */
+    o->amm(tb + W, s->acc, s->rr, s->n52, s->k0); /* base R (base parked in acc) */
+    for (size_t e = 2; e < TBL; e++) {
+        if (e % 2 == 0)
+            o->ams(tb + e * W, tb + (e / 2) * W, s->n52, s->k0);
+        else
+            o->amm(tb + e * W, tb + (e - 1) * W, tb + W, s->n52, s->k0);
+    }
+}
+
+static void load_indices(mb_state *s, const uint8_t *const exp[LANES], size_t len, size_t pos,
+                         const hsb_nm_mb_mod *const mod[LANES])
+{
+    for (size_t k = 0; k < LANES; k++) s->idx[k] = mod[k] ? window_bits(exp[k], len, pos) : 0;
+}
+
+/* Left-to-right fixed window over all 8 exp_len bits, every lane at once. */
+static void run_windows(const mb_ops *o, mb_state *s, const hsb_nm_mb_mod *const mod[LANES],
+                        const uint8_t *const exp[LANES], size_t len)
+{
+    size_t nwin = (8 * len + WINDOW - 1) / WINDOW, pos = (nwin - 1) * WINDOW;
+    load_indices(s, exp, len, pos, mod);
+    o->lookup(s->acc, s->tbl, s->idx);
+    while (pos > 0) {
+        pos -= WINDOW;
+        for (int b = 0; b < WINDOW; b++) o->ams(s->acc, s->acc, s->n52, s->k0);
+        load_indices(s, exp, len, pos, mod);
+        o->lookup(s->t, s->tbl, s->idx);
+        o->amm(s->acc, s->acc, s->t, s->n52, s->k0);
+    }
+}
+
+/* The batch's common limb count, 0 when lanes differ or none is used. */
+static size_t batch_limbs(const hsb_nm_mb_mod *const mod[LANES], size_t *L)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < LANES; k++) {
+        if (!mod[k]) continue;
+        if (n && (mod[k]->m.n != n || mod[k]->L != *L)) return 0;
+        n = mod[k]->m.n;
+        *L = mod[k]->L;
+    }
+    return n;
+}
+
+static int pow_ifma_mb(const hsb_nm_mb_mod *const mod[LANES], uint64_t *const out[LANES],
+                       const uint64_t *const base[LANES], const uint8_t *const exp[LANES],
+                       size_t exp_len)
+{
+    size_t L = 0, n = batch_limbs(mod, &L);
+    const mb_ops *o = ops_for(L);
+    if (n == 0 || o == NULL || exp_len == 0) return 0;
+    mb_state s; /* ~95 KiB at L = 40: see native_mb.h on stack */
+    memset(s.n52, 0, sizeof s.n52);
+    memset(s.rr, 0, sizeof s.rr);
+    memset(s.one, 0, sizeof s.one);
+    memset(s.k0, 0, sizeof s.k0);
+    memset(s.acc, 0, sizeof s.acc);
+    for (size_t k = 0; k < LANES; k++) {
+        s.one[k] = 1; /* unused lanes: 1 against N = 0 still gives 0 products */
+        if (!mod[k]) continue;
+        for (size_t j = 0; j < L; j++) {
+            s.n52[8 * j + k] = mod[k]->n52[j];
+            s.rr[8 * j + k] = mod[k]->rr52[j];
+        }
+        s.k0[k] = mod[k]->k0;
+        put_lane(s.acc, L, k, base[k], n);
+    }
+    fill_table(o, &s);
+    run_windows(o, &s, mod, exp, exp_len);
+    o->amm(s.acc, s.acc, s.one, s.n52, s.k0); /* leave: < N + 1 */
+    for (size_t k = 0; k < LANES; k++) {
+        if (!mod[k]) continue;
+        uint64_t x[HSB_NM_MAX_LIMBS];
+        get_lane(x, n, s.acc, L, k);
+        hsb_nm_final_sub(out[k], x, 0, mod[k]->m.N, n);
+        hsb_wipe(x, sizeof x);
+    }
+    hsb_wipe(&s, sizeof s);
+    return 1;
+}
+
+/* ---------------------------------------------------------------- self-test */
+
+/*
+ * Known answers run once per process before the kernel is handed out: the
+ * kernel against the sequential 64-bit code for pseudo-random moduli of each
+ * size, all lanes different, one lane unused. The model is tested on any
+ * CPU; this guards the real instructions on machines the tests never saw.
+ */
+int hsb_nm_mb_ifma_selftest(void)
+{
+    static const size_t sizes[] = {16, 24, 32};
+    static hsb_nm_mb_mod mods[LANES];
+    uint64_t st = 0x9e3779b97f4a7c15ull, b[LANES][HSB_NM_MAX_LIMBS], o[LANES][HSB_NM_MAX_LIMBS],
+             w[HSB_NM_MAX_LIMBS];
+    uint8_t e[LANES][24];
+    int ok = 1;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        const hsb_nm_mb_mod *mp[LANES];
+        uint64_t *op[LANES];
+        const uint64_t *bp[LANES];
+        const uint8_t *ep[LANES];
+        for (size_t k = 0; k < LANES; k++) {
+            uint64_t N[HSB_NM_MAX_LIMBS];
+            for (size_t i = 0; i < n; i++) {
+                st ^= st << 13, st ^= st >> 7, st ^= st << 17;
+                N[i] = st;
+                b[k][i] = st >> 3;
+            }
+            N[0] |= 1;
+            N[n - 1] |= (uint64_t)1 << 63;
+            b[k][n - 1] >>= 1; /* below N */
+            for (size_t i = 0; i < sizeof e[k]; i++) e[k][i] = (uint8_t)(st >> (i % 57));
+            hsb_nm_mb_mod_init(&mods[k], &REF_ENGINE, N, n, 64 * n - 1);
+            mp[k] = k == 5 ? NULL : &mods[k];
+            op[k] = o[k], bp[k] = b[k], ep[k] = e[k];
+        }
+        ok &= pow_ifma_mb(mp, op, bp, ep, sizeof e[0]);
+        for (size_t k = 0; k < LANES; k++) {
+            if (!mp[k]) continue;
+            hsb_nm_pow_generic(&REF_ENGINE, &mods[k].m, w, b[k], e[k], sizeof e[k]);
+            ok &= memcmp(o[k], w, n * 8) == 0;
+        }
+    }
+    return ok;
+}
+
+const hsb_nm_mb_engine hsb_nm_mb_engine_ifma = {
+#if defined(HSB_IFMA_EMULATE)
+    .name = "ifma-mb8-emulated",
+#else
+    .name = "ifma-mb8",
+#endif
+    .pow = pow_ifma_mb,
+};
