@@ -10,8 +10,8 @@ import os
 import statistics
 
 # The result fields the scripts read, by the names the C table gives them
-# (bench/measure/vocab.c: the one list the writers follow; bench/RESULTS.md
-# explains each). ctest scripts_vocab fails when one of these is not in that
+# (HSB_VOCAB in bench/measure/hsb_vocab.h: the one list the writers follow;
+# bench/RESULTS.md explains each). ctest scripts_vocab fails when one of these is not in that
 # table, or when this module, plot or compare reads a name not declared here:
 # a field renamed in C must be renamed here too.
 ROW_FIELDS = (  # keys of a benchmarks[] entry

@@ -13,6 +13,7 @@
 #include "hsb_backends.h"
 #include "hsb_report.h"
 #include "hsb_tsc.h"
+#include "hsb_vocab.h"
 
 #ifndef HSB_GIT_COMMIT
 #define HSB_GIT_COMMIT "unknown"
@@ -200,25 +201,25 @@ static void machine_json(json_t *c, const hsb_topo_summary *ts)
 static void cpu_json(json_t *h, const hsb_topo_summary *ts)
 {
     const hsb_cpu_features *cf = hsb_cpu();
-    json_object_set_new(h, "cpu_model", json_string(cf->brand[0] ? cf->brand : "unknown"));
-    json_object_set_new(h, "cpu_vendor", json_string(cf->vendor));
+    json_object_set_new(h, HSB_CTX(cpu_model), json_string(cf->brand[0] ? cf->brand : "unknown"));
+    json_object_set_new(h, HSB_CTX(cpu_vendor), json_string(cf->vendor));
     char feats[256];
     hsb_cpu_describe(cf, feats, sizeof feats);
     json_t *fl = json_array();
     for (char *save = NULL, *tok = strtok_r(feats, " ", &save); tok;
          tok = strtok_r(NULL, " ", &save))
         json_array_append_new(fl, json_string(tok));
-    json_object_set_new(h, "cpu_flags", fl);
-    if (cf->disabled[0]) json_object_set_new(h, "cpu_disabled", json_string(cf->disabled));
+    json_object_set_new(h, HSB_CTX(cpu_flags), fl);
+    if (cf->disabled[0]) json_object_set_new(h, HSB_CTX(cpu_disabled), json_string(cf->disabled));
     json_t *topo = json_object();
     json_object_set_new(topo, "packages", json_integer(ts->packages));
     json_object_set_new(topo, "cores", json_integer(ts->cores));
     json_object_set_new(topo, "pus", json_integer(ts->pus));
     json_object_set_new(topo, "numa_nodes", json_integer(ts->numa_nodes));
-    json_object_set_new(h, "topology", topo);
-    set_real(h, "tsc_hz", hsb_tsc_hz());
-    json_object_set_new(h, "tsc_note", json_string(hsb_tsc_note()));
-    json_object_set_new(h, "cycles",
+    json_object_set_new(h, HSB_CTX(topology), topo);
+    set_real(h, HSB_CTX(tsc_hz), hsb_tsc_hz());
+    json_object_set_new(h, HSB_CTX(tsc_note), json_string(hsb_tsc_note()));
+    json_object_set_new(h, HSB_CTX(cycles),
                         json_string(hsb_tsc_is_cycles() ? "tsc-reference-cycles" : "none"));
 }
 
@@ -226,10 +227,10 @@ static void cpu_json(json_t *h, const hsb_topo_summary *ts)
 static void build_json(json_t *h)
 {
     char buf[256];
-    json_object_set_new(h, "compiler", json_string(HSB_COMPILER));
-    json_object_set_new(h, "cflags", json_string(HSB_CFLAGS));
-    json_object_set_new(h, "build_type", json_string(HSB_BUILD_TYPE));
-    json_object_set_new(h, "sanitized", json_boolean(sanitized()));
+    json_object_set_new(h, HSB_CTX(compiler), json_string(HSB_COMPILER));
+    json_object_set_new(h, HSB_CTX(cflags), json_string(HSB_CFLAGS));
+    json_object_set_new(h, HSB_CTX(build_type), json_string(HSB_BUILD_TYPE));
+    json_object_set_new(h, HSB_CTX(sanitized), json_boolean(sanitized()));
     json_t *libs = json_object();
     json_object_set_new(libs, "openssl", json_string(OpenSSL_version(OPENSSL_VERSION)));
     json_object_set_new(libs, "gmp", json_string(gmp_version));
@@ -241,13 +242,13 @@ static void build_json(json_t *h)
     json_object_set_new(libs, "hwloc", json_string(buf));
     json_object_set_new(libs, "jansson", json_string(jansson_version_str()));
     json_object_set_new(libs, "benchmark", json_string(HSB_BENCHMARK_VERSION));
-    json_object_set_new(h, "libraries", libs);
+    json_object_set_new(h, HSB_CTX(libraries), libs);
     size_t nb;
     const hsb_backend *const *bs = hsb_backends(&nb);
     json_t *backs = json_object();
     for (size_t i = 0; i < nb; i++)
         json_object_set_new(backs, bs[i]->name, json_string(bs[i]->about));
-    json_object_set_new(h, "backends", backs);
+    json_object_set_new(h, HSB_CTX(backends), backs);
 }
 
 /* Where each thread count's workers ran: PU and core per worker. */
@@ -284,18 +285,18 @@ void *hsb_context_json(const hsb_report *r)
     hsb_topo_summary ts = hsb_topo_summarize();
     machine_json(c, &ts);
     json_t *h = json_object();
-    json_object_set_new(h, "version", json_string(HSB_VERSION));
-    json_object_set_new(h, "git_commit", json_string(HSB_GIT_COMMIT));
-    json_object_set_new(h, "command_line", command_line());
+    json_object_set_new(h, HSB_CTX(version), json_string(HSB_VERSION));
+    json_object_set_new(h, HSB_CTX(git_commit), json_string(HSB_GIT_COMMIT));
+    json_object_set_new(h, HSB_CTX(command_line), command_line());
     cpu_json(h, &ts);
     build_json(h);
-    json_object_set_new(h, "pin", json_string(hsb_pin_name(r->pin)));
-    json_object_set_new(h, "thread_map", thread_map_json(r));
-    json_object_set_new(h, "repetitions", json_integer(r->repetitions));
-    set_real(h, "warmup_s", r->warmup_s);
-    set_real(h, "duration_s", r->duration_s);
-    json_object_set_new(h, "warnings", strings_json(r->warnings, r->n_warnings));
-    json_object_set_new(h, "notes", strings_json(r->notes, r->n_notes));
+    json_object_set_new(h, HSB_CTX(pin), json_string(hsb_pin_name(r->pin)));
+    json_object_set_new(h, HSB_CTX(thread_map), thread_map_json(r));
+    json_object_set_new(h, HSB_CTX(repetitions), json_integer(r->repetitions));
+    set_real(h, HSB_CTX(warmup_s), r->warmup_s);
+    set_real(h, HSB_CTX(duration_s), r->duration_s);
+    json_object_set_new(h, HSB_CTX(warnings), strings_json(r->warnings, r->n_warnings));
+    json_object_set_new(h, HSB_CTX(notes), strings_json(r->notes, r->n_notes));
     json_object_set_new(c, "hsbench", h);
     return c;
 }

@@ -8,6 +8,7 @@
 #include "hsb_breakdown.h"
 #include "hsb_report.h"
 #include "hsb_tsc.h"
+#include "hsb_vocab.h"
 
 /* jansson refuses NaN and infinities (json_real returns NULL); we leave such
  * a field out rather than write a made-up number. */
@@ -58,46 +59,47 @@ static json_t *breakdown_obj(const hsb_figure *f)
 /* The fields every row of a figure carries. */
 static void common(json_t *o, const hsb_report *r, const hsb_figure *f, size_t idx)
 {
-    json_object_set_new(o, "family_index", json_integer((json_int_t)idx));
-    json_object_set_new(o, "per_family_instance_index", json_integer(0));
-    json_object_set_new(o, "run_name", json_string(f->name));
-    json_object_set_new(o, "repetitions", json_integer(f->n_reps ? f->n_reps : r->repetitions));
-    json_object_set_new(o, "threads", json_integer(f->threads));
-    json_object_set_new(o, "suite", json_string(f->suite));
-    json_object_set_new(o, "variant", json_string(f->variant));
-    json_object_set_new(o, "backend", json_string(f->backend));
+    json_object_set_new(o, HSB_ROW(family_index), json_integer((json_int_t)idx));
+    json_object_set_new(o, HSB_ROW(per_family_instance_index), json_integer(0));
+    json_object_set_new(o, HSB_ROW(run_name), json_string(f->name));
+    json_object_set_new(o, HSB_ROW(repetitions),
+                        json_integer(f->n_reps ? f->n_reps : r->repetitions));
+    json_object_set_new(o, HSB_ROW(threads), json_integer(f->threads));
+    json_object_set_new(o, HSB_ROW(suite), json_string(f->suite));
+    json_object_set_new(o, HSB_ROW(variant), json_string(f->variant));
+    json_object_set_new(o, HSB_ROW(backend), json_string(f->backend));
     json_t *impl = json_object();
     for (unsigned i = 0; i < f->n_impl; i++)
         json_object_set_new(impl, f->impl[i].key, json_string(f->impl[i].val));
-    json_object_set_new(o, "implementations", impl);
-    json_object_set_new(o, "is_reference", json_boolean(f->is_reference));
-    if (f->ref >= 0) json_object_set_new(o, "reference", json_string(r->fig[f->ref].name));
-    json_object_set_new(o, "bytes", json_integer((json_int_t)f->bytes));
-    if (f->bits) json_object_set_new(o, "bits", json_integer(f->bits));
-    if (f->group[0]) json_object_set_new(o, "group", json_string(f->group));
+    json_object_set_new(o, HSB_ROW(implementations), impl);
+    json_object_set_new(o, HSB_ROW(is_reference), json_boolean(f->is_reference));
+    if (f->ref >= 0) json_object_set_new(o, HSB_ROW(reference), json_string(r->fig[f->ref].name));
+    json_object_set_new(o, HSB_ROW(bytes), json_integer((json_int_t)f->bytes));
+    if (f->bits) json_object_set_new(o, HSB_ROW(bits), json_integer(f->bits));
+    if (f->group[0]) json_object_set_new(o, HSB_ROW(group), json_string(f->group));
     if (f->dh_check >= 0)
-        json_object_set_new(o, "dh_check",
+        json_object_set_new(o, HSB_ROW(dh_check),
                             json_string(f->dh_check == HSB_DH_CHECK_FULL ? "full" : "range"));
-    json_object_set_new(o, "pin", json_string(hsb_pin_name(f->pl.pin)));
+    json_object_set_new(o, HSB_ROW(pin), json_string(hsb_pin_name(f->pl.pin)));
     json_t *pus = json_array();
     for (unsigned k = 0; k < f->threads && k < HSB_MAX_THREADS; k++)
         json_array_append_new(pus, f->pl.pu[k] >= 0 ? json_integer(f->pl.pu[k]) : json_null());
-    json_object_set_new(o, "pus", pus);
+    json_object_set_new(o, HSB_ROW(pus), pus);
     if (f->duration_s > 0) {
-        set_real(o, "duration_s", f->duration_s);
-        set_real(o, "warmup_s", f->warmup_s);
+        set_real(o, HSB_ROW(duration_s), f->duration_s);
+        set_real(o, HSB_ROW(warmup_s), f->warmup_s);
     }
-    json_object_set_new(o, "time_unit", json_string("ns"));
+    json_object_set_new(o, HSB_ROW(time_unit), json_string("ns"));
 }
 
 /* Rate-derived fields for one value of the rate (items/s). */
 static void rate_fields(json_t *o, const hsb_figure *f, double rate)
 {
-    set_real(o, "items_per_second", rate);
-    if (f->bytes) set_real(o, "bytes_per_second", rate * (double)f->bytes);
+    set_real(o, HSB_ROW(items_per_second), rate);
+    if (f->bytes) set_real(o, HSB_ROW(bytes_per_second), rate * (double)f->bytes);
     if (!strcmp(f->suite, "handshake")) {
-        set_real(o, "hs_per_s", rate);
-        set_real(o, "hs_per_s_per_thread", rate / f->threads);
+        set_real(o, HSB_ROW(hs_per_s), rate);
+        set_real(o, HSB_ROW(hs_per_s_per_thread), rate / f->threads);
     }
 }
 
@@ -105,30 +107,30 @@ static json_t *iteration_row(const hsb_report *r, const hsb_figure *f, size_t id
 {
     const hsb_rep *p = &f->reps[k];
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(f->name));
+    json_object_set_new(o, HSB_ROW(name), json_string(f->name));
     common(o, r, f, idx);
-    json_object_set_new(o, "run_type", json_string("iteration"));
-    json_object_set_new(o, "repetition_index", json_integer(k));
-    json_object_set_new(o, "iterations", json_integer((json_int_t)p->iters));
+    json_object_set_new(o, HSB_ROW(run_type), json_string("iteration"));
+    json_object_set_new(o, HSB_ROW(repetition_index), json_integer(k));
+    json_object_set_new(o, HSB_ROW(iterations), json_integer((json_int_t)p->iters));
     double it = p->iters ? (double)p->iters : 1;
-    set_real(o, "real_time", p->wall_s * 1e9 / it);
-    set_real(o, "cpu_time", p->cpu_s * 1e9 / it);
+    set_real(o, HSB_ROW(real_time), p->wall_s * 1e9 / it);
+    set_real(o, HSB_ROW(cpu_time), p->cpu_s * 1e9 / it);
     double rate = hsb_rep_rate(p);
     rate_fields(o, f, rate);
-    set_real(o, "wall_s", p->wall_s);
+    set_real(o, HSB_ROW(wall_s), p->wall_s);
     if (hsb_tsc_is_cycles()) {
-        set_real(o, "cycles_per_item", p->tsc / it);
-        if (f->bytes) set_real(o, "cycles_per_byte", p->tsc / it / (double)f->bytes);
+        set_real(o, HSB_ROW(cycles_per_item), p->tsc / it);
+        if (f->bytes) set_real(o, HSB_ROW(cycles_per_byte), p->tsc / it / (double)f->bytes);
     }
     if (f->ref >= 0 && r->fig[f->ref].measured) {
         double rm = r->fig[f->ref].rate.median;
-        if (rm > 0) set_real(o, "ratio_to_reference", rate / rm);
+        if (rm > 0) set_real(o, HSB_ROW(ratio_to_reference), rate / rm);
     }
     if (!strcmp(f->suite, "handshake")) {
-        json_object_set_new(o, "errors", json_integer((json_int_t)p->errors));
-        set_real(o, "client_cpu_us", p->client_cpu_s * 1e6 / it);
-        set_real(o, "server_cpu_us", p->server_cpu_s * 1e6 / it);
-        if (p->lat) json_object_set_new(o, "latency_us", latency_obj(p->lat));
+        json_object_set_new(o, HSB_ROW(errors), json_integer((json_int_t)p->errors));
+        set_real(o, HSB_ROW(client_cpu_us), p->client_cpu_s * 1e6 / it);
+        set_real(o, HSB_ROW(server_cpu_us), p->server_cpu_s * 1e6 / it);
+        if (p->lat) json_object_set_new(o, HSB_ROW(latency_us), latency_obj(p->lat));
     }
     return o;
 }
@@ -138,13 +140,13 @@ static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t id
     json_t *o = json_object();
     char name[256];
     snprintf(name, sizeof name, "%s_%s", f->name, agg);
-    json_object_set_new(o, "name", json_string(name));
+    json_object_set_new(o, HSB_ROW(name), json_string(name));
     common(o, r, f, idx);
-    json_object_set_new(o, "run_type", json_string("aggregate"));
-    json_object_set_new(o, "aggregate_name", json_string(agg));
+    json_object_set_new(o, HSB_ROW(run_type), json_string("aggregate"));
+    json_object_set_new(o, HSB_ROW(aggregate_name), json_string(agg));
     int cv = !strcmp(agg, "cv");
-    json_object_set_new(o, "aggregate_unit", json_string(cv ? "percentage" : "time"));
-    json_object_set_new(o, "iterations", json_integer(f->n_reps));
+    json_object_set_new(o, HSB_ROW(aggregate_unit), json_string(cv ? "percentage" : "time"));
+    json_object_set_new(o, HSB_ROW(iterations), json_integer(f->n_reps));
 #define PICK(s)                                                                                    \
     (!strcmp(agg, "mean")     ? (s).mean                                                           \
      : !strcmp(agg, "median") ? (s).median                                                         \
@@ -152,24 +154,25 @@ static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t id
      : !strcmp(agg, "cv")     ? (s).cv                                                             \
      : !strcmp(agg, "min")    ? (s).min                                                            \
                               : (s).max)
-    set_real(o, "real_time", PICK(f->real_ns));
-    set_real(o, "cpu_time", PICK(f->cpu_ns));
+    set_real(o, HSB_ROW(real_time), PICK(f->real_ns));
+    set_real(o, HSB_ROW(cpu_time), PICK(f->cpu_ns));
     rate_fields(o, f, PICK(f->rate));
-    if (f->bytes) set_real(o, "bytes_per_second", PICK(f->rate_bytes));
+    if (f->bytes) set_real(o, HSB_ROW(bytes_per_second), PICK(f->rate_bytes));
     if (hsb_tsc_is_cycles()) {
-        set_real(o, "cycles_per_item", PICK(f->cycles));
-        if (f->bytes && !cv) set_real(o, "cycles_per_byte", PICK(f->cycles) / (double)f->bytes);
-        if (f->bytes && cv) set_real(o, "cycles_per_byte", f->cycles.cv);
+        set_real(o, HSB_ROW(cycles_per_item), PICK(f->cycles));
+        if (f->bytes && !cv)
+            set_real(o, HSB_ROW(cycles_per_byte), PICK(f->cycles) / (double)f->bytes);
+        if (f->bytes && cv) set_real(o, HSB_ROW(cycles_per_byte), f->cycles.cv);
     }
 #undef PICK
-    if (f->has_ratio) set_real(o, "ratio_to_reference", f->ratio);
-    if (f->has_scaling) set_real(o, "scaling_efficiency", f->scaling);
-    json_object_set_new(o, "noisy", json_boolean(f->noisy));
+    if (f->has_ratio) set_real(o, HSB_ROW(ratio_to_reference), f->ratio);
+    if (f->has_scaling) set_real(o, HSB_ROW(scaling_efficiency), f->scaling);
+    json_object_set_new(o, HSB_ROW(noisy), json_boolean(f->noisy));
     if (!strcmp(f->suite, "handshake")) {
-        json_object_set_new(o, "errors", json_integer((json_int_t)f->errors));
-        set_real(o, "client_cpu_share", f->client_cpu_share);
-        if (f->lat_all) json_object_set_new(o, "latency_us", latency_obj(f->lat_all));
-        if (f->breakdown) json_object_set_new(o, "breakdown", breakdown_obj(f));
+        json_object_set_new(o, HSB_ROW(errors), json_integer((json_int_t)f->errors));
+        set_real(o, HSB_ROW(client_cpu_share), f->client_cpu_share);
+        if (f->lat_all) json_object_set_new(o, HSB_ROW(latency_us), latency_obj(f->lat_all));
+        if (f->breakdown) json_object_set_new(o, HSB_ROW(breakdown), breakdown_obj(f));
     }
     return o;
 }
@@ -177,11 +180,11 @@ static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t id
 static json_t *failed_row(const hsb_report *r, const hsb_figure *f, size_t idx)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(f->name));
+    json_object_set_new(o, HSB_ROW(name), json_string(f->name));
     common(o, r, f, idx);
-    json_object_set_new(o, "run_type", json_string("iteration"));
-    json_object_set_new(o, "error_occurred", json_true());
-    json_object_set_new(o, "error_message", json_string(f->error));
+    json_object_set_new(o, HSB_ROW(run_type), json_string("iteration"));
+    json_object_set_new(o, HSB_ROW(error_occurred), json_true());
+    json_object_set_new(o, HSB_ROW(error_message), json_string(f->error));
     return o;
 }
 

@@ -68,8 +68,9 @@ static char dir_buf[1024];
 static char ca_file[1100], chain_file[1100], key_file[1100];
 static const hsb_cert_set *made; /* certificates made here when no files */
 
-/* ends by [role][kx index]: 0 both, 1 RSA only; [2] the record target's server */
-static fz_end ends[2][2], rec_server;
+/* ends by [role][kx index: 0 both, 1 RSA only][MAC order]; the record
+ * target's servers by [MAC order] */
+static fz_end ends[2][2][2], rec_server[2];
 
 const char *fz_dir(void)
 {
@@ -83,10 +84,11 @@ static int file_exists(const char *p)
     return stat(p, &st) == 0;
 }
 
-static int end_setup(fz_end *e, hsb_tls_role role, unsigned kx)
+static int end_setup(fz_end *e, hsb_tls_role role, unsigned kx, int order)
 {
     hsb_rc rc = hsb_tls_config_new(&e->cfg, role, &prov[role]);
     if (rc == HSB_OK) rc = hsb_tls_config_set_kx(e->cfg, kx);
+    if (rc == HSB_OK) hsb_tls_config_set_etm(e->cfg, order == FZ_ETM);
     if (rc == HSB_OK && role == HSB_TLS_SERVER) {
         if (made) {
             rc = hsb_tls_config_set_chain(e->cfg, made->chain, made->chain_len);
@@ -112,12 +114,12 @@ static int end_setup(fz_end *e, hsb_tls_role role, unsigned kx)
 }
 
 static hsb_mem_pair pair, rec_pair;
-static uint8_t *snapshot;
-static size_t snapshot_len;
+static uint8_t *snapshot[2]; /* [MAC order] */
+static size_t snapshot_len[2];
 static int record_ready;
 static uint8_t readbuf[HSB_TLS_MAX_PLAINTEXT];
 
-static int prepare_records(void);
+static int prepare_records(int order);
 
 int fz_init(const char *dir)
 {
@@ -149,9 +151,12 @@ int fz_init(const char *dir)
     static const unsigned kxs[2] = {HSB_TLS_KX_ALL, HSB_TLS_KX_RSA};
     for (int role = 0; role < 2; role++)
         for (int k = 0; k < 2; k++)
-            if (!end_setup(&ends[role][k], (hsb_tls_role)role, kxs[k])) return 0;
-    if (!end_setup(&rec_server, HSB_TLS_SERVER, HSB_TLS_KX_ALL)) return 0;
-    if (!prepare_records()) return 0;
+            for (int o = 0; o < 2; o++)
+                if (!end_setup(&ends[role][k][o], (hsb_tls_role)role, kxs[k], o)) return 0;
+    for (int o = 0; o < 2; o++)
+        if (!end_setup(&rec_server[o], HSB_TLS_SERVER, HSB_TLS_KX_ALL, o) || !prepare_records(o))
+            return 0;
+    record_ready = 1;
     done = 1;
     return 1;
 }
@@ -185,7 +190,7 @@ static void answer(hsb_tls_conn *c)
 
 int fz_server_feed(const uint8_t *data, size_t len)
 {
-    hsb_tls_conn *c = ends[HSB_TLS_SERVER][0].conn;
+    hsb_tls_conn *c = ends[HSB_TLS_SERVER][0][FZ_ETM].conn;
     if (len > HSB_MEM_QUEUE_CAP) len = HSB_MEM_QUEUE_CAP;
     reset_streams();
     hsb_mem_pair_init(&pair);
@@ -206,7 +211,7 @@ int fz_server_feed(const uint8_t *data, size_t len)
 
 int fz_client_feed(const uint8_t *data, size_t len)
 {
-    hsb_tls_conn *c = ends[HSB_TLS_CLIENT][0].conn;
+    hsb_tls_conn *c = ends[HSB_TLS_CLIENT][0][FZ_ETM].conn;
     if (len > HSB_MEM_QUEUE_CAP) len = HSB_MEM_QUEUE_CAP;
     reset_streams();
     hsb_mem_pair_init(&pair);
@@ -230,10 +235,11 @@ int fz_client_feed(const uint8_t *data, size_t len)
 
 /* ---------------------------------------------------- record target */
 
-/* The established server conn is saved right after its handshake and put
- * back before each input. Its memory holds the record state (keys'
- * contexts, sequence numbers, buffers) and pointers into itself, so a copy
- * back to the same address restores it; the openssl contexts it points to
+/* One established server conn per MAC order, each saved right after its
+ * handshake (with the client end of that order) and put back before each
+ * input. Its memory holds the record state (keys' contexts, sequence
+ * numbers, buffers) and pointers into itself, so a copy back to the same
+ * address restores it; the openssl contexts it points to
  * are re-keyed per record (the IV is set on every call, the HMAC re-inits
  * after every final), so they are in the same state between records. The
  * premise is checked here: a probe record must open twice from the copy. */
@@ -251,14 +257,22 @@ static int handshake_pair(hsb_tls_conn *cl, hsb_tls_conn *sv, hsb_mem_pair *p)
     return 1;
 }
 
-static int prepare_records(void)
+/* The handshake of MAC order `order`, the snapshot of its server, and the
+ * check that a restored copy opens the same probe record twice. */
+static int prepare_records(int order)
 {
-    hsb_tls_conn *cl = ends[HSB_TLS_CLIENT][0].conn, *sv = rec_server.conn;
+    hsb_tls_conn *cl = ends[HSB_TLS_CLIENT][0][order].conn, *sv = rec_server[order].conn;
     if (!handshake_pair(cl, sv, &rec_pair)) return 0;
-    snapshot_len = hsb_tls_conn_size(rec_server.cfg);
-    snapshot = malloc(snapshot_len);
-    if (!snapshot) return 0;
-    memcpy(snapshot, sv, snapshot_len);
+    hsb_tls_info si;
+    hsb_tls_conn_info(sv, &si);
+    if (si.etm != (order == FZ_ETM)) {
+        fprintf(stderr, "fuzz: record server: %s not negotiated\n",
+                order == FZ_ETM ? "encrypt-then-MAC" : "MAC-then-encrypt");
+        return 0;
+    }
+    size_t len = snapshot_len[order] = hsb_tls_conn_size(rec_server[order].cfg);
+    if (!(snapshot[order] = malloc(len))) return 0;
+    memcpy(snapshot[order], sv, len);
     /* the probe */
     static uint8_t probe[5 + HSB_TLS_MAX_RECORD];
     size_t n = 0, plen = 0;
@@ -268,9 +282,8 @@ static int prepare_records(void)
         fprintf(stderr, "fuzz: probe record: %s\n", hsb_tls_conn_error(cl));
         return 0;
     }
-    record_ready = 1;
     for (int i = 0; i < 2; i++) {
-        memcpy(sv, snapshot, snapshot_len);
+        memcpy(sv, snapshot[order], len);
         hsb_mem_pair_init(&rec_pair);
         if (hsb_mem_queue_push(hsb_mem_pair_to_server(&rec_pair), probe, plen) != HSB_OK) return 0;
         n = 0;
@@ -287,9 +300,12 @@ static int prepare_records(void)
 int fz_record_feed(const uint8_t *data, size_t len)
 {
     if (!record_ready) abort();
-    hsb_tls_conn *c = rec_server.conn;
+    if (len == 0) return FZ_FAILED;
+    int order = data[0] & 1;
+    data++, len--;
+    hsb_tls_conn *c = rec_server[order].conn;
     if (len > HSB_MEM_QUEUE_CAP) len = HSB_MEM_QUEUE_CAP;
-    memcpy(c, snapshot, snapshot_len);
+    memcpy(c, snapshot[order], snapshot_len[order]);
     hsb_mem_pair_init(&rec_pair);
     if (hsb_mem_queue_push(hsb_mem_pair_to_server(&rec_pair), data, len) != HSB_OK) abort();
     hsb_mem_queue_shut(hsb_mem_pair_to_server(&rec_pair));
@@ -331,11 +347,12 @@ static size_t first_record(const uint8_t *p, size_t len)
     return len >= 5 ? 5 + ((size_t)p[3] << 8 | p[4]) : 0;
 }
 
-int fz_selftalk(unsigned client_kx, unsigned server_kx, fz_transcript *t)
+int fz_selftalk(unsigned client_kx, unsigned server_kx, int order, fz_transcript *t)
 {
     static uint8_t c2s[HSB_MEM_QUEUE_CAP], s2c[HSB_MEM_QUEUE_CAP];
-    hsb_tls_conn *cl = ends[HSB_TLS_CLIENT][client_kx == HSB_TLS_KX_RSA].conn;
-    hsb_tls_conn *sv = ends[HSB_TLS_SERVER][server_kx == HSB_TLS_KX_RSA].conn;
+    if (order != FZ_MTE && order != FZ_ETM) return 0;
+    hsb_tls_conn *cl = ends[HSB_TLS_CLIENT][client_kx == HSB_TLS_KX_RSA][order].conn;
+    hsb_tls_conn *sv = ends[HSB_TLS_SERVER][server_kx == HSB_TLS_KX_RSA][order].conn;
     log_io lc = {.p = &pair, .client = 1, .buf = c2s, .cap = sizeof c2s};
     log_io ls = {.p = &pair, .client = 0, .buf = s2c, .cap = sizeof s2c};
     reset_streams();
@@ -348,14 +365,17 @@ int fz_selftalk(unsigned client_kx, unsigned server_kx, fz_transcript *t)
         fprintf(stderr, "selftalk: %s\n", failed ? hsb_tls_conn_error(failed) : hsb_last_error());
         return 0;
     }
-    /* The seeds carry encrypt_then_mac and extended_master_secret (both on
-     * by default, as libssl): the targets' hello parsers see both
-     * extensions, and the records after the handshake are EtM (RFC 7366). */
+    /* The seeds carry extended_master_secret (on by default, as libssl)
+     * and, in FZ_ETM, encrypt_then_mac: the targets' hello parsers see both
+     * extensions, and the records after the handshake are EtM (RFC 7366);
+     * in FZ_MTE they are MAC-then-encrypt (RFC 5246 6.2.3.2). */
     hsb_tls_info ci, si;
     hsb_tls_conn_info(cl, &ci);
     hsb_tls_conn_info(sv, &si);
-    if (!ci.etm || !ci.ems || !si.etm || !si.ems) {
-        fprintf(stderr, "selftalk: encrypt_then_mac/extended_master_secret not in use\n");
+    int etm = order == FZ_ETM;
+    if (ci.etm != etm || si.etm != etm || !ci.ems || !si.ems) {
+        fprintf(stderr, "selftalk: %s/extended_master_secret not in use\n",
+                etm ? "encrypt_then_mac" : "MAC-then-encrypt");
         return 0;
     }
     t->c2s_hs_end = lc.len;

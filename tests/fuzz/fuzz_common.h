@@ -33,6 +33,12 @@ enum {
     FZ_CLOSED = 3,    /* and the peer's close_notify */
 };
 
+/* The two MAC orders of the CBC records. Every end is made in both: with
+ * encrypt_then_mac on (FZ_ETM, RFC 7366, the default) and off (FZ_MTE, RFC
+ * 5246 MAC-then-encrypt, the constant-time Lucky-13 opener). The record
+ * target's first input byte picks the order by its low bit. */
+enum { FZ_MTE = 0, FZ_ETM = 1 };
+
 /* The folder of certs/, corpus/ and work/. */
 const char *fz_dir(void);
 /* Set up once (certificates from dir/certs, or generated): 1 on success,
@@ -40,27 +46,30 @@ const char *fz_dir(void);
 int fz_init(const char *dir);
 
 /* Feed one input; each returns FZ_*.
- *   server: a fresh server conn reads data as the client's bytes;
- *   client: a fresh client conn sends its ClientHello, then reads data as
- *           the server's bytes;
- *   record: a server conn with established keys (restored from a snapshot
- *           taken right after a deterministic handshake) reads data as
- *           records from the client. */
+ *   server: a fresh server conn (FZ_ETM) reads data as the client's bytes;
+ *   client: a fresh client conn (FZ_ETM) sends its ClientHello, then reads
+ *           data as the server's bytes;
+ *   record: data[0] & 1 picks the MAC order (FZ_MTE or FZ_ETM); a server
+ *           conn with established keys in that order (restored from a
+ *           snapshot taken right after a deterministic handshake) reads the
+ *           rest as records from the client. An empty input does nothing. */
 int fz_server_feed(const uint8_t *data, size_t len);
 int fz_client_feed(const uint8_t *data, size_t len);
 int fz_record_feed(const uint8_t *data, size_t len);
 
-/* A deterministic self-talk connection (generator): handshake, then data
- * both ways and close_notify both ways. The byte streams each side sent,
- * with the offsets where the handshake ends (after the Finished) and where
- * the first record ends. Buffers are static, valid until the next call. */
+/* A deterministic self-talk connection (generator) with both ends in MAC
+ * order `order` (FZ_MTE or FZ_ETM): handshake, then data both ways and
+ * close_notify both ways; 0 when it fails or that order was not
+ * negotiated. The byte streams each side sent, with the offsets where the
+ * handshake ends (after the Finished) and where the first record ends.
+ * Buffers are static, valid until the next call. */
 typedef struct fz_transcript {
     const uint8_t *c2s, *s2c;
     size_t c2s_len, s2c_len;
     size_t c2s_hs_end, s2c_hs_end;
     size_t c2s_first, s2c_first;
 } fz_transcript;
-int fz_selftalk(unsigned client_kx, unsigned server_kx, fz_transcript *t);
+int fz_selftalk(unsigned client_kx, unsigned server_kx, int order, fz_transcript *t);
 
 /* A target's two libFuzzer entry points: set-up once from fz_dir() (exit 1,
  * naming the target, when it fails), then every input fed to FEED, one of

@@ -4,12 +4,17 @@
  *   DIR/certs/{ca,chain,key}.pem          the certificates every target loads
  *   DIR/corpus/server_hs/    what a client sent (hello only, handshake, all)
  *   DIR/corpus/client_hs/    what a server sent (flight only, handshake, all)
- *   DIR/corpus/record_open/  the client's records after the handshake
+ *   DIR/corpus/record_open/  the client's records after the handshake, in
+ *                            each MAC order: etm-* and mte-*, each led by
+ *                            the byte that selects its order (fuzz_common.h)
  *   DIR/work/<target>/       empty folders for the fuzzer's new inputs
- * for DHE (both ends offer both suites) and RSA (one end RSA only). It then
- * checks that the handshake is the same byte for byte when repeated and that
- * every full seed replays through its target to the peer's close_notify, so
- * the fuzzers start deep; exit 1 when not.
+ * for DHE (both ends offer both suites) and RSA (one end RSA only); the
+ * handshake seeds and etm-* from encrypt-then-MAC connections, mte-* from a
+ * DHE connection with encrypt_then_mac off at both ends. It then checks that
+ * each connection negotiated the intended MAC order, that the handshake is
+ * the same byte for byte when repeated, that every full seed replays through
+ * its target to the peer's close_notify, so the fuzzers start deep, and that
+ * a record seed led by the other order's byte does not open; exit 1 when not.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -52,10 +57,10 @@ typedef struct copy {
     fz_transcript t;
 } copy;
 
-static int talk(unsigned ckx, unsigned skx, copy *out)
+static int talk(unsigned ckx, unsigned skx, int order, copy *out)
 {
     fz_transcript t;
-    if (!fz_selftalk(ckx, skx, &t)) return 0;
+    if (!fz_selftalk(ckx, skx, order, &t)) return 0;
     out->t = t;
     out->c2s = malloc(t.c2s_len);
     out->s2c = malloc(t.s2c_len);
@@ -81,20 +86,16 @@ static int expect_depth(const char *what, int got, int want)
     return 1;
 }
 
-int main(int argc, char **argv)
+/* The folders and the certificates every target loads. */
+static int setup(void)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s DIR\n", argv[0]);
-        return 2;
-    }
-    dir = argv[1];
     static const char *const subs[] = {
         "certs",          "corpus/server_hs", "corpus/client_hs", "corpus/record_open",
         "work/server_hs", "work/client_hs",   "work/record_open"};
     for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
         if (!mkdirs(subs[i])) {
             fprintf(stderr, "mkdir %s/%s: %s\n", dir, subs[i], strerror(errno));
-            return 1;
+            return 0;
         }
     const hsb_cert_set *certs;
     char ca[2048], chain[2048], key[2048];
@@ -104,15 +105,91 @@ int main(int argc, char **argv)
     if (hsb_certgen_get(2048, HSB_CERT_GOOD, &certs) != HSB_OK ||
         hsb_certgen_write_pem(certs, ca, chain, key) != HSB_OK) {
         fprintf(stderr, "certificates: %s\n", hsb_last_error());
-        return 1;
+        return 0;
     }
-    if (!fz_init(dir)) return 1;
+    return fz_init(dir);
+}
 
-    copy dhe, dhe2, rsa_c, rsa_s;
-    if (!talk(HSB_TLS_KX_ALL, HSB_TLS_KX_ALL, &dhe) ||
-        !talk(HSB_TLS_KX_ALL, HSB_TLS_KX_ALL, &dhe2) ||
-        !talk(HSB_TLS_KX_RSA, HSB_TLS_KX_ALL, &rsa_c) ||
-        !talk(HSB_TLS_KX_ALL, HSB_TLS_KX_RSA, &rsa_s))
+/* The handshake targets' seeds (encrypt-then-MAC connections) and their
+ * replay checks. */
+static int handshake_seeds(const copy *dhe, const copy *rsa_c, const copy *rsa_s)
+{
+    /* what a client sends, for the server target (its server takes both) */
+    int ok = put("server_hs", "dhe-hello", dhe->c2s, dhe->t.c2s_first) &&
+             put("server_hs", "dhe-handshake", dhe->c2s, dhe->t.c2s_hs_end) &&
+             put("server_hs", "dhe-full", dhe->c2s, dhe->t.c2s_len) &&
+             put("server_hs", "rsa-hello", rsa_c->c2s, rsa_c->t.c2s_first) &&
+             put("server_hs", "rsa-handshake", rsa_c->c2s, rsa_c->t.c2s_hs_end) &&
+             put("server_hs", "rsa-full", rsa_c->c2s, rsa_c->t.c2s_len);
+    /* what a server sends, for the client target (its client offers both) */
+    ok = ok && put("client_hs", "dhe-flight", dhe->s2c, dhe->t.s2c_first) &&
+         put("client_hs", "dhe-handshake", dhe->s2c, dhe->t.s2c_hs_end) &&
+         put("client_hs", "dhe-full", dhe->s2c, dhe->t.s2c_len) &&
+         put("client_hs", "rsa-flight", rsa_s->s2c, rsa_s->t.s2c_first) &&
+         put("client_hs", "rsa-handshake", rsa_s->s2c, rsa_s->t.s2c_hs_end) &&
+         put("client_hs", "rsa-full", rsa_s->s2c, rsa_s->t.s2c_len);
+    if (!ok) return 0;
+    return expect_depth("server_hs/dhe-full", fz_server_feed(dhe->c2s, dhe->t.c2s_len), 3) &
+           expect_depth("server_hs/rsa-full", fz_server_feed(rsa_c->c2s, rsa_c->t.c2s_len), 3) &
+           expect_depth("server_hs/dhe-handshake", fz_server_feed(dhe->c2s, dhe->t.c2s_hs_end), 1) &
+           expect_depth("client_hs/dhe-full", fz_client_feed(dhe->s2c, dhe->t.s2c_len), 3) &
+           expect_depth("client_hs/rsa-full", fz_client_feed(rsa_s->s2c, rsa_s->t.s2c_len), 3) &
+           expect_depth("client_hs/rsa-handshake", fz_client_feed(rsa_s->s2c, rsa_s->t.s2c_hs_end),
+                        1);
+}
+
+/* The record target's seeds from connection c of MAC order `order`: the
+ * client's first record and all its records after the handshake, each led
+ * by the order's byte. Checks that they replay, and that the first one
+ * under the other order's byte does not open. */
+static int record_seeds(const copy *c, int order)
+{
+    const char *tag = order == FZ_ETM ? "etm" : "mte";
+    const uint8_t *app = c->c2s + c->t.c2s_hs_end;
+    size_t app_len = c->t.c2s_len - c->t.c2s_hs_end;
+    size_t first = app_len >= 5 ? 5 + ((size_t)app[3] << 8 | app[4]) : 0;
+    uint8_t *in = malloc(1 + app_len);
+    if (!in) return 0;
+    in[0] = (uint8_t)order;
+    memcpy(in + 1, app, app_len);
+    char n_first[64], n_all[64], n_other[64];
+    snprintf(n_first, sizeof n_first, "%s-first", tag);
+    snprintf(n_all, sizeof n_all, "%s-all", tag);
+    snprintf(n_other, sizeof n_other, "record_open/%s-first, other order", tag);
+    int ok =
+        put("record_open", n_first, in, 1 + first) && put("record_open", n_all, in, 1 + app_len);
+    char what[64];
+    snprintf(what, sizeof what, "record_open/%s", n_first);
+    ok = ok && expect_depth(what, fz_record_feed(in, 1 + first), FZ_DATA);
+    snprintf(what, sizeof what, "record_open/%s", n_all);
+    ok = ok && expect_depth(what, fz_record_feed(in, 1 + app_len), FZ_CLOSED);
+    in[0] = (uint8_t)(order ^ 1);
+    ok = ok && expect_depth(n_other, fz_record_feed(in, 1 + first), FZ_HANDSHAKE);
+    free(in);
+    return ok;
+}
+
+static void release(copy *c)
+{
+    free(c->c2s);
+    free(c->s2c);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s DIR\n", argv[0]);
+        return 2;
+    }
+    dir = argv[1];
+    if (!setup()) return 1;
+
+    copy dhe, dhe2, rsa_c, rsa_s, mte;
+    if (!talk(HSB_TLS_KX_ALL, HSB_TLS_KX_ALL, FZ_ETM, &dhe) ||
+        !talk(HSB_TLS_KX_ALL, HSB_TLS_KX_ALL, FZ_ETM, &dhe2) ||
+        !talk(HSB_TLS_KX_RSA, HSB_TLS_KX_ALL, FZ_ETM, &rsa_c) ||
+        !talk(HSB_TLS_KX_ALL, HSB_TLS_KX_RSA, FZ_ETM, &rsa_s) ||
+        !talk(HSB_TLS_KX_ALL, HSB_TLS_KX_ALL, FZ_MTE, &mte))
         return 1;
     if (dhe.t.c2s_len != dhe2.t.c2s_len || dhe.t.s2c_len != dhe2.t.s2c_len ||
         memcmp(dhe.c2s, dhe2.c2s, dhe.t.c2s_len) != 0 ||
@@ -122,38 +199,10 @@ int main(int argc, char **argv)
     }
     printf("self-talk is deterministic (%zu + %zu bytes)\n", dhe.t.c2s_len, dhe.t.s2c_len);
 
-    /* what a client sends, for the server target (its server takes both) */
-    int ok = put("server_hs", "dhe-hello", dhe.c2s, dhe.t.c2s_first) &&
-             put("server_hs", "dhe-handshake", dhe.c2s, dhe.t.c2s_hs_end) &&
-             put("server_hs", "dhe-full", dhe.c2s, dhe.t.c2s_len) &&
-             put("server_hs", "rsa-hello", rsa_c.c2s, rsa_c.t.c2s_first) &&
-             put("server_hs", "rsa-handshake", rsa_c.c2s, rsa_c.t.c2s_hs_end) &&
-             put("server_hs", "rsa-full", rsa_c.c2s, rsa_c.t.c2s_len);
-    /* what a server sends, for the client target (its client offers both) */
-    ok = ok && put("client_hs", "dhe-flight", dhe.s2c, dhe.t.s2c_first) &&
-         put("client_hs", "dhe-handshake", dhe.s2c, dhe.t.s2c_hs_end) &&
-         put("client_hs", "dhe-full", dhe.s2c, dhe.t.s2c_len) &&
-         put("client_hs", "rsa-flight", rsa_s.s2c, rsa_s.t.s2c_first) &&
-         put("client_hs", "rsa-handshake", rsa_s.s2c, rsa_s.t.s2c_hs_end) &&
-         put("client_hs", "rsa-full", rsa_s.s2c, rsa_s.t.s2c_len);
-    /* the client's records after the handshake (keys of the DHE connection) */
-    const uint8_t *app = dhe.c2s + dhe.t.c2s_hs_end;
-    size_t app_len = dhe.t.c2s_len - dhe.t.c2s_hs_end;
-    size_t first = app_len >= 5 ? 5 + ((size_t)app[3] << 8 | app[4]) : 0;
-    ok = ok && put("record_open", "app-first", app, first) &&
-         put("record_open", "app-all", app, app_len);
-    if (!ok) return 1;
-
-    ok = expect_depth("server_hs/dhe-full", fz_server_feed(dhe.c2s, dhe.t.c2s_len), 3) &
-         expect_depth("server_hs/rsa-full", fz_server_feed(rsa_c.c2s, rsa_c.t.c2s_len), 3) &
-         expect_depth("server_hs/dhe-handshake", fz_server_feed(dhe.c2s, dhe.t.c2s_hs_end), 1) &
-         expect_depth("client_hs/dhe-full", fz_client_feed(dhe.s2c, dhe.t.s2c_len), 3) &
-         expect_depth("client_hs/rsa-full", fz_client_feed(rsa_s.s2c, rsa_s.t.s2c_len), 3) &
-         expect_depth("client_hs/rsa-handshake", fz_client_feed(rsa_s.s2c, rsa_s.t.s2c_hs_end), 1) &
-         expect_depth("record_open/app-first", fz_record_feed(app, first), 2) &
-         expect_depth("record_open/app-all", fz_record_feed(app, app_len), 3);
-    free(dhe.c2s), free(dhe.s2c), free(dhe2.c2s), free(dhe2.s2c);
-    free(rsa_c.c2s), free(rsa_c.s2c), free(rsa_s.c2s), free(rsa_s.s2c);
+    int ok = handshake_seeds(&dhe, &rsa_c, &rsa_s);
+    ok = record_seeds(&dhe, FZ_ETM) & ok;
+    ok = record_seeds(&mte, FZ_MTE) & ok;
+    release(&dhe), release(&dhe2), release(&rsa_c), release(&rsa_s), release(&mte);
     if (!ok) return 1;
     printf("seed corpora written to %s/corpus\n", dir);
     return 0;

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""scripts/hsb_results.py follows the results vocabulary (bench/measure/vocab.c).
+"""scripts/hsb_results.py follows the results vocabulary (bench/measure/hsb_vocab.h).
 
 usage: test_vocab.py --table PROGRAM --scripts DIR
 
