@@ -22,12 +22,31 @@
 #define CH(e, f, g) XOR(_mm256_and_si256(XOR(f, g), e), g)
 #define MAJ(a, b, c) XOR(_mm256_and_si256(XOR(a, b), XOR(b, c)), b)
 
-#define ROUND(a, b, c, d, e, f, g, h, t)                                                           \
+/* Round t0 + j of a 16-round stretch (j a constant, so w[] indices are too);
+ * sched: first make W[t] in w[j] from the 16 before it (FIPS 180-4 6.2.2
+ * step 1). h + W + K does not wait for e: the chain from e to the next e is
+ * Ch or Sigma1, then two adds. */
+#define ROUND(a, b, c, d, e, f, g, h, j, sched)                                                    \
     do {                                                                                           \
-        __m256i t1_ = ADD(ADD(h, BSIG1(e)), ADD(CH(e, f, g), w[(t)&15]));                          \
-        t1_ = ADD(t1_, _mm256_set1_epi32((int)hsb_native_sha256_k[t]));                            \
+        if (sched)                                                                                 \
+            w[j] = ADD(ADD(w[j], SSIG1(w[((j) + 14) & 15])),                                       \
+                       ADD(w[((j) + 9) & 15], SSIG0(w[((j) + 1) & 15])));                          \
+        __m256i t1_ = ADD(ADD(h, ADD(w[j], _mm256_set1_epi32((int)kp[j]))), CH(e, f, g));          \
+        t1_ = ADD(t1_, BSIG1(e));                                                                  \
         d = ADD(d, t1_);                                                                           \
         h = ADD(t1_, ADD(BSIG0(a), MAJ(a, b, c)));                                                 \
+    } while (0)
+
+#define ROUNDS8(j, sched)                                                                          \
+    do {                                                                                           \
+        ROUND(a, b, c, d, e, f, g, h, (j) + 0, sched);                                             \
+        ROUND(h, a, b, c, d, e, f, g, (j) + 1, sched);                                             \
+        ROUND(g, h, a, b, c, d, e, f, (j) + 2, sched);                                             \
+        ROUND(f, g, h, a, b, c, d, e, (j) + 3, sched);                                             \
+        ROUND(e, f, g, h, a, b, c, d, (j) + 4, sched);                                             \
+        ROUND(d, e, f, g, h, a, b, c, (j) + 5, sched);                                             \
+        ROUND(c, d, e, f, g, h, a, b, (j) + 6, sched);                                             \
+        ROUND(b, c, d, e, f, g, h, a, (j) + 7, sched);                                             \
     } while (0)
 
 /* Eight dwords at off from each p[l] -> out[j] = dword j of every lane,
@@ -69,19 +88,15 @@ TGT void hsb_native_sha256_x8_avx2(uint32_t st[8][8], const uint8_t *const blk[8
         const __m256i a0 = a, b0 = b, c0 = c, d0 = d, e0 = e, f0 = f, g0 = g, h0 = h;
         transpose8(w, blk, 64 * n);
         transpose8(w + 8, blk, 64 * n + 32);
-        for (int t = 0; t < 64; t += 8) {
-            if (t >= 16)
-                for (int i = t; i < t + 8; i++)
-                    w[i & 15] = ADD(ADD(w[i & 15], SSIG1(w[(i - 2) & 15])),
-                                    ADD(w[(i - 7) & 15], SSIG0(w[(i - 15) & 15])));
-            ROUND(a, b, c, d, e, f, g, h, t);
-            ROUND(h, a, b, c, d, e, f, g, t + 1);
-            ROUND(g, h, a, b, c, d, e, f, t + 2);
-            ROUND(f, g, h, a, b, c, d, e, t + 3);
-            ROUND(e, f, g, h, a, b, c, d, t + 4);
-            ROUND(d, e, f, g, h, a, b, c, t + 5);
-            ROUND(c, d, e, f, g, h, a, b, t + 6);
-            ROUND(b, c, d, e, f, g, h, a, t + 7);
+        /* Rounds 0..15 on the block's words, then three stretches of 16
+         * that extend the schedule in place (w[j] holds W[t0 + j]). */
+        const uint32_t *kp = hsb_native_sha256_k;
+        ROUNDS8(0, 0);
+        ROUNDS8(8, 0);
+        for (int t0 = 16; t0 < 64; t0 += 16) {
+            kp = hsb_native_sha256_k + t0;
+            ROUNDS8(0, 1);
+            ROUNDS8(8, 1);
         }
         a = ADD(a, a0);
         b = ADD(b, b0);

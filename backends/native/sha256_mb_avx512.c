@@ -25,12 +25,31 @@
 #define SSIG0(x) XOR3(ROR(x, 7), ROR(x, 18), _mm512_srli_epi32(x, 3))
 #define SSIG1(x) XOR3(ROR(x, 17), ROR(x, 19), _mm512_srli_epi32(x, 10))
 
-#define ROUND(a, b, c, d, e, f, g, h, t)                                                           \
+/* Round t0 + j of a 16-round stretch (j a constant, so w[] indices are too);
+ * sched: first make W[t] in w[j] from the 16 before it (FIPS 180-4 6.2.2
+ * step 1). h + W + K does not wait for e: the chain from e to the next e is
+ * Ch or Sigma1, then two adds. */
+#define ROUND(a, b, c, d, e, f, g, h, j, sched)                                                    \
     do {                                                                                           \
-        __m512i t1_ = ADD(ADD(h, BSIG1(e)), ADD(CH(e, f, g), w[(t)&15]));                          \
-        t1_ = ADD(t1_, _mm512_set1_epi32((int)hsb_native_sha256_k[t]));                            \
+        if (sched)                                                                                 \
+            w[j] = ADD(ADD(w[j], SSIG1(w[((j) + 14) & 15])),                                       \
+                       ADD(w[((j) + 9) & 15], SSIG0(w[((j) + 1) & 15])));                          \
+        __m512i t1_ = ADD(ADD(h, ADD(w[j], _mm512_set1_epi32((int)kp[j]))), CH(e, f, g));          \
+        t1_ = ADD(t1_, BSIG1(e));                                                                  \
         d = ADD(d, t1_);                                                                           \
         h = ADD(t1_, ADD(BSIG0(a), MAJ(a, b, c)));                                                 \
+    } while (0)
+
+#define ROUNDS8(j, sched)                                                                          \
+    do {                                                                                           \
+        ROUND(a, b, c, d, e, f, g, h, (j) + 0, sched);                                             \
+        ROUND(h, a, b, c, d, e, f, g, (j) + 1, sched);                                             \
+        ROUND(g, h, a, b, c, d, e, f, (j) + 2, sched);                                             \
+        ROUND(f, g, h, a, b, c, d, e, (j) + 3, sched);                                             \
+        ROUND(e, f, g, h, a, b, c, d, (j) + 4, sched);                                             \
+        ROUND(d, e, f, g, h, a, b, c, (j) + 5, sched);                                             \
+        ROUND(c, d, e, f, g, h, a, b, (j) + 6, sched);                                             \
+        ROUND(b, c, d, e, f, g, h, a, (j) + 7, sched);                                             \
     } while (0)
 
 /* w[0..15] = word j of the block at p[l] in lane l, byte-swapped. A 16x16
@@ -65,50 +84,37 @@ TGT static void load_block(__m512i w[16], const uint8_t *const p[L], size_t off)
     }
 }
 
+/* The chaining value stays in st between blocks (loaded at the start of
+ * each, added back at the end), leaving the 32 registers to the working
+ * variables and the 16 schedule words. */
+#define LD(i) _mm512_loadu_si512((const void *)st[i])
+#define ST(i, v) _mm512_storeu_si512((void *)st[i], ADD(LD(i), v))
+
 TGT void hsb_native_sha256_x16_avx512(uint32_t st[8][16], const uint8_t *const blk[16],
                                       size_t nblocks)
 {
-    __m512i a = _mm512_loadu_si512((const void *)st[0]),
-            b = _mm512_loadu_si512((const void *)st[1]);
-    __m512i c = _mm512_loadu_si512((const void *)st[2]),
-            d = _mm512_loadu_si512((const void *)st[3]);
-    __m512i e = _mm512_loadu_si512((const void *)st[4]),
-            f = _mm512_loadu_si512((const void *)st[5]);
-    __m512i g = _mm512_loadu_si512((const void *)st[6]),
-            h = _mm512_loadu_si512((const void *)st[7]);
     __m512i w[16];
     for (size_t n = 0; n < nblocks; n++) {
-        const __m512i a0 = a, b0 = b, c0 = c, d0 = d, e0 = e, f0 = f, g0 = g, h0 = h;
+        __m512i a = LD(0), b = LD(1), c = LD(2), d = LD(3), e = LD(4), f = LD(5), g = LD(6),
+                h = LD(7);
         load_block(w, blk, 64 * n);
-        for (int t = 0; t < 64; t += 8) {
-            if (t >= 16)
-                for (int i = t; i < t + 8; i++)
-                    w[i & 15] = ADD(ADD(w[i & 15], SSIG1(w[(i - 2) & 15])),
-                                    ADD(w[(i - 7) & 15], SSIG0(w[(i - 15) & 15])));
-            ROUND(a, b, c, d, e, f, g, h, t);
-            ROUND(h, a, b, c, d, e, f, g, t + 1);
-            ROUND(g, h, a, b, c, d, e, f, t + 2);
-            ROUND(f, g, h, a, b, c, d, e, t + 3);
-            ROUND(e, f, g, h, a, b, c, d, t + 4);
-            ROUND(d, e, f, g, h, a, b, c, t + 5);
-            ROUND(c, d, e, f, g, h, a, b, t + 6);
-            ROUND(b, c, d, e, f, g, h, a, t + 7);
+        /* Rounds 0..15 on the block's words, then three stretches of 16
+         * that extend the schedule in place (w[j] holds W[t0 + j]). */
+        const uint32_t *kp = hsb_native_sha256_k;
+        ROUNDS8(0, 0);
+        ROUNDS8(8, 0);
+        for (int t0 = 16; t0 < 64; t0 += 16) {
+            kp = hsb_native_sha256_k + t0;
+            ROUNDS8(0, 1);
+            ROUNDS8(8, 1);
         }
-        a = ADD(a, a0);
-        b = ADD(b, b0);
-        c = ADD(c, c0);
-        d = ADD(d, d0);
-        e = ADD(e, e0);
-        f = ADD(f, f0);
-        g = ADD(g, g0);
-        h = ADD(h, h0);
+        ST(0, a);
+        ST(1, b);
+        ST(2, c);
+        ST(3, d);
+        ST(4, e);
+        ST(5, f);
+        ST(6, g);
+        ST(7, h);
     }
-    _mm512_storeu_si512((void *)st[0], a);
-    _mm512_storeu_si512((void *)st[1], b);
-    _mm512_storeu_si512((void *)st[2], c);
-    _mm512_storeu_si512((void *)st[3], d);
-    _mm512_storeu_si512((void *)st[4], e);
-    _mm512_storeu_si512((void *)st[5], f);
-    _mm512_storeu_si512((void *)st[6], g);
-    _mm512_storeu_si512((void *)st[7], h);
 }
