@@ -8,6 +8,7 @@
 #include "hsb_backends.h"
 #include "hsb_native_aes.h"
 #include "native_mont.h"
+#include "native_sha256.h"
 
 static hsb_backend backend;
 static char about[256];
@@ -22,11 +23,15 @@ static void build(void)
     backend.dh = hsb_native_dh_get();
     backend.aes = hsb_native_aes_get();
     backend.gcm = hsb_native_gcm_get();
+    backend.sha256 = hsb_native_sha256_get();
+    backend.hmac = hsb_native_hmac_get();
     snprintf(about, sizeof about,
-             "hand-written: Montgomery modexp/RSA-CRT/DH on the %s path; AES %s, GCM %s",
+             "hand-written: Montgomery modexp/RSA-CRT/DH on the %s path; AES %s, GCM %s, "
+             "SHA-256 %s",
              hsb_nm_path_name(hsb_nm_best_path()),
              backend.aes ? backend.aes->name : "unavailable (no AES-NI)",
-             backend.gcm ? backend.gcm->name : "unavailable (no AES-NI/PCLMULQDQ)");
+             backend.gcm ? backend.gcm->name : "unavailable (no AES-NI/PCLMULQDQ)",
+             backend.sha256->name);
     backend.about = about;
 }
 

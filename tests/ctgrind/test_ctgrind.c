@@ -9,7 +9,9 @@
  * (the fault check's verdict, "base < mod", the byte length of a prime) are
  * declassified in the library with HSB_NM_DECLASSIFY.
  *
- * Also the native AES-128 (aes_ni.c, gcm_clmul.c) with a secret key.
+ * Also the native AES-128 (aes_ni.c, gcm_clmul.c) with a secret key, and
+ * the native HMAC-SHA256 (one-stream classes and the multi-buffer call)
+ * with a secret key.
  *
  * Run natively, the program generates an RSA key with OpenSSL, finds which
  * native paths the real CPU has (valgrind's virtual CPUID hides ADX, though
@@ -26,6 +28,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rsa.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +41,7 @@
 #include "hsb_backends.h"
 #include "hsb_native_aes.h"
 #include "native_mont.h"
+#include "native_sha256.h"
 
 #define SECRET(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
 #define PUBLIC(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
@@ -382,6 +386,76 @@ static void check_aes(void)
     if (!any) printf("  no native AES class under valgrind (no AES-NI offered): not checked\n");
 }
 
+/* HMAC-SHA256 with a secret key (the one-stream classes, and the multi-buffer
+ * call on the paths valgrind's CPU offers): keys of 32 bytes and of 100
+ * (hashed first), a public message; the tag is declassified after. */
+static void check_hmac_class(const hsb_hmac_sha256_class *cls)
+{
+    static const size_t klen[2] = {32, 100};
+    uint8_t key[100], msg[150], tag[32], want[32];
+    for (int i = 0; i < 100; i++) key[i] = (uint8_t)(0x5a ^ (13 * i));
+    for (int i = 0; i < 150; i++) msg[i] = (uint8_t)(3 * i);
+    void *ctx = hsb_ctx_alloc(cls->ctx_size);
+    for (int k = 0; k < 2; k++) {
+        uint8_t skey[100];
+        unsigned int wl = 0;
+        memcpy(skey, key, sizeof skey);
+        SECRET(skey, klen[k]);
+        hsb_rc rc = cls->init(ctx, skey, klen[k]);
+        PUBLIC(&rc, sizeof rc);
+        cls->update(ctx, msg, sizeof msg);
+        cls->final(ctx, tag);
+        PUBLIC(tag, 32);
+        HMAC(EVP_sha256(), key, (int)klen[k], msg, sizeof msg, want, &wl);
+        CHECK(rc == HSB_OK && memcmp(tag, want, 32) == 0, "%s: key %zu", cls->name, klen[k]);
+        cls->clear(ctx);
+    }
+    hsb_ctx_free(ctx, cls->ctx_size);
+    printf("  %s (secret key): done\n", cls->name);
+}
+
+static void check_hmac_mb(hsb_native_mb_path path)
+{
+    uint8_t key[48], m[3][200], tag[3][32], want[32];
+    const uint8_t *msgs[3] = {m[0], m[1], m[2]};
+    size_t lens[3] = {0, 64, 200};
+    for (int i = 0; i < 48; i++) key[i] = (uint8_t)(0xc3 + 5 * i);
+    for (int j = 0; j < 3; j++)
+        for (int i = 0; i < 200; i++) m[j][i] = (uint8_t)(i * (j + 1));
+    uint8_t skey[48];
+    memcpy(skey, key, sizeof skey);
+    SECRET(skey, sizeof skey);
+    hsb_native_hmac_mb_key k;
+    hsb_rc rc = hsb_native_hmac_mb_key_init(&k, skey, sizeof skey);
+    PUBLIC(&rc, sizeof rc);
+    const hsb_native_hmac_mb_key *kp[3] = {&k, &k, &k};
+    hsb_rc rc2 = hsb_native_hmac_sha256_mb_path(path, kp, msgs, lens, 3, tag);
+    PUBLIC(&rc2, sizeof rc2);
+    PUBLIC(tag, sizeof tag);
+    for (int j = 0; j < 3; j++) {
+        unsigned int wl = 0;
+        HMAC(EVP_sha256(), key, sizeof key, m[j], lens[j], want, &wl);
+        CHECK(rc == HSB_OK && rc2 == HSB_OK && memcmp(tag[j], want, 32) == 0, "hmac mb %s: lane %d",
+              hsb_native_sha256_mb_path_name(path), j);
+    }
+    hsb_native_hmac_mb_key_clear(&k);
+    printf("  hmac-sha256 multi-buffer %s (secret key): done\n",
+           hsb_native_sha256_mb_path_name(path));
+}
+
+static void check_hmac(void)
+{
+    printf("native HMAC-SHA256 (paths valgrind's CPU offers):\n");
+    const hsb_hmac_sha256_class *h[2] = {hsb_native_hmac_portable_get(),
+                                         hsb_native_hmac_shani_get()};
+    for (int i = 0; i < 2; i++)
+        if (h[i]) check_hmac_class(h[i]);
+    static const hsb_native_mb_path mb[3] = {HSB_NATIVE_MB_PORTABLE, HSB_NATIVE_MB_AVX2,
+                                             HSB_NATIVE_MB_AVX512};
+    for (int i = 0; i < 3; i++)
+        if (hsb_native_sha256_mb_available(mb[i])) check_hmac_mb(mb[i]);
+}
+
 static int run_checks(const char *paths, const char *keyfile)
 {
     key_bytes kb;
@@ -403,6 +477,7 @@ static int run_checks(const char *paths, const char *keyfile)
         check_dh((hsb_nm_path)p);
     }
     check_aes();
+    check_hmac();
     return failures ? 1 : 0;
 }
 

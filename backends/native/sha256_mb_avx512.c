@@ -1,0 +1,120 @@
+/*
+ * sha256_mb_avx512.c - SHA-256 of 16 independent messages at once: one
+ * message per 32-bit lane of a zmm register, the state transposed (register
+ * a holds word A of all 16 lanes). FIPS 180-4 6.2.2, lane-wise; vprord
+ * rotates and vpternlogd makes Ch, Maj and the three-way xors in one
+ * instruction each. Only called when AVX-512F and AVX-512BW are present
+ * (sha256_mb.c checks hsb_cpu()).
+ */
+#include <immintrin.h>
+
+#include "native_sha256.h"
+
+#define TGT __attribute__((target("avx2,avx512f,avx512bw")))
+
+#define L 16
+
+/* vpternlogd truth tables: xor3 = a^b^c, ch = a?b:c, maj = majority. */
+#define XOR3(a, b, c) _mm512_ternarylogic_epi32(a, b, c, 0x96)
+#define CH(e, f, g) _mm512_ternarylogic_epi32(e, f, g, 0xca)
+#define MAJ(a, b, c) _mm512_ternarylogic_epi32(a, b, c, 0xe8)
+#define ROR(x, n) _mm512_ror_epi32(x, n)
+#define ADD(a, b) _mm512_add_epi32(a, b)
+#define BSIG0(x) XOR3(ROR(x, 2), ROR(x, 13), ROR(x, 22))
+#define BSIG1(x) XOR3(ROR(x, 6), ROR(x, 11), ROR(x, 25))
+#define SSIG0(x) XOR3(ROR(x, 7), ROR(x, 18), _mm512_srli_epi32(x, 3))
+#define SSIG1(x) XOR3(ROR(x, 17), ROR(x, 19), _mm512_srli_epi32(x, 10))
+
+/* Round t0 + j of a 16-round stretch (j a constant, so w[] indices are too);
+ * sched: first make W[t] in w[j] from the 16 before it (FIPS 180-4 6.2.2
+ * step 1). h + W + K does not wait for e: the chain from e to the next e is
+ * Ch or Sigma1, then two adds. */
+#define ROUND(a, b, c, d, e, f, g, h, j, sched)                                                    \
+    do {                                                                                           \
+        if (sched)                                                                                 \
+            w[j] = ADD(ADD(w[j], SSIG1(w[((j) + 14) & 15])),                                       \
+                       ADD(w[((j) + 9) & 15], SSIG0(w[((j) + 1) & 15])));                          \
+        __m512i t1_ = ADD(ADD(h, ADD(w[j], _mm512_set1_epi32((int)kp[j]))), CH(e, f, g));          \
+        t1_ = ADD(t1_, BSIG1(e));                                                                  \
+        d = ADD(d, t1_);                                                                           \
+        h = ADD(t1_, ADD(BSIG0(a), MAJ(a, b, c)));                                                 \
+    } while (0)
+
+#define ROUNDS8(j, sched)                                                                          \
+    do {                                                                                           \
+        ROUND(a, b, c, d, e, f, g, h, (j) + 0, sched);                                             \
+        ROUND(h, a, b, c, d, e, f, g, (j) + 1, sched);                                             \
+        ROUND(g, h, a, b, c, d, e, f, (j) + 2, sched);                                             \
+        ROUND(f, g, h, a, b, c, d, e, (j) + 3, sched);                                             \
+        ROUND(e, f, g, h, a, b, c, d, (j) + 4, sched);                                             \
+        ROUND(d, e, f, g, h, a, b, c, (j) + 5, sched);                                             \
+        ROUND(c, d, e, f, g, h, a, b, (j) + 6, sched);                                             \
+        ROUND(b, c, d, e, f, g, h, a, (j) + 7, sched);                                             \
+    } while (0)
+
+/* w[0..15] = word j of the block at p[l] in lane l, byte-swapped. A 16x16
+ * transpose of dwords: pairs, quads, then 128-bit blocks across registers. */
+TGT static void load_block(__m512i w[16], const uint8_t *const p[L], size_t off)
+{
+    const __m512i bswap =
+        _mm512_broadcast_i32x4(_mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL));
+    __m512i r[16], t[16];
+    for (int i = 0; i < 16; i++) r[i] = _mm512_loadu_si512((const void *)(p[i] + off));
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+    }
+    /* r[4q + m]: rows 4q..4q+3, word 4k + m in 128-bit block k. */
+    for (int q = 0; q < 4; q++) {
+        r[4 * q + 0] = _mm512_unpacklo_epi64(t[4 * q], t[4 * q + 2]);
+        r[4 * q + 1] = _mm512_unpackhi_epi64(t[4 * q], t[4 * q + 2]);
+        r[4 * q + 2] = _mm512_unpacklo_epi64(t[4 * q + 1], t[4 * q + 3]);
+        r[4 * q + 3] = _mm512_unpackhi_epi64(t[4 * q + 1], t[4 * q + 3]);
+    }
+    /* Word 4k + m: block q of it is block k of r[4q + m]. */
+    for (int m = 0; m < 4; m++) {
+        __m512i v0 = _mm512_shuffle_i32x4(r[m], r[4 + m], 0x44);
+        __m512i v1 = _mm512_shuffle_i32x4(r[m], r[4 + m], 0xee);
+        __m512i v2 = _mm512_shuffle_i32x4(r[8 + m], r[12 + m], 0x44);
+        __m512i v3 = _mm512_shuffle_i32x4(r[8 + m], r[12 + m], 0xee);
+        w[m] = _mm512_shuffle_epi8(_mm512_shuffle_i32x4(v0, v2, 0x88), bswap);
+        w[4 + m] = _mm512_shuffle_epi8(_mm512_shuffle_i32x4(v0, v2, 0xdd), bswap);
+        w[8 + m] = _mm512_shuffle_epi8(_mm512_shuffle_i32x4(v1, v3, 0x88), bswap);
+        w[12 + m] = _mm512_shuffle_epi8(_mm512_shuffle_i32x4(v1, v3, 0xdd), bswap);
+    }
+}
+
+/* The chaining value stays in st between blocks (loaded at the start of
+ * each, added back at the end), leaving the 32 registers to the working
+ * variables and the 16 schedule words. */
+#define LD(i) _mm512_loadu_si512((const void *)st[i])
+#define ST(i, v) _mm512_storeu_si512((void *)st[i], ADD(LD(i), v))
+
+TGT void hsb_native_sha256_x16_avx512(uint32_t st[8][16], const uint8_t *const blk[16],
+                                      size_t nblocks)
+{
+    __m512i w[16];
+    for (size_t n = 0; n < nblocks; n++) {
+        __m512i a = LD(0), b = LD(1), c = LD(2), d = LD(3), e = LD(4), f = LD(5), g = LD(6),
+                h = LD(7);
+        load_block(w, blk, 64 * n);
+        /* Rounds 0..15 on the block's words, then three stretches of 16
+         * that extend the schedule in place (w[j] holds W[t0 + j]). */
+        const uint32_t *kp = hsb_native_sha256_k;
+        ROUNDS8(0, 0);
+        ROUNDS8(8, 0);
+        for (int t0 = 16; t0 < 64; t0 += 16) {
+            kp = hsb_native_sha256_k + t0;
+            ROUNDS8(0, 1);
+            ROUNDS8(8, 1);
+        }
+        ST(0, a);
+        ST(1, b);
+        ST(2, c);
+        ST(3, d);
+        ST(4, e);
+        ST(5, f);
+        ST(6, g);
+        ST(7, h);
+    }
+}
