@@ -43,6 +43,7 @@ void hsb_native_sha256_start(hsb_native_sha256_ctx *c)
 void hsb_native_sha256_absorb(hsb_native_sha256_ctx *c, const void *data, size_t len,
                               hsb_native_sha256_blocks_fn blocks)
 {
+    if (len == 0) return; /* data may be NULL then (memcpy's arguments must not be) */
     const uint8_t *p = data;
     size_t have = (size_t)(c->total & 63);
     c->total += len;
