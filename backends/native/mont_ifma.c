@@ -319,17 +319,6 @@ static void prep_ifma(hsb_nm_mont *m)
 #define WINDOW 5
 #define TBL (1u << WINDOW)
 
-static uint64_t window_bits(const uint8_t *exp, size_t len, size_t pos)
-{
-    uint64_t v = 0;
-    for (unsigned k = 0; k < WINDOW; k++) {
-        size_t bit = pos + k;
-        if (bit >= 8 * len) break;
-        v |= (uint64_t)((exp[len - 1 - bit / 8] >> (bit % 8)) & 1) << k;
-    }
-    return v;
-}
-
 /* Fill a window table: t[i] = base^i R (AMM domain). */
 static void fill_table(amm_fn amm, uint64_t *tbl, const uint64_t *b52, const uint64_t *ext,
                        size_t lanes)
@@ -374,11 +363,11 @@ static IFMA_TARGET int pow_ifma(const hsb_nm_mont *m, uint64_t *out, const uint6
     to52(b52, lanes, base, m->n);
     fill_table(amm, tbl, b52, ext, lanes);
     size_t bits = 8 * exp_len, nwin = (bits + WINDOW - 1) / WINDOW, pos = (nwin - 1) * WINDOW;
-    lookup(acc, tbl, TBL, window_bits(exp, exp_len, pos));
+    lookup(acc, tbl, TBL, hsb_nm_window(exp, exp_len, pos, WINDOW));
     while (pos > 0) {
         pos -= WINDOW;
         for (int k = 0; k < WINDOW; k++) amm(acc, acc, acc, n52, k0, L);
-        lookup(t, tbl, TBL, window_bits(exp, exp_len, pos));
+        lookup(t, tbl, TBL, hsb_nm_window(exp, exp_len, pos, WINDOW));
         amm(acc, acc, t, n52, k0, L);
     }
     leave(amm, out, acc, m);
@@ -412,13 +401,13 @@ static IFMA_TARGET int pow2_ifma(const hsb_nm_mont *m1, uint64_t *out1, const ui
     fill_table(amm, tbl1, a1, e1, lanes);
     fill_table(amm, tbl2, a2, e2, lanes);
     size_t bits = 8 * exp1_len, nwin = (bits + WINDOW - 1) / WINDOW, pos = (nwin - 1) * WINDOW;
-    lookup(a1, tbl1, TBL, window_bits(exp1, exp1_len, pos));
-    lookup(a2, tbl2, TBL, window_bits(exp2, exp2_len, pos));
+    lookup(a1, tbl1, TBL, hsb_nm_window(exp1, exp1_len, pos, WINDOW));
+    lookup(a2, tbl2, TBL, hsb_nm_window(exp2, exp2_len, pos, WINDOW));
     while (pos > 0) {
         pos -= WINDOW;
         for (int k = 0; k < WINDOW; k++) amm2(a1, a1, a1, n1, k1, a2, a2, a2, n2, k2, L);
-        lookup(t1, tbl1, TBL, window_bits(exp1, exp1_len, pos));
-        lookup(t2, tbl2, TBL, window_bits(exp2, exp2_len, pos));
+        lookup(t1, tbl1, TBL, hsb_nm_window(exp1, exp1_len, pos, WINDOW));
+        lookup(t2, tbl2, TBL, hsb_nm_window(exp2, exp2_len, pos, WINDOW));
         amm2(a1, a1, t1, n1, k1, a2, a2, t2, n2, k2, L);
     }
     leave(amm, out1, a1, m1);

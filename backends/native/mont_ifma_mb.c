@@ -236,18 +236,6 @@ static void get_lane(uint64_t *x, size_t n, const uint64_t *T, size_t L, size_t 
     }
 }
 
-/* Window value at bit pos (public) of a big-endian exponent (secret). */
-static uint64_t window_bits(const uint8_t *exp, size_t len, size_t pos)
-{
-    uint64_t v = 0;
-    for (unsigned b = 0; b < WINDOW; b++) {
-        size_t bit = pos + b;
-        if (bit >= 8 * len) break;
-        v |= (uint64_t)((exp[len - 1 - bit / 8] >> (bit % 8)) & 1) << b;
-    }
-    return v;
-}
-
 /* ------------------------------------------------------- exponentiation */
 
 /* The batch's transposed per-lane constants and working values. */
@@ -275,7 +263,8 @@ static void fill_table(const mb_ops *o, mb_state *s)
 static void load_indices(mb_state *s, const uint8_t *const exp[LANES], size_t len, size_t pos,
                          const hsb_nm_mb_mod *const mod[LANES])
 {
-    for (size_t k = 0; k < LANES; k++) s->idx[k] = mod[k] ? window_bits(exp[k], len, pos) : 0;
+    for (size_t k = 0; k < LANES; k++)
+        s->idx[k] = mod[k] ? hsb_nm_window(exp[k], len, pos, WINDOW) : 0;
 }
 
 /* Left-to-right fixed window over all 8 exp_len bits, every lane at once. */

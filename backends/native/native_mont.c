@@ -202,19 +202,6 @@ void hsb_nm_mont_init(hsb_nm_mont *m, const hsb_nm_engine *e, const uint64_t *N,
 
 /* ---------------------------------------------------------- exponentiation */
 
-/* The w-bit window of exp (big-endian, len bytes) at bit position pos (from
- * the least significant bit), clipped at the top; positions are public. */
-static uint64_t window_at(const uint8_t *exp, size_t len, size_t pos, unsigned w)
-{
-    uint64_t v = 0;
-    for (unsigned k = 0; k < w; k++) {
-        size_t bit = pos + k;
-        if (bit >= 8 * len) break;
-        v |= (uint64_t)((exp[len - 1 - bit / 8] >> (bit % 8)) & 1) << k;
-    }
-    return v;
-}
-
 /* dst = tbl[idx] reading every entry: the memory touched does not depend on
  * idx (a secret window of the exponent). Eight limbs at a time in four SSE2
  * registers (x86-64's baseline), so each entry costs a load, an AND and an
@@ -292,11 +279,11 @@ void hsb_nm_pow_generic(const hsb_nm_engine *e, const hsb_nm_mont *m, uint64_t *
     /* Windows from the top; the first one takes whatever bits are left over. */
     size_t nwin = (bits + w - 1) / w;
     size_t pos = (nwin - 1) * w;
-    ct_lookup(acc, tbl, count, n, window_at(exp, exp_len, pos, w));
+    ct_lookup(acc, tbl, count, n, hsb_nm_window(exp, exp_len, pos, w));
     while (pos > 0) {
         pos -= w;
         for (unsigned k = 0; k < w; k++) e->sqr(acc, acc, m);
-        ct_lookup(t, tbl, count, n, window_at(exp, exp_len, pos, w));
+        ct_lookup(t, tbl, count, n, hsb_nm_window(exp, exp_len, pos, w));
         e->mul(acc, acc, t, m);
     }
     /* Leave the Montgomery domain: acc 1 / R. */
@@ -354,16 +341,16 @@ static void pow_sliding_public(const hsb_nm_engine *e, const hsb_nm_mont *m, uin
     int started = 0;
     for (size_t top = bits; top > 0;) {
         size_t bit = top - 1;
-        if (!window_at(exp, len, bit, 1)) { /* a zero bit: one squaring */
+        if (!hsb_nm_window(exp, len, bit, 1)) { /* a zero bit: one squaring */
             if (started) e->sqr(acc, acc, m);
             top--;
             continue;
         }
         /* The longest window [low, bit] of at most w bits whose low bit is set. */
         size_t low = bit + 1 > HSB_NM_PUBLIC_WINDOW ? bit + 1 - HSB_NM_PUBLIC_WINDOW : 0;
-        while (!window_at(exp, len, low, 1)) low++;
+        while (!hsb_nm_window(exp, len, low, 1)) low++;
         unsigned w = (unsigned)(bit - low + 1);
-        uint64_t v = window_at(exp, len, low, w);
+        uint64_t v = hsb_nm_window(exp, len, low, w);
         if (started) {
             for (unsigned k = 0; k < w; k++) e->sqr(acc, acc, m);
             e->mul(acc, acc, tbl + (v >> 1) * n, m);
@@ -399,7 +386,7 @@ void hsb_nm_pow_public(const hsb_nm_engine *e, const hsb_nm_mont *m, uint64_t *o
         memcpy(acc, x, n * sizeof *x);
         for (size_t bit = bits - 1; bit-- > 0;) {
             e->sqr(acc, acc, m);
-            if (window_at(exp, exp_len, bit, 1)) e->mul(acc, acc, x, m);
+            if (hsb_nm_window(exp, exp_len, bit, 1)) e->mul(acc, acc, x, m);
         }
     }
     e->mul(out, acc, unit, m);

@@ -63,6 +63,35 @@ static inline uint64_t hsb_nm_mask(uint64_t bit)
     return 0 - hsb_nm_barrier(bit);
 }
 
+/* The w-bit window (w <= 64) of a big-endian exponent of len bytes at bit
+ * position pos (counted from the least significant bit), clipped at the top.
+ * The positions are public; the exponent's bits may be secret (no branch or
+ * index depends on them). Shared by every exponentiation here. */
+static inline uint64_t hsb_nm_window(const uint8_t *exp, size_t len, size_t pos, unsigned w)
+{
+    uint64_t v = 0;
+    for (unsigned k = 0; k < w; k++) {
+        size_t bit = pos + k;
+        if (bit >= 8 * len) break;
+        v |= (uint64_t)((exp[len - 1 - bit / 8] >> (bit % 8)) & 1) << k;
+    }
+    return v;
+}
+
+/* Leading zero bytes of a secret field (an RSA prime or exponent), counted
+ * without branching on its bytes; the count itself is declassified: the byte
+ * lengths of the primes are public. */
+static inline size_t hsb_nm_lead_zeros_ct(const uint8_t *x, size_t len)
+{
+    uint64_t still = ~(uint64_t)0, count = 0;
+    for (size_t i = 0; i < len; i++) {
+        still &= hsb_nm_mask_zero(x[i]);
+        count += still & 1;
+    }
+    HSB_NM_DECLASSIFY(&count, sizeof count);
+    return (size_t)count;
+}
+
 /* --------------------------------------------------------- Montgomery context */
 
 /*

@@ -48,19 +48,6 @@ typedef struct rsa_priv_ctx {
     uint8_t dp[HSB_MAX_MODULUS_BYTES], dq[HSB_MAX_MODULUS_BYTES], pub_e[HSB_MAX_MODULUS_BYTES];
 } rsa_priv_ctx;
 
-/* Leading zero bytes of a secret field, counted without branching on its
- * bytes; the count is declassified (see the top comment). */
-static size_t lead_zeros_ct(const uint8_t *x, size_t len)
-{
-    uint64_t still = ~(uint64_t)0, count = 0;
-    for (size_t i = 0; i < len; i++) {
-        still &= hsb_nm_mask_zero(x[i]);
-        count += still & 1;
-    }
-    HSB_NM_DECLASSIFY(&count, sizeof count);
-    return (size_t)count;
-}
-
 /* Load an odd prime (secret) into a Montgomery context of k limbs. */
 static hsb_rc load_prime(hsb_nm_mont *m, const hsb_nm_engine *e, const uint8_t *p, size_t len,
                          size_t k)
@@ -101,7 +88,8 @@ static hsb_rc rsa_init(const hsb_nm_engine *e, void *vctx, const hsb_rsa_key *ke
 
     /* p and q: skip leading zero bytes (lengths public), then size both
      * contexts for the larger so that c < n = p q < p R and q R. */
-    size_t pz = lead_zeros_ct(key->p, key->p_len), qz = lead_zeros_ct(key->q, key->q_len);
+    size_t pz = hsb_nm_lead_zeros_ct(key->p, key->p_len),
+           qz = hsb_nm_lead_zeros_ct(key->q, key->q_len);
     const uint8_t *p = key->p + pz, *q = key->q + qz;
     size_t p_len = key->p_len - pz, q_len = key->q_len - qz;
     HSB_ENSURE(p_len >= 2 && q_len >= 2, HSB_E_USAGE);

@@ -17,19 +17,6 @@
 #include "hsb_limits.h"
 #include "native_mb.h"
 
-/* Leading zero bytes of a secret field, counted without a branch; the count
- * is declassified (byte lengths of the primes are public). */
-static size_t lead_zeros_ct(const uint8_t *x, size_t len)
-{
-    uint64_t still = ~(uint64_t)0, count = 0;
-    for (size_t i = 0; i < len; i++) {
-        still &= hsb_nm_mask_zero(x[i]);
-        count += still & 1;
-    }
-    HSB_NM_DECLASSIFY(&count, sizeof count);
-    return (size_t)count;
-}
-
 /* dst (width bytes) = src right-aligned; bytes of src beyond width must be
  * zero (a leading 00 of a two's-complement encoding). Returns 0 if not. */
 static int copy_right(uint8_t *dst, size_t width, const uint8_t *src, size_t len)
@@ -63,7 +50,8 @@ void hsb_nm_mb_rsa_clear(hsb_nm_mb_rsa *key)
 
 static hsb_rc load_secrets(hsb_nm_mb_rsa *key, const hsb_nm_engine *e64, const hsb_rsa_key *src)
 {
-    size_t pz = lead_zeros_ct(src->p, src->p_len), qz = lead_zeros_ct(src->q, src->q_len);
+    size_t pz = hsb_nm_lead_zeros_ct(src->p, src->p_len),
+           qz = hsb_nm_lead_zeros_ct(src->q, src->q_len);
     const uint8_t *p = src->p + pz, *q = src->q + qz;
     size_t p_len = src->p_len - pz, q_len = src->q_len - qz;
     HSB_ENSURE(p_len >= 2 && q_len >= 2, HSB_E_USAGE);
