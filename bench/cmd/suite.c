@@ -24,7 +24,10 @@ static const char usage[] =
     "another file. Per-suite timing (unless --duration/--warmup are given):\n"
     "handshake 400ms x 5 after 200ms, modexp 200ms x 5 after 100ms, bulk 170ms x 5\n"
     "after 50ms. --threads, when given, replaces the thread counts of all three\n"
-    "(default: handshakes at 1 and all PUs, the others at 1).\n\n"
+    "(default: handshakes at 1 and all PUs, the others at 1). Handshakes run with\n"
+    "encrypt-then-MAC and the extended master secret on, as libssl by default; the\n"
+    "record rows are encrypt-then-MAC (record-seal-etm, record-open-etm; 'hsbench\n"
+    "bulk' measures both MAC orders).\n\n"
     "options:\n";
 
 /* No --json: results/latest.json, checked like --json before the run. -1,
