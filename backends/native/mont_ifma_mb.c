@@ -44,22 +44,8 @@
 #define hsb_nm_mb_ifma_ams hsb_nm_mb_ifma_ams_emu
 #define REF_ENGINE hsb_nm_engine_portable
 #else
-#include <immintrin.h>
-#define IFMA_TARGET __attribute__((target("avx512f,avx512ifma,avx512vl")))
+#include "ifma_vec.h"
 #define REF_ENGINE hsb_nm_engine_mulx
-typedef __m512i vec;
-typedef __mmask8 vmask;
-#define v_zero() _mm512_setzero_si512()
-#define v_set1(x) _mm512_set1_epi64((long long)(x))
-#define v_load(p) _mm512_loadu_si512((const void *)(p))
-#define v_store(p, v) _mm512_storeu_si512((void *)(p), (v))
-#define v_madd_lo(acc, a, b) _mm512_madd52lo_epu64((acc), (a), (b))
-#define v_madd_hi(acc, a, b) _mm512_madd52hi_epu64((acc), (a), (b))
-#define v_add(a, b) _mm512_add_epi64((a), (b))
-#define v_and(a, b) _mm512_and_si512((a), (b))
-#define v_srl52(a) _mm512_srli_epi64((a), 52)
-#define v_eq_mask(a, b) _mm512_cmpeq_epu64_mask((a), (b))
-#define v_blend(k, a, b) _mm512_mask_blend_epi64((k), (a), (b))
 #endif
 
 #define AI __attribute__((always_inline)) inline
