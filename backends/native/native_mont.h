@@ -230,6 +230,14 @@ void hsb_nm_pow_generic(const hsb_nm_engine *e, const hsb_nm_mont *m, uint64_t *
 void hsb_nm_pow_public(const hsb_nm_engine *e, const hsb_nm_mont *m, uint64_t *out,
                        const uint64_t *base, const uint8_t *exp, size_t exp_len);
 
+/* The public half of an RSA private key, checked one way for the single and
+ * the batch RSA code: every part present; n, its leading zero bytes
+ * skipped, odd, of HSB_MIN_RSA_MODULUS_BITS bits (hsb_limits.h) up to
+ * HSB_MAX_MODULUS_BYTES (else HSB_E_UNSUPPORTED); e non-zero and no longer
+ * than n. *n and *e point into key. Variable time: n and e are public. */
+hsb_rc hsb_nm_rsa_public_part(const hsb_rsa_key *key, const uint8_t **n, size_t *n_len,
+                              const uint8_t **e, size_t *e_len);
+
 /* ----------------------------------------------------------------- classes */
 
 /* Per path: NULL when the path is unavailable (hsb_nm_engine_get). The

@@ -63,6 +63,24 @@ static hsb_rc load_prime(hsb_nm_mont *m, const hsb_nm_engine *e, const uint8_t *
     return HSB_OK;
 }
 
+hsb_rc hsb_nm_rsa_public_part(const hsb_rsa_key *key, const uint8_t **n_out, size_t *n_len_out,
+                              const uint8_t **e_out, size_t *e_len_out)
+{
+    HSB_ENSURE(key->n && key->e && key->p && key->q && key->dp && key->dq && key->qinv,
+               HSB_E_USAGE);
+    /* n and e are public. */
+    const uint8_t *n = key->n, *pe = key->e;
+    size_t n_len = key->n_len, e_len = key->e_len;
+    while (n_len > 0 && n[0] == 0) n++, n_len--;
+    while (e_len > 0 && pe[0] == 0) pe++, e_len--;
+    HSB_ENSURE(n_len <= HSB_MAX_MODULUS_BYTES && hsb_be_bits(n, n_len) >= HSB_MIN_RSA_MODULUS_BITS,
+               HSB_E_UNSUPPORTED);
+    HSB_ENSURE(n[n_len - 1] & 1, HSB_E_USAGE);
+    HSB_ENSURE(e_len > 0 && e_len <= n_len, HSB_E_USAGE);
+    *n_out = n, *n_len_out = n_len, *e_out = pe, *e_len_out = e_len;
+    return HSB_OK;
+}
+
 static void rsa_clear(void *vctx)
 {
     if (vctx) hsb_wipe(vctx, sizeof(rsa_priv_ctx));
@@ -73,18 +91,9 @@ static hsb_rc rsa_init(const hsb_nm_engine *e, void *vctx, const hsb_rsa_key *ke
     rsa_priv_ctx *ctx = vctx;
     HSB_ENSURE(ctx != NULL && key != NULL, HSB_E_USAGE);
     memset(ctx, 0, sizeof *ctx);
-    HSB_ENSURE(key->n && key->e && key->p && key->q && key->dp && key->dq && key->qinv,
-               HSB_E_USAGE);
-
-    /* n and e are public. */
-    const uint8_t *n = key->n, *pe = key->e;
-    size_t n_len = key->n_len, e_len = key->e_len;
-    while (n_len > 0 && n[0] == 0) n++, n_len--;
-    while (e_len > 0 && pe[0] == 0) pe++, e_len--;
-    HSB_ENSURE(n_len <= HSB_MAX_MODULUS_BYTES && hsb_be_bits(n, n_len) >= HSB_MIN_RSA_MODULUS_BITS,
-               HSB_E_UNSUPPORTED);
-    HSB_ENSURE(n[n_len - 1] & 1, HSB_E_USAGE);
-    HSB_ENSURE(e_len > 0 && e_len <= n_len, HSB_E_USAGE);
+    const uint8_t *n, *pe;
+    size_t n_len, e_len;
+    HSB_GUARD(hsb_nm_rsa_public_part(key, &n, &n_len, &pe, &e_len));
 
     /* p and q: skip leading zero bytes (lengths public), then size both
      * contexts for the larger so that c < n = p q < p R and q R. */

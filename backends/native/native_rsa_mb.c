@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "hsb_ct.h"
-#include "hsb_limits.h"
 #include "native_mb.h"
 
 /* dst (width bytes) = src right-aligned; bytes of src beyond width must be
@@ -74,16 +73,9 @@ hsb_rc hsb_nm_mb_rsa_init(hsb_nm_mb_rsa *key, const hsb_nm_engine *e64, const hs
 {
     HSB_ENSURE(key != NULL && e64 != NULL && src != NULL, HSB_E_USAGE);
     memset(key, 0, sizeof *key);
-    HSB_ENSURE(src->n && src->e && src->p && src->q && src->dp && src->dq && src->qinv,
-               HSB_E_USAGE);
-    const uint8_t *n = src->n, *pe = src->e; /* public */
-    size_t n_len = src->n_len, e_len = src->e_len;
-    while (n_len > 0 && n[0] == 0) n++, n_len--;
-    while (e_len > 0 && pe[0] == 0) pe++, e_len--;
-    HSB_ENSURE(n_len <= HSB_MAX_MODULUS_BYTES && hsb_be_bits(n, n_len) >= HSB_MIN_RSA_MODULUS_BITS,
-               HSB_E_UNSUPPORTED);
-    HSB_ENSURE(n[n_len - 1] & 1, HSB_E_USAGE);
-    HSB_ENSURE(e_len > 0 && e_len <= n_len, HSB_E_USAGE);
+    const uint8_t *n, *pe;
+    size_t n_len, e_len;
+    HSB_GUARD(hsb_nm_rsa_public_part(src, &n, &n_len, &pe, &e_len));
     key->n_len = n_len;
     key->nn = (n_len + 7) / 8;
     key->e_len = e_len;
