@@ -22,32 +22,9 @@
 #define CH(e, f, g) XOR(_mm256_and_si256(XOR(f, g), e), g)
 #define MAJ(a, b, c) XOR(_mm256_and_si256(XOR(a, b), XOR(b, c)), b)
 
-/* Round t0 + j of a 16-round stretch (j a constant, so w[] indices are too);
- * sched: first make W[t] in w[j] from the 16 before it (FIPS 180-4 6.2.2
- * step 1). h + W + K does not wait for e: the chain from e to the next e is
- * Ch or Sigma1, then two adds. */
-#define ROUND(a, b, c, d, e, f, g, h, j, sched)                                                    \
-    do {                                                                                           \
-        if (sched)                                                                                 \
-            w[j] = ADD(ADD(w[j], SSIG1(w[((j) + 14) & 15])),                                       \
-                       ADD(w[((j) + 9) & 15], SSIG0(w[((j) + 1) & 15])));                          \
-        __m256i t1_ = ADD(ADD(h, ADD(w[j], _mm256_set1_epi32((int)kp[j]))), CH(e, f, g));          \
-        t1_ = ADD(t1_, BSIG1(e));                                                                  \
-        d = ADD(d, t1_);                                                                           \
-        h = ADD(t1_, ADD(BSIG0(a), MAJ(a, b, c)));                                                 \
-    } while (0)
-
-#define ROUNDS8(j, sched)                                                                          \
-    do {                                                                                           \
-        ROUND(a, b, c, d, e, f, g, h, (j) + 0, sched);                                             \
-        ROUND(h, a, b, c, d, e, f, g, (j) + 1, sched);                                             \
-        ROUND(g, h, a, b, c, d, e, f, (j) + 2, sched);                                             \
-        ROUND(f, g, h, a, b, c, d, e, (j) + 3, sched);                                             \
-        ROUND(e, f, g, h, a, b, c, d, (j) + 4, sched);                                             \
-        ROUND(d, e, f, g, h, a, b, c, (j) + 5, sched);                                             \
-        ROUND(c, d, e, f, g, h, a, b, (j) + 6, sched);                                             \
-        ROUND(b, c, d, e, f, g, h, a, (j) + 7, sched);                                             \
-    } while (0)
+#define VEC __m256i
+#define SET1(x) _mm256_set1_epi32(x)
+#include "sha256_mb_rounds.h"
 
 /* Eight dwords at off from each p[l] -> out[j] = dword j of every lane,
  * byte-swapped: an 8x8 transpose (pairs, quads, then 128-bit halves). */
