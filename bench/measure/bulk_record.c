@@ -19,6 +19,7 @@
 
 #include "hsb_bulk.h"
 #include "hsb_opts.h"
+#include "hsb_ref_libssl.h"
 #include "hsb_tls_pair.h"
 
 /* ---------------------------------------------------------- EVP reference */
@@ -161,6 +162,63 @@ static void ref_free(ref_rec *s)
     free(s);
 }
 
+/* --------------------------------------------------------- libssl reference */
+
+/* libssl's own record layer: the client's SSL_write (seal) or the server's
+ * SSL_read (open) of one size-byte record, after a real handshake in the
+ * row's MAC order. libssl's read sequence number cannot be reset, so each
+ * SSL_read needs a record sealed for it: the opener has the client seal a
+ * batch (at most 64 records, 256 KiB) with the clocks paused
+ * (hsb_tstats_pause), then reads them one per operation. */
+typedef struct ssl_rec {
+    int open;
+    size_t size, batch, left; /* left: sealed records the server has not read */
+    const uint8_t *data;
+    hsb_ossl_cfg *cfg;
+    hsb_ossl_pair *pair;
+} ssl_rec;
+
+static void ssl_rec_free(ssl_rec *s)
+{
+    hsb_ossl_pair_free(s->pair);
+    hsb_ossl_cfg_free(s->cfg);
+    free(s);
+}
+
+static hsb_rc ssl_rec_new(const bk_job *j, ssl_rec *s)
+{
+    char err[256];
+    s->open = BK_IS_OPEN(j->variant);
+    s->size = j->size;
+    s->data = j->data;
+    s->batch = s->open ? (256u << 10) / j->size : 1;
+    s->batch = s->batch < 1 ? 1 : s->batch > 64 ? 64 : s->batch;
+    HSB_GUARD(hsb_ossl_cfg_new(HSB_KX_RSA, 2048, NULL, &s->cfg, err, sizeof err));
+    /* The row's MAC order; the extended master secret as libssl's default. */
+    hsb_ossl_cfg_set_ext(s->cfg, BK_IS_ETM(j->variant), 1);
+    if (BK_IS_GCM(j->variant)) HSB_GUARD(hsb_ossl_cfg_set_gcm(s->cfg, HSB_KX_RSA));
+    /* Room for a batch of records: header, IV or nonce, MAC or tag, padding. */
+    return hsb_ossl_pair_new(s->cfg, s->batch * (j->size + 128), &s->pair, err, sizeof err);
+}
+
+static hsb_rc ssl_rec_op(ssl_rec *s, uint8_t *out, hsb_tstats *st)
+{
+    if (!s->open) {
+        HSB_GUARD(hsb_ossl_pair_write(s->pair, s->data, s->size));
+        hsb_ossl_pair_drop(s->pair);
+        return HSB_OK;
+    }
+    if (s->left == 0) {
+        hsb_tstats_pause(st);
+        for (size_t i = 0; i < s->batch; i++)
+            HSB_GUARD(hsb_ossl_pair_write(s->pair, s->data, s->size));
+        hsb_tstats_resume(st);
+        s->left = s->batch;
+    }
+    s->left--;
+    return hsb_ossl_pair_read(s->pair, out, s->size);
+}
+
 /* ------------------------------------------------------------ our record */
 
 typedef struct our_rec {
@@ -170,25 +228,52 @@ typedef struct our_rec {
     hsb_pair *pair;
 } our_rec;
 
+enum { REC_PIECES, REC_OURS, REC_LIBSSL };
+
 typedef struct rec_state {
-    int ours;
+    int kind;
     union {
         ref_rec *ref;
         our_rec *our;
+        ssl_rec *ssl;
     } u;
 } rec_state;
 
-hsb_rc hsb_bulk_record_ref_new(const bk_job *j, void **out)
+/* A new state of kind with its zeroed inner state of `size` bytes (*inner),
+ * in *out at once so that a failed set-up is freed with the state. */
+static hsb_rc state_new(int kind, size_t size, void **inner, void **out)
 {
     rec_state *st = calloc(1, sizeof *st);
-    ref_rec *s = calloc(1, sizeof *s);
+    void *s = calloc(1, size);
     if (!st || !s) {
         free(st);
         free(s);
         HSB_BAIL(HSB_E_NOMEM);
     }
-    st->u.ref = s;
+    st->kind = kind;
+    if (kind == REC_LIBSSL)
+        st->u.ssl = s;
+    else if (kind == REC_PIECES)
+        st->u.ref = s;
+    else
+        st->u.our = s;
+    *inner = s;
     *out = st;
+    return HSB_OK;
+}
+
+hsb_rc hsb_bulk_record_libssl_new(const bk_job *j, void **out)
+{
+    void *s = NULL;
+    HSB_GUARD(state_new(REC_LIBSSL, sizeof(ssl_rec), &s, out));
+    return ssl_rec_new(j, s);
+}
+
+hsb_rc hsb_bulk_record_ref_new(const bk_job *j, void **out)
+{
+    void *inner = NULL;
+    HSB_GUARD(state_new(REC_PIECES, sizeof(ref_rec), &inner, out));
+    ref_rec *s = inner;
     s->open = BK_IS_OPEN(j->variant);
     s->etm = BK_IS_ETM(j->variant);
     s->size = j->size;
@@ -218,16 +303,9 @@ hsb_rc hsb_bulk_record_ref_new(const bk_job *j, void **out)
 
 hsb_rc hsb_bulk_record_new(const bk_job *j, void **out)
 {
-    rec_state *st = calloc(1, sizeof *st);
-    our_rec *s = calloc(1, sizeof *s);
-    if (!st || !s) {
-        free(st);
-        free(s);
-        HSB_BAIL(HSB_E_NOMEM);
-    }
-    st->ours = 1;
-    st->u.our = s;
-    *out = st;
+    void *inner = NULL;
+    HSB_GUARD(state_new(REC_OURS, sizeof(our_rec), &inner, out));
+    our_rec *s = inner;
     s->open = BK_IS_OPEN(j->variant);
     s->size = j->size;
     char err[256];
@@ -242,10 +320,12 @@ hsb_rc hsb_bulk_record_new(const bk_job *j, void **out)
     return HSB_OK;
 }
 
-hsb_rc hsb_bulk_record_op(void *state, const uint8_t *in, uint8_t *out)
+hsb_rc hsb_bulk_record_op(void *state, const uint8_t *in, uint8_t *out, hsb_tstats *ts)
 {
     rec_state *st = state;
-    if (!st->ours) return st->u.ref->open ? ref_open(st->u.ref, out) : ref_seal(st->u.ref, in);
+    if (st->kind == REC_LIBSSL) return ssl_rec_op(st->u.ssl, out, ts);
+    if (st->kind == REC_PIECES)
+        return st->u.ref->open ? ref_open(st->u.ref, out) : ref_seal(st->u.ref, in);
     our_rec *s = st->u.our;
     if (!s->open) return hsb_pair_seal(s->pair, in, s->size);
     size_t n;
@@ -258,7 +338,9 @@ void hsb_bulk_record_free(void *state)
 {
     rec_state *st = state;
     if (!st) return;
-    if (!st->ours) {
+    if (st->kind == REC_LIBSSL) {
+        if (st->u.ssl) ssl_rec_free(st->u.ssl);
+    } else if (st->kind == REC_PIECES) {
         if (st->u.ref) ref_free(st->u.ref);
     } else if (st->u.our) {
         hsb_pair_free(st->u.our->pair);
@@ -279,7 +361,7 @@ int hsb_bulk_record_verify(const bk_job *j, char *err, size_t len)
         snprintf(err, len, "out of memory");
     } else if (hsb_bulk_record_new(&o, &st) != HSB_OK) {
         snprintf(err, len, "set-up (handshake, capture) failed: %s", hsb_last_error());
-    } else if (hsb_bulk_record_op(st, NULL, out) != HSB_OK) {
+    } else if (hsb_bulk_record_op(st, NULL, out, NULL) != HSB_OK) {
         snprintf(err, len, "opening our own sealed record failed: %s", hsb_last_error());
     } else if (memcmp(out, j->data, j->size) != 0) {
         snprintf(err, len, "the opened record differs from what was sealed: not measured");

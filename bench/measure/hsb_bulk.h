@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "hsb_provider.h"
+#include "hsb_runner.h"
 
 enum {
     BK_CBC_ENC,
@@ -28,7 +29,13 @@ enum {
 /* Is variant v a record row, an opening one, an encrypt-then-MAC one? */
 #define BK_IS_REC(v) ((v) >= BK_REC_SEAL)
 #define BK_IS_OPEN(v) ((v) == BK_REC_OPEN || (v) == BK_REC_OPEN_ETM)
-#define BK_IS_ETM(v) ((v) >= BK_REC_SEAL_ETM)
+#define BK_IS_ETM(v) ((v) == BK_REC_SEAL_ETM || (v) == BK_REC_OPEN_ETM)
+#define BK_IS_GCM(v) 0
+
+/* bk_job.ref: a composition's row, or a reference row. A record variant
+ * has two references: libssl's own record layer (the one its ratios are
+ * to) and the record built from EVP pieces; a primitive has EVP only. */
+enum { BK_ROW = 0, BK_REF_MAIN = 1, BK_REF_PIECES = 2 };
 
 typedef struct bk_job {
     int variant, ref;
@@ -40,12 +47,15 @@ typedef struct bk_job {
     EVP_MD *md; /* SHA-256, fetched once */
 } bk_job;
 
-/* Per-thread record state: ours (a handshaken connection pair over memory)
- * or the EVP reference's. */
+/* Per-thread record state: ours (a handshaken connection pair over memory),
+ * libssl's (SSL_write / SSL_read after a handshake), or the record built
+ * from EVP pieces. */
 hsb_rc hsb_bulk_record_new(const bk_job *j, void **out);
+hsb_rc hsb_bulk_record_libssl_new(const bk_job *j, void **out);
 hsb_rc hsb_bulk_record_ref_new(const bk_job *j, void **out);
-/* One seal (or open) of j->size bytes. */
-hsb_rc hsb_bulk_record_op(void *state, const uint8_t *in, uint8_t *out);
+/* One seal (or open) of j->size bytes; st (may be NULL) for pausing the
+ * clocks while libssl's opener seals its next batch. */
+hsb_rc hsb_bulk_record_op(void *state, const uint8_t *in, uint8_t *out, hsb_tstats *st);
 void hsb_bulk_record_free(void *state);
 /* Seal then open one record with our core: the plaintext must come back. */
 int hsb_bulk_record_verify(const bk_job *j, char *err, size_t len);

@@ -30,6 +30,11 @@ void hsb_ossl_cfg_free(hsb_ossl_cfg *c);
  * the first handshake. */
 void hsb_ossl_cfg_set_ext(hsb_ossl_cfg *c, int etm, int ems);
 
+/* The AES-128-GCM suite of kx (AES128-GCM-SHA256, DHE-RSA-AES128-GCM-SHA256,
+ * RFC 5288) instead of the CBC one, on both contexts. Before the first
+ * handshake. */
+HSB_MUST_CHECK hsb_rc hsb_ossl_cfg_set_gcm(hsb_ossl_cfg *c, unsigned kx);
+
 /* One full handshake; cpu[0] and cpu[1] (when cpu is not NULL) get the
  * client's and the server's thread CPU time added, in ns. On failure err
  * gets libssl's reason. check: also confirm the suite and the verification
@@ -37,6 +42,24 @@ void hsb_ossl_cfg_set_ext(hsb_ossl_cfg *c, int etm, int ems);
  * (set-up checks; the timed loop passes 0). */
 HSB_MUST_CHECK hsb_rc hsb_ossl_handshake(const hsb_ossl_cfg *c, int64_t cpu[2], int check,
                                          char *err, size_t len);
+
+/*
+ * libssl's record layer after a real handshake (the record reference rows of
+ * the bulk suite): a client and a server SSL over a BIO pair of `buf` bytes
+ * each way (0: the default, 17 KiB), handshaken and checked as above.
+ *   write: the client's SSL_write of len bytes (one record up to 2^14);
+ *          the record waits in the pair until the server reads it or drop;
+ *   drop:  throw away what the client wrote and the server has not read;
+ *   read:  the server's SSL_read, which must return exactly len bytes.
+ * HSB_E_CRYPTO when a call does not move exactly len bytes.
+ */
+typedef struct hsb_ossl_pair hsb_ossl_pair;
+HSB_MUST_CHECK hsb_rc hsb_ossl_pair_new(const hsb_ossl_cfg *c, size_t buf, hsb_ossl_pair **out,
+                                        char *err, size_t len);
+void hsb_ossl_pair_free(hsb_ossl_pair *p);
+HSB_MUST_CHECK hsb_rc hsb_ossl_pair_write(hsb_ossl_pair *p, const uint8_t *data, size_t len);
+void hsb_ossl_pair_drop(hsb_ossl_pair *p);
+HSB_MUST_CHECK hsb_rc hsb_ossl_pair_read(hsb_ossl_pair *p, uint8_t *out, size_t len);
 
 /* "libssl OpenSSL 3.0.x ..." for reports. */
 const char *hsb_ossl_impl(void);

@@ -26,6 +26,12 @@ typedef struct hsb_group {
 
     const char *ref_backend;                 /* the reference row's label */
     const char *ref_impl_key, *ref_impl_val; /* its one implementation */
+    /* A second reference measured beside the first (NULL: none), e.g. the
+     * record built from EVP pieces beside libssl's record layer: also a
+     * reference row (is_reference), its ratio is to the first reference,
+     * and the composition rows' ratios stay to the first. */
+    const char *ref2_backend;
+    const char *ref2_impl_key, *ref2_impl_val;
     /* An implementation every composition row names first ("tls"), or NULL. */
     const char *row_impl_key, *row_impl_val;
 
@@ -41,9 +47,9 @@ typedef struct hsb_group {
     int (*available)(void *ctx, const hsb_comp *c, char *why, size_t len);
     /*
      * The work of a row: comp is the composition's index, -1 for the
-     * reference; slot counts the group's rows so far at this thread count
-     * (storage for w->arg, which must live until the flush). On an error, err
-     * says why and the row is recorded as FAILED.
+     * reference, -2 for the second reference; slot counts the group's rows so far at this thread
+     * count (storage for w->arg, which must live until the flush). On an error, err says why and
+     * the row is recorded as FAILED.
      */
     hsb_rc (*row)(void *ctx, int comp, size_t slot, hsb_work *w, char *err, size_t len);
     /* Compare a composition row's output with OpenSSL's before timing it

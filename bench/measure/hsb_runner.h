@@ -52,7 +52,25 @@ typedef struct hsb_tstats {
     hsb_rc rc;     /* first hard failure, HSB_OK if none */
     char err[200];
     char soft_err[160]; /* the op may describe its first counted failure here */
+    /* Time the op spent paused (hsb_tstats_pause), taken out of the
+     * worker's wall, CPU and TSC figures; pause_at_* while paused. */
+    int64_t paused_ns, paused_cpu_ns;
+    uint64_t paused_tsc;
+    int64_t pause_at_ns, pause_at_cpu_ns;
+    uint64_t pause_at_tsc;
 } __attribute__((aligned(64))) hsb_tstats;
+
+/*
+ * Google Benchmark's PauseTiming/ResumeTiming: an op that must prepare its
+ * input now and then (libssl's SSL_read needs freshly sealed records: its
+ * read sequence number cannot be reset) pauses the clocks around that work.
+ * The paused time is left out of the worker's wall time, CPU time and TSC
+ * ticks (and of the op's latency); iterations count as usual. st may be NULL
+ * (an op run outside the runner): then nothing is recorded. Three clock
+ * reads per call: pause around batches of work, not per op.
+ */
+void hsb_tstats_pause(hsb_tstats *st);
+void hsb_tstats_resume(hsb_tstats *st);
 
 /*
  * The work. thread_init runs on the worker, after pinning; op runs in the

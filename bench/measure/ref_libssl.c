@@ -14,8 +14,8 @@
 
 struct hsb_ossl_cfg {
     SSL_CTX *client, *server;
-    const char *cipher;
-    int ems; /* extended_master_secret on: the check expects it in use */
+    const char *cipher; /* the one suite, OpenSSL's name */
+    int ems;            /* extended_master_secret on: the check expects it in use */
 };
 
 const char *hsb_ossl_impl(void)
@@ -103,6 +103,17 @@ static int step(SSL *s, int *done)
     return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
 }
 
+hsb_rc hsb_ossl_cfg_set_gcm(hsb_ossl_cfg *c, unsigned kx)
+{
+    c->cipher = kx == HSB_KX_DHE ? "DHE-RSA-AES128-GCM-SHA256" : "AES128-GCM-SHA256";
+    if (SSL_CTX_set_cipher_list(c->client, c->cipher) != 1 ||
+        SSL_CTX_set_cipher_list(c->server, c->cipher) != 1) {
+        ERR_clear_error();
+        HSB_BAIL_MSG(HSB_E_UNAVAILABLE, "libssl refuses its AES-128-GCM suite");
+    }
+    return HSB_OK;
+}
+
 void hsb_ossl_cfg_set_ext(hsb_ossl_cfg *c, int etm, int ems)
 {
     SSL_CTX *ctx[2] = {c->client, c->server};
@@ -119,25 +130,49 @@ void hsb_ossl_cfg_set_ext(hsb_ossl_cfg *c, int etm, int ems)
     c->ems = ems;
 }
 
-hsb_rc hsb_ossl_handshake(const hsb_ossl_cfg *c, int64_t cpu[2], int check, char *err, size_t len)
+/* Two SSL objects over a fresh BIO pair of `buf` bytes each way (0: the
+ * default), client and server set up; *cl and *sv NULL on failure. */
+static hsb_rc pair_setup(const hsb_ossl_cfg *c, size_t buf, SSL **cl, SSL **sv, char *err,
+                         size_t len)
 {
-    hsb_rc rc = HSB_OK;
-    SSL *cl = SSL_new(c->client), *sv = SSL_new(c->server);
     BIO *bc = NULL, *bs = NULL;
-    if (!cl || !sv || BIO_new_bio_pair(&bc, 0, &bs, 0) != 1) {
+    *cl = SSL_new(c->client);
+    *sv = SSL_new(c->server);
+    if (!*cl || !*sv || BIO_new_bio_pair(&bc, buf, &bs, buf) != 1) {
         if (err) ossl_err(err, len, "SSL_new/BIO_new_bio_pair");
-        rc = hsb_raise(HSB_E_NOMEM, __FILE__, __LINE__, "libssl objects");
-        goto out;
+        SSL_free(*cl);
+        SSL_free(*sv);
+        *cl = *sv = NULL;
+        HSB_BAIL_MSG(HSB_E_NOMEM, "libssl objects");
     }
-    SSL_set_bio(cl, bc, bc);
-    SSL_set_bio(sv, bs, bs);
-    SSL_set_connect_state(cl);
-    SSL_set_accept_state(sv);
-    if (SSL_set1_host(cl, "localhost") != 1 || SSL_set_tlsext_host_name(cl, "localhost") != 1) {
+    SSL_set_bio(*cl, bc, bc); /* each SSL frees its BIO end */
+    SSL_set_bio(*sv, bs, bs);
+    SSL_set_connect_state(*cl);
+    SSL_set_accept_state(*sv);
+    if (SSL_set1_host(*cl, "localhost") != 1 || SSL_set_tlsext_host_name(*cl, "localhost") != 1) {
         if (err) ossl_err(err, len, "SSL_set1_host");
-        rc = hsb_raise(HSB_E_CRYPTO, __FILE__, __LINE__, "libssl host");
-        goto out;
+        HSB_BAIL_MSG(HSB_E_CRYPTO, "libssl host");
     }
+    return HSB_OK;
+}
+
+/* The set-up checks after a handshake (see hsb_ossl_handshake's check). */
+static hsb_rc check_result(const hsb_ossl_cfg *c, SSL *cl, char *err, size_t len)
+{
+    const char *got = SSL_get_cipher_name(cl);
+    if (SSL_get_verify_result(cl) == X509_V_OK && SSL_version(cl) == TLS1_2_VERSION && got &&
+        strcmp(got, c->cipher) == 0 && SSL_get_extms_support(cl) == c->ems)
+        return HSB_OK;
+    if (err)
+        snprintf(err, len, "libssl negotiated %s %s (verify %ld, ems %d), wanted %s ems %d",
+                 SSL_get_version(cl), got ? got : "-", SSL_get_verify_result(cl),
+                 (int)SSL_get_extms_support(cl), c->cipher, c->ems);
+    HSB_BAIL_MSG(HSB_E_INTERNAL, "libssl unexpected result");
+}
+
+/* Step both ends to the end of the handshake (bounded). */
+static hsb_rc drive(SSL *cl, SSL *sv, int64_t cpu[2], char *err, size_t len)
+{
     int cd = 0, sd = 0;
     for (int round = 0; round < 32 && !(cd && sd); round++) {
         int rc_c, rc_s;
@@ -155,30 +190,78 @@ hsb_rc hsb_ossl_handshake(const hsb_ossl_cfg *c, int64_t cpu[2], int check, char
         }
         if (rc_c < 0 || rc_s < 0) {
             if (err) ossl_err(err, len, rc_c < 0 ? "libssl client" : "libssl server");
-            rc = hsb_raise(HSB_E_PROTOCOL, __FILE__, __LINE__, "libssl handshake failed");
-            goto out;
+            HSB_BAIL_MSG(HSB_E_PROTOCOL, "libssl handshake failed");
         }
     }
-    if (!(cd && sd)) {
-        if (err) snprintf(err, len, "libssl handshake made no progress");
-        rc = hsb_raise(HSB_E_INTERNAL, __FILE__, __LINE__, "libssl handshake stalled");
-        goto out;
-    }
-    if (check) {
-        const char *got = SSL_get_cipher_name(cl);
-        if (SSL_get_verify_result(cl) != X509_V_OK || SSL_version(cl) != TLS1_2_VERSION || !got ||
-            strcmp(got, c->cipher) != 0 || SSL_get_extms_support(cl) != c->ems) {
-            if (err)
-                snprintf(err, len, "libssl negotiated %s %s (verify %ld, ems %d), wanted %s ems %d",
-                         SSL_get_version(cl), got ? got : "-", SSL_get_verify_result(cl),
-                         (int)SSL_get_extms_support(cl), c->cipher, c->ems);
-            rc = hsb_raise(HSB_E_INTERNAL, __FILE__, __LINE__, "libssl unexpected result");
-        }
-    }
-out:
-    SSL_free(cl); /* frees its BIO end too */
+    if (cd && sd) return HSB_OK;
+    if (err) snprintf(err, len, "libssl handshake made no progress");
+    HSB_BAIL_MSG(HSB_E_INTERNAL, "libssl handshake stalled");
+}
+
+hsb_rc hsb_ossl_handshake(const hsb_ossl_cfg *c, int64_t cpu[2], int check, char *err, size_t len)
+{
+    SSL *cl, *sv;
+    hsb_rc rc = pair_setup(c, 0, &cl, &sv, err, len);
+    if (rc == HSB_OK) rc = drive(cl, sv, cpu, err, len);
+    if (rc == HSB_OK && check) rc = check_result(c, cl, err, len);
+    SSL_free(cl);
     SSL_free(sv);
-    if (!cl) BIO_free(bc);
-    if (!sv) BIO_free(bs);
     return rc;
+}
+
+/* ------------------------------------------------- records after a handshake */
+
+struct hsb_ossl_pair {
+    SSL *cl, *sv;
+};
+
+void hsb_ossl_pair_free(hsb_ossl_pair *p)
+{
+    if (!p) return;
+    SSL_free(p->cl);
+    SSL_free(p->sv);
+    free(p);
+}
+
+hsb_rc hsb_ossl_pair_new(const hsb_ossl_cfg *c, size_t buf, hsb_ossl_pair **out, char *err,
+                         size_t len)
+{
+    hsb_ossl_pair *p = calloc(1, sizeof *p);
+    HSB_ENSURE(p, HSB_E_NOMEM);
+    hsb_rc rc = pair_setup(c, buf, &p->cl, &p->sv, err, len);
+    if (rc == HSB_OK) rc = drive(p->cl, p->sv, NULL, err, len);
+    if (rc == HSB_OK) rc = check_result(c, p->cl, err, len);
+    if (rc != HSB_OK) {
+        hsb_ossl_pair_free(p);
+        return rc;
+    }
+    *out = p;
+    return HSB_OK;
+}
+
+hsb_rc hsb_ossl_pair_write(hsb_ossl_pair *p, const uint8_t *data, size_t len)
+{
+    int n = SSL_write(p->cl, data, (int)len);
+    if (n != (int)len) {
+        ERR_clear_error();
+        HSB_BAIL_MSG(HSB_E_CRYPTO, "SSL_write did not take the whole record");
+    }
+    return HSB_OK;
+}
+
+void hsb_ossl_pair_drop(hsb_ossl_pair *p)
+{
+    /* A BIO pair half's reset empties the buffer it writes into: what the
+     * client sent is gone before the server reads it. */
+    (void)BIO_reset(SSL_get_wbio(p->cl));
+}
+
+hsb_rc hsb_ossl_pair_read(hsb_ossl_pair *p, uint8_t *out, size_t len)
+{
+    int n = SSL_read(p->sv, out, (int)len);
+    if (n != (int)len) {
+        ERR_clear_error();
+        HSB_BAIL_MSG(HSB_E_CRYPTO, "SSL_read did not return the whole record");
+    }
+    return HSB_OK;
 }

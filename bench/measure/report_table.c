@@ -48,7 +48,9 @@ void hsb_report_table(const hsb_report *r, FILE *to)
         else
             snprintf(cy, sizeof cy, "%.0f ns", f->real_ns.median);
         snprintf(cv, sizeof cv, "%.1f%%", f->rate.cv * 100);
-        if (f->is_reference)
+        if (f->is_reference && f->has_ratio) /* a second reference, vs the first */
+            snprintf(ratio, sizeof ratio, "ref%.2f", f->ratio);
+        else if (f->is_reference)
             snprintf(ratio, sizeof ratio, "ref");
         else if (f->has_ratio)
             snprintf(ratio, sizeof ratio, "%.3f", f->ratio);

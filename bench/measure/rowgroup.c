@@ -49,7 +49,7 @@ static void queue_row(hsb_report *r, const hsb_group *g, size_t idx, int comp, s
         hsb_report_fail(r, &r->fig[idx], err);
         return;
     }
-    if (comp < 0)
+    if (comp < 0) /* references are not checked */
         hsb_report_queue(r, idx, &w);
     else if (g->alone)
         hsb_report_measure(r, idx, &w);
@@ -59,17 +59,24 @@ static void queue_row(hsb_report *r, const hsb_group *g, size_t idx, int comp, s
         hsb_report_queue(r, idx, &w);
 }
 
-static hsb_rc reference_row(hsb_report *r, const hsb_group *g, unsigned threads, long *ref,
-                            size_t *slot)
+/* The reference row (which -1) or the second one (-2, compared with the
+ * first, *ref). */
+static hsb_rc reference_row(hsb_report *r, const hsb_group *g, unsigned threads, int which,
+                            long *ref, size_t *slot)
 {
     size_t idx;
-    hsb_figure *f = add_row(r, g, &idx, g->ref_backend, threads);
+    hsb_figure *f = add_row(r, g, &idx, which == -1 ? g->ref_backend : g->ref2_backend, threads);
     HSB_ENSURE(f, HSB_E_NOMEM);
     f->is_reference = 1;
     hsb_figure_set_name(f);
-    hsb_figure_impl(f, g->ref_impl_key, g->ref_impl_val);
-    *ref = (long)idx;
-    queue_row(r, g, idx, -1, slot);
+    if (which == -1) {
+        hsb_figure_impl(f, g->ref_impl_key, g->ref_impl_val);
+        *ref = (long)idx;
+    } else {
+        hsb_figure_impl(f, g->ref2_impl_key, g->ref2_impl_val);
+        f->ref = *ref;
+    }
+    queue_row(r, g, idx, which, slot);
     return HSB_OK;
 }
 
@@ -97,7 +104,9 @@ static hsb_rc thread_count(hsb_report *r, const hsb_opts *o, const hsb_comp *com
     long ref = -1;
     size_t slot = 0;
     hsb_rc rc = HSB_OK;
-    if (o->reference) rc = reference_row(r, g, o->threads[t], &ref, &slot);
+    if (o->reference) rc = reference_row(r, g, o->threads[t], -1, &ref, &slot);
+    if (o->reference && g->ref2_backend && rc == HSB_OK)
+        rc = reference_row(r, g, o->threads[t], -2, &ref, &slot);
     for (size_t c = 0; c < nc && rc == HSB_OK; c++) {
         char why[128];
         if (available(g, &comps[c], why, sizeof why))
@@ -114,7 +123,7 @@ static hsb_rc thread_count(hsb_report *r, const hsb_opts *o, const hsb_comp *com
 static void plan(hsb_report *r, const hsb_opts *o, const hsb_comp *comps, size_t nc,
                  const hsb_group *g)
 {
-    size_t rows = o->reference ? 1 : 0;
+    size_t rows = o->reference ? (g->ref2_backend ? 2 : 1) : 0;
     for (size_t c = 0; c < nc; c++) {
         char why[128], label[96];
         if (available(g, &comps[c], why, sizeof why) && !label_of(g, comps, c, label, sizeof label))

@@ -56,6 +56,22 @@ static void reset_counters(hsb_tstats *st)
     if (lat) hsb_hist_reset(lat);
 }
 
+void hsb_tstats_pause(hsb_tstats *st)
+{
+    if (!st) return;
+    st->pause_at_tsc = hsb_tsc_read();
+    st->pause_at_ns = hsb_now_ns();
+    st->pause_at_cpu_ns = hsb_thread_cpu_ns();
+}
+
+void hsb_tstats_resume(hsb_tstats *st)
+{
+    if (!st) return;
+    st->paused_cpu_ns += hsb_thread_cpu_ns() - st->pause_at_cpu_ns;
+    st->paused_ns += hsb_now_ns() - st->pause_at_ns;
+    st->paused_tsc += hsb_tsc_read() - st->pause_at_tsc;
+}
+
 /* The timed loops: until the stop flag rises, each timing its operations
  * into st->lat (latency runs) or not. do-while: every worker completes at
  * least one operation, so no repetition divides by zero. */
@@ -63,9 +79,10 @@ static hsb_rc loop_latency(pool *p, hsb_tstats *st, void *state, uint64_t *iters
 {
     hsb_rc rc;
     do {
+        uint64_t paused = st->paused_tsc;
         uint64_t a0 = hsb_tsc_read();
         rc = p->w->op(state, st);
-        uint64_t a1 = hsb_tsc_read();
+        uint64_t a1 = hsb_tsc_read() - (st->paused_tsc - paused);
         if (rc != HSB_OK) break;
         hsb_hist_add(st->lat, a1 - a0);
         *op_tsc += a1 - a0;
@@ -101,7 +118,8 @@ static void run_phase(pool *p, unsigned tid, hsb_tstats *st, void *state)
     st->cpu_ns = hsb_thread_cpu_ns() - cpu0;
     if (w->breakdown) hsb_bd_bind(NULL);
     st->iters = iters;
-    st->tsc = t1 - t0;
+    st->cpu_ns -= st->paused_cpu_ns;
+    st->tsc = t1 - t0 - st->paused_tsc;
     st->op_tsc = op_tsc;
     if (rc != HSB_OK)
         hsb_tstats_fail(st, rc, "worker %u: operation failed: %s", tid, hsb_last_error());
@@ -244,9 +262,10 @@ hsb_rc hsb_pool_phase(hsb_pool *p, double seconds, hsb_rep *rep, int *cpus_seen,
     pthread_barrier_wait(&p->done);
     HSB_GUARD(worker_failure(p, err, err_len));
     if (!rep) return HSB_OK;
-    int64_t t0 = p->st[0].start_ns, t1 = p->st[0].end_ns;
+    int64_t t0 = p->st[0].start_ns, t1 = p->st[0].end_ns, paused = 0;
     for (unsigned i = 0; i < n; i++) {
         const hsb_tstats *s = &p->st[i];
+        paused += s->paused_ns;
         if (s->start_ns < t0) t0 = s->start_ns;
         if (s->end_ns > t1) t1 = s->end_ns;
         rep->cpu_s += (double)s->cpu_ns * 1e-9;
@@ -262,7 +281,9 @@ hsb_rc hsb_pool_phase(hsb_pool *p, double seconds, hsb_rep *rep, int *cpus_seen,
             snprintf(rep->first_error, sizeof rep->first_error, "%s", s->soft_err);
         if (cpus_seen) cpus_seen[i] = s->cpu_seen;
     }
-    rep->wall_s = (double)(t1 - t0) * 1e-9;
+    /* Paused time (hsb_tstats_pause) is not the work's: the workers' mean
+     * pause comes off the wall time. */
+    rep->wall_s = (double)(t1 - t0 - paused / (int64_t)n) * 1e-9;
     return HSB_OK;
 }
 

@@ -16,16 +16,22 @@
  *                                    which libssl negotiates by default)
  *                                    (--etm on|off|both picks the orders)
  *
- * Reference rows ("evp-reference"): OpenSSL EVP doing the same on the same
- * threads: EVP_EncryptUpdate / EVP_DecryptUpdate (padding off, context
- * reused), the GCM sequence with EVP_CTRL_AEAD_GET_TAG, EVP_Digest*,
- * EVP_MAC (re-initialised with its key per message), and for records
- * the record by hand with EVP in the row's MAC order (RFC 5246 6.2.3.2:
- * HMAC over seq_num, header and data, then CBC with an explicit random IV;
- * RFC 7366: CBC first, then HMAC over the header, IV and ciphertext). The
- * EVP record
- * opener is a plain one (not hardened against padding timing), so a
- * constant-time opener pays for its care in the ratio.
+ * Reference rows. Primitives ("evp-reference"): OpenSSL EVP doing the same
+ * on the same threads: EVP_EncryptUpdate / EVP_DecryptUpdate (padding off,
+ * context reused), the GCM sequence with EVP_CTRL_AEAD_GET_TAG, EVP_Digest*,
+ * EVP_MAC (re-initialised with its key per message).
+ * Records: "libssl-reference" is libssl's own record layer, SSL_write (seal)
+ * or SSL_read (open) of one record on a memory BIO pair after a real
+ * handshake of the same suite in the row's MAC order (record-seal: no
+ * encrypt_then_mac, SSL_OP_NO_ENCRYPT_THEN_MAC, where libssl uses OpenSSL's
+ * stitched AES-CBC + HMAC-SHA256; record-seal-etm: encrypt_then_mac
+ * negotiated, libssl's default) (bulk_record.c). Every record row's
+ * ratio_to_reference is to it. Beside it, "evp-pieces-reference": the
+ * record by hand with EVP in the row's MAC order (RFC 5246 6.2.3.2: HMAC
+ * over seq_num, header and data, then CBC with an explicit random IV; RFC
+ * 7366: CBC first, then HMAC over the header, IV and ciphertext); its
+ * opener is a plain one (not hardened against padding timing). Its own
+ * ratio is to libssl's row.
  *
  * Before a row is measured its output on one buffer is compared with
  * OpenSSL's; a wrong answer fails the row instead of timing it.
@@ -38,6 +44,7 @@
 #include <string.h>
 
 #include "hsb_bulk.h"
+#include "hsb_ref_libssl.h"
 #include "hsb_rowgroup.h"
 
 static const char *const variant_names[BK_COUNT] = {
@@ -148,7 +155,8 @@ static hsb_rc bk_init(void *arg, unsigned tid, void **out)
     const hsb_backend *c = j->p ? &j->p->cls : NULL;
 
     if (BK_IS_REC(j->variant)) {
-        if (j->ref) return hsb_bulk_record_ref_new(j, &s->rec);
+        if (j->ref == BK_REF_MAIN) return hsb_bulk_record_libssl_new(j, &s->rec);
+        if (j->ref == BK_REF_PIECES) return hsb_bulk_record_ref_new(j, &s->rec);
         return hsb_bulk_record_new(j, &s->rec);
     }
     if (j->ref) {
@@ -207,12 +215,11 @@ static hsb_rc bk_init(void *arg, unsigned tid, void **out)
 
 static hsb_rc bk_op(void *sp, hsb_tstats *st)
 {
-    (void)st;
     bk_state *s = sp;
     const bk_job *j = s->j;
     size_t n = j->size;
     int l;
-    if (j->variant >= BK_REC_SEAL) return hsb_bulk_record_op(s->rec, s->in, s->out);
+    if (BK_IS_REC(j->variant)) return hsb_bulk_record_op(s->rec, s->in, s->out, st);
     if (j->ref) {
         switch (j->variant) {
         case BK_CBC_ENC:
@@ -282,7 +289,7 @@ static int bk_verify(void *arg, char *err, size_t len)
     bk_job *j = arg;
     if (j->variant >= BK_REC_SEAL) return hsb_bulk_record_verify(j, err, len);
     bk_job rj = *j;
-    rj.ref = 1;
+    rj.ref = BK_REF_MAIN;
     rj.p = NULL;
     void *a = NULL, *b = NULL;
     int ok = 0;
@@ -339,7 +346,7 @@ static hsb_rc bk_row(void *ctx, int comp, size_t slot, hsb_work *w, char *err, s
     bk_group *bg = ctx;
     bk_job *j = &bg->rows[slot];
     *j = bg->job;
-    j->ref = comp < 0;
+    j->ref = comp == -1 ? BK_REF_MAIN : comp == -2 ? BK_REF_PIECES : BK_ROW;
     j->p = comp < 0 ? NULL : &bg->comps[comp].p;
     *w = (hsb_work){bk_init, bk_op, bk_free, j, 0, 0};
     return HSB_OK;
@@ -349,18 +356,27 @@ static hsb_rc bk_row(void *ctx, int comp, size_t slot, hsb_work *w, char *err, s
 static hsb_rc bk_variant(hsb_report *r, const hsb_opts *o, const hsb_comp *comps, size_t nc,
                          bk_group *bg, size_t si)
 {
-    int v = bg->job.variant, rec = v >= BK_REC_SEAL;
+    int v = bg->job.variant, rec = BK_IS_REC(v);
     unsigned cls = variant_classes(v);
     hsb_bench_random(bg->job.key, sizeof bg->job.key);
     hsb_bench_random(bg->job.iv, sizeof bg->job.iv);
+    char ssl_impl[160];
+    snprintf(ssl_impl, sizeof ssl_impl, "%s %s (%s)", hsb_ossl_impl(),
+             BK_IS_OPEN(v) ? "SSL_read" : "SSL_write",
+             BK_IS_GCM(v)   ? "AES128-GCM-SHA256"
+             : BK_IS_ETM(v) ? "AES128-SHA256, encrypt-then-MAC"
+                            : "AES128-SHA256, MAC-then-encrypt");
     hsb_group g = {
         .suite = "bulk",
         .variant = variant_names[v],
         .bytes = bg->job.size,
         .dh_check = -1,
-        .ref_backend = "evp-reference",
+        .ref_backend = rec ? "libssl-reference" : "evp-reference",
         .ref_impl_key = rec ? "record" : variant_names[v],
-        .ref_impl_val = rec ? "openssl:EVP AES-128-CBC + EVP_MAC HMAC" : "openssl:EVP",
+        .ref_impl_val = rec ? ssl_impl : "openssl:EVP",
+        .ref2_backend = rec && !BK_IS_GCM(v) ? "evp-pieces-reference" : NULL,
+        .ref2_impl_key = "record",
+        .ref2_impl_val = "openssl:EVP AES-128-CBC + EVP_MAC HMAC, the record by hand",
         .need = cls,
         .impls = cls | (rec ? HSB_CLASS_BIT(HSB_CLASS_RNG) | HSB_CLASS_BIT(HSB_CLASS_SHA256) : 0),
         .note_unavailable = si == 0,
@@ -401,8 +417,8 @@ hsb_rc hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
     HSB_GUARD(hsb_suite_compositions(o, want, comps, HSB_MAX_SPECS, &nc));
 
     bk_group bg = {.comps = comps};
-    bg.rows = calloc(nc + 1, sizeof *bg.rows);
-    uint8_t *data = malloc((1u << 20) + 64); /* the largest --sizes value */
+    bg.rows = calloc(nc + 2, sizeof *bg.rows); /* and the two references */
+    uint8_t *data = malloc((1u << 20) + 64);   /* the largest --sizes value */
     EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
     hsb_rc rc = bg.rows && data && md ? HSB_OK : HSB_E_NOMEM;
     if (rc == HSB_OK) hsb_bench_random(data, (1u << 20) + 64);

@@ -260,6 +260,24 @@ elif WHAT == "bulk":
               "record-seal", "record-open", "record-seal-etm", "record-open-etm"]:
         if v not in variants:
             fail("bulk: no %s rows" % v)
+    # Record rows: libssl's record layer is the reference their ratios are
+    # to; the EVP-pieces record is a second reference compared with it.
+    for r in d["benchmarks"]:
+        if r["run_type"] != "iteration" or not r["variant"].startswith("record-"):
+            continue
+        be, ref = r["backend"], r.get("reference", "")
+        if r["is_reference"] != (be in ("libssl-reference", "evp-pieces-reference")):
+            fail("%s: is_reference %s" % (r["name"], r["is_reference"]))
+        if be != "libssl-reference" and "/libssl-reference" not in ref:
+            fail("%s: compared with %r, not libssl's record layer" % (r["name"], ref))
+        if be == "libssl-reference" and "SSL_" not in r["implementations"].get("record", ""):
+            fail("%s: implementations %s" % (r["name"], r["implementations"]))
+    for v in ["record-seal", "record-open", "record-seal-etm", "record-open-etm"]:
+        for size in (64, 1024):
+            for be in ("libssl-reference", "evp-pieces-reference"):
+                if not any(r["variant"] == v and r["bytes"] == size and r["backend"] == be
+                           for r in d["benchmarks"]):
+                    fail("bulk: no %s/%d/%s row" % (v, size, be))
 
 elif WHAT == "handshake":
     j = os.path.join(OUT, "h.json")
