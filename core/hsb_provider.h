@@ -190,6 +190,7 @@ typedef struct hsb_aes_class {
  * implementation; others may answer HSB_E_UNSUPPORTED for other IV lengths and
  * must answer HSB_E_USAGE for iv_len 0. open checks the tag in constant time
  * and on failure writes no plaintext (out is zeroed) and returns HSB_E_DECRYPT.
+ * in == out is allowed (the TLS record layer seals and opens in place).
  */
 typedef struct hsb_gcm_class {
     const char *name;

@@ -3,7 +3,10 @@
  * of crypto backends (hsb_provider), with a non-blocking step API.
  *
  * Suites: TLS_RSA_WITH_AES_128_CBC_SHA256 (0x003C) and
- * TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 (0x0067). Full handshakes only: the
+ * TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 (0x0067), the default; and the
+ * AES-128-GCM pair of RFC 5288, TLS_RSA_WITH_AES_128_GCM_SHA256 (0x009C) and
+ * TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 (0x009E), when the composition has a
+ * gcm class and hsb_tls_config_set_ciphers asks for them. Full handshakes only: the
  * client sends an empty session_id, the server answers with an empty one and
  * never resumes; no renegotiation.
  *
@@ -63,11 +66,20 @@
 
 #define HSB_TLS_RSA_WITH_AES_128_CBC_SHA256 0x003C
 #define HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 0x0067
+#define HSB_TLS_RSA_WITH_AES_128_GCM_SHA256 0x009C
+#define HSB_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 0x009E
 
 /* Key exchanges, as bits of a mask (offered by a client, accepted by a server). */
 #define HSB_TLS_KX_RSA (1u << 0)
 #define HSB_TLS_KX_DHE (1u << 1)
 #define HSB_TLS_KX_ALL (HSB_TLS_KX_RSA | HSB_TLS_KX_DHE)
+
+/* Record protections, as bits of a mask: AES-128-CBC + HMAC-SHA256 (RFC
+ * 5246 6.2.3.2) and AES-128-GCM (RFC 5288). A suite is a key exchange and
+ * a protection; both masks must allow it. */
+#define HSB_TLS_CIPHER_CBC (1u << 0)
+#define HSB_TLS_CIPHER_GCM (1u << 1)
+#define HSB_TLS_CIPHER_ALL (HSB_TLS_CIPHER_CBC | HSB_TLS_CIPHER_GCM)
 
 /* Record plaintext limit (RFC 5246 6.2.1) and the largest record we accept
  * on the wire (header + 2^14 + 2048, RFC 5246 6.2.3). */
@@ -111,6 +123,13 @@ typedef enum hsb_tls_alert {
 const char *hsb_tls_alert_name(int alert);
 /* "TLS_RSA_WITH_AES_128_CBC_SHA256", ...; NULL for other values. */
 const char *hsb_tls_suite_name(uint16_t suite);
+/* One of our suites by name: the IANA name (case-insensitive) or the short
+ * one: "rsa-cbc", "dhe-cbc", "rsa-gcm", "dhe-gcm". 0 when none. */
+uint16_t hsb_tls_suite_by_name(const char *name);
+/* The key exchange (HSB_TLS_KX_*) and protection (HSB_TLS_CIPHER_*) of one
+ * of our suites; 0 for other values. */
+unsigned hsb_tls_suite_kx(uint16_t suite);
+unsigned hsb_tls_suite_cipher(uint16_t suite);
 
 typedef enum hsb_tls_role {
     HSB_TLS_CLIENT = 0,
@@ -222,6 +241,12 @@ void hsb_tls_config_free(hsb_tls_config *cfg);
 /* Key exchanges offered (client, in the order DHE then RSA) or accepted
  * (server; the first suite in the client's list that is accepted wins). */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_set_kx(hsb_tls_config *cfg, unsigned kx_mask);
+/* Record protections offered or accepted (HSB_TLS_CIPHER_*; default CBC
+ * only). A client offers GCM suites before CBC ones. HSB_E_UNAVAILABLE
+ * (hsb_last_error says why) when GCM is asked of a composition without a
+ * gcm class with AES-128: the suite is unavailable, never served by another
+ * backend. */
+HSB_MUST_CHECK hsb_rc hsb_tls_config_set_ciphers(hsb_tls_config *cfg, unsigned cipher_mask);
 
 /* Server: the certificate chain as DER blobs, leaf first (copied). The
  * X509 and EVP_PKEY forms, and the private key, are in hsb_tls_x509.h. */
@@ -249,7 +274,9 @@ void hsb_tls_config_set_min_rsa_bits(hsb_tls_config *cfg, unsigned bits);
 /* Both roles: encrypt_then_mac (RFC 7366) and extended_master_secret (RFC
  * 7627), offered by a client and accepted by a server when on (1, the
  * default for both, as libssl does), neither offered nor accepted when off
- * (0). Each is in use when both ends have it on (hsb_tls_info tells). */
+ * (0). Each is in use when both ends have it on (hsb_tls_info tells);
+ * encrypt_then_mac never with a GCM suite (RFC 7366 3: a server that picks
+ * an AEAD suite does not answer it; a client refuses the answer then). */
 void hsb_tls_config_set_etm(hsb_tls_config *cfg, int on);
 void hsb_tls_config_set_ems(hsb_tls_config *cfg, int on);
 
@@ -315,7 +342,8 @@ HSB_MUST_CHECK hsb_rc hsb_tls_pair_handshake(hsb_tls_conn *client, hsb_tls_conn 
 typedef struct hsb_tls_info {
     int handshake_done;     /* 1 once hsb_tls_handshake returned HSB_OK */
     uint16_t version;       /* 0x0303 */
-    uint16_t suite;         /* HSB_TLS_*_WITH_AES_128_CBC_SHA256, 0 before ServerHello */
+    uint16_t suite;         /* HSB_TLS_*_WITH_AES_128_*, 0 before ServerHello */
+    unsigned cipher;        /* HSB_TLS_CIPHER_CBC or _GCM, 0 before ServerHello */
     const char *suite_name; /* NULL before ServerHello */
     unsigned kx;            /* HSB_TLS_KX_RSA or HSB_TLS_KX_DHE, 0 before */
     unsigned rsa_bits;      /* server's RSA modulus */

@@ -16,6 +16,11 @@
  * (RFC 5246 6.1) without sending 2^64 records. */
 void hsb_tls_conn_test_set_seq(hsb_tls_conn *conn, int write, uint64_t seq);
 
+/* GCM suites: every record conn writes from now on carries `nonce` as its
+ * explicit nonce (RFC 5288 3) instead of its sequence number (on = 0: back
+ * to the sequence number); a test plays a sender that repeats nonces. */
+void hsb_tls_conn_test_fix_nonce(hsb_tls_conn *conn, int on, uint64_t nonce);
+
 /* Write one record of content type `type` carrying data (len <= 2^14),
  * sealed when write protection is on, and push it to the transport: a test
  * plays a peer that sends what our own code never would (RFC 5246 7.4: a

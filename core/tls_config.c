@@ -55,6 +55,7 @@ hsb_rc hsb_tls_config_new(hsb_tls_config **out, hsb_tls_role role, const hsb_pro
     cfg->min_dh_bits = 2048;
     cfg->min_rsa_bits = 2048;
     cfg->etm = cfg->ems = 1; /* what libssl offers and accepts by default */
+    cfg->cipher_mask = HSB_TLS_CIPHER_CBC;
     *out = cfg;
     return HSB_OK;
 }
@@ -78,6 +79,20 @@ hsb_rc hsb_tls_config_set_kx(hsb_tls_config *cfg, unsigned kx_mask)
     HSB_ENSURE(cfg && kx_mask && !(kx_mask & ~HSB_TLS_KX_ALL), HSB_E_USAGE);
     HSB_GUARD(check_classes(cfg->cls, cfg->role, kx_mask));
     cfg->kx_mask = kx_mask;
+    return HSB_OK;
+}
+
+hsb_rc hsb_tls_config_set_ciphers(hsb_tls_config *cfg, unsigned cipher_mask)
+{
+    HSB_ENSURE(cfg && cipher_mask && !(cipher_mask & ~HSB_TLS_CIPHER_ALL), HSB_E_USAGE);
+    if (cipher_mask & HSB_TLS_CIPHER_GCM) {
+        /* RFC 5288's suites need AES-128-GCM from the composition itself. */
+        const hsb_gcm_class *g = cfg->cls->gcm;
+        if (!g || !(g->key_sizes & HSB_AES_KEY_128))
+            HSB_BAIL_MSG(HSB_E_UNAVAILABLE, "the composition has no gcm class with AES-128: the "
+                                            "AES-128-GCM suites are unavailable");
+    }
+    cfg->cipher_mask = cipher_mask;
     return HSB_OK;
 }
 

@@ -13,6 +13,8 @@ void tls_wipe_secrets(hsb_tls_conn *c)
     hsb_wipe(c->master, sizeof c->master);
     hsb_wipe(c->key_block, sizeof c->key_block);
     hsb_wipe(c->pms, sizeof c->pms);
+    hsb_wipe(c->salt_r, sizeof c->salt_r);
+    hsb_wipe(c->salt_w, sizeof c->salt_w);
     c->pms_len = 0;
     c->keys_ready = 0;
 }
@@ -32,6 +34,7 @@ size_t hsb_tls_conn_size(const hsb_tls_config *cfg)
     n += round_ctx(b->rsa_pub->ctx_size);
     n += 2 * round_ctx(b->aes->ctx_size);
     n += 2 * round_ctx(b->hmac->ctx_size);
+    n += b->gcm ? 2 * round_ctx(b->gcm->ctx_size) : 0;
     return n;
 }
 
@@ -54,6 +57,10 @@ static void carve_contexts(hsb_tls_conn *c, const hsb_backend *b)
     c->aes_w = take(&p, b->aes->ctx_size);
     c->hmac_r = take(&p, b->hmac->ctx_size);
     c->hmac_w = take(&p, b->hmac->ctx_size);
+    if (b->gcm) {
+        c->gcm_r = take(&p, b->gcm->ctx_size);
+        c->gcm_w = take(&p, b->gcm->ctx_size);
+    }
 }
 
 hsb_rc hsb_tls_conn_init(void *mem, hsb_tls_thread *thr, hsb_tls_conn **out)
@@ -95,7 +102,10 @@ static void reset_conn_keys(hsb_tls_conn *c)
     if (c->aes_w_ready) b->aes->clear(c->aes_w);
     if (c->hmac_r_ready) b->hmac->clear(c->hmac_r);
     if (c->hmac_w_ready) b->hmac->clear(c->hmac_w);
+    if (c->gcm_r_ready) b->gcm->clear(c->gcm_r);
+    if (c->gcm_w_ready) b->gcm->clear(c->gcm_w);
     c->aes_r_ready = c->aes_w_ready = c->hmac_r_ready = c->hmac_w_ready = 0;
+    c->gcm_r_ready = c->gcm_w_ready = 0;
     if (c->peer_pub_ready) b->rsa_pub->clear(c->peer_pub);
     c->peer_pub_ready = 0;
     if (c->role == HSB_TLS_CLIENT && c->dh_ready) {
@@ -113,6 +123,7 @@ static void reset_handshake(hsb_tls_conn *c)
     c->shape = SHAPE_INITIAL;
     c->msg_no = 0;
     c->suite = 0;
+    c->gcm = 0;
     c->kx = NULL;
     c->client_version = 0;
     c->peer_secure_reneg = c->sent_sni = c->version_fixed = 0;
@@ -204,6 +215,7 @@ void hsb_tls_conn_info(const hsb_tls_conn *c, hsb_tls_info *info)
     info->version = c->version_fixed ? HSB_TLS_VERSION_1_2 : 0;
     info->suite = c->suite;
     info->suite_name = hsb_tls_suite_name(c->suite);
+    info->cipher = hsb_tls_suite_cipher(c->suite);
     info->kx = c->kx ? c->kx->mask : 0;
     info->rsa_bits = c->role == HSB_TLS_SERVER ? c->cfg->key_bits : c->rsa_bits;
     info->dh_bits = c->dh_bits;
@@ -212,6 +224,13 @@ void hsb_tls_conn_info(const hsb_tls_conn *c, hsb_tls_info *info)
     info->ems = c->ems;
     info->records_sent = c->records_sent;
     info->records_received = c->records_received;
+}
+
+void hsb_tls_conn_test_fix_nonce(hsb_tls_conn *c, int on, uint64_t nonce)
+{
+    if (!c) return;
+    c->fix_nonce = on != 0;
+    c->fixed_nonce = nonce;
 }
 
 void hsb_tls_conn_test_set_seq(hsb_tls_conn *c, int write, uint64_t seq)

@@ -11,6 +11,9 @@
  *                 = client_write_MAC_key[32] || server_write_MAC_key[32] ||
  *                   client_write_key[16] || server_write_key[16]
  *   (no IVs: TLS 1.2 CBC records carry an explicit IV)
+ *   or, for the AES-128-GCM suites (RFC 5288 3: no MAC keys, 4-byte IVs),
+ *                 = client_write_key[16] || server_write_key[16] ||
+ *                   client_write_IV[4] || server_write_IV[4]
  *   verify_data   = PRF(master_secret, finished_label,
  *                       SHA-256(handshake_messages))[0..11]
  */
@@ -20,11 +23,16 @@
 #include "hsb_prf.h"
 #include "tls_internal.h"
 
+size_t tls_key_block_len(const hsb_tls_conn *c)
+{
+    return c->gcm ? 2 * TLS_KEY_LEN + 2 * TLS_GCM_SALT_LEN : 2 * TLS_MAC_LEN + 2 * TLS_KEY_LEN;
+}
+
 static hsb_rc key_block(hsb_tls_conn *c)
 {
     HSB_GUARD(hsb_tls12_prf(c->cls->hmac, c->thr->hmac, c->master, sizeof c->master,
                             "key expansion", c->server_random, 32, c->client_random, 32,
-                            c->key_block, sizeof c->key_block));
+                            c->key_block, tls_key_block_len(c)));
     c->keys_ready = 1;
     return HSB_OK;
 }
@@ -58,26 +66,47 @@ static hsb_rc finish_keys(hsb_tls_conn *c)
     return key_block(c);
 }
 
-/* The keys one side writes with. */
+/* The keys one side writes with: CBC, its MAC key (*mac) and AES key;
+ * GCM, its AES key and 4-byte salt (*mac). */
 static void side_keys(const hsb_tls_conn *c, hsb_tls_role side, const uint8_t **mac,
                       const uint8_t **key)
 {
     const uint8_t *kb = c->key_block;
-    *mac = kb + (side == HSB_TLS_CLIENT ? 0 : TLS_MAC_LEN);
-    *key = kb + 2 * TLS_MAC_LEN + (side == HSB_TLS_CLIENT ? 0 : TLS_KEY_LEN);
+    int s = side == HSB_TLS_CLIENT ? 0 : 1;
+    if (c->gcm) {
+        *key = kb + s * TLS_KEY_LEN;
+        *mac = kb + 2 * TLS_KEY_LEN + s * TLS_GCM_SALT_LEN;
+        return;
+    }
+    *mac = kb + s * TLS_MAC_LEN;
+    *key = kb + 2 * TLS_MAC_LEN + s * TLS_KEY_LEN;
+}
+
+/* Key one direction's contexts (write: 1) for side's keys. */
+static hsb_rc key_direction(hsb_tls_conn *c, int write, hsb_tls_role side)
+{
+    const hsb_backend *b = c->cls;
+    const uint8_t *mac, *key;
+    side_keys(c, side, &mac, &key);
+    if (c->gcm) {
+        HSB_ENSURE(b->gcm, HSB_E_INTERNAL); /* the config refused GCM without it */
+        memcpy(write ? c->salt_w : c->salt_r, mac, TLS_GCM_SALT_LEN);
+        HSB_GUARD(b->gcm->init(write ? c->gcm_w : c->gcm_r, key, TLS_KEY_LEN));
+        *(write ? &c->gcm_w_ready : &c->gcm_r_ready) = 1;
+        return HSB_OK;
+    }
+    HSB_GUARD(b->hmac->init(write ? c->hmac_w : c->hmac_r, mac, TLS_MAC_LEN));
+    *(write ? &c->hmac_w_ready : &c->hmac_r_ready) = 1;
+    HSB_GUARD(b->aes->init(write ? c->aes_w : c->aes_r, key, TLS_KEY_LEN));
+    *(write ? &c->aes_w_ready : &c->aes_r_ready) = 1;
+    return HSB_OK;
 }
 
 hsb_rc tls_activate_write(hsb_tls_conn *c)
 {
-    const hsb_backend *b = c->cls;
     HSB_GUARD(finish_keys(c));
     HSB_ENSURE(c->keys_ready, HSB_E_INTERNAL);
-    const uint8_t *mac, *key;
-    side_keys(c, c->role, &mac, &key);
-    HSB_GUARD(b->hmac->init(c->hmac_w, mac, TLS_MAC_LEN));
-    c->hmac_w_ready = 1;
-    HSB_GUARD(b->aes->init(c->aes_w, key, TLS_KEY_LEN));
-    c->aes_w_ready = 1;
+    HSB_GUARD(key_direction(c, 1, c->role));
     c->cipher_w = 1;
     c->seq_w = 0;
     c->seq_w_done = 0;
@@ -86,17 +115,11 @@ hsb_rc tls_activate_write(hsb_tls_conn *c)
 
 hsb_rc tls_activate_read(hsb_tls_conn *c)
 {
-    const hsb_backend *b = c->cls;
     HSB_GUARD(finish_keys(c));
     if (!c->keys_ready)
         return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
                         "ChangeCipherSpec before the keys exist");
-    const uint8_t *mac, *key;
-    side_keys(c, c->role == HSB_TLS_CLIENT ? HSB_TLS_SERVER : HSB_TLS_CLIENT, &mac, &key);
-    HSB_GUARD(b->hmac->init(c->hmac_r, mac, TLS_MAC_LEN));
-    c->hmac_r_ready = 1;
-    HSB_GUARD(b->aes->init(c->aes_r, key, TLS_KEY_LEN));
-    c->aes_r_ready = 1;
+    HSB_GUARD(key_direction(c, 0, c->role == HSB_TLS_CLIENT ? HSB_TLS_SERVER : HSB_TLS_CLIENT));
     c->cipher_r = 1;
     c->seq_r = 0;
     c->seq_r_done = 0;

@@ -13,21 +13,36 @@
 
 #include "tls_internal.h"
 
+/* What a client offers, in order: forward secrecy first, then AEAD first. */
 static const uint16_t suite_order[] = {
-    HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256, /* forward secrecy first */
+    HSB_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
+    HSB_TLS_RSA_WITH_AES_128_GCM_SHA256,
     HSB_TLS_RSA_WITH_AES_128_CBC_SHA256,
 };
 
 const hsb_tls_kx *tls_kx_by_suite(uint16_t suite)
 {
-    switch (suite) {
-    case HSB_TLS_RSA_WITH_AES_128_CBC_SHA256:
+    switch (hsb_tls_suite_kx(suite)) {
+    case HSB_TLS_KX_RSA:
         return &hsb_kx_rsa;
-    case HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256:
+    case HSB_TLS_KX_DHE:
         return &hsb_kx_dhe;
     default:
         return NULL;
     }
+}
+
+int tls_suite_enabled(const hsb_tls_config *cfg, uint16_t suite, unsigned kx_mask)
+{
+    return (hsb_tls_suite_kx(suite) & kx_mask) && (hsb_tls_suite_cipher(suite) & cfg->cipher_mask);
+}
+
+void tls_set_suite(hsb_tls_conn *c, uint16_t suite)
+{
+    tls_set_shape(c, tls_kx_by_suite(suite));
+    c->suite = suite;
+    c->gcm = hsb_tls_suite_cipher(suite) == HSB_TLS_CIPHER_GCM;
 }
 
 /* ---------------------------------------------------------- ClientHello */
@@ -43,7 +58,7 @@ hsb_rc tls_client_hello_write(hsb_tls_conn *c, hsb_stuffer *out)
     HSB_GUARD(hsb_stuffer_write_u8(out, 0)); /* session_id: empty, no resumption */
     HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &mark));
     for (size_t i = 0; i < sizeof suite_order / sizeof suite_order[0]; i++)
-        if (cfg->kx_mask & tls_kx_by_suite(suite_order[i])->mask)
+        if (tls_suite_enabled(cfg, suite_order[i], cfg->kx_mask))
             HSB_GUARD(hsb_stuffer_write_u16(out, suite_order[i]));
     HSB_GUARD(hsb_stuffer_end_vec(out, 2, mark));
     HSB_GUARD(hsb_stuffer_write_u8(out, 1)); /* compression_methods: null only */
@@ -209,19 +224,21 @@ static hsb_rc judge_client_hello(hsb_tls_conn *c, client_hello *ch)
      * (RFC 5246 7.4.1.4.1), which we do not make: no DHE for it. */
     unsigned usable = c->cfg->kx_mask;
     if (!ch->sha256_ok) usable &= ~HSB_TLS_KX_DHE;
-    const hsb_tls_kx *chosen = NULL;
+    uint16_t chosen = 0;
     while (hsb_stuffer_remaining(&ch->suites)) {
         uint16_t s;
         HSB_GUARD(hsb_stuffer_read_u16(&ch->suites, &s)); /* even length: cannot fail */
         if (s == TLS_SCSV_RENEGOTIATION) c->peer_secure_reneg = 1;
-        const hsb_tls_kx *kx = tls_kx_by_suite(s);
-        if (!chosen && kx && (usable & kx->mask)) chosen = kx;
+        if (!chosen && tls_suite_enabled(c->cfg, s, usable)) chosen = s;
     }
     if (!chosen)
         return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, HSB_E_PROTOCOL,
                         "no cipher suite in common%s",
                         ch->sha256_ok ? "" : " (client offers no rsa_pkcs1_sha256 signatures)");
-    tls_set_shape(c, chosen);
+    tls_set_suite(c, chosen);
+    /* RFC 7366 3: a server that picks an AEAD suite does not answer
+     * encrypt_then_mac (and does not use it). */
+    if (c->gcm) c->etm = 0;
     return HSB_OK;
 }
 
@@ -273,10 +290,10 @@ hsb_rc tls_server_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
     DECODE(hsb_stuffer_read_vec(in, 1, 0, 32, &sid));
     DECODE(hsb_stuffer_read_u16(in, &suite));
     DECODE(hsb_stuffer_read_u8(in, &comp));
-    const hsb_tls_kx *kx = tls_kx_by_suite(suite);
-    if (!kx || !(c->cfg->kx_mask & kx->mask))
+    if (!tls_suite_enabled(c->cfg, suite, c->cfg->kx_mask))
         return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
                         "server chose cipher suite 0x%04x, which we did not offer", suite);
+    int gcm = hsb_tls_suite_cipher(suite) == HSB_TLS_CIPHER_GCM;
     if (comp != 0)
         return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
                         "server chose compression %u", comp);
@@ -315,8 +332,13 @@ hsb_rc tls_server_hello_read(hsb_tls_conn *c, hsb_stuffer *in)
             }
         }
     }
+    /* RFC 7366 3: encrypt_then_mac is not answered for an AEAD suite; a
+     * server that does answer it broke that rule. */
+    if (gcm && c->etm)
+        return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
+                        "server answered encrypt_then_mac for an AEAD suite");
     c->version_fixed = 1;
-    tls_set_shape(c, kx);
+    tls_set_suite(c, suite);
     return HSB_OK;
 }
 

@@ -64,6 +64,12 @@ enum {
 #define TLS_MAC_LEN 32
 #define TLS_KEY_LEN 16
 #define TLS_IV_LEN 16
+/* AES-128-GCM records (RFC 5288 3): a 4-byte implicit salt from the key
+ * block, an 8-byte explicit nonce in front of the ciphertext, a 16-byte
+ * tag after it. */
+#define TLS_GCM_SALT_LEN 4
+#define TLS_GCM_EXPLICIT_LEN 8
+#define TLS_GCM_TAG_LEN 16
 #define TLS_VERIFY_LEN 12
 /* Largest incoming handshake message body (see HSB_TLS_MAX_HS_MSG). */
 #define TLS_MAX_HS_MSG HSB_TLS_MAX_HS_MSG
@@ -109,6 +115,7 @@ struct hsb_tls_config {
     unsigned min_dh_bits, min_rsa_bits;
     /* both roles: offer (client) or accept (server) these extensions */
     int etm, ems;
+    unsigned cipher_mask; /* HSB_TLS_CIPHER_* offered or accepted */
 };
 
 struct hsb_tls_thread {
@@ -151,6 +158,7 @@ struct hsb_tls_conn {
     int shape;  /* row of the handshake table */
     int msg_no; /* index in that row */
     uint16_t suite;
+    int gcm; /* the suite's records are AES-128-GCM (RFC 5288) */
     const struct hsb_tls_kx *kx;
     uint16_t client_version; /* from ClientHello (the RSA premaster check) */
     uint8_t client_random[32], server_random[32];
@@ -165,6 +173,9 @@ struct hsb_tls_conn {
      * ClientKeyExchange (RFC 7627 4): the premaster is kept until then. */
     uint8_t pms[HSB_MAX_MODULUS_BYTES];
     size_t pms_len;
+    /* CBC: client and server MAC keys, then write keys; GCM (RFC 5288 3):
+     * the two write keys, then the two 4-byte salts (client_write_IV,
+     * server_write_IV); tls_key_block_len */
     uint8_t key_block[2 * TLS_MAC_LEN + 2 * TLS_KEY_LEN];
     int keys_ready;
 
@@ -185,8 +196,14 @@ struct hsb_tls_conn {
     /* contexts (point into the tail of the conn's memory) */
     void *transcript; /* sha256, initialised for the conn's life */
     void *dh, *peer_pub, *aes_r, *aes_w, *hmac_r, *hmac_w;
+    void *gcm_r, *gcm_w;    /* NULL when the composition has no gcm class */
     int cipher_r, cipher_w; /* read/write protection active */
-    int aes_r_ready, aes_w_ready, hmac_r_ready, hmac_w_ready;
+    int aes_r_ready, aes_w_ready, hmac_r_ready, hmac_w_ready, gcm_r_ready, gcm_w_ready;
+    uint8_t salt_r[TLS_GCM_SALT_LEN], salt_w[TLS_GCM_SALT_LEN]; /* GCM implicit nonces */
+    /* tests only (hsb_tls_conn_test_fix_nonce): every GCM record written
+     * carries fixed_nonce as its explicit nonce instead of seq_w */
+    int fix_nonce;
+    uint64_t fixed_nonce;
     uint64_t seq_r, seq_w;
     int seq_r_done, seq_w_done; /* 2^64 - 1 was used: no more records */
     uint64_t records_sent, records_received;
@@ -235,6 +252,11 @@ typedef struct hsb_tls_kx {
 extern const hsb_tls_kx hsb_kx_rsa;
 extern const hsb_tls_kx hsb_kx_dhe;
 const hsb_tls_kx *tls_kx_by_suite(uint16_t suite);
+/* Is suite one of ours that cfg offers or accepts (its kx in kx_mask, its
+ * protection in cipher_mask)? */
+int tls_suite_enabled(const hsb_tls_config *cfg, uint16_t suite, unsigned kx_mask);
+/* Set the negotiated suite on c (its kx and handshake shape too). */
+void tls_set_suite(hsb_tls_conn *c, uint16_t suite);
 
 /* ---- the handshake table (tls_handshake.c) and framing (tls_framing.c) */
 
@@ -354,6 +376,15 @@ hsb_rc tls_etm_seal(hsb_tls_conn *c, uint8_t type, uint8_t *out, const uint8_t *
 hsb_rc tls_etm_open(hsb_tls_conn *c, uint8_t type, uint8_t *p, size_t len, size_t *plen);
 /* The MAC header: seq_num(8) || type || version || length (RFC 5246 6.2.3.1). */
 void tls_mac_header(uint8_t h[13], uint64_t seq, uint8_t type, size_t len);
+/* AES-128-GCM records (tls_gcm.c, RFC 5288 3, RFC 5246 6.2.3.3). seal: the
+ * body (explicit nonce, ciphertext, tag) of data (len bytes) at out,
+ * *body bytes. open: p is the body (len bytes); on success the plaintext is
+ * at p + TLS_GCM_EXPLICIT_LEN, *plen bytes; every failure is HSB_E_DECRYPT. */
+hsb_rc tls_gcm_seal(hsb_tls_conn *c, uint8_t type, uint8_t *out, const uint8_t *data, size_t len,
+                    size_t *body);
+hsb_rc tls_gcm_open(hsb_tls_conn *c, uint8_t type, uint8_t *p, size_t len, size_t *plen);
+/* Bytes of the key block the suite uses (RFC 5246 6.3, RFC 5288 3). */
+size_t tls_key_block_len(const hsb_tls_conn *c);
 
 /* The transcript hash so far, without ending it. */
 hsb_rc tls_transcript_hash(hsb_tls_conn *c, uint8_t out[32]);

@@ -3,6 +3,9 @@
  * registry entries a peer may send: RFC 7507 inappropriate_fallback, RFC
  * 6066 unrecognized_name, RFC 8446 missing_extension) and our suites.
  */
+#include <string.h>
+#include <strings.h>
+
 #include "hsb_tls.h"
 
 const char *hsb_tls_alert_name(int alert)
@@ -65,14 +68,53 @@ const char *hsb_tls_alert_name(int alert)
     }
 }
 
+/* Our suites: the IANA name, the short name the commands take, and what
+ * each is made of. */
+static const struct suite_row {
+    uint16_t id;
+    const char *iana, *short_name;
+    unsigned kx, cipher;
+} suites[] = {
+    {HSB_TLS_RSA_WITH_AES_128_CBC_SHA256, "TLS_RSA_WITH_AES_128_CBC_SHA256", "rsa-cbc",
+     HSB_TLS_KX_RSA, HSB_TLS_CIPHER_CBC},
+    {HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", "dhe-cbc",
+     HSB_TLS_KX_DHE, HSB_TLS_CIPHER_CBC},
+    {HSB_TLS_RSA_WITH_AES_128_GCM_SHA256, "TLS_RSA_WITH_AES_128_GCM_SHA256", "rsa-gcm",
+     HSB_TLS_KX_RSA, HSB_TLS_CIPHER_GCM},
+    {HSB_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "dhe-gcm",
+     HSB_TLS_KX_DHE, HSB_TLS_CIPHER_GCM},
+};
+#define N_SUITES (sizeof suites / sizeof suites[0])
+
+static const struct suite_row *suite_row(uint16_t suite)
+{
+    for (size_t i = 0; i < N_SUITES; i++)
+        if (suites[i].id == suite) return &suites[i];
+    return NULL;
+}
+
 const char *hsb_tls_suite_name(uint16_t suite)
 {
-    switch (suite) {
-    case HSB_TLS_RSA_WITH_AES_128_CBC_SHA256:
-        return "TLS_RSA_WITH_AES_128_CBC_SHA256";
-    case HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256:
-        return "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256";
-    default:
-        return NULL;
-    }
+    const struct suite_row *r = suite_row(suite);
+    return r ? r->iana : NULL;
+}
+
+uint16_t hsb_tls_suite_by_name(const char *name)
+{
+    for (size_t i = 0; name && i < N_SUITES; i++)
+        if (!strcasecmp(name, suites[i].iana) || !strcmp(name, suites[i].short_name))
+            return suites[i].id;
+    return 0;
+}
+
+unsigned hsb_tls_suite_kx(uint16_t suite)
+{
+    const struct suite_row *r = suite_row(suite);
+    return r ? r->kx : 0;
+}
+
+unsigned hsb_tls_suite_cipher(uint16_t suite)
+{
+    const struct suite_row *r = suite_row(suite);
+    return r ? r->cipher : 0;
 }

@@ -2,7 +2,8 @@
  * The TLS 1.2 record layer (RFC 5246 6.2) for AES-128-CBC + HMAC-SHA256:
  * MAC-then-encrypt with an explicit IV per record, or encrypt-then-MAC
  * when RFC 7366 was negotiated (tls_etm.c; the open path there checks the
- * MAC before it decrypts, so none of the Lucky13 care below applies).
+ * MAC before it decrypts, so none of the Lucky13 care below applies); and
+ * the framing of AES-128-GCM records, sealed and opened by tls_gcm.c.
  *
  * Sealing (6.2.3.2): the IV is 16 bytes from the composition's RNG class for
  * every record (as OpenSSL does for TLS 1.1+ CBC), so no IV is ever predictable
@@ -123,7 +124,9 @@ hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size
                HSB_E_INTERNAL);
     uint8_t *p = c->out + c->out_end;
     size_t body;
-    if (c->etm)
+    if (c->gcm)
+        HSB_GUARD(tls_gcm_seal(c, type, p + TLS_HEADER_LEN, data, len, &body));
+    else if (c->etm)
         HSB_GUARD(tls_etm_seal(c, type, p + TLS_HEADER_LEN, data, len, &body));
     else
         HSB_GUARD(seal_mte(c, type, p + TLS_HEADER_LEN, data, len, &body));
@@ -283,8 +286,9 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
     if (c->cipher_r) {
         if (c->seq_r_done)
             return tls_fail(c, TLS_ALERT_NONE, HSB_E_PROTOCOL, "read sequence number exhausted");
-        hsb_rc rc =
-            c->etm ? tls_etm_open(c, t, body, rlen, &plen) : open_cbc(c, t, body, rlen, &plen);
+        hsb_rc rc = c->gcm   ? tls_gcm_open(c, t, body, rlen, &plen)
+                    : c->etm ? tls_etm_open(c, t, body, rlen, &plen)
+                             : open_cbc(c, t, body, rlen, &plen);
         if (rc == HSB_E_DECRYPT)
             return tls_fail(c, HSB_TLS_ALERT_BAD_RECORD_MAC, HSB_E_DECRYPT,
                             "record did not decrypt and verify");
@@ -293,7 +297,7 @@ hsb_rc tls_record_read(hsb_tls_conn *c, uint8_t *type, size_t *off, size_t *len,
         if (plen > HSB_TLS_MAX_PLAINTEXT)
             return tls_fail(c, HSB_TLS_ALERT_RECORD_OVERFLOW, HSB_E_PROTOCOL,
                             "record plaintext of %zu bytes is too long", plen);
-        poff += TLS_IV_LEN;
+        poff += c->gcm ? TLS_GCM_EXPLICIT_LEN : TLS_IV_LEN;
         if (c->seq_r == UINT64_MAX)
             c->seq_r_done = 1;
         else

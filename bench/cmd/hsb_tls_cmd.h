@@ -1,6 +1,6 @@
 /*
  * hsb_tls_cmd.h - what `hsbench client` and `hsbench server` share: the
- * options both take (--backend, --kx, --dh-check, --etm, --ems, --help) on the common
+ * options both take (--backend, --kx, --suite, --dh-check, --etm, --ems, --help) on the common
  * option loop (hsb_cmd_args.h) with their own words for errors, number and
  * HOST:PORT parsing, and the composition and TLS configuration those
  * options describe.
@@ -25,6 +25,10 @@ typedef struct hsb_tls_cmd_opts {
     unsigned kx;        /* --kx rsa|dhe|both (default both: HSB_TLS_KX_ALL) */
     hsb_dh_check check; /* --dh-check full|range (default full) */
     int etm, ems;       /* --etm on|off, --ems on|off (default on, as libssl) */
+    /* --suite NAME[,NAME...] (rsa-cbc, dhe-cbc, rsa-gcm, dhe-gcm or IANA
+     * names): the record protections (HSB_TLS_CIPHER_*, default CBC) and
+     * key exchanges (suite_kx, 0: --kx decides) of the suites named */
+    unsigned ciphers, suite_kx;
 } hsb_tls_cmd_opts;
 
 /* The ids of a command's own options (struct option val) start here. */

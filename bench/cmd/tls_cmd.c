@@ -8,16 +8,37 @@
 #include "hsb_backends.h"
 #include "hsb_cmd_args.h"
 
-enum { O_BACKEND = 256, O_KX, O_DHCHECK, O_ETM, O_EMS };
+enum { O_BACKEND = 256, O_KX, O_DHCHECK, O_ETM, O_EMS, O_SUITE };
 
 static const struct option common_opts[] = {
-    {"backend", required_argument, NULL, O_BACKEND},  {"kx", required_argument, NULL, O_KX},
-    {"dh-check", required_argument, NULL, O_DHCHECK}, {"etm", required_argument, NULL, O_ETM},
-    {"ems", required_argument, NULL, O_EMS},          {"help", no_argument, NULL, 'h'},
+    {"backend", required_argument, NULL, O_BACKEND},
+    {"kx", required_argument, NULL, O_KX},
+    {"dh-check", required_argument, NULL, O_DHCHECK},
+    {"etm", required_argument, NULL, O_ETM},
+    {"ems", required_argument, NULL, O_EMS},
+    {"suite", required_argument, NULL, O_SUITE},
+    {"help", no_argument, NULL, 'h'},
 };
 
 /* Room for the shared options, a command's own and the zero entry. */
 #define MAX_OPTS 32
+
+/* --suite NAME[,NAME...]: the key exchanges and record protections of the
+ * suites named (hsb_tls_suite_by_name). 0 on an unknown name. */
+static int parse_suites(hsb_tls_cmd_opts *o, const char *v)
+{
+    char buf[256];
+    if (strlen(v) >= sizeof buf) return 0;
+    strcpy(buf, v);
+    o->suite_kx = o->ciphers = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        uint16_t s = hsb_tls_suite_by_name(t);
+        if (!s) return 0;
+        o->suite_kx |= hsb_tls_suite_kx(s);
+        o->ciphers |= hsb_tls_suite_cipher(s);
+    }
+    return o->ciphers != 0;
+}
 
 /* The options both commands take: 1 when id was one of them. */
 static int common_opt(hsb_tls_cmd_opts *o, int id, const char *v, int *ok)
@@ -34,6 +55,8 @@ static int common_opt(hsb_tls_cmd_opts *o, int id, const char *v, int *ok)
         int on = !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? 0 : -1;
         if (on < 0) *ok = 0;
         *(id == O_ETM ? &o->etm : &o->ems) = on == 1;
+    } else if (id == O_SUITE) {
+        if (!parse_suites(o, v)) *ok = 0;
     } else if (id == O_DHCHECK) {
         if (!strcmp(v, "full"))
             o->check = HSB_DH_CHECK_FULL;
@@ -92,6 +115,7 @@ int hsb_tls_cmd_parse(int argc, char **argv, const char *cmd, hsb_tls_cmd_opts *
         .check = HSB_DH_CHECK_FULL,
         .etm = 1,
         .ems = 1,
+        .ciphers = HSB_TLS_CIPHER_CBC,
     };
     struct option all[MAX_OPTS];
     size_t n = sizeof common_opts / sizeof common_opts[0];
@@ -156,7 +180,8 @@ hsb_rc hsb_tls_cmd_config(const hsb_tls_cmd_opts *o, hsb_tls_role role, const hs
 {
     *cfg = NULL;
     hsb_rc rc = hsb_tls_config_new(cfg, role, prov);
-    if (rc == HSB_OK) rc = hsb_tls_config_set_kx(*cfg, o->kx);
+    if (rc == HSB_OK) rc = hsb_tls_config_set_kx(*cfg, o->suite_kx ? o->suite_kx : o->kx);
+    if (rc == HSB_OK) rc = hsb_tls_config_set_ciphers(*cfg, o->ciphers);
     if (rc == HSB_OK) {
         hsb_tls_config_set_dh_check(*cfg, o->check);
         hsb_tls_config_set_etm(*cfg, o->etm);

@@ -38,6 +38,12 @@ int neg_end_setup(neg_end *e, hsb_tls_role role, const char *spec, unsigned kx,
         if (rc == HSB_OK) rc = hsb_tls_config_set_server_name(e->cfg, "localhost");
         if (opts & NEG_OPT_MIN_RSA_3072) hsb_tls_config_set_min_rsa_bits(e->cfg, 3072);
     }
+    if (rc == HSB_OK && (opts & NEG_OPT_GCM))
+        rc = hsb_tls_config_set_ciphers(e->cfg, HSB_TLS_CIPHER_GCM);
+    if (rc == HSB_E_UNAVAILABLE) {
+        neg_end_free(e);
+        return -1;
+    }
     if (rc == HSB_OK) {
         hsb_tls_config_set_etm(e->cfg, !(opts & NEG_OPT_NO_ETM));
         hsb_tls_config_set_ems(e->cfg, !(opts & NEG_OPT_NO_EMS));

@@ -59,6 +59,9 @@ enum {
     /* either role: encrypt_then_mac / extended_master_secret off */
     NEG_OPT_NO_ETM = 1 << 3,
     NEG_OPT_NO_EMS = 1 << 4,
+    /* either role: the AES-128-GCM suites only (RFC 5288); -1 (skip) when
+     * the composition has no gcm class */
+    NEG_OPT_GCM = 1 << 5,
 };
 
 /* Configure an end: role, composition spec, key exchanges, certificates

@@ -727,16 +727,18 @@ enum {
     SH_ETM_NONEMPTY,
     SH_ETM_STRIPPED,
     SH_EMS_ADDED,
+    SH_ETM_ADDED,
 };
 
 /* The encrypt_then_mac / extended_master_secret edits of ed_sh. */
 static int ed_sh_ext(neg_run *r, uint8_t *b, size_t *len, const sh_layout *l)
 {
     if (!l->has_exts) return -1;
-    if (r->param == SH_EMS_ADDED) {
-        static const uint8_t ems[] = {0x00, 0x17, 0x00, 0x00};
-        body_insert(b, len, *len, ems, sizeof ems);
-        put_be(b + l->exts, get_be(b + l->exts, 2) + sizeof ems, 2);
+    if (r->param == SH_EMS_ADDED || r->param == SH_ETM_ADDED) {
+        uint8_t ext[] = {0x00, r->param == SH_EMS_ADDED ? 0x17 : 0x16, 0x00, 0x00};
+        if (r->param == SH_ETM_ADDED && ext_find(b, *len, l->exts, 0x0016)) return -1;
+        body_insert(b, len, *len, ext, sizeof ext);
+        put_be(b + l->exts, get_be(b + l->exts, 2) + sizeof ext, 2);
         return 1;
     }
     size_t e = ext_find(b, *len, l->exts, 0x0016);
@@ -1311,6 +1313,105 @@ static int c_write_early(neg_run *r, const neg_case *c, char *why, size_t why_le
     return wrote_ok(r, SIDE_C, "late", why, why_len);
 }
 
+/* ------------------------------------------------------------ GCM */
+
+/* Cut the target record's body to r->param bytes (the header's length
+ * follows). */
+static void t_cut(neg_run *r, int dir, unsigned idx, const uint8_t *rec, size_t len, neg_wire *out)
+{
+    if (dir != cur_case->tdir || idx != cur_case->tidx || (size_t)r->param + 5 >= len) {
+        if (dir == cur_case->tdir && idx == cur_case->tidx) r->skip = 1;
+        wire_put(out, rec, len);
+        return;
+    }
+    r->hit = 1;
+    wire_record(out, rec[0], (uint16_t)get_be(rec + 1, 2), rec + 5, (size_t)r->param);
+}
+
+/* Give the target GCM record an explicit nonce of 8 + r->param bytes
+ * (param -4..4, not 0): bytes of value 0x5a inserted after the 8-byte
+ * nonce, or the nonce's last bytes removed. The receiver knows only 8 bytes
+ * (RFC 5288 3), so the tag cannot verify. */
+static void t_nonce_len(neg_run *r, int dir, unsigned idx, const uint8_t *rec, size_t len,
+                        neg_wire *out)
+{
+    if (dir != cur_case->tdir || idx != cur_case->tidx) {
+        wire_put(out, rec, len);
+        return;
+    }
+    r->hit = 1;
+    static uint8_t body[HSB_TLS_MAX_RECORD];
+    size_t n = len - 5;
+    memcpy(body, rec + 5, n);
+    if (r->param > 0) {
+        static const uint8_t extra[4] = {0x5a, 0x5a, 0x5a, 0x5a};
+        body_insert(body, &n, 8, extra, (size_t)r->param);
+    } else {
+        body_delete(body, &n, 8 + (size_t)r->param, (size_t)-r->param);
+    }
+    wire_record(out, rec[0], 0x0303, body, n);
+}
+
+/* The explicit nonces of the client's application-data records. */
+static uint8_t seen_nonce[4][8];
+static unsigned n_seen_nonce;
+
+static void t_note_nonce(neg_run *r, int dir, unsigned idx, const uint8_t *rec, size_t len,
+                         neg_wire *out)
+{
+    if (dir == C2S && rec[0] == RT_APPDATA && len >= 5 + 8 && n_seen_nonce < 4) {
+        r->hit = 1;
+        memcpy(seen_nonce[n_seen_nonce++], rec + 5, 8);
+    }
+    (void)idx;
+    wire_put(out, rec, len);
+}
+
+/* A sender that repeats an explicit nonce (RFC 5288 3 forbids it of the
+ * sender; the receiver has no rule to check it and cannot know, so it opens
+ * such records as any other, as OpenSSL does): two client records with the
+ * same explicit nonce 7 both arrive. The sequence number in the AAD still
+ * guards against replay (the "replayed" case). */
+static int c_gcm_nonce_reuse(neg_run *r, const neg_case *c, char *why, size_t why_len)
+{
+    (void)c;
+    n_seen_nonce = 0;
+    neg_run_start(r, r->cl, r->sv, t_note_nonce, 0);
+    neg_handshake(r);
+    if (!r->done[0] || !r->done[1]) {
+        snprintf(why, why_len, "handshake: %s", hsb_tls_conn_error(r->cl->conn));
+        return 0;
+    }
+    hsb_tls_info ci, si;
+    hsb_tls_conn_info(r->cl->conn, &ci);
+    hsb_tls_conn_info(r->sv->conn, &si);
+    if (ci.cipher != HSB_TLS_CIPHER_GCM || si.suite != ci.suite || ci.etm || si.etm) {
+        snprintf(why, why_len, "negotiated %s (etm %d/%d), not a GCM suite without EtM",
+                 ci.suite_name ? ci.suite_name : "-", ci.etm, si.etm);
+        return 0;
+    }
+    hsb_tls_conn_test_fix_nonce(r->cl->conn, 1, 7);
+    int ok =
+        wrote_ok(r, SIDE_C, "first", why, why_len) && wrote_ok(r, SIDE_C, "second", why, why_len);
+    hsb_tls_conn_test_fix_nonce(r->cl->conn, 0, 0);
+    if (!ok) return 0;
+    static const uint8_t seven[8] = {0, 0, 0, 0, 0, 0, 0, 7};
+    if (n_seen_nonce != 2 || memcmp(seen_nonce[0], seven, 8) || memcmp(seen_nonce[1], seven, 8)) {
+        snprintf(why, why_len, "the two records did not carry explicit nonce 7 (%u seen)",
+                 n_seen_nonce);
+        return 0;
+    }
+    /* and without the hook the explicit nonce is the sequence number: 3 */
+    n_seen_nonce = 0;
+    if (!wrote_ok(r, SIDE_C, "third", why, why_len)) return 0;
+    static const uint8_t three[8] = {0, 0, 0, 0, 0, 0, 0, 3};
+    if (n_seen_nonce != 1 || memcmp(seen_nonce[0], three, 8)) {
+        snprintf(why, why_len, "the third record's explicit nonce is not its sequence number 3");
+        return 0;
+    }
+    return 1;
+}
+
 /* ---------------------------------------------------------------- table */
 
 #define E_C(a, s, code)                                                                            \
@@ -1331,10 +1432,43 @@ static int c_write_early(neg_run *r, const neg_case *c, char *why, size_t why_le
 #define RANGE HSB_E_RANGE
 
 #define FLIP_BITS(bytes) ((long)(bytes)*8)
+/* A GCM record of n data bytes: header, explicit nonce, data, tag. */
+#define GCM_REC(n) (5 + 8 + (n) + 16)
+#define GCM NEG_OPT_GCM
 /* A protected record of n data bytes: header, IV, data + MAC padded to a block. */
 #define CBC_REC(n) (5 + 16 + (((n) + 32) / 16 + 1) * 16)
 
 static const neg_case cases[] = {
+    /* ---- AES-128-GCM records (RFC 5288): every failure is bad_record_mac */
+    {"gcm", "control: GCM suite, data both ways", KX_BOTH, .xopts = GCM, .app = app_c2s_3,
+     .e = E_OK},
+    {"gcm", "bit flips in the client's GCM Finished", KX_BOTH, .xopts = GCM, .tamper = t_flip,
+     .tdir = C2S, .tidx = C_FIN, .sweep = FLIP_BITS(GCM_REC(16)),
+     .e = E_S(A_BAD_MAC, "client Finished", D), .efn = e_flip},
+    {"gcm", "bit flips in a client GCM record (1 byte): bad tag", KX_BOTH, .xopts = GCM,
+     .tamper = t_flip, .tdir = C2S, .tidx = C_APP, .sweep = FLIP_BITS(GCM_REC(1)), .app = app_c2s_1,
+     .e = E_S(A_BAD_MAC, "application data", D), .efn = e_flip},
+    {"gcm", "GCM record cut short (body of 0..24 bytes)", KX_BOTH, .xopts = GCM, .tamper = t_cut,
+     .tdir = C2S, .tidx = C_APP, .sweep = 26, .app = app_c2s_1,
+     .e = E_S(A_BAD_MAC, "application data", D)},
+    {"gcm", "GCM explicit nonce of 12 bytes", KX_BOTH, .xopts = GCM, .tamper = t_nonce_len,
+     .tdir = C2S, .tidx = C_APP, .param = 4, .app = app_c2s_1,
+     .e = E_S(A_BAD_MAC, "application data", D)},
+    {"gcm", "GCM explicit nonce of 4 bytes", KX_BOTH, .xopts = GCM, .tamper = t_nonce_len,
+     .tdir = C2S, .tidx = C_APP, .param = -4, .app = app_c2s_1,
+     .e = E_S(A_BAD_MAC, "application data", D)},
+    {"gcm", "replayed GCM record (same nonce, same sequence number)", KX_BOTH, .xopts = GCM,
+     .tamper = t_replay, .tdir = C2S, .tidx = C_APP, .app = app_c2s_3,
+     .e = E_S(A_BAD_MAC, "application data", D)},
+    {"gcm", "reordered GCM records", KX_BOTH, .xopts = GCM, .tamper = t_swap, .tdir = C2S,
+     .tidx = C_APP, .app = app_c2s_3, .e = E_S(A_BAD_MAC, "application data", D)},
+    {"gcm", "client GCM sequence number skips ahead", KX_BOTH, .xopts = GCM, .app = app_seq_skip,
+     .e = E_S(A_BAD_MAC, "application data", D)},
+    {"gcm", "sender repeats an explicit nonce: the receiver opens both", KX_BOTH, .xopts = GCM,
+     .custom = c_gcm_nonce_reuse},
+    {"gcm", "server answers encrypt_then_mac for a GCM suite", KX_BOTH, .xopts = GCM,
+     .tamper = t_edit, .edit = ed_sh, .tdir = S2C, .tidx = S_FLIGHT, .param = SH_ETM_ADDED,
+     .e = E_C(A_ILLEGAL, "ServerHello", P)},
     /* ---- records: bit flips, replay, reorder, drop, sequence, sizes */
     {"flips", "bit flips in the client's encrypted Finished", KX_BOTH, .tamper = t_flip,
      .tdir = C2S, .tidx = C_FIN, .sweep = FLIP_BITS(CBC_REC(16)),
@@ -2037,7 +2171,7 @@ int main(int argc, char **argv)
             verbose = 1;
         else {
             fprintf(stderr,
-                    "usage: %s [--group flips|records|hello|certs|kx] [--case SUBSTRING]\n"
+                    "usage: %s [--group flips|records|hello|certs|kx|gcm] [--case SUBSTRING]\n"
                     "       [--comp openssl|pk=gmp] [--kx rsa|dhe] [--mac etm|mte] [--quick]\n"
                     "       [--verbose]\n",
                     argv[0]);

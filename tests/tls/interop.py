@@ -24,9 +24,17 @@ import sys
 import threading
 import time
 
-CIPHERS = {"rsa": "AES128-SHA256", "dhe": "DHE-RSA-AES128-SHA256"}
+CIPHERS = {"rsa": "AES128-SHA256", "dhe": "DHE-RSA-AES128-SHA256",
+           "rsa-gcm": "AES128-GCM-SHA256", "dhe-gcm": "DHE-RSA-AES128-GCM-SHA256"}
 SUITES = {"rsa": "TLS_RSA_WITH_AES_128_CBC_SHA256",
-          "dhe": "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256"}
+          "dhe": "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+          "rsa-gcm": "TLS_RSA_WITH_AES_128_GCM_SHA256",
+          "dhe-gcm": "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"}
+
+
+def suite_key(args):
+    """The key of CIPHERS/SUITES: the kx, and -gcm for the RFC 5288 suites."""
+    return args.kx + ("-gcm" if args.gcm else "")
 
 
 def fail(msg):
@@ -90,13 +98,16 @@ def peer_ext(args):
 
 
 def ours_ext(args):
-    return ["--etm", args.etm, "--ems", args.ems]
+    suite = ["--suite", args.kx + "-gcm"] if args.gcm else []
+    return ["--etm", args.etm, "--ems", args.ems] + suite
 
 
 def want_ext(args):
     """What hsbench must report as negotiated."""
     both = lambda a, b: "on" if a == b == "on" else "off"
-    return "etm %s, ems %s" % (both(args.etm, args.peer_etm), both(args.ems, args.peer_ems))
+    # RFC 7366 3: no encrypt_then_mac with an AEAD suite, whatever both ends offer
+    etm = "off" if args.gcm else both(args.etm, args.peer_etm)
+    return "etm %s, ems %s" % (etm, both(args.ems, args.peer_ems))
 
 
 def stop(proc):
@@ -121,7 +132,7 @@ def run_client(args):
     extra, env = peer_ext(args)
     with open(log, "w") as out:
         srv = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", chain,
-                                "-key", key, "-tls1_2", "-cipher", CIPHERS[args.kx], "-dhparam",
+                                "-key", key, "-tls1_2", "-cipher", CIPHERS[suite_key(args)], "-dhparam",
                                 dh, "-rev", "-naccept", str(args.n)] + extra,
                                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                env=env)
@@ -141,7 +152,7 @@ def run_client(args):
         want = "summary: %d handshakes ok, 0 failed; %d bytes echoed" % (args.n, args.n * args.data)
         if want not in r.stdout:
             fail("summary line missing: %r" % want)
-        if SUITES[args.kx] not in r.stdout or ("rsa-%d" % args.bits) not in r.stdout:
+        if SUITES[suite_key(args)] not in r.stdout or ("rsa-%d" % args.bits) not in r.stdout:
             fail("negotiated suite/key not reported as expected")
         if want_ext(args) not in r.stdout:
             fail("hsbench client does not report %r" % want_ext(args))
@@ -154,7 +165,7 @@ def run_client(args):
         with open(log, errors="replace") as f:
             slog = f.read()
         n_est = slog.count("CONNECTION ESTABLISHED")
-        if n_est != args.n or slog.count("Ciphersuite: " + CIPHERS[args.kx]) != args.n:
+        if n_est != args.n or slog.count("Ciphersuite: " + CIPHERS[suite_key(args)]) != args.n:
             fail("s_server saw %d connections with the wrong suite:\n%s" % (n_est, slog))
     finally:
         stop(srv)
@@ -164,7 +175,7 @@ def run_client(args):
 
 def s_client_once(args, port, ca, data):
     cmd = ["openssl", "s_client", "-connect", "127.0.0.1:%s" % port, "-tls1_2", "-cipher",
-           CIPHERS[args.kx], "-CAfile", ca, "-servername", "localhost", "-verify_hostname",
+           CIPHERS[suite_key(args)], "-CAfile", ca, "-servername", "localhost", "-verify_hostname",
            "localhost", "-verify_return_error", "-quiet", "-no_ign_eof", "-nocommands"]
     extra, env = peer_ext(args)
     p = subprocess.Popen(cmd + extra, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -234,7 +245,7 @@ def run_server(args):
             fail("hsbench server exited %d" % rc)
         ok = re.findall(r"conn \d+ from 127\.0\.0\.1:\d+: ok TLSv1\.2 (\S+) rsa-(\d+).*echoed (\d+)"
                         r" bytes", slog)
-        if len(ok) != args.n or any(s != SUITES[args.kx] or int(b) != args.bits
+        if len(ok) != args.n or any(s != SUITES[suite_key(args)] or int(b) != args.bits
                                     or int(e) != args.data for s, b, e in ok):
             fail("server log does not show %d good connections" % args.n)
         if slog.count(want_ext(args)) != args.n:
@@ -302,6 +313,8 @@ def main():
     ap.add_argument("-n", type=int, default=3, help="connections")
     ap.add_argument("--data", type=int, default=3000)
     ap.add_argument("--backend", default=None)
+    ap.add_argument("--gcm", action="store_true",
+                    help="the AES-128-GCM suite of --kx (RFC 5288) on both ends")
     ap.add_argument("--timeout", type=float, default=60.0)
     for opt in ["--etm", "--ems", "--peer-etm", "--peer-ems"]:
         ap.add_argument(opt, choices=["on", "off"], default="on")
