@@ -1,5 +1,6 @@
 /*
- * encrypt_then_mac (RFC 7366) and extended_master_secret (RFC 7627):
+ * encrypt_then_mac (RFC 7366) and extended_master_secret (RFC 7627), and
+ * the choice between the CBC and the AES-128-GCM suites (RFC 5288):
  *
  *  - the extended master secret against an oracle: libcrypto's TLS1-PRF KDF
  *    given RFC 7627 4's definition (secret = pre_master_secret, seed =
@@ -79,14 +80,17 @@ typedef struct end {
 } end;
 
 static hsb_provider prov;
+static const hsb_provider *cur_prov = &prov;
+static unsigned cur_ciphers[2] = {HSB_TLS_CIPHER_CBC, HSB_TLS_CIPHER_CBC}; /* client, server */
 
 static int end_setup(end *e, hsb_tls_role role, unsigned kx, int etm, int ems)
 {
     const hsb_cert_set *certs;
     memset(e, 0, sizeof *e);
     if (hsb_certgen_get(2048, HSB_CERT_GOOD, &certs) != HSB_OK ||
-        hsb_tls_config_new(&e->cfg, role, &prov) != HSB_OK ||
-        hsb_tls_config_set_kx(e->cfg, kx) != HSB_OK)
+        hsb_tls_config_new(&e->cfg, role, cur_prov) != HSB_OK ||
+        hsb_tls_config_set_kx(e->cfg, kx) != HSB_OK ||
+        hsb_tls_config_set_ciphers(e->cfg, cur_ciphers[role]) != HSB_OK)
         return 0;
     hsb_tls_config_set_etm(e->cfg, etm);
     hsb_tls_config_set_ems(e->cfg, ems);
@@ -126,20 +130,98 @@ static int transfer(hsb_tls_conn *a, hsb_tls_conn *b, size_t len)
     return recvd == len && memcmp(sent, got, len) == 0;
 }
 
+/* Handshake cl and sv over a fresh pair; 1 when both finished. */
+static int pair_up(end *cl, end *sv)
+{
+    static hsb_mem_pair pair;
+    hsb_mem_pair_init(&pair);
+    hsb_tls_transport ct = hsb_mem_pair_client(&pair), st = hsb_mem_pair_server(&pair);
+    return hsb_tls_conn_start(cl->conn, &ct) == HSB_OK &&
+           hsb_tls_conn_start(sv->conn, &st) == HSB_OK &&
+           hsb_tls_pair_handshake(cl->conn, sv->conn, NULL) == HSB_OK;
+}
+
+/* Record protections offered (c) and accepted (s), both ends with
+ * encrypt_then_mac on: the client's first offer the server takes wins (GCM
+ * is offered first); none in common is handshake_failure from the server;
+ * a GCM suite never runs EtM (RFC 7366 3). Data both ways at record sizes. */
+static void one_cipher_combo(unsigned kx, unsigned c, unsigned s, const char *comp)
+{
+    end cl, sv;
+    cur_ciphers[0] = c;
+    cur_ciphers[1] = s;
+    int ok = end_setup(&cl, HSB_TLS_CLIENT, kx, 1, 1) && end_setup(&sv, HSB_TLS_SERVER, kx, 1, 1);
+    CHECKF(ok, "setup: %s", hsb_last_error());
+    unsigned common = c & s, want = common & HSB_TLS_CIPHER_GCM ? HSB_TLS_CIPHER_GCM : common;
+    const char *kxn = kx == HSB_TLS_KX_RSA ? "rsa" : "dhe";
+    if (ok) ok = pair_up(&cl, &sv);
+    if (!want) {
+        CHECKF(!ok && hsb_tls_conn_alert_sent(sv.conn) == HSB_TLS_ALERT_HANDSHAKE_FAILURE,
+               "%s %s ciphers c=%u s=%u: no suite in common, yet %s", comp, kxn, c, s,
+               ok ? "the handshake succeeded" : hsb_tls_conn_error(sv.conn));
+    } else if (ok) {
+        hsb_tls_info ci, si;
+        hsb_tls_conn_info(cl.conn, &ci);
+        hsb_tls_conn_info(sv.conn, &si);
+        uint16_t suite = want == HSB_TLS_CIPHER_GCM
+                             ? (kx == HSB_TLS_KX_RSA ? HSB_TLS_RSA_WITH_AES_128_GCM_SHA256
+                                                     : HSB_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256)
+                             : (kx == HSB_TLS_KX_RSA ? HSB_TLS_RSA_WITH_AES_128_CBC_SHA256
+                                                     : HSB_TLS_DHE_RSA_WITH_AES_128_CBC_SHA256);
+        CHECKF(ci.suite == suite && si.suite == suite && ci.cipher == want,
+               "%s %s c=%u s=%u: suite %04x/%04x, wanted %04x", comp, kxn, c, s, ci.suite, si.suite,
+               suite);
+        int etm = want == HSB_TLS_CIPHER_CBC;
+        CHECKF(ci.etm == etm && si.etm == etm, "%s %s c=%u s=%u: etm %d/%d", comp, kxn, c, s,
+               ci.etm, si.etm);
+        static const size_t sizes[] = {1, 15, 16, 100, 16384};
+        for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+            CHECKF(transfer(cl.conn, sv.conn, sizes[i]) && transfer(sv.conn, cl.conn, sizes[i]),
+                   "%s %s c=%u s=%u: %zu bytes", comp, kxn, c, s, sizes[i]);
+    } else {
+        CHECKF(0, "%s %s c=%u s=%u: %s / %s", comp, kxn, c, s, hsb_tls_conn_error(cl.conn),
+               hsb_tls_conn_error(sv.conn));
+    }
+    end_free(&cl);
+    end_free(&sv);
+    cur_ciphers[0] = cur_ciphers[1] = HSB_TLS_CIPHER_CBC;
+}
+
+/* Names, and GCM refused (not served from elsewhere) by a composition
+ * whose gcm class is missing. */
+static void test_gcm_names_and_absence(void)
+{
+    CHECKF(hsb_tls_suite_by_name("rsa-gcm") == HSB_TLS_RSA_WITH_AES_128_GCM_SHA256 &&
+               hsb_tls_suite_by_name("dhe-gcm") == HSB_TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 &&
+               hsb_tls_suite_by_name("tls_rsa_with_aes_128_gcm_sha256") == 0x009C &&
+               hsb_tls_suite_by_name("TLS_DHE_RSA_WITH_AES_128_CBC_SHA256") == 0x0067 &&
+               hsb_tls_suite_by_name("rsa-ccm") == 0,
+           "suite names");
+    CHECKF(hsb_tls_suite_kx(0x009E) == HSB_TLS_KX_DHE &&
+               hsb_tls_suite_cipher(0x009E) == HSB_TLS_CIPHER_GCM &&
+               hsb_tls_suite_cipher(0x003C) == HSB_TLS_CIPHER_CBC && hsb_tls_suite_kx(0x002F) == 0,
+           "suite parts");
+    hsb_provider no_gcm = prov;
+    no_gcm.cls.gcm = NULL;
+    hsb_tls_config *cfg = NULL;
+    CHECK_RC(hsb_tls_config_new(&cfg, HSB_TLS_CLIENT, &no_gcm), HSB_OK);
+    if (!cfg) return;
+    CHECK_RC(hsb_tls_config_set_ciphers(cfg, HSB_TLS_CIPHER_GCM), HSB_E_UNAVAILABLE);
+    CHECKF(strstr(hsb_last_error(), "gcm") != NULL, "message: %s", hsb_last_error());
+    CHECK_RC(hsb_tls_config_set_ciphers(cfg, HSB_TLS_CIPHER_ALL), HSB_E_UNAVAILABLE);
+    CHECK_RC(hsb_tls_config_set_ciphers(cfg, HSB_TLS_CIPHER_CBC), HSB_OK);
+    CHECK_RC(hsb_tls_config_set_ciphers(cfg, 0), HSB_E_USAGE);
+    hsb_tls_config_free(cfg);
+}
+
 /* c and s: client and server settings, bit 0 etm, bit 1 ems. */
 static void one_combo(unsigned kx, unsigned c, unsigned s)
 {
     end cl, sv;
-    static hsb_mem_pair pair;
     int ok = end_setup(&cl, HSB_TLS_CLIENT, kx, c & 1, c >> 1 & 1) &&
              end_setup(&sv, HSB_TLS_SERVER, kx, s & 1, s >> 1 & 1);
     CHECKF(ok, "setup: %s", hsb_last_error());
-    hsb_mem_pair_init(&pair);
-    hsb_tls_transport ct = hsb_mem_pair_client(&pair), st = hsb_mem_pair_server(&pair);
-    if (ok)
-        ok = hsb_tls_conn_start(cl.conn, &ct) == HSB_OK &&
-             hsb_tls_conn_start(sv.conn, &st) == HSB_OK &&
-             hsb_tls_pair_handshake(cl.conn, sv.conn, NULL) == HSB_OK;
+    if (ok) ok = pair_up(&cl, &sv);
     const char *kxn = kx == HSB_TLS_KX_RSA ? "rsa" : "dhe";
     CHECKF(ok, "%s client etm=%u ems=%u, server etm=%u ems=%u: %s / %s", kxn, c & 1, c >> 1, s & 1,
            s >> 1, hsb_tls_conn_error(cl.conn), hsb_tls_conn_error(sv.conn));
@@ -174,5 +256,19 @@ int main(void)
     for (size_t k = 0; k < 2; k++)
         for (unsigned c = 0; c < 4; c++)
             for (unsigned s = 0; s < 4; s++) one_combo(kxs[k], c, s);
+    test_gcm_names_and_absence();
+    /* the cipher matrix on openssl, then GCM both ways on native's class */
+    for (size_t k = 0; k < 2; k++)
+        for (unsigned c = 1; c < 4; c++)
+            for (unsigned s = 1; s < 4; s++) one_cipher_combo(kxs[k], c, s, "openssl");
+    static hsb_provider native;
+    if (hsb_provider_from_spec("native", &native, err, sizeof err) == HSB_OK && native.cls.gcm &&
+        !strcmp(native.from[HSB_CLASS_GCM], "native")) {
+        cur_prov = &native;
+        for (size_t k = 0; k < 2; k++) one_cipher_combo(kxs[k], 2, 3, "native");
+        cur_prov = &prov;
+    } else {
+        printf("native gcm: UNAVAILABLE, skipped\n");
+    }
     return hsb_test_report("tls_ext");
 }
