@@ -130,6 +130,11 @@ uint16_t hsb_tls_suite_by_name(const char *name);
  * of our suites; 0 for other values. */
 unsigned hsb_tls_suite_kx(uint16_t suite);
 unsigned hsb_tls_suite_cipher(uint16_t suite);
+/* A comma-separated list of suite names (hsb_tls_suite_by_name): the union
+ * of their key exchanges and protections into *kx_mask and *cipher_mask.
+ * HSB_E_USAGE (masks untouched) on an unknown or empty name. */
+HSB_MUST_CHECK hsb_rc hsb_tls_suites_parse(const char *list, unsigned *kx_mask,
+                                           unsigned *cipher_mask);
 
 typedef enum hsb_tls_role {
     HSB_TLS_CLIENT = 0,

@@ -118,3 +118,26 @@ unsigned hsb_tls_suite_cipher(uint16_t suite)
     const struct suite_row *r = suite_row(suite);
     return r ? r->cipher : 0;
 }
+
+hsb_rc hsb_tls_suites_parse(const char *list, unsigned *kx_mask, unsigned *cipher_mask)
+{
+    unsigned kx = 0, ciphers = 0;
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char name[64];
+        HSB_ENSURE(n > 0 && n < sizeof name, HSB_E_USAGE);
+        memcpy(name, p, n);
+        name[n] = '\0';
+        uint16_t s = hsb_tls_suite_by_name(name);
+        HSB_ENSURE(s, HSB_E_USAGE);
+        kx |= hsb_tls_suite_kx(s);
+        ciphers |= hsb_tls_suite_cipher(s);
+        p = end ? end + 1 : p + n;
+        HSB_ENSURE(!end || *p, HSB_E_USAGE); /* no trailing comma */
+    }
+    HSB_ENSURE(ciphers, HSB_E_USAGE);
+    *kx_mask = kx;
+    *cipher_mask = ciphers;
+    return HSB_OK;
+}

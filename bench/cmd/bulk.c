@@ -28,8 +28,9 @@ int hsb_cmd_bulk(int argc, char **argv)
     memcpy(o.sizes, sizes, sizeof sizes);
     o.n_sizes = sizeof sizes / sizeof sizes[0];
     o.etm = HSB_ETM_BOTH; /* record rows in both MAC orders, each named for its order */
+    o.ciphers = HSB_CIPH_CBC | HSB_CIPH_GCM; /* the CBC and the GCM record rows */
     unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
                       HSB_OPT_OUTPUT | HSB_OPT_SIZES | HSB_OPT_REFERENCE | HSB_OPT_ETM |
-                      HSB_OPT_ETM_BOTH;
+                      HSB_OPT_ETM_BOTH | HSB_OPT_SUITE;
     return hsb_suite_command(&o, argc, argv, accept, usage, hsb_suite_bulk);
 }

@@ -7,7 +7,8 @@
 static const char usage[] =
     "usage: hsbench handshake [options]\n\n"
     "Full TLS 1.2 handshakes per second (TLS_RSA_WITH_AES_128_CBC_SHA256 or\n"
-    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256) over an in-memory pair, each worker\n"
+    "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256; the AES-128-GCM suites with --suite)\n"
+    "over an in-memory pair, each worker\n"
     "running a client and a server: our TLS core on each backend composition,\n"
     "and libssl doing the same handshake (the reference rows). The certificate\n"
     "chain and host name and both Finished messages are checked every time.\n"
@@ -27,7 +28,8 @@ int hsb_cmd_handshake(int argc, char **argv)
     o.n_threads = o.threads[1] > 1 ? 2 : 1;
     unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
                       HSB_OPT_OUTPUT | HSB_OPT_KX | HSB_OPT_BITS | HSB_OPT_DH | HSB_OPT_REFERENCE |
-                      HSB_OPT_BREAKDOWN | HSB_OPT_ALLOW_ERRORS | HSB_OPT_ETM | HSB_OPT_EMS;
+                      HSB_OPT_BREAKDOWN | HSB_OPT_ALLOW_ERRORS | HSB_OPT_ETM | HSB_OPT_EMS |
+                      HSB_OPT_SUITE;
     int st = hsb_opts_parse(&o, argc, argv, accept, usage);
     if (st < 0) st = hsb_opts_check_outputs(&o);
     if (st >= 0) return st;

@@ -13,6 +13,7 @@
 
 #include "hsb_cmd_args.h"
 #include "hsb_dh_groups.h"
+#include "hsb_tls.h"
 
 void hsb_opts_defaults(hsb_opts *o, const char *cmd)
 {
@@ -31,6 +32,7 @@ void hsb_opts_defaults(hsb_opts *o, const char *cmd)
     o->reference = 1;
     o->etm = HSB_ETM_ON; /* libssl's defaults */
     o->ems = 1;
+    o->ciphers = HSB_CIPH_CBC;
 }
 
 int hsb_parse_duration(const char *s, double *out)
@@ -245,6 +247,15 @@ void hsb_opts_help(FILE *to, unsigned a)
                     "                       0 for none)\n"
                     "  --repetitions R      repetitions per figure (default 5)\n");
     if (a & HSB_OPT_KX) fprintf(to, "  --kx rsa|dhe|rsa,dhe key exchanges (default both)\n");
+    if ((a & HSB_OPT_SUITE) && (a & HSB_OPT_KX))
+        fprintf(to, "  --suite LIST         suites, comma-separated: rsa-cbc, dhe-cbc, rsa-gcm,\n"
+                    "                       dhe-gcm (or IANA names); sets the key exchanges and\n"
+                    "                       record protections (default: the CBC suites of --kx).\n"
+                    "                       GCM rows are named rsa-gcm-N, dhe-gcm-N\n");
+    else if (a & HSB_OPT_SUITE)
+        fprintf(to, "  --suite LIST         the record rows' suites: rsa-cbc (or dhe-cbc: the\n"
+                    "                       CBC rows), rsa-gcm (or dhe-gcm: record-seal-gcm,\n"
+                    "                       record-open-gcm), comma-separated (default both)\n");
     if (a & HSB_OPT_BITS)
         fprintf(to,
                 (a & HSB_OPT_DH_GROUPS)
@@ -407,6 +418,19 @@ static int set_ems(parse_ctx *x, const char *v)
     return -1;
 }
 
+/* --suite NAME[,NAME...]: rsa-cbc, dhe-cbc, rsa-gcm, dhe-gcm or the IANA
+ * names (hsb_tls_suite_by_name); their key exchanges and protections. */
+static int set_suite(parse_ctx *x, const char *v)
+{
+    unsigned kx, ciphers;
+    if (hsb_tls_suites_parse(v, &kx, &ciphers) != HSB_OK)
+        return bad(x->o, "--suite", v, "rsa-cbc, dhe-cbc, rsa-gcm, dhe-gcm or IANA names");
+    x->o->kx = (kx & HSB_TLS_KX_RSA ? HSB_KX_RSA : 0) | (kx & HSB_TLS_KX_DHE ? HSB_KX_DHE : 0);
+    x->o->ciphers = (ciphers & HSB_TLS_CIPHER_CBC ? HSB_CIPH_CBC : 0) |
+                    (ciphers & HSB_TLS_CIPHER_GCM ? HSB_CIPH_GCM : 0);
+    return -1;
+}
+
 static int set_sizes(parse_ctx *x, const char *v)
 {
     return parse_sizes(x->o, v);
@@ -432,6 +456,7 @@ enum {
     O_ALLOWERR,
     O_ETM,
     O_EMS,
+    O_SUITE,
 };
 
 static const struct option longopts[] = {
@@ -454,6 +479,7 @@ static const struct option longopts[] = {
     {"allow-errors", no_argument, NULL, O_ALLOWERR},
     {"etm", required_argument, NULL, O_ETM},
     {"ems", required_argument, NULL, O_EMS},
+    {"suite", required_argument, NULL, O_SUITE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -490,6 +516,7 @@ static const struct {
     {O_ALLOWERR, HSB_OPT_ALLOW_ERRORS, NULL, offsetof(hsb_opts, allow_errors), 1},
     {O_ETM, HSB_OPT_ETM, set_etm, 0, 0},
     {O_EMS, HSB_OPT_EMS, set_ems, 0, 0},
+    {O_SUITE, HSB_OPT_SUITE, set_suite, 0, 0},
 };
 
 static int take(void *ctx, const hsb_cmd_arg *a)

@@ -23,23 +23,6 @@ static const struct option common_opts[] = {
 /* Room for the shared options, a command's own and the zero entry. */
 #define MAX_OPTS 32
 
-/* --suite NAME[,NAME...]: the key exchanges and record protections of the
- * suites named (hsb_tls_suite_by_name). 0 on an unknown name. */
-static int parse_suites(hsb_tls_cmd_opts *o, const char *v)
-{
-    char buf[256];
-    if (strlen(v) >= sizeof buf) return 0;
-    strcpy(buf, v);
-    o->suite_kx = o->ciphers = 0;
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        uint16_t s = hsb_tls_suite_by_name(t);
-        if (!s) return 0;
-        o->suite_kx |= hsb_tls_suite_kx(s);
-        o->ciphers |= hsb_tls_suite_cipher(s);
-    }
-    return o->ciphers != 0;
-}
-
 /* The options both commands take: 1 when id was one of them. */
 static int common_opt(hsb_tls_cmd_opts *o, int id, const char *v, int *ok)
 {
@@ -56,7 +39,7 @@ static int common_opt(hsb_tls_cmd_opts *o, int id, const char *v, int *ok)
         if (on < 0) *ok = 0;
         *(id == O_ETM ? &o->etm : &o->ems) = on == 1;
     } else if (id == O_SUITE) {
-        if (!parse_suites(o, v)) *ok = 0;
+        if (hsb_tls_suites_parse(v, &o->suite_kx, &o->ciphers) != HSB_OK) *ok = 0;
     } else if (id == O_DHCHECK) {
         if (!strcmp(v, "full"))
             o->check = HSB_DH_CHECK_FULL;

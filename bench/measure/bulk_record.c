@@ -313,6 +313,7 @@ hsb_rc hsb_bulk_record_new(const bk_job *j, void **out)
                                sizeof err));
     /* The row's MAC order; the master secret as libssl's default. */
     hsb_pair_cfg_set_ext(s->cfg, BK_IS_ETM(j->variant), 1);
+    if (BK_IS_GCM(j->variant)) HSB_GUARD(hsb_pair_cfg_set_gcm(s->cfg));
     HSB_GUARD(hsb_pair_new(s->cfg, &s->pair));
     HSB_GUARD(hsb_pair_handshake(s->pair, NULL, err, sizeof err));
     HSB_GUARD(hsb_pair_check(s->pair, err, sizeof err));
@@ -353,7 +354,9 @@ void hsb_bulk_record_free(void *state)
 int hsb_bulk_record_verify(const bk_job *j, char *err, size_t len)
 {
     bk_job o = *j;
-    o.variant = BK_IS_ETM(j->variant) ? BK_REC_OPEN_ETM : BK_REC_OPEN;
+    o.variant = BK_IS_GCM(j->variant)   ? BK_REC_OPEN_GCM
+                : BK_IS_ETM(j->variant) ? BK_REC_OPEN_ETM
+                                        : BK_REC_OPEN;
     void *st = NULL;
     uint8_t *out = malloc(j->size + 64);
     int ok = 0;

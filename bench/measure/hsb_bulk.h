@@ -23,14 +23,17 @@ enum {
     BK_REC_OPEN,
     BK_REC_SEAL_ETM, /* encrypt-then-MAC (RFC 7366) */
     BK_REC_OPEN_ETM,
+    BK_REC_SEAL_GCM, /* TLS_RSA_WITH_AES_128_GCM_SHA256 (RFC 5288) */
+    BK_REC_OPEN_GCM,
     BK_COUNT
 };
 
-/* Is variant v a record row, an opening one, an encrypt-then-MAC one? */
+/* Is variant v a record row, an opening one, an encrypt-then-MAC one, a
+ * GCM one? */
 #define BK_IS_REC(v) ((v) >= BK_REC_SEAL)
-#define BK_IS_OPEN(v) ((v) == BK_REC_OPEN || (v) == BK_REC_OPEN_ETM)
+#define BK_IS_OPEN(v) ((v) == BK_REC_OPEN || (v) == BK_REC_OPEN_ETM || (v) == BK_REC_OPEN_GCM)
 #define BK_IS_ETM(v) ((v) == BK_REC_SEAL_ETM || (v) == BK_REC_OPEN_ETM)
-#define BK_IS_GCM(v) 0
+#define BK_IS_GCM(v) ((v) == BK_REC_SEAL_GCM || (v) == BK_REC_OPEN_GCM)
 
 /* bk_job.ref: a composition's row, or a reference row. A record variant
  * has two references: libssl's own record layer (the one its ratios are

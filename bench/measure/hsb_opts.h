@@ -30,6 +30,7 @@ enum {
     HSB_OPT_ETM = 1u << 13,       /* --etm on|off */
     HSB_OPT_EMS = 1u << 14,       /* --ems on|off */
     HSB_OPT_ETM_BOTH = 1u << 15,  /* --etm also takes both (bulk's record rows) */
+    HSB_OPT_SUITE = 1u << 16,     /* --suite rsa-cbc,dhe-gcm,... */
 };
 
 /* --etm values: the MAC order of the CBC records (RFC 7366). */
@@ -39,6 +40,8 @@ enum { HSB_ETM_OFF = 0, HSB_ETM_ON = 1, HSB_ETM_BOTH = 2 };
 #define HSB_MAX_LIST 16
 
 enum { HSB_KX_RSA = 1u << 0, HSB_KX_DHE = 1u << 1 };
+/* Record protections (--suite): AES-128-CBC + HMAC-SHA256, AES-128-GCM. */
+enum { HSB_CIPH_CBC = 1u << 0, HSB_CIPH_GCM = 1u << 1 };
 
 typedef struct hsb_opts {
     const char *cmd;
@@ -65,6 +68,9 @@ typedef struct hsb_opts {
     /* --etm: HSB_ETM_* (default on; bulk: both); --ems: 1 on (default), 0 off.
      * Ours and the libssl reference use the same setting. */
     int etm, ems;
+    /* --suite: the record protections (HSB_CIPH_*) of the suites named; the
+     * key exchanges go into kx. Default CBC (handshake), CBC and GCM (bulk). */
+    unsigned ciphers;
 } hsb_opts;
 
 #endif

@@ -28,6 +28,12 @@ void hsb_pair_cfg_free(hsb_pair_cfg *c);
  * Before hsb_pair_new. */
 void hsb_pair_cfg_set_ext(hsb_pair_cfg *c, int etm, int ems);
 
+/* The AES-128-GCM suite of the kx (RFC 5288) on both ends instead of the
+ * CBC one; hsb_pair_check then expects it, without encrypt_then_mac.
+ * HSB_E_UNAVAILABLE when the composition has no gcm class. Before
+ * hsb_pair_new. */
+HSB_MUST_CHECK hsb_rc hsb_pair_cfg_set_gcm(hsb_pair_cfg *c);
+
 /* A thread's pair: thread states, two connections, the memory transport. */
 HSB_MUST_CHECK hsb_rc hsb_pair_new(const hsb_pair_cfg *c, hsb_pair **out);
 void hsb_pair_free(hsb_pair *p);

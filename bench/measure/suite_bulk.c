@@ -15,6 +15,8 @@
  *   record-seal-etm, record-open-etm the same with encrypt-then-MAC (RFC 7366,
  *                                    which libssl negotiates by default)
  *                                    (--etm on|off|both picks the orders)
+ *   record-seal-gcm, record-open-gcm TLS_RSA_WITH_AES_128_GCM_SHA256 records
+ *                                    (RFC 5288) through the gcm class
  *
  * Reference rows. Primitives ("evp-reference"): OpenSSL EVP doing the same
  * on the same threads: EVP_EncryptUpdate / EVP_DecryptUpdate (padding off,
@@ -48,8 +50,9 @@
 #include "hsb_rowgroup.h"
 
 static const char *const variant_names[BK_COUNT] = {
-    "aes128-cbc-enc", "aes128-cbc-dec", "aes128-ctr",  "aes128-gcm",      "sha256",
-    "hmac-sha256",    "record-seal",    "record-open", "record-seal-etm", "record-open-etm",
+    "aes128-cbc-enc",  "aes128-cbc-dec",  "aes128-ctr",      "aes128-gcm",
+    "sha256",          "hmac-sha256",     "record-seal",     "record-open",
+    "record-seal-etm", "record-open-etm", "record-seal-gcm", "record-open-gcm",
 };
 
 /* The classes a variant measures (its row label and availability). */
@@ -71,6 +74,9 @@ static unsigned variant_classes(int v)
     case BK_REC_SEAL_ETM:
     case BK_REC_OPEN_ETM:
         return HSB_CLASS_BIT(HSB_CLASS_AES) | HSB_CLASS_BIT(HSB_CLASS_HMAC_SHA256);
+    case BK_REC_SEAL_GCM:
+    case BK_REC_OPEN_GCM:
+        return HSB_CLASS_BIT(HSB_CLASS_GCM);
     default:
         return 0;
     }
@@ -315,7 +321,9 @@ static int bk_verify(void *arg, char *err, size_t len)
  * ("native+openssl"). */
 static int row_ok(const hsb_comp *c, int v, unsigned cls, char *why, size_t len)
 {
-    if (v < BK_REC_SEAL) return hsb_suite_row_available(c, cls, why, len);
+    /* GCM records: the gcm class from the backend named for it, never
+     * another's (the handshake's PRF classes are not what the row measures) */
+    if (v < BK_REC_SEAL || BK_IS_GCM(v)) return hsb_suite_row_available(c, cls, why, len);
     if (!c->p.cls.aes || !c->p.cls.hmac) {
         snprintf(why, len, "no aes or hmac-sha256 at all");
         return 0;
@@ -378,7 +386,9 @@ static hsb_rc bk_variant(hsb_report *r, const hsb_opts *o, const hsb_comp *comps
         .ref2_impl_key = "record",
         .ref2_impl_val = "openssl:EVP AES-128-CBC + EVP_MAC HMAC, the record by hand",
         .need = cls,
-        .impls = cls | (rec ? HSB_CLASS_BIT(HSB_CLASS_RNG) | HSB_CLASS_BIT(HSB_CLASS_SHA256) : 0),
+        .impls = cls | (rec && !BK_IS_GCM(v)
+                            ? HSB_CLASS_BIT(HSB_CLASS_RNG) | HSB_CLASS_BIT(HSB_CLASS_SHA256)
+                            : 0),
         .note_unavailable = si == 0,
         .available = bk_available,
         .row = bk_row,
@@ -401,10 +411,13 @@ static int record_size_ok(hsb_report *r, const hsb_opts *o, int v, size_t si)
     return 0;
 }
 
-/* --etm: the record rows of the MAC orders asked for. */
+/* --suite and --etm: the record rows of the protections and MAC orders
+ * asked for. */
 static int mac_order_ok(const hsb_opts *o, int v)
 {
-    if (!BK_IS_REC(v) || o->etm == HSB_ETM_BOTH) return 1;
+    if (!BK_IS_REC(v)) return 1;
+    if (!(o->ciphers & (BK_IS_GCM(v) ? HSB_CIPH_GCM : HSB_CIPH_CBC))) return 0; /* --suite */
+    if (BK_IS_GCM(v) || o->etm == HSB_ETM_BOTH) return 1;
     return BK_IS_ETM(v) == (o->etm == HSB_ETM_ON);
 }
 

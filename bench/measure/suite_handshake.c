@@ -83,6 +83,7 @@ typedef struct hs_group {
     const hsb_opts *o;
     const hsb_comp *comps;
     unsigned kx, bits;
+    int gcm; /* the AES-128-GCM suite of kx (RFC 5288) instead of the CBC one */
     const hsb_dh_group *g;
     hsb_ossl_cfg *ossl;
     char ossl_err[256];
@@ -94,12 +95,14 @@ typedef struct hs_group {
 } hs_group;
 
 /* The variant's name and DH group: rsa-2048, dhe-2048 (ffdhe2048), or
- * dhe-2048-modp2048 when --dh-group names another group. */
+ * dhe-2048-modp2048 when --dh-group names another group; the GCM suites
+ * rsa-gcm-2048, dhe-gcm-2048. */
 static void hs_name(hs_group *hg, char *variant, size_t len)
 {
+    const char *gcm = hg->gcm ? "gcm-" : "";
     if (hg->kx != HSB_KX_DHE) {
         hg->g = NULL;
-        snprintf(variant, len, "rsa-%u", hg->bits);
+        snprintf(variant, len, "rsa-%s%u", gcm, hg->bits);
         return;
     }
     char dflt[32];
@@ -107,9 +110,9 @@ static void hs_name(hs_group *hg, char *variant, size_t len)
     hg->g = hsb_dh_group_by_name(hg->o->n_dh_groups ? hg->o->dh_groups[0] : dflt);
     if (!hg->g) hg->g = hsb_dh_group_by_name("ffdhe2048");
     if (!strcmp(hg->g->name, dflt))
-        snprintf(variant, len, "dhe-%u", hg->bits);
+        snprintf(variant, len, "dhe-%s%u", gcm, hg->bits);
     else
-        snprintf(variant, len, "dhe-%u-%s", hg->bits, hg->g->name);
+        snprintf(variant, len, "dhe-%s%u-%s", gcm, hg->bits, hg->g->name);
 }
 
 /* libssl's config for the reference rows, checked by one handshake. */
@@ -124,7 +127,9 @@ static void hs_reference(hs_group *hg)
         return;
     /* The same extensions as our rows (the ratio compares like with like). */
     hsb_ossl_cfg_set_ext(hg->ossl, hg->o->etm != HSB_ETM_OFF, hg->o->ems);
-    if (hsb_ossl_handshake(hg->ossl, NULL, 1, hg->ossl_err, sizeof hg->ossl_err) != HSB_OK) {
+    if ((hg->gcm && hsb_ossl_cfg_set_gcm(hg->ossl, hg->kx) != HSB_OK &&
+         snprintf(hg->ossl_err, sizeof hg->ossl_err, "%s", hsb_last_error()) >= 0) ||
+        hsb_ossl_handshake(hg->ossl, NULL, 1, hg->ossl_err, sizeof hg->ossl_err) != HSB_OK) {
         hsb_ossl_cfg_free(hg->ossl);
         hg->ossl = NULL;
     }
@@ -141,7 +146,8 @@ static void hs_prepare(hs_group *hg, size_t c)
                          err, len) != HSB_OK)
         return;
     hsb_pair_cfg_set_ext(hg->pcfg[c], hg->o->etm != HSB_ETM_OFF, hg->o->ems);
-    if (hsb_pair_new(hg->pcfg[c], &pr) != HSB_OK)
+    if ((hg->gcm && hsb_pair_cfg_set_gcm(hg->pcfg[c]) != HSB_OK) ||
+        hsb_pair_new(hg->pcfg[c], &pr) != HSB_OK)
         snprintf(err, len, "set-up: %s", hsb_last_error());
     else if (hsb_pair_handshake(pr, NULL, err, len) == HSB_OK &&
              hsb_pair_check(pr, err, len) == HSB_OK)
@@ -172,7 +178,8 @@ static hsb_pair_cfg *hs_prepare_wrapped(hs_group *hg, size_t c)
         return NULL;
     }
     hsb_pair_cfg_set_ext(cfg, hg->o->etm != HSB_ETM_OFF, hg->o->ems);
-    if (hsb_pair_new(cfg, &pr) != HSB_OK || hsb_pair_handshake(pr, NULL, err, len) != HSB_OK ||
+    if ((hg->gcm && hsb_pair_cfg_set_gcm(cfg) != HSB_OK) || hsb_pair_new(cfg, &pr) != HSB_OK ||
+        hsb_pair_handshake(pr, NULL, err, len) != HSB_OK ||
         hsb_pair_check(pr, err, len) != HSB_OK) {
         if (!err[0]) snprintf(err, len, "%s", hsb_last_error());
         hsb_pair_cfg_free(cfg);
@@ -256,12 +263,16 @@ hsb_rc hsb_suite_handshake(hsb_report *r, const hsb_opts *o)
     hg->comps = comps;
     static const unsigned kxs[] = {HSB_KX_RSA, HSB_KX_DHE};
     hsb_rc rc = HSB_OK;
-    for (size_t k = 0; k < 2 && rc == HSB_OK; k++)
-        for (size_t b = 0; b < o->n_bits && rc == HSB_OK && (o->kx & kxs[k]); b++) {
-            hg->kx = kxs[k];
-            hg->bits = o->bits[b];
-            rc = hs_variant(r, hg, nc);
-        }
+    for (int gcm = 0; gcm < 2; gcm++) {
+        if (!(o->ciphers & (gcm ? HSB_CIPH_GCM : HSB_CIPH_CBC))) continue;
+        for (size_t k = 0; k < 2 && rc == HSB_OK; k++)
+            for (size_t b = 0; b < o->n_bits && rc == HSB_OK && (o->kx & kxs[k]); b++) {
+                hg->kx = kxs[k];
+                hg->bits = o->bits[b];
+                hg->gcm = gcm;
+                rc = hs_variant(r, hg, nc);
+            }
+    }
     free(hg);
     return rc;
 }

@@ -16,6 +16,7 @@ struct hsb_pair_cfg {
     hsb_tls_config *client, *server;
     unsigned kx; /* HSB_TLS_KX_* */
     int etm, ems;
+    unsigned cipher; /* HSB_TLS_CIPHER_CBC or _GCM */
 };
 
 struct hsb_pair {
@@ -51,6 +52,14 @@ void hsb_pair_cfg_set_ext(hsb_pair_cfg *c, int etm, int ems)
     }
 }
 
+hsb_rc hsb_pair_cfg_set_gcm(hsb_pair_cfg *c)
+{
+    HSB_GUARD(hsb_tls_config_set_ciphers(c->client, HSB_TLS_CIPHER_GCM));
+    HSB_GUARD(hsb_tls_config_set_ciphers(c->server, HSB_TLS_CIPHER_GCM));
+    c->cipher = HSB_TLS_CIPHER_GCM;
+    return HSB_OK;
+}
+
 hsb_rc hsb_pair_cfg_new(const hsb_provider *p, unsigned kx, unsigned bits, const hsb_dh_group *g,
                         hsb_dh_check check, hsb_pair_cfg **out, char *err, size_t len)
 {
@@ -79,6 +88,7 @@ hsb_rc hsb_pair_cfg_new(const hsb_provider *p, unsigned kx, unsigned bits, const
     hsb_tls_config_set_dh_check(c->client, check);
     hsb_tls_config_set_dh_check(c->server, check);
     c->etm = c->ems = 1;
+    c->cipher = HSB_TLS_CIPHER_CBC;
     *out = c;
     return HSB_OK;
 fail:
@@ -161,9 +171,11 @@ hsb_rc hsb_pair_check(hsb_pair *p, char *err, size_t len)
     hsb_tls_info ci, si;
     hsb_tls_conn_info(p->c, &ci);
     hsb_tls_conn_info(p->s, &si);
+    /* RFC 7366 3: no encrypt_then_mac with a GCM suite, whatever is offered */
+    int etm = p->cfg->etm && p->cfg->cipher == HSB_TLS_CIPHER_CBC;
     if (!ci.handshake_done || !si.handshake_done || ci.kx != p->cfg->kx || si.kx != p->cfg->kx ||
-        ci.suite != si.suite || ci.version != HSB_TLS_VERSION_1_2 || ci.etm != p->cfg->etm ||
-        si.etm != p->cfg->etm || ci.ems != p->cfg->ems || si.ems != p->cfg->ems) {
+        ci.suite != si.suite || ci.version != HSB_TLS_VERSION_1_2 || ci.cipher != p->cfg->cipher ||
+        ci.etm != etm || si.etm != etm || ci.ems != p->cfg->ems || si.ems != p->cfg->ems) {
         snprintf(err, len,
                  "unexpected handshake result: client %s kx %u etm %d ems %d, server %s kx %u "
                  "etm %d ems %d",

@@ -217,6 +217,9 @@ if WHAT == "cli":
             fail("%s: printed results on a usage error" % args)
     if os.path.exists(missing) or os.path.exists(os.path.join(OUT, "results")):
         fail("a refused run created %s or results/" % missing)
+    p = run([HSB, "bulk", "--suite", "rsa-ccm"], expect=2, timeout=30)
+    if "--suite" not in p.stderr:
+        fail("bulk --suite rsa-ccm: no message naming --suite: %r" % p.stderr)
     for cmd in ["modexp", "bulk", "handshake", "suite"]:
         p = run([HSB, cmd, "--help"], expect=0, timeout=30)
         for opt in ["--backend", "--json", "--duration"]:
@@ -224,7 +227,7 @@ if WHAT == "cli":
                 fail("%s --help does not mention %s" % (cmd, opt))
     p = run([HSB, "handshake", "--help"], timeout=30)
     for opt in ["--kx", "--bits", "--dh-group", "--dh-check", "--breakdown", "--allow-errors",
-                "--threads", "--pin"]:
+                "--threads", "--pin", "--suite"]:
         if opt not in p.stdout:
             fail("handshake --help does not mention %s" % opt)
 
@@ -272,9 +275,14 @@ elif WHAT == "bulk":
             fail("%s: compared with %r, not libssl's record layer" % (r["name"], ref))
         if be == "libssl-reference" and "SSL_" not in r["implementations"].get("record", ""):
             fail("%s: implementations %s" % (r["name"], r["implementations"]))
-    for v in ["record-seal", "record-open", "record-seal-etm", "record-open-etm"]:
+        if r["variant"].endswith("-gcm") and not r["is_reference"] and "gcm" not in r["implementations"]:
+            fail("%s: a GCM record row without its gcm class: %s" % (r["name"], r["implementations"]))
+    for v in ["record-seal", "record-open", "record-seal-etm", "record-open-etm",
+              "record-seal-gcm", "record-open-gcm"]:
         for size in (64, 1024):
             for be in ("libssl-reference", "evp-pieces-reference"):
+                if be == "evp-pieces-reference" and v.endswith("-gcm"):
+                    continue  # GCM records: libssl's GCM record layer only
                 if not any(r["variant"] == v and r["bytes"] == size and r["backend"] == be
                            for r in d["benchmarks"]):
                     fail("bulk: no %s/%d/%s row" % (v, size, be))

@@ -201,6 +201,14 @@ static void test_gcm_names_and_absence(void)
                hsb_tls_suite_cipher(0x009E) == HSB_TLS_CIPHER_GCM &&
                hsb_tls_suite_cipher(0x003C) == HSB_TLS_CIPHER_CBC && hsb_tls_suite_kx(0x002F) == 0,
            "suite parts");
+    unsigned kx = 0, ci = 0;
+    CHECK_RC(hsb_tls_suites_parse("rsa-gcm,dhe-cbc", &kx, &ci), HSB_OK);
+    CHECKF(kx == HSB_TLS_KX_ALL && ci == HSB_TLS_CIPHER_ALL, "parse: kx %u ciphers %u", kx, ci);
+    CHECK_RC(hsb_tls_suites_parse("dhe-gcm", &kx, &ci), HSB_OK);
+    CHECKF(kx == HSB_TLS_KX_DHE && ci == HSB_TLS_CIPHER_GCM, "parse: kx %u ciphers %u", kx, ci);
+    static const char *const bad[] = {"", "rsa-gcm,", ",rsa-gcm", "rsa-gcm,,dhe-gcm", "aes128"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECKF(hsb_tls_suites_parse(bad[i], &kx, &ci) == HSB_E_USAGE, "parse '%s'", bad[i]);
     hsb_provider no_gcm = prov;
     no_gcm.cls.gcm = NULL;
     hsb_tls_config *cfg = NULL;
