@@ -70,7 +70,7 @@ static const hsb_cert_set *made; /* certificates made here when no files */
 
 /* ends by [role][kx index: 0 both, 1 RSA only][MAC order]; the record
  * target's servers by [MAC order] */
-static fz_end ends[2][2][2], rec_server[2];
+static fz_end ends[2][2][FZ_ORDERS], rec_server[FZ_ORDERS];
 
 const char *fz_dir(void)
 {
@@ -89,6 +89,8 @@ static int end_setup(fz_end *e, hsb_tls_role role, unsigned kx, int order)
     hsb_rc rc = hsb_tls_config_new(&e->cfg, role, &prov[role]);
     if (rc == HSB_OK) rc = hsb_tls_config_set_kx(e->cfg, kx);
     if (rc == HSB_OK) hsb_tls_config_set_etm(e->cfg, order == FZ_ETM);
+    if (rc == HSB_OK && order == FZ_GCM)
+        rc = hsb_tls_config_set_ciphers(e->cfg, HSB_TLS_CIPHER_GCM);
     if (rc == HSB_OK && role == HSB_TLS_SERVER) {
         if (made) {
             rc = hsb_tls_config_set_chain(e->cfg, made->chain, made->chain_len);
@@ -114,8 +116,8 @@ static int end_setup(fz_end *e, hsb_tls_role role, unsigned kx, int order)
 }
 
 static hsb_mem_pair pair, rec_pair;
-static uint8_t *snapshot[2]; /* [MAC order] */
-static size_t snapshot_len[2];
+static uint8_t *snapshot[FZ_ORDERS]; /* [order] */
+static size_t snapshot_len[FZ_ORDERS];
 static int record_ready;
 static uint8_t readbuf[HSB_TLS_MAX_PLAINTEXT];
 
@@ -151,9 +153,9 @@ int fz_init(const char *dir)
     static const unsigned kxs[2] = {HSB_TLS_KX_ALL, HSB_TLS_KX_RSA};
     for (int role = 0; role < 2; role++)
         for (int k = 0; k < 2; k++)
-            for (int o = 0; o < 2; o++)
+            for (int o = 0; o < FZ_ORDERS; o++)
                 if (!end_setup(&ends[role][k][o], (hsb_tls_role)role, kxs[k], o)) return 0;
-    for (int o = 0; o < 2; o++)
+    for (int o = 0; o < FZ_ORDERS; o++)
         if (!end_setup(&rec_server[o], HSB_TLS_SERVER, HSB_TLS_KX_ALL, o) || !prepare_records(o))
             return 0;
     record_ready = 1;
@@ -265,9 +267,12 @@ static int prepare_records(int order)
     if (!handshake_pair(cl, sv, &rec_pair)) return 0;
     hsb_tls_info si;
     hsb_tls_conn_info(sv, &si);
-    if (si.etm != (order == FZ_ETM)) {
+    if (si.etm != (order == FZ_ETM) ||
+        si.cipher != (order == FZ_GCM ? HSB_TLS_CIPHER_GCM : HSB_TLS_CIPHER_CBC)) {
         fprintf(stderr, "fuzz: record server: %s not negotiated\n",
-                order == FZ_ETM ? "encrypt-then-MAC" : "MAC-then-encrypt");
+                order == FZ_GCM   ? "AES-128-GCM"
+                : order == FZ_ETM ? "encrypt-then-MAC"
+                                  : "MAC-then-encrypt");
         return 0;
     }
     size_t len = snapshot_len[order] = hsb_tls_conn_size(rec_server[order].cfg);
@@ -301,7 +306,7 @@ int fz_record_feed(const uint8_t *data, size_t len)
 {
     if (!record_ready) abort();
     if (len == 0) return FZ_FAILED;
-    int order = data[0] & 1;
+    int order = data[0] % FZ_ORDERS;
     data++, len--;
     hsb_tls_conn *c = rec_server[order].conn;
     if (len > HSB_MEM_QUEUE_CAP) len = HSB_MEM_QUEUE_CAP;
@@ -350,7 +355,7 @@ static size_t first_record(const uint8_t *p, size_t len)
 int fz_selftalk(unsigned client_kx, unsigned server_kx, int order, fz_transcript *t)
 {
     static uint8_t c2s[HSB_MEM_QUEUE_CAP], s2c[HSB_MEM_QUEUE_CAP];
-    if (order != FZ_MTE && order != FZ_ETM) return 0;
+    if (order < 0 || order >= FZ_ORDERS) return 0;
     hsb_tls_conn *cl = ends[HSB_TLS_CLIENT][client_kx == HSB_TLS_KX_RSA][order].conn;
     hsb_tls_conn *sv = ends[HSB_TLS_SERVER][server_kx == HSB_TLS_KX_RSA][order].conn;
     log_io lc = {.p = &pair, .client = 1, .buf = c2s, .cap = sizeof c2s};
@@ -373,7 +378,8 @@ int fz_selftalk(unsigned client_kx, unsigned server_kx, int order, fz_transcript
     hsb_tls_conn_info(cl, &ci);
     hsb_tls_conn_info(sv, &si);
     int etm = order == FZ_ETM;
-    if (ci.etm != etm || si.etm != etm || !ci.ems || !si.ems) {
+    unsigned cipher = order == FZ_GCM ? HSB_TLS_CIPHER_GCM : HSB_TLS_CIPHER_CBC;
+    if (ci.etm != etm || si.etm != etm || !ci.ems || !si.ems || ci.cipher != cipher) {
         fprintf(stderr, "selftalk: %s/extended_master_secret not in use\n",
                 etm ? "encrypt_then_mac" : "MAC-then-encrypt");
         return 0;

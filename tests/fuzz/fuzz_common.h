@@ -33,11 +33,12 @@ enum {
     FZ_CLOSED = 3,    /* and the peer's close_notify */
 };
 
-/* The two MAC orders of the CBC records. Every end is made in both: with
+/* The record protections ("orders"). Every end is made in each: CBC with
  * encrypt_then_mac on (FZ_ETM, RFC 7366, the default) and off (FZ_MTE, RFC
- * 5246 MAC-then-encrypt, the constant-time Lucky-13 opener). The record
- * target's first input byte picks the order by its low bit. */
-enum { FZ_MTE = 0, FZ_ETM = 1 };
+ * 5246 MAC-then-encrypt, the constant-time Lucky-13 opener), and the
+ * AES-128-GCM suites only (FZ_GCM, RFC 5288, tls_gcm.c's opener). The
+ * record target's first input byte picks one: byte % FZ_ORDERS. */
+enum { FZ_MTE = 0, FZ_ETM = 1, FZ_GCM = 2, FZ_ORDERS = 3 };
 
 /* The folder of certs/, corpus/ and work/. */
 const char *fz_dir(void);
@@ -49,16 +50,16 @@ int fz_init(const char *dir);
  *   server: a fresh server conn (FZ_ETM) reads data as the client's bytes;
  *   client: a fresh client conn (FZ_ETM) sends its ClientHello, then reads
  *           data as the server's bytes;
- *   record: data[0] & 1 picks the MAC order (FZ_MTE or FZ_ETM); a server
- *           conn with established keys in that order (restored from a
+ *   record: data[0] % FZ_ORDERS picks the order (FZ_MTE, FZ_ETM, FZ_GCM); a
+ *           server conn with established keys in that order (restored from a
  *           snapshot taken right after a deterministic handshake) reads the
  *           rest as records from the client. An empty input does nothing. */
 int fz_server_feed(const uint8_t *data, size_t len);
 int fz_client_feed(const uint8_t *data, size_t len);
 int fz_record_feed(const uint8_t *data, size_t len);
 
-/* A deterministic self-talk connection (generator) with both ends in MAC
- * order `order` (FZ_MTE or FZ_ETM): handshake, then data both ways and
+/* A deterministic self-talk connection (generator) with both ends in
+ * order `order` (FZ_MTE, FZ_ETM or FZ_GCM): handshake, then data both ways and
  * close_notify both ways; 0 when it fails or that order was not
  * negotiated. The byte streams each side sent, with the offsets where the
  * handshake ends (after the Finished) and where the first record ends.

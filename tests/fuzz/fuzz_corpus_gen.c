@@ -5,7 +5,7 @@
  *   DIR/corpus/server_hs/    what a client sent (hello only, handshake, all)
  *   DIR/corpus/client_hs/    what a server sent (flight only, handshake, all)
  *   DIR/corpus/record_open/  the client's records after the handshake, in
- *                            each MAC order: etm-* and mte-*, each led by
+ *                            each order: etm-*, mte-* and gcm-*, each led by
  *                            the byte that selects its order (fuzz_common.h)
  *   DIR/work/<target>/       empty folders for the fuzzer's new inputs
  * for DHE (both ends offer both suites) and RSA (one end RSA only); the
@@ -144,7 +144,7 @@ static int handshake_seeds(const copy *dhe, const copy *rsa_c, const copy *rsa_s
  * under the other order's byte does not open. */
 static int record_seeds(const copy *c, int order)
 {
-    const char *tag = order == FZ_ETM ? "etm" : "mte";
+    const char *tag = order == FZ_GCM ? "gcm" : order == FZ_ETM ? "etm" : "mte";
     const uint8_t *app = c->c2s + c->t.c2s_hs_end;
     size_t app_len = c->t.c2s_len - c->t.c2s_hs_end;
     size_t first = app_len >= 5 ? 5 + ((size_t)app[3] << 8 | app[4]) : 0;
@@ -163,7 +163,7 @@ static int record_seeds(const copy *c, int order)
     ok = ok && expect_depth(what, fz_record_feed(in, 1 + first), FZ_DATA);
     snprintf(what, sizeof what, "record_open/%s", n_all);
     ok = ok && expect_depth(what, fz_record_feed(in, 1 + app_len), FZ_CLOSED);
-    in[0] = (uint8_t)(order ^ 1);
+    in[0] = (uint8_t)((order + 1) % FZ_ORDERS);
     ok = ok && expect_depth(n_other, fz_record_feed(in, 1 + first), FZ_HANDSHAKE);
     free(in);
     return ok;
@@ -184,12 +184,13 @@ int main(int argc, char **argv)
     dir = argv[1];
     if (!setup()) return 1;
 
-    copy dhe, dhe2, rsa_c, rsa_s, mte;
+    copy dhe, dhe2, rsa_c, rsa_s, mte, gcm;
     if (!talk(HSB_TLS_KX_ALL, HSB_TLS_KX_ALL, FZ_ETM, &dhe) ||
         !talk(HSB_TLS_KX_ALL, HSB_TLS_KX_ALL, FZ_ETM, &dhe2) ||
         !talk(HSB_TLS_KX_RSA, HSB_TLS_KX_ALL, FZ_ETM, &rsa_c) ||
         !talk(HSB_TLS_KX_ALL, HSB_TLS_KX_RSA, FZ_ETM, &rsa_s) ||
-        !talk(HSB_TLS_KX_ALL, HSB_TLS_KX_ALL, FZ_MTE, &mte))
+        !talk(HSB_TLS_KX_ALL, HSB_TLS_KX_ALL, FZ_MTE, &mte) ||
+        !talk(HSB_TLS_KX_ALL, HSB_TLS_KX_ALL, FZ_GCM, &gcm))
         return 1;
     if (dhe.t.c2s_len != dhe2.t.c2s_len || dhe.t.s2c_len != dhe2.t.s2c_len ||
         memcmp(dhe.c2s, dhe2.c2s, dhe.t.c2s_len) != 0 ||
@@ -202,7 +203,9 @@ int main(int argc, char **argv)
     int ok = handshake_seeds(&dhe, &rsa_c, &rsa_s);
     ok = record_seeds(&dhe, FZ_ETM) & ok;
     ok = record_seeds(&mte, FZ_MTE) & ok;
+    ok = record_seeds(&gcm, FZ_GCM) & ok;
     release(&dhe), release(&dhe2), release(&rsa_c), release(&rsa_s), release(&mte);
+    release(&gcm);
     if (!ok) return 1;
     printf("seed corpora written to %s/corpus\n", dir);
     return 0;
