@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hsb_backends.h"
 #include "hsb_breakdown.h"
@@ -168,6 +169,42 @@ static void test_runner(void)
     CHECK(strstr(err, "planned failure") != NULL);
 }
 
+/* An op that sleeps 2 ms with the clocks paused (hsb_tstats_pause) and
+ * then does a little work: the paused time must stay out of the wall, CPU
+ * and TSC figures. Without the pause each op would cost at least 2 ms of
+ * wall time (the sleep's lower bound), so a wall time under half of that
+ * per op shows it was left out, however slow the machine. */
+static hsb_rc paused_op(void *s, hsb_tstats *st)
+{
+    hsb_tstats_pause(st);
+    struct timespec ts = {0, 2000000};
+    nanosleep(&ts, NULL);
+    hsb_tstats_resume(st);
+    return cnt_op(s, st);
+}
+
+static void test_pause(void)
+{
+    hsb_placement pl;
+    CHECK(hsb_place(1, HSB_PIN_COMPACT, &pl) == HSB_OK);
+    hsb_run_cfg cfg = {0.05, 0, 2, &pl};
+    hsb_work w = {cnt_init, paused_op, cnt_free, NULL, 1, 0};
+    hsb_rep reps[2];
+    char err[256] = "";
+    CHECK(hsb_run(&cfg, &w, reps, NULL, err, sizeof err) == HSB_OK);
+    for (int r = 0; r < 2; r++) {
+        CHECKF(reps[r].iters >= 1 && reps[r].wall_s < 0.001 * (double)reps[r].iters,
+               "%llu ops in %.4f s: the paused sleeps were counted",
+               (unsigned long long)reps[r].iters, reps[r].wall_s);
+        CHECK(reps[r].wall_s > 0 && reps[r].tsc > 0);
+        CHECK(reps[r].op_tsc <= reps[r].tsc); /* latency without the pauses too */
+        hsb_rep_free(&reps[r]);
+    }
+    /* outside the runner (st NULL) the calls do nothing */
+    hsb_tstats_pause(NULL);
+    hsb_tstats_resume(NULL);
+}
+
 /* The timing wrappers forward every call and count into the bound buckets. */
 static void test_breakdown(void)
 {
@@ -293,6 +330,7 @@ int main(void)
     test_duration();
     test_placement();
     test_runner();
+    test_pause();
     test_breakdown();
     test_availability();
     test_progress_format();
