@@ -69,7 +69,7 @@ void hsb_net_server_free(hsb_net_server *s);
 
 /* Restrict this process to the PUs of list ("0", "0-3,8"): an outer
  * taskset in effect, applied before any placement is computed. HSB_E_USAGE
- * for a malformed list or PUs the process may not use. */
+ * for a malformed list or a PU the process may not use. */
 HSB_MUST_CHECK hsb_rc hsb_net_restrict_pus(const char *list);
 
 #endif

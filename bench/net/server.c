@@ -93,7 +93,6 @@ static void conn_end(srv_conn *c, int how, const hsb_net_failure *f)
     if (how == END_OK) count(&w->c.ok, 1);
     if (how == END_SHUTDOWN) count(&w->c.shutdown_closed, 1);
     count(&w->c.ended, 1);
-    count(&w->c.bytes, c->echoed);
     hsb_net_loop_unwatch(w->loop, &c->w);
     hsb_net_loop_cancel(w->loop, &c->timer);
     close(c->fd);
@@ -197,6 +196,7 @@ static void step_echo(srv_conn *c)
             }
             if (st == HSB_NET_DONE) {
                 c->echoed += n;
+                count(&w->c.bytes, n);
                 c->last_active = hsb_net_loop_now(w->loop);
                 st = echo(c, w->scratch, n, &ev);
             }

@@ -27,6 +27,23 @@ hsb_rc hsb_srv_samples_push(srv_samples *sm, const srv_sample *x)
     return HSB_OK;
 }
 
+/* b's entry in arr (the same kind, step and alert), or a new one. */
+static json_t *bucket_entry(json_t *arr, const srv_bucket *b)
+{
+    size_t i;
+    json_t *o;
+    const char *kind = hsb_net_fail_kind_name(b->kind);
+    json_array_foreach(arr, i, o)
+    {
+        json_t *alert = json_object_get(o, "alert");
+        if (!strcmp(json_string_value(json_object_get(o, "kind")), kind) &&
+            !strcmp(json_string_value(json_object_get(o, "step")), b->step) &&
+            (alert ? json_integer_value(alert) : -1) == b->alert)
+            return o;
+    }
+    return NULL;
+}
+
 /* The failure buckets of every worker, merged. */
 static json_t *buckets_json(const struct hsb_net_server *s)
 {
@@ -35,7 +52,13 @@ static json_t *buckets_json(const struct hsb_net_server *s)
         const srv_worker *w = &s->w[i];
         for (size_t k = 0; k < w->n_buckets; k++) {
             const srv_bucket *b = &w->buckets[k];
-            json_t *o = json_object();
+            json_t *o = bucket_entry(arr, b);
+            if (o) {
+                json_int_t n = json_integer_value(json_object_get(o, "count"));
+                json_object_set_new(o, "count", json_integer(n + (json_int_t)b->n));
+                continue;
+            }
+            o = json_object();
             json_object_set_new(o, "kind", json_string(hsb_net_fail_kind_name(b->kind)));
             json_object_set_new(o, "step", json_string(b->step));
             if (b->alert >= 0) {

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,10 +80,22 @@ static hsb_rc listen_all(hsb_net_server *s, unsigned *port, char *err, size_t le
     return rc;
 }
 
+/* A server holds a descriptor per connection: the soft limit goes up to
+ * the hard one (as nginx's worker_rlimit_nofile would). */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 hsb_rc hsb_net_server_new(const hsb_net_server_cfg *cfg, hsb_net_server **out, unsigned *port_out,
                           char *err, size_t err_len)
 {
     *out = NULL;
+    raise_nofile();
     snprintf(err, err_len, "bad server configuration");
     HSB_ENSURE(cfg && cfg->threads >= 1 && cfg->threads <= HSB_MAX_THREADS && cfg->port,
                HSB_E_USAGE);
@@ -264,8 +278,9 @@ hsb_rc hsb_net_restrict_pus(const char *list)
     cpu_set_t want, have;
     if (!parse_pus(list, &want)) HSB_BAIL_MSG(HSB_E_USAGE, "a PU list such as 0 or 0-3,8");
     if (sched_getaffinity(0, sizeof have, &have) != 0) HSB_BAIL_MSG(HSB_E_IO, strerror(errno));
-    CPU_AND(&want, &want, &have);
-    if (CPU_COUNT(&want) == 0) HSB_BAIL_MSG(HSB_E_USAGE, "none of those PUs is available");
+    cpu_set_t both;
+    CPU_AND(&both, &want, &have);
+    if (!CPU_EQUAL(&both, &want)) HSB_BAIL_MSG(HSB_E_USAGE, "a PU this process may not use");
     if (sched_setaffinity(0, sizeof want, &want) != 0) HSB_BAIL_MSG(HSB_E_IO, strerror(errno));
     return HSB_OK;
 }
