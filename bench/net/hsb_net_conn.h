@@ -93,9 +93,9 @@ typedef struct hsb_net_info {
     const char *suite_name; /* "TLS_RSA_WITH_AES_128_CBC_SHA256", ... */
     unsigned kx;            /* HSB_TLS_KX_RSA / _DHE */
     unsigned rsa_bits;      /* 0 where the implementation does not tell */
-    unsigned dh_bits;
-    const char *dh_group; /* our core: "ffdhe2048"...; libssl: NULL */
-    int etm, ems;         /* 1 in use, 0 not, -1 the implementation does not tell */
+    unsigned dh_bits;       /* 0 where the implementation does not tell (a libssl server) */
+    const char *dh_group;   /* our core: "ffdhe2048"...; libssl: NULL */
+    int etm, ems;           /* 1 in use, 0 not, -1 the implementation does not tell */
 } hsb_net_info;
 
 typedef struct hsb_net_tls hsb_net_tls;

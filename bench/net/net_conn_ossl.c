@@ -236,10 +236,10 @@ static void info(const hsb_net_conn *c, hsb_net_info *out)
     EVP_PKEY *pk = peer ? X509_get0_pubkey(peer) : NULL;
     out->rsa_bits = pk ? (unsigned)EVP_PKEY_get_bits(pk) : 0;
     EVP_PKEY *tmp = NULL;
-    /* The group's size: a server's own ephemeral key, a client's peer's. */
-    int got = c->t->role == HSB_TLS_SERVER ? SSL_get_tmp_key(c->ssl, &tmp)
-                                           : SSL_get_peer_tmp_key(c->ssl, &tmp);
-    if (out->kx == HSB_TLS_KX_DHE && got == 1) {
+    /* The group's size, from the server's key as a client saw it (a libssl
+     * server has freed its own by now: dh_bits stays 0). */
+    if (out->kx == HSB_TLS_KX_DHE && c->t->role == HSB_TLS_CLIENT &&
+        SSL_get_peer_tmp_key(c->ssl, &tmp) == 1) {
         out->dh_bits = (unsigned)EVP_PKEY_get_bits(tmp);
     }
     EVP_PKEY_free(tmp);
