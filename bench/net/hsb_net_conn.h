@@ -126,6 +126,11 @@ void hsb_net_tls_free(hsb_net_tls *t);
 HSB_MUST_CHECK hsb_rc hsb_net_ossl_server_ctx(const char *chain_file, const char *key_file,
                                               unsigned kx, const char *group, int etm, int ems,
                                               SSL_CTX **out, char *err, size_t err_len);
+/* A libssl client context for the load generator: the same settings, the
+ * suites of kx offered, trust anchors from the PEM file ca_file, the peer
+ * verified (SSL_VERIFY_PEER; the host name is hsb_net_tls_new_libssl's). */
+HSB_MUST_CHECK hsb_rc hsb_net_ossl_client_ctx(const char *ca_file, unsigned kx, int etm, int ems,
+                                              SSL_CTX **out, char *err, size_t err_len);
 
 /* A conn from t's free list, or a new one. */
 HSB_MUST_CHECK hsb_rc hsb_net_conn_get(hsb_net_tls *t, hsb_net_conn **out);
