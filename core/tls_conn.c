@@ -3,6 +3,7 @@
  * memory, init (long-lived contexts), start (a new full handshake on the
  * same memory), clear and free; and what a caller may ask of it.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "hsb_ct.h"
@@ -69,7 +70,14 @@ hsb_rc hsb_tls_conn_init(void *mem, hsb_tls_thread *thr, hsb_tls_conn **out)
     const hsb_tls_config *cfg = thr->cfg;
     const hsb_backend *b = cfg->cls;
     size_t total = hsb_tls_conn_size(cfg);
-    memset(mem, 0, total);
+    /* Zero the state and the backend contexts but not the record and
+     * handshake buffers (about 200 KiB): nothing reads them before writing,
+     * and leaving them untouched keeps fresh (mmap'd) pages unmapped until a
+     * connection needs them, so an idle or early connection costs its first
+     * pages only. */
+    size_t head = round_ctx(sizeof(hsb_tls_conn));
+    memset(mem, 0, offsetof(hsb_tls_conn, in));
+    memset((uint8_t *)mem + head, 0, total - head);
     hsb_tls_conn *c = mem;
     c->cfg = cfg;
     c->thr = thr;

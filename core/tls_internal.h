@@ -230,6 +230,8 @@ struct hsb_tls_conn {
     char detail[160];
     char err[320];
 
+    /* The buffers stay last: hsb_tls_conn_init zeroes everything before
+     * `in` and leaves their pages untouched until they are used. */
     uint8_t in[TLS_IN_CAP];
     uint8_t hs[TLS_HS_CAP];
     uint8_t out[TLS_OUT_CAP];

@@ -22,13 +22,14 @@
 typedef struct hsb_tls_cmd_opts {
     const char *cmd;    /* "client" or "server": messages say "hsbench <cmd>: ..." */
     const char *spec;   /* --backend SPEC (default "openssl") */
-    unsigned kx;        /* --kx rsa|dhe|both (default both: HSB_TLS_KX_ALL) */
+    unsigned kx;        /* --kx rsa|dhe|both (default both: HSB_TLS_KX_ALL), or --suite's */
     hsb_dh_check check; /* --dh-check full|range (default full) */
     int etm, ems;       /* --etm on|off, --ems on|off (default on, as libssl) */
     /* --suite NAME[,NAME...] (rsa-cbc, dhe-cbc, rsa-gcm, dhe-gcm or IANA
-     * names): the record protections (HSB_TLS_CIPHER_*, default CBC) and
-     * key exchanges (suite_kx, 0: --kx decides) of the suites named */
-    unsigned ciphers, suite_kx;
+     * names): the record protections (HSB_TLS_CIPHER_*, default CBC) of the
+     * suites named; their key exchanges go into kx (the later of --kx and
+     * --suite wins) */
+    unsigned ciphers;
 } hsb_tls_cmd_opts;
 
 /* The ids of a command's own options (struct option val) start here. */

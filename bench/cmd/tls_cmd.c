@@ -39,7 +39,7 @@ static int common_opt(hsb_tls_cmd_opts *o, int id, const char *v, int *ok)
         if (on < 0) *ok = 0;
         *(id == O_ETM ? &o->etm : &o->ems) = on == 1;
     } else if (id == O_SUITE) {
-        if (hsb_tls_suites_parse(v, &o->suite_kx, &o->ciphers) != HSB_OK) *ok = 0;
+        if (hsb_tls_suites_parse(v, &o->kx, &o->ciphers) != HSB_OK) *ok = 0;
     } else if (id == O_DHCHECK) {
         if (!strcmp(v, "full"))
             o->check = HSB_DH_CHECK_FULL;
@@ -163,7 +163,7 @@ hsb_rc hsb_tls_cmd_config(const hsb_tls_cmd_opts *o, hsb_tls_role role, const hs
 {
     *cfg = NULL;
     hsb_rc rc = hsb_tls_config_new(cfg, role, prov);
-    if (rc == HSB_OK) rc = hsb_tls_config_set_kx(*cfg, o->suite_kx ? o->suite_kx : o->kx);
+    if (rc == HSB_OK) rc = hsb_tls_config_set_kx(*cfg, o->kx);
     if (rc == HSB_OK) rc = hsb_tls_config_set_ciphers(*cfg, o->ciphers);
     if (rc == HSB_OK) {
         hsb_tls_config_set_dh_check(*cfg, o->check);
