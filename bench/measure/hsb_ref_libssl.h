@@ -38,6 +38,17 @@ void hsb_ossl_cfg_set_ext(hsb_ossl_cfg *c, int etm, int ems);
 HSB_MUST_CHECK hsb_rc hsb_ossl_handshake(const hsb_ossl_cfg *c, int64_t cpu[2], int check,
                                          char *err, size_t len);
 
+/* The contexts of c (owned by c): server 1 or client 0. The event-driven
+ * engine (bench/net/) runs connections on them over sockets. */
+typedef struct ssl_ctx_st SSL_CTX;
+SSL_CTX *hsb_ossl_cfg_ctx(const hsb_ossl_cfg *c, int server);
+/* The settings every libssl context of hsbench has: TLS 1.2 only, the
+ * cipher list `cipher` (OpenSSL names), session tickets and the session
+ * cache off. 1 on success. */
+int hsb_ossl_ctx_tls12(SSL_CTX *ctx, const char *cipher);
+/* encrypt_then_mac and extended_master_secret on or off on ctx. */
+void hsb_ossl_ctx_ext(SSL_CTX *ctx, int etm, int ems);
+
 /* "libssl OpenSSL 3.0.x ..." for reports. */
 const char *hsb_ossl_impl(void);
 

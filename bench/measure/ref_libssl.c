@@ -42,8 +42,8 @@ void hsb_ossl_cfg_free(hsb_ossl_cfg *c)
     free(c);
 }
 
-/* TLS 1.2 only, one suite, full handshakes only. */
-static int common(SSL_CTX *ctx, const char *cipher)
+/* TLS 1.2 only, the given suites, full handshakes only. */
+int hsb_ossl_ctx_tls12(SSL_CTX *ctx, const char *cipher)
 {
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
@@ -66,8 +66,9 @@ hsb_rc hsb_ossl_cfg_new(unsigned kx, unsigned bits, const char *group, hsb_ossl_
     c->ems = 1;
     c->server = SSL_CTX_new(TLS_server_method());
     c->client = SSL_CTX_new(TLS_client_method());
-    if (!c->server || !c->client || !common(c->server, c->cipher) ||
-        !common(c->client, c->cipher) || SSL_CTX_use_certificate(c->server, set->chain[0]) != 1 ||
+    if (!c->server || !c->client || !hsb_ossl_ctx_tls12(c->server, c->cipher) ||
+        !hsb_ossl_ctx_tls12(c->client, c->cipher) ||
+        SSL_CTX_use_certificate(c->server, set->chain[0]) != 1 ||
         SSL_CTX_use_PrivateKey(c->server, set->leaf_key) != 1 ||
         SSL_CTX_check_private_key(c->server) != 1) {
         ossl_err(err, len, "libssl context set-up");
@@ -103,20 +104,28 @@ static int step(SSL *s, int *done)
     return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
 }
 
+void hsb_ossl_ctx_ext(SSL_CTX *ctx, int etm, int ems)
+{
+    if (etm)
+        SSL_CTX_clear_options(ctx, SSL_OP_NO_ENCRYPT_THEN_MAC);
+    else
+        SSL_CTX_set_options(ctx, SSL_OP_NO_ENCRYPT_THEN_MAC);
+    if (ems)
+        SSL_CTX_clear_options(ctx, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+    else
+        SSL_CTX_set_options(ctx, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+}
+
 void hsb_ossl_cfg_set_ext(hsb_ossl_cfg *c, int etm, int ems)
 {
-    SSL_CTX *ctx[2] = {c->client, c->server};
-    for (int i = 0; i < 2; i++) {
-        if (etm)
-            SSL_CTX_clear_options(ctx[i], SSL_OP_NO_ENCRYPT_THEN_MAC);
-        else
-            SSL_CTX_set_options(ctx[i], SSL_OP_NO_ENCRYPT_THEN_MAC);
-        if (ems)
-            SSL_CTX_clear_options(ctx[i], SSL_OP_NO_EXTENDED_MASTER_SECRET);
-        else
-            SSL_CTX_set_options(ctx[i], SSL_OP_NO_EXTENDED_MASTER_SECRET);
-    }
+    hsb_ossl_ctx_ext(c->client, etm, ems);
+    hsb_ossl_ctx_ext(c->server, etm, ems);
     c->ems = ems;
+}
+
+SSL_CTX *hsb_ossl_cfg_ctx(const hsb_ossl_cfg *c, int server)
+{
+    return server ? c->server : c->client;
 }
 
 hsb_rc hsb_ossl_handshake(const hsb_ossl_cfg *c, int64_t cpu[2], int check, char *err, size_t len)
