@@ -76,8 +76,9 @@ hsb_rc hsb_report_csv(const hsb_report *r, const char *path)
             field_num(f, rate * (double)g->bytes, g->bytes > 0);
             field_num(f, p->wall_s * 1e9 / it, 1);
             field_num(f, p->cpu_s * 1e9 / it, 1);
-            field_num(f, p->tsc / it, cyc);
-            field_num(f, g->bytes ? p->tsc / it / (double)g->bytes : 0, cyc && g->bytes);
+            int gcyc = cyc && strcmp(g->suite, "tcp") != 0; /* tcp: no TSC */
+            field_num(f, p->tsc / it, gcyc);
+            field_num(f, g->bytes ? p->tsc / it / (double)g->bytes : 0, gcyc && g->bytes);
             field_num(f, refm > 0 ? rate / refm : 0, refm > 0);
             fprintf(f, ",%llu", (unsigned long long)p->errors);
             const hsb_lat_points *tl = p->tcp_lat.count ? &p->tcp_lat : NULL;

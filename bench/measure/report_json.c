@@ -152,7 +152,7 @@ static json_t *iteration_row(const hsb_report *r, const hsb_figure *f, size_t id
     double rate = hsb_rep_rate(p);
     rate_fields(o, f, rate);
     set_real(o, HSB_ROW(wall_s), p->wall_s);
-    if (hsb_tsc_is_cycles()) {
+    if (hsb_tsc_is_cycles() && strcmp(f->suite, "tcp") != 0) { /* tcp: no TSC */
         set_real(o, HSB_ROW(cycles_per_item), p->tsc / it);
         if (f->bytes) set_real(o, HSB_ROW(cycles_per_byte), p->tsc / it / (double)f->bytes);
     }
@@ -198,7 +198,7 @@ static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t id
     set_real(o, HSB_ROW(cpu_time), PICK(f->cpu_ns));
     rate_fields(o, f, PICK(f->rate));
     if (f->bytes) set_real(o, HSB_ROW(bytes_per_second), PICK(f->rate_bytes));
-    if (hsb_tsc_is_cycles()) {
+    if (hsb_tsc_is_cycles() && strcmp(f->suite, "tcp") != 0) { /* tcp: no TSC */
         set_real(o, HSB_ROW(cycles_per_item), PICK(f->cycles));
         if (f->bytes && !cv)
             set_real(o, HSB_ROW(cycles_per_byte), PICK(f->cycles) / (double)f->bytes);

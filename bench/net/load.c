@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,9 +30,7 @@ const char *hsb_load_err_name(hsb_load_err k)
 
 uint64_t hsb_load_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return (uint64_t)hsb_net_clock_ns();
 }
 
 static void nap_ms(long ms)
@@ -82,29 +79,16 @@ static void start_due(lthread *t, uint64_t now)
     }
 }
 
-/* Milliseconds epoll may sleep: until the next slot when one could start,
- * else until the next deadline check; never beyond 100 ms. */
-static int wait_ms(const lthread *t, uint64_t now)
+/* How long the loop may sleep: until the next slot when one could start,
+ * else 100 ms (the stop check's granularity). */
+static int64_t wait_ns(const lthread *t, uint64_t now)
 {
     uint64_t until = now + 100000000u;
     if (t->run->cfg->rate > 0 && t->n_free > 0 && t->next_slot < t->slots && !t->stopping) {
         uint64_t s = slot_time(t);
         if (s < until) until = s;
     }
-    if (until <= now) return 0;
-    return (int)((until - now + 999999u) / 1000000u);
-}
-
-/* Fail connections past their deadline (checked every 100 ms at most). */
-static void check_deadlines(lthread *t, uint64_t now)
-{
-    if (now < t->next_check) return;
-    t->next_check = now + 100000000u;
-    for (unsigned i = 0; i < t->n_conns; i++) {
-        lconn *c = &t->conns[i];
-        if (c->state != LC_FREE && now >= c->deadline)
-            hsb_load_conn_fail(t, c, HSB_LOAD_ERR_TIMEOUT, "deadline passed");
-    }
+    return until <= now ? 0 : (int64_t)(until - now);
 }
 
 /* Stop starting new connections once the run's time or budget is over. */
@@ -132,18 +116,21 @@ static void check_stop(lthread *t, uint64_t now)
 /* The loop: runs until the run is over and every connection has ended. */
 static void loop(lthread *t)
 {
-    struct epoll_event ev[64];
     for (;;) {
         uint64_t now = hsb_load_now_ns();
         check_stop(t, now);
         start_due(t, now);
-        check_deadlines(t, now);
         __atomic_store_n(&t->pub_ok, t->res.ok, __ATOMIC_RELAXED);
         __atomic_store_n(&t->pub_failed, t->res.failed, __ATOMIC_RELAXED);
         __atomic_store_n(&t->pub_open, t->n_conns - t->n_free, __ATOMIC_RELAXED);
         if (t->stopping && t->n_free == t->n_conns) return;
-        int n = epoll_wait(t->ep, ev, 64, wait_ms(t, now));
-        for (int i = 0; i < n; i++) hsb_load_conn_event(t, ev[i].data.ptr, ev[i].events);
+        if (hsb_net_loop_once(t->loop, wait_ns(t, now)) != HSB_OK) {
+            /* epoll failed: end what is open as local failures */
+            for (unsigned i = 0; i < t->n_conns; i++)
+                if (t->conns[i].state != LC_FREE)
+                    hsb_load_conn_fail(t, &t->conns[i], HSB_LOAD_ERR_LOCAL, hsb_last_error());
+            t->stopping = 1;
+        }
     }
 }
 
@@ -159,7 +146,7 @@ static hsb_rc thread_tls(lthread *t)
     return rc;
 }
 
-/* The thread's epoll set, TLS objects and connection places. */
+/* The thread's loop, TLS objects and connection places. */
 static hsb_rc thread_setup(lthread *t)
 {
     const hsb_load_cfg *cfg = t->run->cfg;
@@ -174,10 +161,11 @@ static hsb_rc thread_setup(lthread *t)
     }
     hsb_lat_hist_init(&t->res.hs);
     hsb_lat_hist_init(&t->res.conn);
-    t->ep = epoll_create1(EPOLL_CLOEXEC);
+    hsb_rc rc = hsb_net_loop_new(&t->loop);
+    if (rc != HSB_OK) return rc;
     t->conns = calloc(t->n_conns ? t->n_conns : 1, sizeof *t->conns);
     t->free = calloc(t->n_conns ? t->n_conns : 1, sizeof *t->free);
-    if (t->ep < 0 || !t->conns || !t->free) return HSB_E_NOMEM;
+    if (!t->conns || !t->free) return HSB_E_NOMEM;
     for (unsigned i = 0; i < t->n_conns; i++) {
         t->conns[i].fd = -1;
         t->free[t->n_free++] = &t->conns[i];
@@ -189,7 +177,7 @@ static void thread_cleanup(lthread *t)
 {
     for (unsigned i = 0; t->conns && i < t->n_conns; i++) hsb_load_conn_end(t, &t->conns[i]);
     if (t->tls) hsb_net_tls_free(t->tls);
-    if (t->ep >= 0) close(t->ep);
+    if (t->loop) hsb_net_loop_free(t->loop);
     free(t->conns);
     free(t->free);
 }
@@ -296,7 +284,6 @@ static hsb_rc run_threads(lrun *r, hsb_load_result *res, char *err, size_t len)
     for (; made < n; made++) {
         r->t[made].run = r;
         r->t[made].index = made;
-        r->t[made].ep = -1;
         if (pthread_create(&r->t[made].th, NULL, thread_main, &r->t[made])) break;
     }
     if (made < n) {

@@ -26,10 +26,11 @@ void hsb_load_conn_end(lthread *t, lconn *c)
 {
     if (c->state == LC_FREE) return;
     if (c->tls) hsb_net_conn_put(c->tls);
-    if (c->fd >= 0) close(c->fd); /* also leaves the epoll set */
+    hsb_net_loop_unwatch(t->loop, &c->w);
+    hsb_net_loop_cancel(t->loop, &c->timeout);
+    if (c->fd >= 0) close(c->fd);
     c->tls = NULL;
     c->fd = -1;
-    c->events = 0;
     c->state = LC_FREE;
     t->free[t->n_free++] = c;
 }
@@ -39,8 +40,8 @@ void hsb_load_conn_fail(lthread *t, lconn *c, hsb_load_err kind, const char *det
     t->res.errors[kind]++;
     t->res.failed++;
     if (!t->res.first_error[0])
-        snprintf(t->res.first_error, sizeof t->res.first_error, "%s: %s", hsb_load_err_name(kind),
-                 detail);
+        snprintf(t->res.first_error, sizeof t->res.first_error, "%s: %.200s",
+                 hsb_load_err_name(kind), detail);
     t->last_end_ns = hsb_load_now_ns();
     hsb_load_conn_end(t, c);
 }
@@ -75,21 +76,16 @@ static void fail_tls(lthread *t, lconn *c)
         break;
     }
     char d[320];
-    snprintf(d, sizeof d, "%s: %s", f.step, f.detail);
+    snprintf(d, sizeof d, "%.60s: %.250s", f.step, f.detail);
     hsb_load_conn_fail(t, c, k, d);
 }
 
-/* Wait for ev on c (registering or changing it with epoll). 0, or -1 after
- * failing c. */
+/* Wait for ev on c (registering or changing it in the loop). 0, or -1
+ * after failing c. */
 static int want(lthread *t, lconn *c, uint32_t ev)
 {
-    if (c->events == ev) return 0;
-    struct epoll_event e = {.events = ev, .data.ptr = c};
-    if (epoll_ctl(t->ep, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &e) == 0) {
-        c->events = ev;
-        return 0;
-    }
-    hsb_load_conn_fail(t, c, HSB_LOAD_ERR_LOCAL, strerror(errno));
+    if (hsb_net_loop_watch(t->loop, &c->w, ev) == HSB_OK) return 0;
+    hsb_load_conn_fail(t, c, HSB_LOAD_ERR_LOCAL, hsb_last_error());
     return -1;
 }
 
@@ -140,16 +136,27 @@ static int open_socket(lthread *t, lconn *c)
     return -1;
 }
 
+static void on_io(hsb_net_loop *l, void *user, uint32_t events);
+static void on_timeout(hsb_net_loop *l, void *user);
+
 void hsb_load_conn_begin(lthread *t, lconn *c, uint64_t sched, uint64_t now)
 {
     memset(c, 0, offsetof(lconn, hdr));
+    c->t = t;
     c->fd = -1;
     c->t0 = sched;
-    c->deadline = now + (uint64_t)(t->run->cfg->timeout_s * 1e9);
     c->state = LC_CONNECT;
+    hsb_net_timer_init(&c->timeout, on_timeout, c);
+    if (open_socket(t, c) != 0) return;
+    hsb_net_watch_init(&c->w, c->fd, on_io, c);
+    int64_t due = (int64_t)now + (int64_t)(t->run->cfg->timeout_s * 1e9);
+    if (hsb_net_loop_arm(t->loop, &c->timeout, due) != HSB_OK) {
+        hsb_load_conn_fail(t, c, HSB_LOAD_ERR_LOCAL, hsb_last_error());
+        return;
+    }
     /* The connect's outcome comes as EPOLLOUT (or an error), even when it
      * completed at once. */
-    if (open_socket(t, c) == 0) want(t, c, EPOLLOUT);
+    want(t, c, EPOLLOUT);
 }
 
 /* LC_CONNECT ready: the connect's result, then the TLS connection. */
@@ -173,12 +180,14 @@ static int step_connect(lthread *t, lconn *c)
     return 0;
 }
 
-/* Act on a step's status: 0 to go on (DONE), else waiting or failed. */
-static int settle(lthread *t, lconn *c, hsb_net_st st, uint32_t ev)
+/* Act on a step's status: 0 to go on (DONE), else waiting or failed. ev
+ * is read here, after the step wrote it (a pointer, so that the order in
+ * which a call's arguments are evaluated cannot matter). */
+static int settle(lthread *t, lconn *c, hsb_net_st st, const uint32_t *ev)
 {
     if (st == HSB_NET_DONE) return 0;
     if (st == HSB_NET_WAIT) {
-        want(t, c, ev);
+        want(t, c, *ev);
         return 1;
     }
     fail_tls(t, c);
@@ -188,7 +197,7 @@ static int settle(lthread *t, lconn *c, hsb_net_st st, uint32_t ev)
 static int step_handshake(lthread *t, lconn *c)
 {
     uint32_t ev = 0;
-    int s = settle(t, c, hsb_net_conn_handshake(c->tls, &ev), ev);
+    int s = settle(t, c, hsb_net_conn_handshake(c->tls, &ev), &ev);
     if (s) return s;
     hsb_lat_hist_record(&t->res.hs, hsb_load_now_ns() - c->t0);
     c->req = 0;
@@ -205,11 +214,11 @@ static int step_send(lthread *t, lconn *c)
         const uint8_t *p = r->cfg->http ? (const uint8_t *)r->http_req + c->sent
                                         : r->pattern + (c->off + c->sent) % LOAD_PERIOD;
         size_t n = 0;
-        int s = settle(t, c, hsb_net_conn_write(c->tls, p, c->chunk - c->sent, &n, &ev), ev);
+        int s = settle(t, c, hsb_net_conn_write(c->tls, p, c->chunk - c->sent, &n, &ev), &ev);
         if (s) return s;
         c->sent += n;
     }
-    int s = settle(t, c, hsb_net_conn_flush(c->tls, &ev), ev);
+    int s = settle(t, c, hsb_net_conn_flush(c->tls, &ev), &ev);
     if (s) return s;
     c->state = LC_RECV;
     return 0;
@@ -265,7 +274,7 @@ static int step_recv(lthread *t, lconn *c)
     for (;;) {
         uint32_t ev = 0;
         size_t n = 0;
-        int s = settle(t, c, hsb_net_conn_read(c->tls, t->buf, sizeof t->buf, &n, &ev), ev);
+        int s = settle(t, c, hsb_net_conn_read(c->tls, t->buf, sizeof t->buf, &n, &ev), &ev);
         if (s) return s;
         if (n == 0) {
             hsb_load_conn_fail(t, c, HSB_LOAD_ERR_EOF, "close_notify before the answer");
@@ -299,9 +308,9 @@ static int step_drain(lthread *t, lconn *c)
         if (st == HSB_NET_FAILED) {
             hsb_net_failure f;
             hsb_net_conn_failure(c->tls, &f);
-            if (f.kind != HSB_NET_FAIL_EOF) return settle(t, c, st, ev);
+            if (f.kind != HSB_NET_FAIL_EOF) return settle(t, c, st, &ev);
         }
-        if (st == HSB_NET_WAIT) return settle(t, c, st, ev);
+        if (st == HSB_NET_WAIT) return settle(t, c, st, &ev);
         if (st == HSB_NET_FAILED || n == 0) break;
     }
     succeed(t, c);
@@ -323,7 +332,7 @@ static int step(lthread *t, lconn *c)
     case LC_RECV:
         return step_recv(t, c);
     case LC_CLOSE: {
-        int s = settle(t, c, hsb_net_conn_close(c->tls, &ev), ev);
+        int s = settle(t, c, hsb_net_conn_close(c->tls, &ev), &ev);
         if (!s) c->state = LC_DRAIN;
         return s;
     }
@@ -334,11 +343,20 @@ static int step(lthread *t, lconn *c)
     }
 }
 
-void hsb_load_conn_event(lthread *t, lconn *c, uint32_t events)
+static void on_io(hsb_net_loop *l, void *user, uint32_t events)
 {
+    (void)l;
     (void)events; /* errors and hang-ups surface in the step's own calls */
-    while (c->state != LC_FREE && step(t, c) == 0) {
+    lconn *c = user;
+    while (c->state != LC_FREE && step(c->t, c) == 0) {
     }
+}
+
+static void on_timeout(hsb_net_loop *l, void *user)
+{
+    (void)l;
+    lconn *c = user;
+    if (c->state != LC_FREE) hsb_load_conn_fail(c->t, c, HSB_LOAD_ERR_TIMEOUT, "deadline passed");
 }
 
 void hsb_load_progress_line(const lrun *r, uint64_t done, double secs, uint64_t open,

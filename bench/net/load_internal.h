@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "hsb_load.h"
+#include "hsb_net_loop.h"
 
 /* Echo data: byte i of a request is pattern[i % LOAD_PERIOD]; a prime period
  * so that a shifted or repeated chunk does not match by accident. */
@@ -26,19 +27,22 @@ typedef enum lc_state {
     LC_DRAIN,     /* waiting for the server's close_notify or EOF */
 } lc_state;
 
+struct lthread;
+
 typedef struct lconn {
     int fd;
     lc_state state;
+    struct lthread *t;
     hsb_net_conn *tls;
-    uint64_t t0;       /* latency origin: the scheduled slot or the connect */
-    uint64_t deadline; /* ns; the connection fails as a timeout after it */
-    uint32_t events;   /* registered with epoll; 0 when not registered */
-    unsigned req;      /* requests done */
-    size_t off;        /* echo: bytes of this request done (sent and checked) */
-    size_t chunk;      /* the bytes in flight: this chunk's length */
-    size_t sent, got;  /* of the chunk */
-    int in_body;       /* http: the header was read */
-    size_t body_left;  /* http: body bytes still due */
+    uint64_t t0;           /* latency origin: the scheduled slot or the connect */
+    hsb_net_watch w;       /* the socket in the thread's loop */
+    hsb_net_timer timeout; /* the connection's deadline: it fails as a timeout */
+    unsigned req;          /* requests done */
+    size_t off;            /* echo: bytes of this request done (sent and checked) */
+    size_t chunk;          /* the bytes in flight: this chunk's length */
+    size_t sent, got;      /* of the chunk */
+    int in_body;           /* http: the header was read */
+    size_t body_left;      /* http: body bytes still due */
     size_t hdr_len;
     char hdr[1024]; /* http: the answer's header so far */
 } lconn;
@@ -49,14 +53,14 @@ typedef struct lthread {
     struct lrun *run;
     unsigned index;
     pthread_t th;
-    int ep;
+    hsb_net_loop *loop;
     hsb_net_tls *tls;
     lconn *conns, **free;
     unsigned n_conns, n_free;
     uint64_t started, budget;                        /* closed loop with a handshake budget */
     uint64_t slots, next_slot, offset_ns, unstarted; /* open loop */
     double interval_ns;
-    uint64_t next_check, last_end_ns, cpu_ns;
+    uint64_t last_end_ns, cpu_ns;
     int stopping, ready, finished, cpu_seen;
     hsb_rc rc;
     char err[256];
@@ -85,8 +89,6 @@ void hsb_load_make_pattern(lrun *r);
 /* Begin a connection in place c (taken off the free list) for the slot at
  * sched (= now in closed loop). */
 void hsb_load_conn_begin(lthread *t, lconn *c, uint64_t sched, uint64_t now);
-/* Readiness on c. */
-void hsb_load_conn_event(lthread *t, lconn *c, uint32_t events);
 /* Count c as failed by kind (detail for the first-error line) and end it. */
 void hsb_load_conn_fail(lthread *t, lconn *c, hsb_load_err kind, const char *detail);
 /* Release c's socket and TLS state and put it back on the free list (no

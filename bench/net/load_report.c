@@ -61,7 +61,7 @@ hsb_rc hsb_load_row_rep(hsb_report *r, hsb_load_row *row)
     p->client_cpu_s = res->cpu_s;
     p->iters = res->ok;
     p->errors = res->failed;
-    snprintf(p->first_error, sizeof p->first_error, "%s", res->first_error);
+    snprintf(p->first_error, sizeof p->first_error, "%.159s", res->first_error);
     hsb_lat_points_of(&res->hs, &p->tcp_lat);
     hsb_lat_hist_merge(&row->hs, &res->hs);
     hsb_lat_hist_merge(&row->conn, &res->conn);
