@@ -290,35 +290,38 @@ static int start_target(tcp_run *t, int i, hsb_report *r)
     return -1;
 }
 
+/* The row of target i under client ci at rate index ri. 0, or -1. */
+static int add_row(tcp_run *t, hsb_report *r, size_t ci, size_t ri, int i)
+{
+    tcp_args *a = t->a;
+    hsb_load_row *row = &t->rows[t->n_rows];
+    hsb_load_cli c = a->c;
+    c.impl = a->clients[ci];
+    c.rate = a->n_rates ? a->rates[ri] : 0;
+    c.http = i == 3 && c.requests > 0; /* nginx answers GETs, not echoes */
+    if (hsb_load_cli_cfg(&c, &t->clients[ci], "127.0.0.1", t->targets[i].port, &row->cfg) != HSB_OK)
+        return -1;
+    row->cfg.label = target_names[i];
+    char backend[64];
+    snprintf(backend, sizeof backend, "%s%s%s", target_names[i], a->n_clients > 1 ? "/client:" : "",
+             a->n_clients > 1 ? t->clients[ci].label : "");
+    hsb_figure *f = hsb_load_row_add(r, row, t->variant, backend, a->c.repetitions);
+    if (!f) return -1;
+    hsb_figure_impl(f, "server", target_names[i]);
+    hsb_figure_impl(f, "client", t->clients[ci].label);
+    f->is_reference = i == 2;
+    t->row_target[t->n_rows++] = i;
+    return 0;
+}
+
 /* The rows: per client, per rate (0: closed loop), per running target. */
 static int add_rows(tcp_run *t, hsb_report *r)
 {
-    tcp_args *a = t->a;
-    size_t n_rates = a->n_rates ? a->n_rates : 1;
-    for (size_t ci = 0; ci < a->n_clients; ci++)
+    size_t n_rates = t->a->n_rates ? t->a->n_rates : 1;
+    for (size_t ci = 0; ci < t->a->n_clients; ci++)
         for (size_t ri = 0; ri < n_rates; ri++)
-            for (int i = 0; i < MAX_TARGETS; i++) {
-                if (!t->up[i]) continue;
-                hsb_load_row *row = &t->rows[t->n_rows];
-                hsb_load_cli c = a->c;
-                c.impl = a->clients[ci];
-                c.rate = a->n_rates ? a->rates[ri] : 0;
-                c.http = i == 3 && c.requests > 0;
-                if (hsb_load_cli_cfg(&c, &t->clients[ci], "127.0.0.1", t->targets[i].port,
-                                     &row->cfg) != HSB_OK)
-                    return -1;
-                row->cfg.label = target_names[i];
-                char backend[64];
-                snprintf(backend, sizeof backend, "%s%s%s", target_names[i],
-                         a->n_clients > 1 ? "/client:" : "",
-                         a->n_clients > 1 ? t->clients[ci].label : "");
-                hsb_figure *f = hsb_load_row_add(r, row, t->variant, backend, a->c.repetitions);
-                if (!f) return -1;
-                hsb_figure_impl(f, "server", target_names[i]);
-                hsb_figure_impl(f, "client", t->clients[ci].label);
-                f->is_reference = i == 2;
-                t->row_target[t->n_rows++] = i;
-            }
+            for (int i = 0; i < MAX_TARGETS; i++)
+                if (t->up[i] && add_row(t, r, ci, ri, i) != 0) return -1;
     return 0;
 }
 
