@@ -278,10 +278,11 @@ static int start_target(tcp_run *t, int i, hsb_report *r)
                                  pus, err, sizeof err);
     } else {
         const char *impl = i == 2 ? "libssl" : "hsb", *backend = i == 1 ? "native" : "openssl";
-        const char *args[] = {"--cert", t->chain,    "--key", t->key, "--threads",
-                              threads,  "--pus",     pus,     "--kx", kx,
-                              "--etm",  etm,         "--ems", ems,    "--impl",
-                              impl,     "--backend", backend, NULL};
+        /* --log none: a line per connection would be part of what is measured */
+        const char *args[] = {"--cert", t->chain, "--key",  t->key, "--threads", threads,
+                              "--pus",  pus,      "--kx",   kx,     "--etm",     etm,
+                              "--ems",  ems,      "--impl", impl,   "--backend", backend,
+                              "--log",  "none",   NULL};
         rc = hsb_tcp_server_start(g, "/proc/self/exe", args, a->server_pus, a->n_server_pus, log,
                                   err, sizeof err);
     }
