@@ -51,6 +51,11 @@ static int accepts(unsigned port)
 static void child_exec(const char *exe, const char *const *argv, const int *pus, size_t n_pus,
                        const char *log)
 {
+    /* A session of its own, as nginx's daemon has: with the scheduler's
+     * autogroups (sched_autogroup_enabled) CPU time is shared fairly between
+     * sessions, so on a busy machine a server left in hsbench's session
+     * would get less of its PU than nginx does. */
+    setsid();
     if (n_pus) {
         cpu_set_t set;
         CPU_ZERO(&set);
