@@ -16,6 +16,10 @@ static const struct {
     {"bulk", hsb_cmd_bulk, "[options]  cipher, MAC and record throughput by size"},
     {"server", hsb_cmd_server, "--listen ADDR:PORT ...  serve TLS 1.2 (echo)"},
     {"client", hsb_cmd_client, "--connect HOST:PORT ...  handshakes against a TLS 1.2 server"},
+    {"load", hsb_cmd_load,
+     "--connect HOST:PORT ...  TLS connections in flight: rate, latency, errors"},
+    {"tcp", hsb_cmd_tcp,
+     "[options]  our server vs libssl's and nginx over TCP, one load generator"},
     {"suite", hsb_cmd_suite, "[options]  the default suite (also: hsbench with no arguments)"},
 };
 

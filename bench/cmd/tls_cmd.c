@@ -21,7 +21,7 @@ static const struct option common_opts[] = {
 };
 
 /* Room for the shared options, a command's own and the zero entry. */
-#define MAX_OPTS 32
+#define MAX_OPTS 64
 
 /* The options both commands take: 1 when id was one of them. */
 static int common_opt(hsb_tls_cmd_opts *o, int id, const char *v, int *ok)

@@ -60,6 +60,18 @@ typedef struct hsb_figure {
     double client_cpu_share; /* of client + server CPU, handshake rows */
     int noisy;               /* rate CV > HSB_CV_WARN */
     void *server;            /* json_t: a server's counters (suite server), owned */
+
+    /* TCP rows (suite tcp, filled in by bench/net): the load's shape, its
+     * latency over all repetitions and its failures by kind. */
+    double offered_rate;                  /* open loop: connections/s asked for; 0 closed loop */
+    unsigned connections;                 /* in flight at most */
+    hsb_lat_points tcp_lat, tcp_conn_lat; /* handshake / whole-connection latency */
+    uint64_t unstarted;                   /* open loop: slots due that never started */
+    unsigned n_err_kinds;
+    struct {
+        const char *name; /* static */
+        uint64_t n;
+    } err_kind[16];
 } hsb_figure;
 
 typedef struct hsb_report {

@@ -96,8 +96,9 @@ typedef struct hsb_rep {
     uint64_t iters, errors;
     double client_cpu_s, server_cpu_s;
     uint64_t bd[HSB_BD_COUNT];
-    hsb_hist *lat;         /* merged over workers (latency runs), owned by the rep */
-    char first_error[160]; /* a worker's soft_err, "" when none */
+    hsb_hist *lat;          /* merged over workers (latency runs), owned by the rep */
+    char first_error[160];  /* a worker's soft_err, "" when none */
+    hsb_lat_points tcp_lat; /* TCP rows: handshake latency of this repetition */
 } hsb_rep;
 
 typedef struct hsb_run_cfg {

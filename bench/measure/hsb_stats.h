@@ -58,4 +58,23 @@ void hsb_hist_merge(hsb_hist *dst, const hsb_hist *src);
  * for q == 1); 0 for an empty histogram. */
 double hsb_hist_quantile(const hsb_hist *h, double q);
 
+/*
+ * Latency points of a TCP row (suite tcp), in microseconds: the network room
+ * (bench/net/) records nanoseconds in its own finer histogram and hands the
+ * report these numbers, so that the writers need not know its type.
+ */
+enum {
+    HSB_LAT_P50,
+    HSB_LAT_P90,
+    HSB_LAT_P99,
+    HSB_LAT_P999,
+    HSB_LAT_MAX,
+    HSB_LAT_MEAN,
+    HSB_LAT_POINTS
+};
+typedef struct hsb_lat_points {
+    uint64_t count; /* 0: none */
+    double us[HSB_LAT_POINTS];
+} hsb_lat_points;
+
 #endif

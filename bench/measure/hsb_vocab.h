@@ -72,6 +72,11 @@ typedef enum hsb_field_where {
     X(ROW, latency_us, "object", "us")                                                             \
     X(ROW, client_cpu_us, "real", "us")                                                            \
     X(ROW, server_cpu_us, "real", "us")                                                            \
+    X(ROW, offered_rate, "real", "1/s")                                                            \
+    X(ROW, connections, "integer", "")                                                             \
+    X(ROW, errors_by_kind, "object", "")                                                           \
+    X(ROW, unstarted, "integer", "")                                                               \
+    X(ROW, connection_latency_us, "object", "us")                                                  \
     X(ROW, aggregate_name, "string", "")                                                           \
     X(ROW, aggregate_unit, "string", "")                                                           \
     X(ROW, noisy, "boolean", "")                                                                   \
@@ -132,7 +137,9 @@ typedef enum hsb_field_where {
     X(CSV, ratio_to_reference, "real", "")                                                         \
     X(CSV, errors, "integer", "")                                                                  \
     X(CSV, latency_p50_us, "real", "us")                                                           \
-    X(CSV, latency_p99_us, "real", "us")
+    X(CSV, latency_p99_us, "real", "us")                                                           \
+    X(CSV, offered_rate, "real", "1/s")                                                            \
+    X(CSV, client_cpu_us, "real", "us")
 
 /* A field's id: HSB_ROW_name, HSB_CTX_pin, HSB_CSV_rate_unit, ..., in table
  * order (the id is the field's index in hsb_vocab). */

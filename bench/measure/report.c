@@ -247,7 +247,8 @@ int hsb_report_measure(hsb_report *r, size_t idx, const hsb_work *w)
 
 const char *hsb_figure_unit(const hsb_figure *f)
 {
-    if (!strcmp(f->suite, "handshake") || !strcmp(f->suite, "server")) return "hs/s";
+    if (!strcmp(f->suite, "handshake") || !strcmp(f->suite, "server") || !strcmp(f->suite, "tcp"))
+        return "hs/s";
     if (!strcmp(f->suite, "bulk")) return "B/s";
     return "op/s";
 }

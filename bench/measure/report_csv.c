@@ -76,12 +76,25 @@ hsb_rc hsb_report_csv(const hsb_report *r, const char *path)
             field_num(f, rate * (double)g->bytes, g->bytes > 0);
             field_num(f, p->wall_s * 1e9 / it, 1);
             field_num(f, p->cpu_s * 1e9 / it, 1);
-            field_num(f, p->tsc / it, cyc);
-            field_num(f, g->bytes ? p->tsc / it / (double)g->bytes : 0, cyc && g->bytes);
+            int gcyc = cyc && strcmp(g->suite, "tcp") != 0; /* tcp: no TSC */
+            field_num(f, p->tsc / it, gcyc);
+            field_num(f, g->bytes ? p->tsc / it / (double)g->bytes : 0, gcyc && g->bytes);
             field_num(f, refm > 0 ? rate / refm : 0, refm > 0);
             fprintf(f, ",%llu", (unsigned long long)p->errors);
-            field_num(f, p->lat ? hsb_hist_quantile(p->lat, 0.5) * us : 0, p->lat != NULL);
-            field_num(f, p->lat ? hsb_hist_quantile(p->lat, 0.99) * us : 0, p->lat != NULL);
+            const hsb_lat_points *tl = p->tcp_lat.count ? &p->tcp_lat : NULL;
+            field_num(f,
+                      tl       ? tl->us[HSB_LAT_P50]
+                      : p->lat ? hsb_hist_quantile(p->lat, 0.5) * us
+                               : 0,
+                      p->lat != NULL || tl);
+            field_num(f,
+                      tl       ? tl->us[HSB_LAT_P99]
+                      : p->lat ? hsb_hist_quantile(p->lat, 0.99) * us
+                               : 0,
+                      p->lat != NULL || tl);
+            int tcp = !strcmp(g->suite, "tcp");
+            field_num(f, g->offered_rate, tcp);
+            field_num(f, p->client_cpu_s * 1e6 / it, tcp);
             fputc('\n', f);
         }
     }

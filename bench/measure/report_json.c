@@ -29,6 +29,40 @@ static json_t *latency_obj(const hsb_hist *h)
     return l;
 }
 
+/* A TCP row's latency points (already in us). */
+static json_t *points_obj(const hsb_lat_points *l)
+{
+    json_t *o = json_object();
+    set_real(o, "p50", l->us[HSB_LAT_P50]);
+    set_real(o, "p90", l->us[HSB_LAT_P90]);
+    set_real(o, "p99", l->us[HSB_LAT_P99]);
+    set_real(o, "p99_9", l->us[HSB_LAT_P999]);
+    set_real(o, "max", l->us[HSB_LAT_MAX]);
+    set_real(o, "mean", l->us[HSB_LAT_MEAN]);
+    json_object_set_new(o, "count", json_integer((json_int_t)l->count));
+    return o;
+}
+
+/* The fields of a TCP aggregate: the load's shape, latency over all
+ * repetitions, failures by kind, client CPU per connection. */
+static void tcp_fields(json_t *o, const hsb_figure *f)
+{
+    set_real(o, HSB_ROW(offered_rate), f->offered_rate);
+    json_object_set_new(o, HSB_ROW(connections), json_integer(f->connections));
+    json_object_set_new(o, HSB_ROW(errors), json_integer((json_int_t)f->errors));
+    json_object_set_new(o, HSB_ROW(unstarted), json_integer((json_int_t)f->unstarted));
+    json_t *k = json_object();
+    for (unsigned i = 0; i < f->n_err_kinds; i++)
+        json_object_set_new(k, f->err_kind[i].name, json_integer((json_int_t)f->err_kind[i].n));
+    json_object_set_new(o, HSB_ROW(errors_by_kind), k);
+    if (f->tcp_lat.count) json_object_set_new(o, HSB_ROW(latency_us), points_obj(&f->tcp_lat));
+    if (f->tcp_conn_lat.count)
+        json_object_set_new(o, HSB_ROW(connection_latency_us), points_obj(&f->tcp_conn_lat));
+    double cpu = 0;
+    for (unsigned r = 0; r < f->n_reps; r++) cpu += f->reps[r].client_cpu_s;
+    if (f->iters) set_real(o, HSB_ROW(client_cpu_us), cpu * 1e6 / (double)f->iters);
+}
+
 /* Shares of the time inside handshakes, summed over the repetitions. */
 static json_t *breakdown_obj(const hsb_figure *f)
 {
@@ -98,7 +132,7 @@ static void rate_fields(json_t *o, const hsb_figure *f, double rate)
 {
     set_real(o, HSB_ROW(items_per_second), rate);
     if (f->bytes) set_real(o, HSB_ROW(bytes_per_second), rate * (double)f->bytes);
-    if (!strcmp(f->suite, "handshake") || !strcmp(f->suite, "server")) {
+    if (!strcmp(f->suite, "handshake") || !strcmp(f->suite, "server") || !strcmp(f->suite, "tcp")) {
         set_real(o, HSB_ROW(hs_per_s), rate);
         set_real(o, HSB_ROW(hs_per_s_per_thread), rate / f->threads);
     }
@@ -119,7 +153,7 @@ static json_t *iteration_row(const hsb_report *r, const hsb_figure *f, size_t id
     double rate = hsb_rep_rate(p);
     rate_fields(o, f, rate);
     set_real(o, HSB_ROW(wall_s), p->wall_s);
-    if (hsb_tsc_is_cycles()) {
+    if (hsb_tsc_is_cycles() && strcmp(f->suite, "tcp") != 0) { /* tcp: no TSC */
         set_real(o, HSB_ROW(cycles_per_item), p->tsc / it);
         if (f->bytes) set_real(o, HSB_ROW(cycles_per_byte), p->tsc / it / (double)f->bytes);
     }
@@ -134,6 +168,12 @@ static json_t *iteration_row(const hsb_report *r, const hsb_figure *f, size_t id
         if (p->lat) json_object_set_new(o, HSB_ROW(latency_us), latency_obj(p->lat));
     } else if (!strcmp(f->suite, "server")) {
         json_object_set_new(o, HSB_ROW(errors), json_integer((json_int_t)p->errors));
+    }
+    if (!strcmp(f->suite, "tcp")) {
+        json_object_set_new(o, HSB_ROW(errors), json_integer((json_int_t)p->errors));
+        set_real(o, HSB_ROW(client_cpu_us), p->client_cpu_s * 1e6 / it);
+        set_real(o, HSB_ROW(offered_rate), f->offered_rate);
+        if (p->tcp_lat.count) json_object_set_new(o, HSB_ROW(latency_us), points_obj(&p->tcp_lat));
     }
     return o;
 }
@@ -161,7 +201,7 @@ static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t id
     set_real(o, HSB_ROW(cpu_time), PICK(f->cpu_ns));
     rate_fields(o, f, PICK(f->rate));
     if (f->bytes) set_real(o, HSB_ROW(bytes_per_second), PICK(f->rate_bytes));
-    if (hsb_tsc_is_cycles()) {
+    if (hsb_tsc_is_cycles() && strcmp(f->suite, "tcp") != 0) { /* tcp: no TSC */
         set_real(o, HSB_ROW(cycles_per_item), PICK(f->cycles));
         if (f->bytes && !cv)
             set_real(o, HSB_ROW(cycles_per_byte), PICK(f->cycles) / (double)f->bytes);
@@ -179,6 +219,7 @@ static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t id
     } else if (!strcmp(f->suite, "server")) {
         json_object_set_new(o, HSB_ROW(errors), json_integer((json_int_t)f->errors));
     }
+    if (!strcmp(f->suite, "tcp")) tcp_fields(o, f);
     return o;
 }
 

@@ -38,12 +38,12 @@ void hsb_report_table(const hsb_report *r, FILE *to)
                     "-", f->error);
             continue;
         }
-        char rate[32], cy[32], cv[16], ratio[16], notes[160] = "";
+        char rate[32], cy[32], cv[16], ratio[16], notes[320] = "";
         int bulk = f->bytes > 0;
         si(rate, sizeof rate, bulk ? f->rate_bytes.median : f->rate.median);
         if (cyc && bulk)
             snprintf(cy, sizeof cy, "%.2f/B", f->cycles.median / (double)f->bytes);
-        else if (cyc)
+        else if (cyc && strcmp(f->suite, "tcp") != 0) /* tcp: no TSC in the loops */
             snprintf(cy, sizeof cy, "%.0f/op", f->cycles.median);
         else
             snprintf(cy, sizeof cy, "%.0f ns", f->real_ns.median);
@@ -61,6 +61,10 @@ void hsb_report_table(const hsb_report *r, FILE *to)
         if (f->errors)
             o += (size_t)snprintf(notes + o, sizeof notes - o, "errors=%llu ",
                                   (unsigned long long)f->errors);
+        for (unsigned k = 0; k < f->n_err_kinds && o < sizeof notes; k++)
+            if (f->err_kind[k].n)
+                o += (size_t)snprintf(notes + o, sizeof notes - o, "%s=%llu ", f->err_kind[k].name,
+                                      (unsigned long long)f->err_kind[k].n);
         if (f->has_scaling)
             o += (size_t)snprintf(notes + o, sizeof notes - o, "scaling=%.0f%% ", f->scaling * 100);
         if (f->lat_all && f->lat_all->count) {
@@ -68,6 +72,18 @@ void hsb_report_table(const hsb_report *r, FILE *to)
             o += (size_t)snprintf(notes + o, sizeof notes - o, "p50=%.0fus p99=%.0fus ",
                                   hsb_hist_quantile(f->lat_all, 0.5) * us,
                                   hsb_hist_quantile(f->lat_all, 0.99) * us);
+        }
+        if (f->tcp_lat.count) {
+            const double *l = f->tcp_lat.us;
+            o +=
+                (size_t)snprintf(notes + o, sizeof notes - o, "p50=%.0fus p99=%.0fus p99.9=%.0fus ",
+                                 l[HSB_LAT_P50], l[HSB_LAT_P99], l[HSB_LAT_P999]);
+        }
+        if (!strcmp(f->suite, "tcp") && f->iters) {
+            double cpu = 0;
+            for (unsigned k = 0; k < f->n_reps; k++) cpu += f->reps[k].client_cpu_s;
+            o += (size_t)snprintf(notes + o, sizeof notes - o, "client-cpu=%.0fus/hs ",
+                                  cpu * 1e6 / (double)f->iters);
         }
         fprintf(to, "%-*s %14s %-5s %12s %7s %8s  %s\n", w, f->name, rate, hsb_figure_unit(f), cy,
                 cv, ratio, notes);
