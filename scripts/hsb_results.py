@@ -19,7 +19,7 @@ ROW_FIELDS = (  # keys of a benchmarks[] entry
     "suite", "variant", "backend", "threads", "is_reference", "bytes", "bits", "group",
     "time_unit", "real_time", "cpu_time", "items_per_second", "bytes_per_second", "hs_per_s",
     "hs_per_s_per_thread", "cycles_per_item", "cycles_per_byte", "ratio_to_reference",
-    "latency_us")
+    "latency_us", "offered_rate")
 CONTEXT_FIELDS = ("cpu_model", "topology", "pin")  # keys of context.hsbench
 # Not in our table: Google Benchmark's own context keys, and the words of the
 # file's structure (the top level, aggregate_name's values, the topology's keys).

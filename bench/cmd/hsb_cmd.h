@@ -15,6 +15,7 @@ int hsb_cmd_bulk(int argc, char **argv);
 int hsb_cmd_server(int argc, char **argv);
 int hsb_cmd_client(int argc, char **argv);
 int hsb_cmd_load(int argc, char **argv);
+int hsb_cmd_tcp(int argc, char **argv);
 /* The default suite (what `hsbench` with no arguments runs). */
 int hsb_cmd_suite(int argc, char **argv);
 

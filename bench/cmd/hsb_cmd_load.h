@@ -16,6 +16,7 @@
 typedef struct hsb_load_cli {
     const char *connect_to, *cafile, *servername;
     unsigned threads;
+    int threads_given; /* --threads was given */
     hsb_pin_policy pin;
     int pus[HSB_MAX_THREADS];
     size_t n_pus;

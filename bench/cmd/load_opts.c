@@ -100,6 +100,7 @@ static int number_opt(hsb_load_cli *c, int id, const char *v, int *ok)
     switch (id) {
     case L_THREADS:
         c->threads = (unsigned)hsb_tls_cmd_parse_long(v, 1, HSB_MAX_THREADS, ok);
+        c->threads_given = 1;
         return 1;
     case L_CONNECTIONS:
         c->connections = (unsigned)hsb_tls_cmd_parse_long(v, 1, 1000000, ok);

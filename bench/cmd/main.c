@@ -18,6 +18,8 @@ static const struct {
     {"client", hsb_cmd_client, "--connect HOST:PORT ...  handshakes against a TLS 1.2 server"},
     {"load", hsb_cmd_load,
      "--connect HOST:PORT ...  TLS connections in flight: rate, latency, errors"},
+    {"tcp", hsb_cmd_tcp,
+     "[options]  our server vs libssl's and nginx over TCP, one load generator"},
     {"suite", hsb_cmd_suite, "[options]  the default suite (also: hsbench with no arguments)"},
 };
 

@@ -1,33 +1,22 @@
 /*
  * hsbench server: serve TLS 1.2 to real clients (OpenSSL's s_client, hsbench
- * client) and echo their application data.
- *
- * A fixed pool of worker threads shares the listening socket; each worker
- * owns one hsb_tls_thread (the RSA key is loaded into the backend once per
- * worker) and one reusable connection, and serves one client at a time with
- * blocking I/O. A connection's failure is logged and never stops the server.
- * SIGINT/SIGTERM stop it: workers stop accepting, open connections are shut
- * down, and the process exits 0.
+ * client, hsbench load) and echo their application data, on the event-driven
+ * engine (bench/net/hsb_net_server.h): one epoll loop per pinned worker, our
+ * core or libssl in the same loops. This file is the command: options in,
+ * banner and exit status out.
  */
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
+#include <openssl/ssl.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <time.h>
-#include <unistd.h>
-
-#include <arpa/inet.h>
 
 #include "hsb_backends.h"
 #include "hsb_cmd.h"
+#include "hsb_cmd_opts.h"
 #include "hsb_dh_groups.h"
+#include "hsb_net_server.h"
+#include "hsb_ref_libssl.h"
 #include "hsb_tls.h"
 #include "hsb_tls_cmd.h"
 
@@ -40,171 +29,86 @@ static void usage(FILE *to)
             "\n"
             "Serves TLS 1.2 (TLS_RSA_WITH_AES_128_CBC_SHA256 and/or\n"
             "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256) and echoes every byte of application data\n"
-            "back until the client sends close_notify. One log line per connection on\n"
-            "stdout: what was negotiated, or the failing step and the alert.\n"
+            "back until the client sends close_notify. Each worker thread runs one epoll\n"
+            "loop with its own SO_REUSEPORT listener on the same port; sockets are\n"
+            "non-blocking and a connection holds no TLS state until its first bytes arrive.\n"
             "\n"
             "  --listen ADDR:PORT   address to listen on; PORT 0 picks a free port. The first\n"
             "                       line printed is 'listening on ADDR:PORT' with the real port.\n"
             "  --cert FILE          PEM certificate chain, leaf first (RSA 2048..4096 key)\n"
             "  --key FILE           PEM private key of the leaf\n"
+            "  --impl hsb|libssl    TLS implementation in the loops: our core (default) or\n"
+            "                       OpenSSL's libssl (same suites, TLS 1.2 only, no tickets)\n"
             "  --kx rsa|dhe|both    key exchanges accepted (default both; the client's first\n"
             "                       acceptable suite wins)\n"
             "  --dh-group NAME      DHE group: ffdhe2048 (default), ffdhe3072, ffdhe4096,\n"
             "                       modp2048, modp3072, modp4096\n"
-            "  --dh-check full|range  check of the client's DH value (default full)\n"
+            "  --dh-check full|range  check of the client's DH value (default full; hsb only)\n"
             "  --etm on|off         encrypt_then_mac (RFC 7366) for the CBC records (default\n"
             "                       on: used when the peer has it too, as libssl does)\n"
             "  --ems on|off         extended_master_secret (RFC 7627) (default on: used when\n"
             "                       the peer has it too, as libssl does)\n"
-            "  --backend SPEC       crypto composition (default openssl), e.g. gmp or\n"
-            "                       pk=gmp,cipher=openssl; see 'hsbench list'\n"
-            "  --threads N          connections served at once (default 4, max %d)\n"
+            "  --backend SPEC       crypto composition for --impl hsb (default openssl), e.g.\n"
+            "                       gmp or pk=gmp,cipher=openssl; see 'hsbench list'\n"
+            "  --threads N          worker threads, one event loop each (default: one per PU\n"
+            "                       available, max %d)\n"
+            "  --pin POLICY         worker placement: compact (default), spread, pu, none\n"
+            "  --pus LIST           run only on these PUs (OS numbers: 0, 0-3,8), as taskset\n"
+            "  --handshake-timeout T  drop a connection whose handshake is not done T after\n"
+            "                       its accept (idle and slowloris clients; default 10s)\n"
+            "  --idle-timeout T     drop an established connection that sends nothing for T\n"
+            "                       (default 30s); --timeout T is the same option\n"
+            "  --max-open N         at most N open connections; more are accepted and closed\n"
+            "                       at once, counted as refused (default: no cap)\n"
             "  --max-conns N        exit after N connections have ended (default: run until\n"
             "                       SIGINT/SIGTERM)\n"
-            "  --timeout SECONDS    drop a client that sends nothing for this long (default 30)\n"
+            "  --log conn|none      conn (default): one line per connection on stdout, what\n"
+            "                       was negotiated or the failing step and alert; none: quiet\n"
+            "                       (for load)\n"
+            "  --stats T            every T (e.g. 1s), one line on stderr: handshakes/s, open\n"
+            "                       connections, failures by kind, refused, timeouts, bytes\n"
+            "  --json FILE          at exit, the run in the suites' JSON schema (suite\n"
+            "                       server: one repetition per second, the counters and the\n"
+            "                       failures by step and alert in the row's 'server' object)\n"
             "\n"
-            "Handshake messages are reassembled across records up to %d bytes (the\n"
-            "largest legal ClientHello; about 150 KiB of buffer per connection); a longer\n"
-            "one gets illegal_parameter.\n"
+            "T takes a unit: 500ms, 10s, 1.5 (seconds). Handshake messages are reassembled\n"
+            "up to %d bytes (the largest legal ClientHello); a longer one gets\n"
+            "illegal_parameter.\n"
             "\n"
-            "Exit status: 0 after a clean stop; 1 when the server cannot start; 2 on usage\n"
-            "errors (bad options, unreadable or unsuitable certificate or key files, a\n"
-            "composition that lacks a class the handshake needs).\n",
+            "SIGINT/SIGTERM: the listeners close, open connections get close_notify when\n"
+            "established and are closed, and the server exits 0.\n"
+            "\n"
+            "Exit status: 0 after a clean stop; 1 when the server cannot start or the JSON\n"
+            "cannot be written; 2 on usage errors (bad options, unreadable or unsuitable\n"
+            "certificate or key files, a composition that lacks a class the handshake needs).\n",
             MAX_WORKERS, HSB_TLS_MAX_HS_MSG);
-}
-
-typedef struct server {
-    hsb_tls_config *cfg;
-    int listen_fd;
-    long max_conns; /* 0: no limit */
-    int timeout_s;
-    atomic_long started, ended, ok, failed;
-    atomic_int stop;
-    atomic_int live_workers;
-    atomic_int active_fd[MAX_WORKERS];
-} server;
-
-typedef struct worker {
-    server *srv;
-    int index;
-    pthread_t tid;
-} worker;
-
-static void peer_name(int fd, char *buf, size_t cap)
-{
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    char a[INET6_ADDRSTRLEN] = "?";
-    unsigned port = 0;
-    if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET) {
-            struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-            inet_ntop(AF_INET, &in->sin_addr, a, sizeof a);
-            port = ntohs(in->sin_port);
-        } else if (ss.ss_family == AF_INET6) {
-            struct sockaddr_in6 *in = (struct sockaddr_in6 *)&ss;
-            inet_ntop(AF_INET6, &in->sin6_addr, a, sizeof a);
-            port = ntohs(in->sin6_port);
-        }
-    }
-    snprintf(buf, cap, "%s:%u", a, port);
-}
-
-/* Echo until close_notify; returns bytes echoed, or -1 with the error in conn. */
-static long echo(hsb_tls_conn *conn)
-{
-    static _Thread_local uint8_t buf[HSB_TLS_MAX_PLAINTEXT];
-    long total = 0;
-    for (;;) {
-        size_t n = 0;
-        hsb_rc rc = hsb_tls_read(conn, buf, sizeof buf, &n);
-        if (rc != HSB_OK) return -1;
-        if (n == 0) break; /* close_notify */
-        size_t off = 0;
-        while (off < n) {
-            size_t w = 0;
-            rc = hsb_tls_write(conn, buf + off, n - off, &w);
-            if (rc != HSB_OK) return -1;
-            off += w;
-        }
-        if (hsb_tls_flush(conn) != HSB_OK) return -1;
-        total += (long)n;
-    }
-    if (hsb_tls_close(conn) != HSB_OK) return -1;
-    return total;
-}
-
-static void *worker_main(void *arg)
-{
-    worker *w = arg;
-    server *s = w->srv;
-    hsb_tls_thread *thr = NULL;
-    hsb_tls_conn *conn = NULL;
-    hsb_rc rc = hsb_tls_thread_new(s->cfg, &thr);
-    if (rc == HSB_OK) rc = hsb_tls_conn_new(thr, &conn);
-    if (rc != HSB_OK) {
-        fprintf(stderr, "hsbench server: worker %d cannot start: %s\n", w->index, hsb_last_error());
-        atomic_store(&s->stop, 1);
-    }
-    while (!atomic_load(&s->stop)) {
-        struct pollfd pfd = {.fd = s->listen_fd, .events = POLLIN};
-        int pr = poll(&pfd, 1, 200);
-        if (pr <= 0) continue;
-        int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-        if (fd < 0) continue; /* another worker took it, or a transient error */
-        long id = atomic_fetch_add(&s->started, 1) + 1;
-        if (s->max_conns && id > s->max_conns) {
-            atomic_fetch_sub(&s->started, 1);
-            close(fd);
-            break;
-        }
-        atomic_store(&s->active_fd[w->index], fd);
-        struct timeval tv = {.tv_sec = s->timeout_s};
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-        char peer[80];
-        peer_name(fd, peer, sizeof peer);
-
-        hsb_tls_transport tr = hsb_tcp_transport(fd);
-        long echoed = -1;
-        rc = hsb_tls_conn_start(conn, &tr);
-        if (rc == HSB_OK) rc = hsb_tls_handshake(conn);
-        hsb_tls_info info;
-        hsb_tls_conn_info(conn, &info);
-        if (rc == HSB_OK) echoed = echo(conn);
-        if (echoed >= 0) {
-            char dh[48] = "";
-            if (info.kx == HSB_TLS_KX_DHE)
-                snprintf(dh, sizeof dh, " %s-%u", info.dh_group, info.dh_bits);
-            printf("conn %ld from %s: ok TLSv1.2 %s rsa-%u%s, etm %s, ems %s, echoed %ld bytes\n",
-                   id, peer, info.suite_name, info.rsa_bits, dh, info.etm ? "on" : "off",
-                   info.ems ? "on" : "off", echoed);
-            atomic_fetch_add(&s->ok, 1);
-        } else {
-            const char *err = hsb_tls_conn_error(conn);
-            if (rc == HSB_E_WOULD_BLOCK) err = "timed out waiting for the client";
-            printf("conn %ld from %s: failed: %s\n", id, peer, err[0] ? err : hsb_last_error());
-            atomic_fetch_add(&s->failed, 1);
-        }
-        fflush(stdout);
-        atomic_store(&s->active_fd[w->index], -1);
-        close(fd);
-        long ended = atomic_fetch_add(&s->ended, 1) + 1;
-        if (s->max_conns && ended >= s->max_conns) atomic_store(&s->stop, 1);
-    }
-    hsb_tls_conn_free(conn);
-    hsb_tls_thread_free(thr);
-    atomic_fetch_sub(&s->live_workers, 1);
-    return NULL;
 }
 
 /* The server's own options (hsb_tls_cmd_parse takes the shared ones). */
 typedef struct server_opts {
-    const char *listen_at, *cert, *key, *group_name;
-    long threads, max_conns, timeout;
+    const char *listen_at, *cert, *key, *group_name, *json, *pus;
+    long threads, max_conns, max_open;
+    double hs_timeout, idle_timeout, stats;
+    int impl, pin, log_conns;
 } server_opts;
 
-enum { S_LISTEN = HSB_TLS_CMD_OWN, S_CERT, S_KEY, S_DHGROUP, S_THREADS, S_MAX_CONNS, S_TIMEOUT };
+enum {
+    S_LISTEN = HSB_TLS_CMD_OWN,
+    S_CERT,
+    S_KEY,
+    S_DHGROUP,
+    S_THREADS,
+    S_MAX_CONNS,
+    S_TIMEOUT,
+    S_HS_TIMEOUT,
+    S_IMPL,
+    S_MAX_OPEN,
+    S_STATS,
+    S_JSON,
+    S_LOG,
+    S_PIN,
+    S_PUS,
+};
 
 static const struct option server_opts_table[] = {
     {"listen", required_argument, NULL, S_LISTEN},
@@ -214,8 +118,52 @@ static const struct option server_opts_table[] = {
     {"threads", required_argument, NULL, S_THREADS},
     {"max-conns", required_argument, NULL, S_MAX_CONNS},
     {"timeout", required_argument, NULL, S_TIMEOUT},
+    {"idle-timeout", required_argument, NULL, S_TIMEOUT},
+    {"handshake-timeout", required_argument, NULL, S_HS_TIMEOUT},
+    {"impl", required_argument, NULL, S_IMPL},
+    {"max-open", required_argument, NULL, S_MAX_OPEN},
+    {"stats", required_argument, NULL, S_STATS},
+    {"json", required_argument, NULL, S_JSON},
+    {"log", required_argument, NULL, S_LOG},
+    {"pin", required_argument, NULL, S_PIN},
+    {"pus", required_argument, NULL, S_PUS},
     {NULL, 0, NULL, 0},
 };
+
+/* A time from 1 ms to a day. */
+static double parse_time(const char *v, int *ok)
+{
+    double d = 0;
+    if (!hsb_parse_duration(v, &d) || d < 1e-3 || d > 86400) *ok = 0;
+    return d;
+}
+
+static void server_opt_more(server_opts *c, int id, const char *v, int *ok)
+{
+    switch (id) {
+    case S_IMPL:
+        if ((c->impl = hsb_net_impl_parse(v)) < 0) *ok = 0;
+        break;
+    case S_MAX_OPEN:
+        c->max_open = hsb_tls_cmd_parse_long(v, 1, 1L << 30, ok);
+        break;
+    case S_STATS:
+        c->stats = parse_time(v, ok);
+        break;
+    case S_JSON:
+        c->json = v;
+        break;
+    case S_LOG:
+        c->log_conns = !strcmp(v, "conn") ? 1 : !strcmp(v, "none") ? 0 : (*ok = 0);
+        break;
+    case S_PIN:
+        if ((c->pin = hsb_pin_parse(v)) < 0) *ok = 0;
+        break;
+    case S_PUS:
+        c->pus = v;
+        break;
+    }
+}
 
 static void server_opt(void *arg, int id, const char *v, int *ok)
 {
@@ -240,14 +188,19 @@ static void server_opt(void *arg, int id, const char *v, int *ok)
         c->max_conns = hsb_tls_cmd_parse_long(v, 1, 1L << 40, ok);
         break;
     case S_TIMEOUT:
-        c->timeout = hsb_tls_cmd_parse_long(v, 1, 86400, ok);
+        c->idle_timeout = parse_time(v, ok);
         break;
+    case S_HS_TIMEOUT:
+        c->hs_timeout = parse_time(v, ok);
+        break;
+    default:
+        server_opt_more(c, id, v, ok);
     }
 }
 
-/* The configuration: certificate, key and DH group on o's composition.
- * -1 to go on, else the exit status (message on stderr); the caller frees
- * *cfg either way. */
+/* Our core's configuration: certificate, key and DH group on o's
+ * composition. -1 to go on, else the exit status (message on stderr); the
+ * caller frees *cfg either way. */
 static int server_config(const hsb_tls_cmd_opts *o, const server_opts *c, const hsb_provider *prov,
                          const hsb_dh_group *group, hsb_tls_config **cfg)
 {
@@ -259,98 +212,101 @@ static int server_config(const hsb_tls_cmd_opts *o, const server_opts *c, const 
     return rc == HSB_E_USAGE || rc == HSB_E_UNAVAILABLE || rc == HSB_E_UNSUPPORTED ? 2 : 1;
 }
 
+static const char *kx_name(unsigned kx)
+{
+    return kx == HSB_TLS_KX_ALL ? "rsa,dhe" : kx == HSB_TLS_KX_RSA ? "rsa" : "dhe";
+}
+
 /* The first lines on stdout: the address with the real port, then what is
  * served. */
-static void print_banner(const char *host, unsigned bound, const hsb_provider *prov, unsigned kx,
-                         const hsb_dh_group *group, long threads)
+static void print_banner(const char *host, unsigned bound, const char *backend,
+                         const hsb_net_server_cfg *sc, unsigned kx, const hsb_dh_group *group)
 {
-    char desc[256];
-    hsb_provider_describe(prov, desc, sizeof desc);
     printf("listening on %s%s%s:%u\n", strchr(host, ':') ? "[" : "", host,
            strchr(host, ':') ? "]" : "", bound);
-    printf("backend: %s; kx: %s; dh group: %s; threads: %ld\n", desc,
-           kx == HSB_TLS_KX_ALL   ? "rsa,dhe"
-           : kx == HSB_TLS_KX_RSA ? "rsa"
-                                  : "dhe",
-           group->name, threads);
+    printf("backend: %s; kx: %s; dh group: %s; threads: %u; pin: %s\n",
+           sc->impl == HSB_NET_IMPL_LIBSSL ? hsb_ossl_impl() : backend, kx_name(kx), group->name,
+           sc->threads, hsb_pin_name(sc->pin));
     fflush(stdout);
 }
 
-/* Runs threads workers until they stop (--max-conns) or SIGINT/SIGTERM
- * arrives, then joins them. Returns the signal, or 0. */
-static int run_workers(server *s, long threads)
+static int serve(hsb_net_server_cfg *sc, const char *backend, unsigned kx,
+                 const hsb_dh_group *group)
 {
-    /* Signals go to this thread only (sigtimedwait below). */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-
-    worker ws[MAX_WORKERS];
-    int started = 0;
-    for (int i = 0; i < threads; i++) {
-        ws[i] = (worker){.srv = s, .index = i};
-        atomic_fetch_add(&s->live_workers, 1);
-        if (pthread_create(&ws[i].tid, NULL, worker_main, &ws[i]) != 0) {
-            atomic_fetch_sub(&s->live_workers, 1);
-            break;
-        }
-        started++;
-    }
-    int sig = 0;
-    while (!sig && atomic_load(&s->live_workers) > 0) {
-        struct timespec ts = {.tv_sec = 0, .tv_nsec = 200 * 1000 * 1000};
-        int r = sigtimedwait(&set, NULL, &ts);
-        if (r > 0) sig = r;
-    }
-    if (sig) {
-        atomic_store(&s->stop, 1);
-        for (int i = 0; i < MAX_WORKERS; i++) {
-            int fd = atomic_load(&s->active_fd[i]);
-            if (fd >= 0) shutdown(fd, SHUT_RDWR);
-        }
-    }
-    for (int i = 0; i < started; i++) pthread_join(ws[i].tid, NULL);
-    return sig;
-}
-
-/* Listens on host:port and serves with cfg until stopped. The exit status:
- * 1 when it cannot listen, else 0. */
-static int serve(hsb_tls_config *cfg, const server_opts *c, const char *host, const char *port,
-                 const hsb_provider *prov, unsigned kx, const hsb_dh_group *group)
-{
-    server s;
-    memset(&s, 0, sizeof s);
-    s.cfg = cfg;
-    s.max_conns = c->max_conns;
-    s.timeout_s = (int)c->timeout;
-    for (int i = 0; i < MAX_WORKERS; i++) atomic_store(&s.active_fd[i], -1);
-    unsigned bound = 0;
     char err[512];
-    if (hsb_tcp_listen(host, port, 128, &s.listen_fd, &bound, err, sizeof err) != HSB_OK) {
+    unsigned bound = 0;
+    hsb_net_server *s = NULL;
+    if (hsb_net_server_new(sc, &s, &bound, err, sizeof err) != HSB_OK) {
         fprintf(stderr, "hsbench server: %s\n", err);
         return 1;
     }
-    /* Workers poll, then accept: a non-blocking listener keeps the ones that
-     * lose the race from sleeping in accept(). */
-    fcntl(s.listen_fd, F_SETFL, fcntl(s.listen_fd, F_GETFL) | O_NONBLOCK);
-    print_banner(host, bound, prov, kx, group, c->threads);
-    int sig = run_workers(&s, c->threads);
-    close(s.listen_fd);
-    printf("stopped%s%s: %ld connections, %ld ok, %ld failed\n", sig ? " by " : "",
-           sig == SIGINT    ? "SIGINT"
-           : sig == SIGTERM ? "SIGTERM"
-                            : "",
-           atomic_load(&s.ended), atomic_load(&s.ok), atomic_load(&s.failed));
+    print_banner(sc->host, bound, backend, sc, kx, group);
+    hsb_net_server_result res;
+    hsb_rc rc = hsb_net_server_run(s, &res, err, sizeof err);
+    hsb_net_server_free(s);
+    if (rc != HSB_OK) {
+        fprintf(stderr, "hsbench server: %s\n", err);
+        return 1;
+    }
+    printf("stopped%s%s: %llu connections, %llu ok, %llu failed, %llu refused\n",
+           res.signal ? " by " : "",
+           res.signal == SIGINT    ? "SIGINT"
+           : res.signal == SIGTERM ? "SIGTERM"
+                                   : "",
+           (unsigned long long)res.ended, (unsigned long long)res.ok,
+           (unsigned long long)res.failed, (unsigned long long)res.refused);
     fflush(stdout);
-    return 0;
+    return res.json_failed ? 1 : 0;
+}
+
+/* The TLS side for the chosen implementation, then serve. */
+static int run_impl(const hsb_tls_cmd_opts *o, const server_opts *c, hsb_net_server_cfg *sc,
+                    const hsb_dh_group *group)
+{
+    static hsb_provider prov;
+    hsb_tls_config *cfg = NULL;
+    char backend[256];
+    int st = -1;
+    if (sc->impl == HSB_NET_IMPL_LIBSSL) {
+        char err[512];
+        if (hsb_net_ossl_server_ctx(c->cert, c->key, o->kx, group->name, o->etm, o->ems, &sc->ctx,
+                                    err, sizeof err) != HSB_OK) {
+            fprintf(stderr, "hsbench server: %s\n", err);
+            return 2;
+        }
+        /* The row's backend is the reference's short name (the version is
+         * in its implementations and the banner). */
+        snprintf(backend, sizeof backend, "libssl");
+    } else {
+        if (hsb_tls_cmd_provider(o, &prov) != HSB_OK) return 2;
+        st = server_config(o, c, &prov, group, &cfg);
+        hsb_provider_describe(&prov, backend, sizeof backend);
+        sc->cfg = cfg;
+    }
+    sc->backend = backend;
+    if (st < 0) st = serve(sc, backend, o->kx, group);
+    hsb_tls_config_free(cfg);
+    SSL_CTX_free(sc->ctx);
+    return st;
+}
+
+/* The placement's worker count: --threads, or one per PU available. */
+static unsigned default_threads(long threads)
+{
+    if (threads > 0) return (unsigned)threads;
+    unsigned pus = hsb_topo_summarize().pus;
+    return pus < 1 ? 1 : pus > MAX_WORKERS ? MAX_WORKERS : pus;
 }
 
 int hsb_cmd_server(int argc, char **argv)
 {
     hsb_tls_cmd_opts o;
-    server_opts c = {.group_name = "ffdhe2048", .threads = 4, .timeout = 30};
+    server_opts c = {.group_name = "ffdhe2048",
+                     .hs_timeout = 10,
+                     .idle_timeout = 30,
+                     .impl = HSB_NET_IMPL_HSB,
+                     .pin = HSB_PIN_COMPACT,
+                     .log_conns = 1};
     int st = hsb_tls_cmd_parse(argc, argv, "server", &o, usage, server_opts_table, server_opt, &c);
     if (st >= 0) return st;
     if (!c.listen_at || !c.cert || !c.key) {
@@ -364,11 +320,29 @@ int hsb_cmd_server(int argc, char **argv)
         fprintf(stderr, "hsbench server: unknown --dh-group '%s'\n", c.group_name);
         return 2;
     }
-    static hsb_provider prov;
-    if (hsb_tls_cmd_provider(&o, &prov) != HSB_OK) return 2;
-    hsb_tls_config *cfg = NULL;
-    st = server_config(&o, &c, &prov, group, &cfg);
-    if (st < 0) st = serve(cfg, &c, host, port, &prov, o.kx, group);
-    hsb_tls_config_free(cfg);
-    return st;
+    if (c.json && hsb_output_unwritable(c.json, 0)) {
+        fprintf(stderr, "hsbench server: --json: cannot write %s\n", c.json);
+        return 2;
+    }
+    if (c.pus && hsb_net_restrict_pus(c.pus) != HSB_OK) {
+        fprintf(stderr, "hsbench server: --pus '%s': %s\n", c.pus, hsb_last_error());
+        return 2;
+    }
+    hsb_net_server_cfg sc = {
+        .impl = (hsb_net_impl)c.impl,
+        .host = host,
+        .port = port,
+        .threads = default_threads(c.threads),
+        .pin = (hsb_pin_policy)c.pin,
+        .handshake_timeout_s = c.hs_timeout,
+        .idle_timeout_s = c.idle_timeout,
+        .max_open = c.max_open,
+        .max_conns = c.max_conns,
+        .log_conns = c.log_conns,
+        .stats_s = c.stats,
+        .json_path = c.json,
+        .variant = o.kx == HSB_TLS_KX_ALL ? "rsa+dhe" : kx_name(o.kx),
+        .group = o.kx & HSB_TLS_KX_DHE ? group->name : NULL,
+    };
+    return run_impl(&o, &c, &sc, group);
 }

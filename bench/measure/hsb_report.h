@@ -59,6 +59,7 @@ typedef struct hsb_figure {
     hsb_hist *lat_all;       /* merged over repetitions (latency runs) */
     double client_cpu_share; /* of client + server CPU, handshake rows */
     int noisy;               /* rate CV > HSB_CV_WARN */
+    void *server;            /* json_t: a server's counters (suite server), owned */
 
     /* TCP rows (suite tcp, filled in by bench/net): the load's shape, its
      * latency over all repetitions and its failures by kind. */

@@ -86,6 +86,7 @@ typedef enum hsb_field_where {
     X(ROW, scaling_efficiency, "real", "")                                                         \
     X(ROW, client_cpu_share, "real", "")                                                           \
     X(ROW, breakdown, "object", "cycles")                                                          \
+    X(ROW, server, "object", "")                                                                   \
     X(ROW, error_occurred, "boolean", "")                                                          \
     X(ROW, error_message, "string", "")                                                            \
                                                                                                    \

@@ -1,6 +1,7 @@
 /* The results model: figures, measuring them, statistics and ratios. */
 #include "hsb_report.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ void hsb_report_free(hsb_report *r)
         for (unsigned k = 0; k < f->n_reps; k++) hsb_rep_free(&f->reps[k]);
         free(f->reps);
         free(f->lat_all);
+        json_decref(f->server);
     }
     free(r->fig);
     for (size_t i = 0; i < r->n_warnings; i++) free(r->warnings[i]);
@@ -245,7 +247,8 @@ int hsb_report_measure(hsb_report *r, size_t idx, const hsb_work *w)
 
 const char *hsb_figure_unit(const hsb_figure *f)
 {
-    if (!strcmp(f->suite, "handshake") || !strcmp(f->suite, "tcp")) return "hs/s";
+    if (!strcmp(f->suite, "handshake") || !strcmp(f->suite, "server") || !strcmp(f->suite, "tcp"))
+        return "hs/s";
     if (!strcmp(f->suite, "bulk")) return "B/s";
     return "op/s";
 }

@@ -129,6 +129,7 @@ static void common(json_t *o, const hsb_report *r, const hsb_figure *f, size_t i
         set_real(o, HSB_ROW(warmup_s), f->warmup_s);
     }
     json_object_set_new(o, HSB_ROW(time_unit), json_string("ns"));
+    if (f->server) json_object_set(o, HSB_ROW(server), f->server);
 }
 
 /* Rate-derived fields for one value of the rate (items/s). */
@@ -136,7 +137,7 @@ static void rate_fields(json_t *o, const hsb_figure *f, double rate)
 {
     set_real(o, HSB_ROW(items_per_second), rate);
     if (f->bytes) set_real(o, HSB_ROW(bytes_per_second), rate * (double)f->bytes);
-    if (!strcmp(f->suite, "handshake") || !strcmp(f->suite, "tcp")) {
+    if (!strcmp(f->suite, "handshake") || !strcmp(f->suite, "server") || !strcmp(f->suite, "tcp")) {
         set_real(o, HSB_ROW(hs_per_s), rate);
         set_real(o, HSB_ROW(hs_per_s_per_thread), rate / f->threads);
     }
@@ -170,6 +171,8 @@ static json_t *iteration_row(const hsb_report *r, const hsb_figure *f, size_t id
         set_real(o, HSB_ROW(client_cpu_us), p->client_cpu_s * 1e6 / it);
         set_real(o, HSB_ROW(server_cpu_us), p->server_cpu_s * 1e6 / it);
         if (p->lat) json_object_set_new(o, HSB_ROW(latency_us), latency_obj(p->lat));
+    } else if (!strcmp(f->suite, "server")) {
+        json_object_set_new(o, HSB_ROW(errors), json_integer((json_int_t)p->errors));
     }
     if (!strcmp(f->suite, "tcp")) {
         json_object_set_new(o, HSB_ROW(errors), json_integer((json_int_t)p->errors));
@@ -218,6 +221,8 @@ static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t id
         set_real(o, HSB_ROW(client_cpu_share), f->client_cpu_share);
         if (f->lat_all) json_object_set_new(o, HSB_ROW(latency_us), latency_obj(f->lat_all));
         if (f->breakdown) json_object_set_new(o, HSB_ROW(breakdown), breakdown_obj(f));
+    } else if (!strcmp(f->suite, "server")) {
+        json_object_set_new(o, HSB_ROW(errors), json_integer((json_int_t)f->errors));
     }
     if (!strcmp(f->suite, "tcp")) tcp_fields(o, f);
     return o;

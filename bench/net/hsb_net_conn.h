@@ -119,6 +119,14 @@ hsb_tls_role hsb_net_tls_role(const hsb_net_tls *t);
 /* Every conn must have been put back. */
 void hsb_net_tls_free(hsb_net_tls *t);
 
+/* A libssl server context for `hsbench server --impl libssl`: the PEM chain
+ * and key files, the suites of kx (HSB_TLS_KX_*), the DHE group by our
+ * name, EtM/EMS on or off; the settings of hsb_ossl_ctx_tls12. On failure
+ * err says why (libssl's reason). */
+HSB_MUST_CHECK hsb_rc hsb_net_ossl_server_ctx(const char *chain_file, const char *key_file,
+                                              unsigned kx, const char *group, int etm, int ems,
+                                              SSL_CTX **out, char *err, size_t err_len);
+
 /* A conn from t's free list, or a new one. */
 HSB_MUST_CHECK hsb_rc hsb_net_conn_get(hsb_net_tls *t, hsb_net_conn **out);
 /* Back to the free list (secrets wiped), or released when the list is full.

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include "hsb_keys.h"
+#include "hsb_ref_libssl.h"
 #include "net_internal.h"
 
 static hsb_rc tls_init(hsb_net_tls *t)
@@ -234,10 +236,13 @@ static void info(const hsb_net_conn *c, hsb_net_info *out)
     EVP_PKEY *pk = peer ? X509_get0_pubkey(peer) : NULL;
     out->rsa_bits = pk ? (unsigned)EVP_PKEY_get_bits(pk) : 0;
     EVP_PKEY *tmp = NULL;
-    if (out->kx == HSB_TLS_KX_DHE && SSL_get_peer_tmp_key(c->ssl, &tmp) == 1) {
+    /* The group's size: a server's own ephemeral key, a client's peer's. */
+    int got = c->t->role == HSB_TLS_SERVER ? SSL_get_tmp_key(c->ssl, &tmp)
+                                           : SSL_get_peer_tmp_key(c->ssl, &tmp);
+    if (out->kx == HSB_TLS_KX_DHE && got == 1) {
         out->dh_bits = (unsigned)EVP_PKEY_get_bits(tmp);
-        EVP_PKEY_free(tmp);
     }
+    EVP_PKEY_free(tmp);
     out->ems = (int)SSL_get_extms_support(c->ssl) == 1;
     /* libssl has no public query of encrypt_then_mac's use. */
     out->etm = -1;
@@ -258,3 +263,40 @@ const net_ops hsb_net_ops_ossl = {
     .failure = failure,
     .info = info,
 };
+
+hsb_rc hsb_net_ossl_server_ctx(const char *chain_file, const char *key_file, unsigned kx,
+                               const char *group, int etm, int ems, SSL_CTX **out, char *err,
+                               size_t err_len)
+{
+    *out = NULL;
+    const char *ciphers = kx == HSB_TLS_KX_RSA   ? "AES128-SHA256"
+                          : kx == HSB_TLS_KX_DHE ? "DHE-RSA-AES128-SHA256"
+                                                 : "DHE-RSA-AES128-SHA256:AES128-SHA256";
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    const char *what = "SSL_CTX_new";
+    int ok = ctx != NULL;
+    if (ok && !(ok = hsb_ossl_ctx_tls12(ctx, ciphers))) what = "TLS 1.2 settings";
+    if (ok && !(ok = SSL_CTX_use_certificate_chain_file(ctx, chain_file) == 1)) what = chain_file;
+    if (ok && !(ok = SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) == 1 &&
+                     SSL_CTX_check_private_key(ctx) == 1))
+        what = key_file;
+    if (ok && (kx & HSB_TLS_KX_DHE)) {
+        EVP_PKEY *dh = hsb_ossl_dh_params(group);
+        if (!(ok = dh && SSL_CTX_set0_tmp_dh_pkey(ctx, dh) == 1)) {
+            EVP_PKEY_free(dh);
+            what = "DH group";
+        }
+    }
+    if (!ok) {
+        char why[200] = "";
+        unsigned long e = ERR_peek_last_error();
+        if (e) ERR_error_string_n(e, why, sizeof why);
+        snprintf(err, err_len, "libssl: %s: %s", what, why[0] ? why : "failed");
+        ERR_clear_error();
+        SSL_CTX_free(ctx);
+        HSB_BAIL_MSG(HSB_E_USAGE, "libssl server context");
+    }
+    hsb_ossl_ctx_ext(ctx, etm, ems);
+    *out = ctx;
+    return HSB_OK;
+}

@@ -69,6 +69,10 @@ RUNS = (
               "--repetitions", "5", "--warmup", "0"]),
     ("handshake", ["handshake", "--kx", "rsa", "--threads", "1,2", "--duration", "100ms",
                    "--repetitions", "3", "--warmup", "0"]),
+    # An open-loop sweep over loopback TCP: two servers, two offered rates.
+    ("tcp", ["tcp", "--rates", "50,100", "--duration", "300ms", "--repetitions", "2",
+             "--warmup", "0", "--connections", "8", "--quiet",
+             "--targets", "hsb-openssl,libssl-reference"]),
 )
 
 
@@ -123,6 +127,7 @@ def case_plot(a):
         "modexp": ["modexp_cost"],
         "bulk": ["bulk_throughput", "bulk_cycles_per_byte"],
         "handshake": ["handshake_rate", "handshake_scaling", "handshake_latency"],
+        "tcp": ["tcp_rate_sweep"],
     }
     every = [f for names in expected.values() for f in names]
     for name, figs in expected.items():
