@@ -257,8 +257,8 @@ int hsb_load_client_new(const hsb_tls_cmd_opts *o, const hsb_load_cli *c, hsb_lo
     if (hsb_tls_cmd_address(o, "--connect", to, 0, cl->host, cl->port) != HSB_OK) return 2;
     if (c->impl == HSB_NET_IMPL_LIBSSL) {
         char err[256];
-        cl->ctx = hsb_load_libssl_ctx(c->cafile, o->kx, o->etm, o->ems, err, sizeof err);
-        if (!cl->ctx) {
+        if (hsb_net_ossl_client_ctx(c->cafile, o->kx, o->etm, o->ems, &cl->ctx, err, sizeof err) !=
+            HSB_OK) {
             fprintf(stderr, "hsbench %s: %s\n", o->cmd, err);
             return 2;
         }

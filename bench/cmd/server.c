@@ -5,6 +5,8 @@
  * core or libssl in the same loops. This file is the command: options in,
  * banner and exit status out.
  */
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,8 +58,9 @@ static void usage(FILE *to)
             "  --pus LIST           run only on these PUs (OS numbers: 0, 0-3,8), as taskset\n"
             "  --handshake-timeout T  drop a connection whose handshake is not done T after\n"
             "                       its accept (idle and slowloris clients; default 10s)\n"
-            "  --idle-timeout T     drop an established connection that sends nothing for T\n"
-            "                       (default 30s); --timeout T is the same option\n"
+            "  --idle-timeout T     drop an established connection that makes no progress\n"
+            "                       (sends nothing, takes none of its echo) for T (default\n"
+            "                       30s); --timeout T is the same option\n"
             "  --max-open N         at most N open connections; more are accepted and closed\n"
             "                       at once, counted as refused (default: no cap)\n"
             "  --max-conns N        exit after N connections have ended (default: run until\n"
@@ -68,8 +71,9 @@ static void usage(FILE *to)
             "  --stats T            every T (e.g. 1s), one line on stderr: handshakes/s, open\n"
             "                       connections, failures by kind, refused, timeouts, bytes\n"
             "  --json FILE          at exit, the run in the suites' JSON schema (suite\n"
-            "                       server: one repetition per second, the counters and the\n"
-            "                       failures by step and alert in the row's 'server' object)\n"
+            "                       server: one repetition per --stats interval, 1s without\n"
+            "                       it; the counters and the failures by step and alert in\n"
+            "                       the row's 'server' object)\n"
             "\n"
             "T takes a unit: 500ms, 10s, 1.5 (seconds). Handshake messages are reassembled\n"
             "up to %d bytes (the largest legal ClientHello); a longer one gets\n"
@@ -290,6 +294,20 @@ static int run_impl(const hsb_tls_cmd_opts *o, const server_opts *c, hsb_net_ser
     return st;
 }
 
+/* The RSA size of the leaf in chain_file, for the report's row (0 when it
+ * cannot be read: the configuration step says why). */
+static unsigned leaf_bits(const char *chain_file)
+{
+    FILE *f = fopen(chain_file, "r");
+    X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *pk = x ? X509_get0_pubkey(x) : NULL;
+    unsigned bits = pk ? (unsigned)EVP_PKEY_get_bits(pk) : 0;
+    X509_free(x);
+    if (f) fclose(f);
+    ERR_clear_error();
+    return bits;
+}
+
 /* The placement's worker count: --threads, or one per PU available. */
 static unsigned default_threads(long threads)
 {
@@ -343,6 +361,7 @@ int hsb_cmd_server(int argc, char **argv)
         .json_path = c.json,
         .variant = o.kx == HSB_TLS_KX_ALL ? "rsa+dhe" : kx_name(o.kx),
         .group = o.kx & HSB_TLS_KX_DHE ? group->name : NULL,
+        .bits = leaf_bits(c.cert),
     };
     return run_impl(&o, &c, &sc, group);
 }

@@ -340,13 +340,17 @@ static void link_refs(tcp_run *t, hsb_report *r)
     }
 }
 
-/* A closed-loop run per target, not counted (caches, page faults, the
- * servers' free lists). */
+/* A closed-loop run per server and client, not counted (caches, page
+ * faults, the servers' free lists), before any repetition. */
 static void warm_up(tcp_run *t)
 {
+    int done[MAX_TARGETS][2] = {{0}};
     for (size_t k = 0; k < t->n_rows && t->a->warmup_s > 0; k++) {
-        if (t->rows[k].cfg.rate > 0) continue;
         hsb_load_cfg w = t->rows[k].cfg;
+        int *once = &done[t->row_target[k]][w.impl == HSB_NET_IMPL_LIBSSL];
+        if (*once) continue;
+        *once = 1;
+        w.rate = 0;
         w.duration_s = t->a->warmup_s;
         w.handshakes = 0;
         w.progress = 0;

@@ -103,12 +103,6 @@ typedef struct hsb_load_result {
 HSB_MUST_CHECK hsb_rc hsb_load_run(const hsb_load_cfg *cfg, hsb_load_result *res, char *err,
                                    size_t len);
 
-/* A libssl client context for the load generator: TLS 1.2, the suites of kx
- * (HSB_TLS_KX_*), EtM/EMS as given, peer verification against cafile. NULL
- * with err filled on failure. */
-SSL_CTX *hsb_load_libssl_ctx(const char *cafile, unsigned kx, int etm, int ems, char *err,
-                             size_t len);
-
 /* ------------------------------------------------------------ reporting */
 
 /* One figure of suite tcp that load runs measure, repetition by repetition

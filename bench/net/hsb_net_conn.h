@@ -93,9 +93,9 @@ typedef struct hsb_net_info {
     const char *suite_name; /* "TLS_RSA_WITH_AES_128_CBC_SHA256", ... */
     unsigned kx;            /* HSB_TLS_KX_RSA / _DHE */
     unsigned rsa_bits;      /* 0 where the implementation does not tell */
-    unsigned dh_bits;
-    const char *dh_group; /* our core: "ffdhe2048"...; libssl: NULL */
-    int etm, ems;         /* 1 in use, 0 not, -1 the implementation does not tell */
+    unsigned dh_bits;       /* 0 where the implementation does not tell (a libssl server) */
+    const char *dh_group;   /* our core: "ffdhe2048"...; libssl: NULL */
+    int etm, ems;           /* 1 in use, 0 not, -1 the implementation does not tell */
 } hsb_net_info;
 
 typedef struct hsb_net_tls hsb_net_tls;
@@ -125,6 +125,11 @@ void hsb_net_tls_free(hsb_net_tls *t);
  * err says why (libssl's reason). */
 HSB_MUST_CHECK hsb_rc hsb_net_ossl_server_ctx(const char *chain_file, const char *key_file,
                                               unsigned kx, const char *group, int etm, int ems,
+                                              SSL_CTX **out, char *err, size_t err_len);
+/* A libssl client context for the load generator: the same settings, the
+ * suites of kx offered, trust anchors from the PEM file ca_file, the peer
+ * verified (SSL_VERIFY_PEER; the host name is hsb_net_tls_new_libssl's). */
+HSB_MUST_CHECK hsb_rc hsb_net_ossl_client_ctx(const char *ca_file, unsigned kx, int etm, int ems,
                                               SSL_CTX **out, char *err, size_t err_len);
 
 /* A conn from t's free list, or a new one. */

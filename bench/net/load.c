@@ -13,9 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/ssl.h>
-
-#include "hsb_ref_libssl.h"
 #include "load_internal.h"
 
 static const char *const err_names[HSB_LOAD_ERR_KINDS] = {
@@ -336,27 +333,4 @@ hsb_rc hsb_load_run(const hsb_load_cfg *cfg, hsb_load_result *res, char *err, si
     if (rc == HSB_OK) rc = run_threads(r, res, err, len);
     free(r);
     return rc;
-}
-
-SSL_CTX *hsb_load_libssl_ctx(const char *cafile, unsigned kx, int etm, int ems, char *err,
-                             size_t len)
-{
-    /* The suites in the order our client offers them: DHE first. */
-    const char *cipher = kx == HSB_TLS_KX_RSA   ? "AES128-SHA256"
-                         : kx == HSB_TLS_KX_DHE ? "DHE-RSA-AES128-SHA256"
-                                                : "DHE-RSA-AES128-SHA256:AES128-SHA256";
-    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    if (!ctx || !hsb_ossl_ctx_tls12(ctx, cipher)) {
-        snprintf(err, len, "libssl: cannot make a TLS 1.2 client context");
-        SSL_CTX_free(ctx);
-        return NULL;
-    }
-    hsb_ossl_ctx_ext(ctx, etm, ems);
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
-    if (SSL_CTX_load_verify_locations(ctx, cafile, NULL) != 1) {
-        snprintf(err, len, "libssl: cannot load CA file %s", cafile);
-        SSL_CTX_free(ctx);
-        return NULL;
-    }
-    return ctx;
 }

@@ -236,10 +236,10 @@ static void info(const hsb_net_conn *c, hsb_net_info *out)
     EVP_PKEY *pk = peer ? X509_get0_pubkey(peer) : NULL;
     out->rsa_bits = pk ? (unsigned)EVP_PKEY_get_bits(pk) : 0;
     EVP_PKEY *tmp = NULL;
-    /* The group's size: a server's own ephemeral key, a client's peer's. */
-    int got = c->t->role == HSB_TLS_SERVER ? SSL_get_tmp_key(c->ssl, &tmp)
-                                           : SSL_get_peer_tmp_key(c->ssl, &tmp);
-    if (out->kx == HSB_TLS_KX_DHE && got == 1) {
+    /* The group's size, from the server's key as a client saw it (a libssl
+     * server has freed its own by now: dh_bits stays 0). */
+    if (out->kx == HSB_TLS_KX_DHE && c->t->role == HSB_TLS_CLIENT &&
+        SSL_get_peer_tmp_key(c->ssl, &tmp) == 1) {
         out->dh_bits = (unsigned)EVP_PKEY_get_bits(tmp);
     }
     EVP_PKEY_free(tmp);
@@ -264,18 +264,44 @@ const net_ops hsb_net_ops_ossl = {
     .info = info,
 };
 
+/* A context with hsbench's libssl settings for the suites of kx; on failure
+ * NULL and *what names the step. */
+static SSL_CTX *ctx_new(const SSL_METHOD *m, unsigned kx, int etm, int ems, const char **what)
+{
+    const char *ciphers = kx == HSB_TLS_KX_RSA   ? "AES128-SHA256"
+                          : kx == HSB_TLS_KX_DHE ? "DHE-RSA-AES128-SHA256"
+                                                 : "DHE-RSA-AES128-SHA256:AES128-SHA256";
+    SSL_CTX *ctx = SSL_CTX_new(m);
+    *what = "SSL_CTX_new";
+    if (ctx && !hsb_ossl_ctx_tls12(ctx, ciphers)) {
+        *what = "TLS 1.2 settings";
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    if (ctx) hsb_ossl_ctx_ext(ctx, etm, ems);
+    return ctx;
+}
+
+/* libssl's reason for the failure of step `what` into err; ctx freed. */
+static hsb_rc ctx_fail(SSL_CTX *ctx, const char *what, char *err, size_t err_len)
+{
+    char why[200] = "";
+    unsigned long e = ERR_peek_last_error();
+    if (e) ERR_error_string_n(e, why, sizeof why);
+    snprintf(err, err_len, "libssl: %s: %s", what, why[0] ? why : "failed");
+    ERR_clear_error();
+    SSL_CTX_free(ctx);
+    HSB_BAIL_MSG(HSB_E_USAGE, "libssl context");
+}
+
 hsb_rc hsb_net_ossl_server_ctx(const char *chain_file, const char *key_file, unsigned kx,
                                const char *group, int etm, int ems, SSL_CTX **out, char *err,
                                size_t err_len)
 {
     *out = NULL;
-    const char *ciphers = kx == HSB_TLS_KX_RSA   ? "AES128-SHA256"
-                          : kx == HSB_TLS_KX_DHE ? "DHE-RSA-AES128-SHA256"
-                                                 : "DHE-RSA-AES128-SHA256:AES128-SHA256";
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    const char *what = "SSL_CTX_new";
+    const char *what;
+    SSL_CTX *ctx = ctx_new(TLS_server_method(), kx, etm, ems, &what);
     int ok = ctx != NULL;
-    if (ok && !(ok = hsb_ossl_ctx_tls12(ctx, ciphers))) what = "TLS 1.2 settings";
     if (ok && !(ok = SSL_CTX_use_certificate_chain_file(ctx, chain_file) == 1)) what = chain_file;
     if (ok && !(ok = SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) == 1 &&
                      SSL_CTX_check_private_key(ctx) == 1))
@@ -287,16 +313,25 @@ hsb_rc hsb_net_ossl_server_ctx(const char *chain_file, const char *key_file, uns
             what = "DH group";
         }
     }
-    if (!ok) {
-        char why[200] = "";
-        unsigned long e = ERR_peek_last_error();
-        if (e) ERR_error_string_n(e, why, sizeof why);
-        snprintf(err, err_len, "libssl: %s: %s", what, why[0] ? why : "failed");
-        ERR_clear_error();
-        SSL_CTX_free(ctx);
-        HSB_BAIL_MSG(HSB_E_USAGE, "libssl server context");
+    if (!ok) return ctx_fail(ctx, what, err, err_len);
+    *out = ctx;
+    return HSB_OK;
+}
+
+hsb_rc hsb_net_ossl_client_ctx(const char *ca_file, unsigned kx, int etm, int ems, SSL_CTX **out,
+                               char *err, size_t err_len)
+{
+    *out = NULL;
+    const char *what;
+    SSL_CTX *ctx = ctx_new(TLS_client_method(), kx, etm, ems, &what);
+    if (ctx && SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
+        what = ca_file;
+        return ctx_fail(ctx, what, err, err_len);
     }
-    hsb_ossl_ctx_ext(ctx, etm, ems);
+    if (!ctx) return ctx_fail(ctx, what, err, err_len);
+    /* The chain and the host name (hsb_net_tls_new_libssl's server_name)
+     * are checked on every handshake, as our client does. */
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
     *out = ctx;
     return HSB_OK;
 }

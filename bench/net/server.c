@@ -45,7 +45,9 @@ static void log_ok(const srv_conn *c, const char *peer)
     char dh[48] = "", ext[48] = "";
     if (i.kx == HSB_TLS_KX_DHE && i.dh_group)
         snprintf(dh, sizeof dh, " %s-%u", i.dh_group, i.dh_bits);
-    if (i.kx == HSB_TLS_KX_DHE && !i.dh_group) snprintf(dh, sizeof dh, " dh-%u", i.dh_bits);
+    /* libssl tells a server nothing of its ephemeral key after the handshake. */
+    if (i.kx == HSB_TLS_KX_DHE && !i.dh_group && i.dh_bits)
+        snprintf(dh, sizeof dh, " dh-%u", i.dh_bits);
     if (i.etm >= 0) snprintf(ext, sizeof ext, ", etm %s", i.etm ? "on" : "off");
     printf("conn %ld from %s: ok TLSv1.2 %s rsa-%u%s%s, ems %s, echoed %llu bytes\n", c->id, peer,
            i.suite_name ? i.suite_name : "?", i.rsa_bits, dh, ext, i.ems ? "on" : "off",
@@ -263,7 +265,10 @@ static void step_first(srv_conn *c)
 static void on_conn(hsb_net_loop *l, void *user, uint32_t events)
 {
     srv_conn *c = user;
-    (void)l, (void)events;
+    (void)events;
+    /* Any readiness of an established connection is progress (a slow
+     * reader taking our echo counts too): the idle deadline starts again. */
+    if (c->phase == P_ECHO) c->last_active = hsb_net_loop_now(l);
     switch (c->phase) {
     case P_FIRST:
         step_first(c);
@@ -342,6 +347,25 @@ static void conn_new(srv_worker *w, int fd, const struct sockaddr_storage *ss, l
     watch(c, EPOLLIN);
 }
 
+/* Out of descriptors: the listener stays readable, so it is not watched for
+ * 100 ms (the queue waits in the kernel) rather than spun on. */
+static void on_listen_resume(hsb_net_loop *l, void *user)
+{
+    srv_worker *w = user;
+    if (w->listen_fd >= 0 && hsb_net_loop_watch(l, &w->lw, EPOLLIN) != HSB_OK &&
+        hsb_net_loop_arm(l, &w->listen_timer, hsb_net_loop_now(l) + 100000000) != HSB_OK)
+        fprintf(stderr, "hsbench server: worker %u stops accepting: %s\n", w->index,
+                hsb_last_error());
+}
+
+static void listen_pause(srv_worker *w)
+{
+    hsb_net_loop_unwatch(w->loop, &w->lw);
+    if (hsb_net_loop_arm(w->loop, &w->listen_timer, hsb_net_loop_now(w->loop) + 100000000) !=
+        HSB_OK)
+        on_listen_resume(w->loop, w);
+}
+
 static void on_listen(hsb_net_loop *l, void *user, uint32_t events)
 {
     srv_worker *w = user;
@@ -351,6 +375,10 @@ static void on_listen(hsb_net_loop *l, void *user, uint32_t events)
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
         int fd = accept4(w->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
+            listen_pause(w);
+            return;
+        }
         if (fd < 0) return; /* EAGAIN, or a connection that died in the queue */
         long id = atomic_fetch_add(&s->next_id, 1) + 1;
         if (s->cfg.max_conns && id > s->cfg.max_conns) {
@@ -366,6 +394,7 @@ static void on_listen(hsb_net_loop *l, void *user, uint32_t events)
  * established one gets close_notify first, best effort). */
 static void drain_all(srv_worker *w)
 {
+    hsb_net_loop_cancel(w->loop, &w->listen_timer);
     if (w->listen_fd >= 0) {
         hsb_net_loop_unwatch(w->loop, &w->lw);
         close(w->listen_fd);
@@ -398,6 +427,7 @@ static hsb_rc worker_setup(srv_worker *w)
     else
         HSB_GUARD(hsb_net_tls_new_hsb(s->cfg.cfg, HSB_TLS_SERVER, &w->tls));
     hsb_net_watch_init(&w->lw, w->listen_fd, on_listen, w);
+    hsb_net_timer_init(&w->listen_timer, on_listen_resume, w);
     HSB_GUARD(hsb_net_loop_watch(w->loop, &w->lw, EPOLLIN));
     /* The stop flag (max_conns, a sibling's failure) is polled 20 times a
      * second; a signal wakes the loop at once (hsb_net_loop_stop). */

@@ -56,6 +56,7 @@ struct srv_worker {
     hsb_net_tls *tls;
     int listen_fd;
     hsb_net_watch lw;
+    hsb_net_timer listen_timer; /* re-watch the listener after EMFILE */
     srv_conn *conns;
     srv_counters c;
     srv_bucket buckets[SRV_FAIL_BUCKETS];

@@ -6,6 +6,10 @@
                               completes 100 handshakes, each within 1 s; the
                               idle and slow ones are dropped at their
                               handshake deadline, not before.
+  server_robust.py cap ...    --max-open 10: the 11th connection is accepted and
+                              closed at once (counted as refused) while the ten
+                              are open; SIGINT sends close_notify on an
+                              established connection, then the server exits 0.
   server_robust.py bad ...    clients that reset mid-handshake, half-close,
                               send garbage, or stop reading with a full
                               socket buffer: good clients are still served and
@@ -331,16 +335,50 @@ def run_bad(args):
     print("ok   each bad client counted in its bucket (%s)" % args.impl, flush=True)
 
 
+# -------------------------------------------------------------------- cap
+
+def run_cap(args):
+    srv = Server(args, ["--max-open", "10", "--handshake-timeout", "30s"])
+    ctx = good_ctx(srv.ca)
+    raw = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    held = ctx.wrap_socket(raw, server_hostname="localhost", suppress_ragged_eofs=False)
+    idle = open_idle(srv.port, 9)
+    srv.wait_for(r"open 10,")  # the server has accepted all ten (its stats line)
+    for i in range(3):
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as s:
+            try:
+                got = s.recv(100)
+            except ConnectionResetError:
+                got = b""
+            if got:
+                fail("connection %d past --max-open got %r, want it closed" % (11 + i, got))
+    print("ok   connections past --max-open 10 are closed at once", flush=True)
+    srv.proc.send_signal(signal.SIGINT)
+    try:
+        end = held.recv(100)  # b"" only after close_notify (ragged EOFs raise)
+    except ssl.SSLEOFError:
+        fail("SIGINT closed an established connection without close_notify")
+    if end != b"":
+        fail("expected close_notify at SIGINT, got %r" % end)
+    held.close()
+    for s, _ in idle:
+        s.close()
+    c = srv.stop()
+    if c["refused"] != 3 or c["closed_at_shutdown"] != 10 or c["open_max"] != 10:
+        fail("server counters: %s" % json.dumps(c))
+    print("ok   3 refused, 10 closed at shutdown, close_notify on the established one", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["crowd", "bad"])
+    ap.add_argument("mode", choices=["crowd", "bad", "cap"])
     ap.add_argument("--hsbench", required=True)
     ap.add_argument("--certtool", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--impl", default="hsb", choices=["hsb", "libssl"])
     args = ap.parse_args()
     os.makedirs(args.work, exist_ok=True)
-    {"crowd": run_crowd, "bad": run_bad}[args.mode](args)
+    {"crowd": run_crowd, "bad": run_bad, "cap": run_cap}[args.mode](args)
 
 
 if __name__ == "__main__":

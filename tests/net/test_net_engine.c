@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -336,6 +337,43 @@ static void test_free_list(const hsb_cert_set *certs)
     world_free(&w);
 }
 
+/* The libssl contexts `hsbench server --impl libssl` and the load generator
+ * make from PEM files, against our core both ways. */
+static void test_file_ctx(const hsb_cert_set *certs)
+{
+    char dir[] = "/tmp/hsb-net-XXXXXX", ca[64], chain[64], key[64], err[256] = "";
+    if (!mkdtemp(dir)) return;
+    snprintf(ca, sizeof ca, "%s/ca.pem", dir);
+    snprintf(chain, sizeof chain, "%s/chain.pem", dir);
+    snprintf(key, sizeof key, "%s/key.pem", dir);
+    world w;
+    SSL_CTX *sc = NULL, *cc = NULL, *bad = NULL;
+    hsb_net_tls *ts = NULL, *tc = NULL;
+    CHECK(hsb_certgen_write_pem(certs, ca, chain, key) == HSB_OK);
+    CHECKF(hsb_net_ossl_server_ctx(chain, key, HSB_TLS_KX_ALL, "ffdhe2048", 1, 1, &sc, err,
+                                   sizeof err) == HSB_OK &&
+               hsb_net_ossl_client_ctx(ca, HSB_TLS_KX_DHE, 1, 1, &cc, err, sizeof err) == HSB_OK,
+           "contexts from files: %s", err);
+    CHECKF(hsb_net_ossl_client_ctx(key, HSB_TLS_KX_RSA, 1, 1, &bad, err, sizeof err) != HSB_OK,
+           "a key file is no CA file");
+    if (sc && cc && world_new(&w, certs, HSB_TLS_KX_DHE, HSB_TLS_KX_ALL) == 0) {
+        CHECK(hsb_net_tls_new_libssl(sc, HSB_TLS_SERVER, NULL, &ts) == HSB_OK);
+        CHECK(hsb_net_tls_new_libssl(cc, HSB_TLS_CLIENT, "localhost", &tc) == HSB_OK);
+        end ends[2];
+        CHECKF(run_pair(tc, w.t[0][1], ends) == 2, "libssl client (CA file) -> hsb server");
+        put_both(ends);
+        CHECKF(run_pair(w.t[0][0], ts, ends) == 2, "hsb client -> libssl server (PEM files)");
+        put_both(ends);
+        printf("ok   libssl contexts from PEM files against our core, both ways\n");
+        hsb_net_tls_free(ts);
+        hsb_net_tls_free(tc);
+        world_free(&w);
+    }
+    SSL_CTX_free(sc);
+    SSL_CTX_free(cc);
+    remove(ca), remove(chain), remove(key), rmdir(dir);
+}
+
 int main(void)
 {
     const hsb_cert_set *certs;
@@ -348,5 +386,6 @@ int main(void)
     test_transport(certs);
     test_timers();
     test_free_list(certs);
+    test_file_ctx(certs);
     return hsb_test_report("net_engine");
 }
