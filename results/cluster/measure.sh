@@ -17,17 +17,18 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 tick=$(getconf CLK_TCK)
 
 start_server() { # kx
+  rm -f "$work/server.json"
   "$hsb" server --listen 127.0.0.1:0 --cert "$work/chain.pem" --key "$work/key.pem" \
     --kx "$1" --backend openssl --log none --json "$work/server.json" >"$work/server.log" 2>&1 &
   srv=$!
   for _ in $(seq 100); do grep -q '^listening on' "$work/server.log" && break; sleep 0.05; done
   port=$(head -1 "$work/server.log" | sed 's/.*://')
 }
-stop_server() { # prints the server's handshakes
+stop_server() { # sets n: the server's own handshake count (its --json at exit)
   kill "$srv"
-  wait "$srv" 2>/dev/null || true
+  wait "$srv" 2>/dev/null || true # not in a subshell: only the parent can wait
   srv=
-  /usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["benchmarks"][0]["server"]["handshakes"])' "$work/server.json"
+  n=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["benchmarks"][0]["server"]["handshakes"])' "$work/server.json")
 }
 cpu() { awk '{print $14 + $15}' "/proc/$srv/stat"; }
 
@@ -40,7 +41,7 @@ run() { # name kx, then the load's command (before --connect)
     --duration 5 --repetitions 3 --quiet --json "$here/$name.json" >"$here/$name.txt" 2>&1 \
     || echo "$name: exit $?" >&2
   c1=$(cpu)
-  n=$(stop_server)
+  stop_server
   echo "$name: server handshakes $n, server CPU $(((c1 - c0) * 1000000 / tick / n)) us/handshake" \
     | tee -a "$here/server-cpu.txt"
 }
