@@ -73,6 +73,18 @@ HSB_MUST_CHECK hsb_rc hsb_load_placement(unsigned n, hsb_pin_policy pin, const i
 /* "0,2,4-7" into list (at most cap); 0 on a malformed list. */
 size_t hsb_parse_pu_list(const char *s, int *list, size_t cap);
 
+/* `hsbench load`'s options into o, c and the report's settings ro: -1 to go
+ * on, else the exit status (after a message or the help). */
+int hsb_load_cmd_parse(int argc, char **argv, hsb_tls_cmd_opts *o, hsb_load_cli *c, hsb_opts *ro);
+/* The repetitions of `hsbench load`'s row into r (row->run and run_arg as
+ * the caller set them, NULL for one process), finished but not written. 0,
+ * or 1 after a message. */
+int hsb_load_cmd_measure(const hsb_tls_cmd_opts *o, const hsb_load_cli *c, hsb_load_client *cl,
+                         hsb_report *r, hsb_load_row *row);
+/* `hsbench load` as one rank of an MPI job (bench/cmd/mpi/, HSB_MPI builds):
+ * -1 when this process was not started by mpirun, else the exit status. */
+int hsb_cmd_load_mpi(int argc, char **argv);
+
 /* The report's settings for a load command: outputs, pin, repetitions. */
 void hsb_load_cli_report_opts(const hsb_load_cli *c, const char *cmd, hsb_opts *o);
 

@@ -26,7 +26,12 @@ static void usage(FILE *to)
           "  --connect HOST:PORT  server to connect to ([V6ADDR]:PORT for IPv6)\n",
           to);
     hsb_load_cli_help(to);
-    fputs("\nExit status: 0 when every connection succeeded, 1 when any failed (unless\n"
+    fputs("\nUnder Open MPI's mpirun (builds with -DHSB_MPI=ON), each rank runs this load\n"
+          "on its own threads against the same server, started together; --threads and\n"
+          "--connections are per rank, --rate and --handshakes totals split over the\n"
+          "ranks. Rank 0 writes one result: the merged row and a row per rank (README,\n"
+          "'Beyond one machine').\n"
+          "\nExit status: 0 when every connection succeeded, 1 when any failed (unless\n"
           "--allow-errors) or the run could not take place, 2 on usage errors.\n",
           to);
 }
@@ -47,48 +52,67 @@ static const char *kx_word(unsigned kx)
     return kx == HSB_TLS_KX_RSA ? "rsa" : kx == HSB_TLS_KX_DHE ? "dhe" : "rsa+dhe";
 }
 
-/* The repetitions of one row into r, then the report. The exit status. */
-static int measure(const hsb_tls_cmd_opts *o, const hsb_load_cli *c, hsb_load_client *cl,
-                   hsb_report *r)
+int hsb_load_cmd_measure(const hsb_tls_cmd_opts *o, const hsb_load_cli *c, hsb_load_client *cl,
+                         hsb_report *r, hsb_load_row *row)
 {
-    static hsb_load_row row;
-    if (hsb_load_cli_cfg(c, cl, cl->host, cl->port, &row.cfg) != HSB_OK) {
+    if (hsb_load_cli_cfg(c, cl, cl->host, cl->port, &row->cfg) != HSB_OK) {
         fprintf(stderr, "hsbench load: %s\n", hsb_last_error());
         return 1;
     }
-    row.cfg.label = "load";
-    r->maps[r->n_maps++] = row.cfg.pl;
-    hsb_figure *f = hsb_load_row_add(r, &row, kx_word(o->kx), cl->label, c->repetitions);
+    row->cfg.label = "load";
+    r->maps[r->n_maps++] = row->cfg.pl;
+    hsb_figure *f = hsb_load_row_add(r, row, kx_word(o->kx), cl->label, c->repetitions);
     if (!f) return 1;
     hsb_figure_impl(f, "client", cl->label);
     f->is_reference = c->impl == HSB_NET_IMPL_LIBSSL;
     for (unsigned k = 0; k < c->repetitions; k++)
-        if (hsb_load_row_rep(r, &row) != HSB_OK) break;
-    hsb_load_row_finish(r, &row);
-    f = &r->fig[row.fig];
+        if (hsb_load_row_rep(r, row) != HSB_OK) break;
+    hsb_load_row_finish(r, row);
+    f = &r->fig[row->fig];
     if (f->unstarted)
         hsb_report_warn(r,
                         "%s: %llu scheduled connections never started (all places busy): "
                         "raise --connections or lower --rate",
                         f->name, (unsigned long long)f->unstarted);
+    return 0;
+}
+
+/* The repetitions of one row into r, then the report. The exit status. */
+static int measure(const hsb_tls_cmd_opts *o, const hsb_load_cli *c, hsb_load_client *cl,
+                   hsb_report *r)
+{
+    static hsb_load_row row;
+    if (hsb_load_cmd_measure(o, c, cl, r, &row)) return 1;
     return hsb_exit_status(hsb_report_output(r));
 }
 
-int hsb_cmd_load(int argc, char **argv)
+int hsb_load_cmd_parse(int argc, char **argv, hsb_tls_cmd_opts *o, hsb_load_cli *c, hsb_opts *ro)
 {
-    hsb_tls_cmd_opts o;
     load_args a;
     hsb_load_cli_defaults(&a.c);
-    int st = hsb_tls_cmd_parse(argc, argv, "load", &o, usage, hsb_load_cli_opts, load_opt, &a);
+    int st = hsb_tls_cmd_parse(argc, argv, "load", o, usage, hsb_load_cli_opts, load_opt, &a);
     if (st >= 0) return st;
     if (!a.c.connect_to) {
         fprintf(stderr, "hsbench load: --connect is required (see --help)\n");
         return 2;
     }
-    if ((st = hsb_load_cli_check(&o, &a.c)) != 0) return st;
+    if ((st = hsb_load_cli_check(o, &a.c)) != 0) return st;
+    *c = a.c;
+    hsb_load_cli_report_opts(c, "load", ro);
+    return hsb_opts_check_outputs(ro);
+}
+
+int hsb_cmd_load(int argc, char **argv)
+{
+#ifdef HSB_MPI
+    int mst = hsb_cmd_load_mpi(argc, argv); /* under mpirun: one rank of the load */
+    if (mst >= 0) return mst;
+#endif
+    hsb_tls_cmd_opts o;
+    load_args a;
     hsb_opts ro;
-    hsb_load_cli_report_opts(&a.c, "load", &ro);
-    if ((st = hsb_opts_check_outputs(&ro)) >= 0) return st;
+    int st = hsb_load_cmd_parse(argc, argv, &o, &a.c, &ro);
+    if (st >= 0) return st;
     hsb_load_client cl;
     st = hsb_load_client_new(&o, &a.c, &cl);
     if (st < 0) {

@@ -297,6 +297,7 @@ void *hsb_context_json(const hsb_report *r)
     set_real(h, HSB_CTX(duration_s), r->duration_s);
     json_object_set_new(h, HSB_CTX(warnings), strings_json(r->warnings, r->n_warnings));
     json_object_set_new(h, HSB_CTX(notes), strings_json(r->notes, r->n_notes));
+    if (r->rank_contexts) json_object_set(h, HSB_CTX(ranks), r->rank_contexts);
     json_object_set_new(c, "hsbench", h);
     return c;
 }

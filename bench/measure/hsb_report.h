@@ -72,6 +72,13 @@ typedef struct hsb_figure {
         const char *name; /* static */
         uint64_t n;
     } err_kind[16];
+
+    /* Rows of a load spread over MPI ranks (bench/net/mpi/), where ranks > 0:
+     * rank -1 is the aggregate of all ranks, else the rank the row measured,
+     * on host. */
+    unsigned ranks;
+    int rank;
+    char host[64];
 } hsb_figure;
 
 typedef struct hsb_report {
@@ -100,6 +107,7 @@ typedef struct hsb_report {
         hsb_work w;
     } pending[64]; /* queued for the next flush */
     size_t n_pending;
+    void *rank_contexts; /* json_t array, borrowed: each MPI rank's context */
 } hsb_report;
 
 void hsb_report_init(hsb_report *r, const hsb_opts *o);

@@ -77,6 +77,9 @@ typedef enum hsb_field_where {
     X(ROW, errors_by_kind, "object", "")                                                           \
     X(ROW, unstarted, "integer", "")                                                               \
     X(ROW, connection_latency_us, "object", "us")                                                  \
+    X(ROW, ranks, "integer", "")                                                                   \
+    X(ROW, rank, "integer", "")                                                                    \
+    X(ROW, host, "string", "")                                                                     \
     X(ROW, aggregate_name, "string", "")                                                           \
     X(ROW, aggregate_unit, "string", "")                                                           \
     X(ROW, noisy, "boolean", "")                                                                   \
@@ -112,6 +115,7 @@ typedef enum hsb_field_where {
     X(CTX, duration_s, "real", "s")                                                                \
     X(CTX, warnings, "array", "")                                                                  \
     X(CTX, notes, "array", "")                                                                     \
+    X(CTX, ranks, "array", "")                                                                     \
                                                                                                    \
     /* CSV columns, in order */                                                                    \
     X(CSV, name, "string", "")                                                                     \
@@ -139,7 +143,9 @@ typedef enum hsb_field_where {
     X(CSV, latency_p50_us, "real", "us")                                                           \
     X(CSV, latency_p99_us, "real", "us")                                                           \
     X(CSV, offered_rate, "real", "1/s")                                                            \
-    X(CSV, client_cpu_us, "real", "us")
+    X(CSV, client_cpu_us, "real", "us")                                                            \
+    X(CSV, rank, "integer", "")                                                                    \
+    X(CSV, host, "string", "")
 
 /* A field's id: HSB_ROW_name, HSB_CTX_pin, HSB_CSV_rate_unit, ..., in table
  * order (the id is the field's index in hsb_vocab). */

@@ -311,8 +311,9 @@ void hsb_report_finish(hsb_report *r)
             for (size_t j = 0; j < r->n; j++) {
                 const hsb_figure *g = &r->fig[j];
                 if (g->measured && g->threads == 1 && g->bytes == f->bytes &&
-                    !strcmp(g->suite, f->suite) && !strcmp(g->variant, f->variant) &&
-                    !strcmp(g->backend, f->backend) && g->rate.median > 0) {
+                    g->ranks == f->ranks && g->rank == f->rank && !strcmp(g->suite, f->suite) &&
+                    !strcmp(g->variant, f->variant) && !strcmp(g->backend, f->backend) &&
+                    g->rate.median > 0) {
                     f->scaling = f->rate.median / (f->threads * g->rate.median);
                     f->has_scaling = 1;
                     break;
@@ -332,7 +333,8 @@ hsb_rc hsb_report_output(hsb_report *r)
     uint64_t errors = 0;
     for (size_t i = 0; i < r->n; i++) {
         if (!r->fig[i].measured && status == HSB_OK) status = HSB_E_CRYPTO;
-        errors += r->fig[i].errors;
+        /* a rank's row is a part of its aggregate's count */
+        if (!(r->fig[i].ranks && r->fig[i].rank >= 0)) errors += r->fig[i].errors;
     }
     if (errors && !r->opts->allow_errors) {
         fprintf(stderr,

@@ -95,6 +95,10 @@ hsb_rc hsb_report_csv(const hsb_report *r, const char *path)
             int tcp = !strcmp(g->suite, "tcp");
             field_num(f, g->offered_rate, tcp);
             field_num(f, p->client_cpu_s * 1e6 / it, tcp);
+            int ranked = g->ranks && g->rank >= 0;
+            field_num(f, g->rank, ranked);
+            fputc(',', f);
+            field_str(f, ranked ? g->host : "");
             fputc('\n', f);
         }
     }

@@ -119,6 +119,11 @@ static void common(json_t *o, const hsb_report *r, const hsb_figure *f, size_t i
     for (unsigned k = 0; k < f->threads && k < HSB_MAX_THREADS; k++)
         json_array_append_new(pus, f->pl.pu[k] >= 0 ? json_integer(f->pl.pu[k]) : json_null());
     json_object_set_new(o, HSB_ROW(pus), pus);
+    if (f->ranks) { /* a load over MPI ranks */
+        json_object_set_new(o, HSB_ROW(ranks), json_integer(f->ranks));
+        if (f->rank >= 0) json_object_set_new(o, HSB_ROW(rank), json_integer(f->rank));
+        if (f->host[0]) json_object_set_new(o, HSB_ROW(host), json_string(f->host));
+    }
     if (f->duration_s > 0) {
         set_real(o, HSB_ROW(duration_s), f->duration_s);
         set_real(o, HSB_ROW(warmup_s), f->warmup_s);

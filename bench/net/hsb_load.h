@@ -73,6 +73,14 @@ typedef struct hsb_load_cfg {
     double timeout_s;          /* per connection, connect to close */
     int progress;              /* a line per second on stderr */
     const char *label;         /* the progress line's first word */
+    /* Hooks for a caller that spreads one load over several processes
+     * (bench/net/mpi/); NULL: none. before_start runs on the calling thread
+     * once every loop thread is set up (setup: HSB_OK or why not) and returns
+     * HSB_OK to start now, else the run is called off; on_hs_latency gets
+     * each handshake's latency (ns) from loop thread `thread`. */
+    hsb_rc (*before_start)(void *arg, hsb_rc setup);
+    void (*on_hs_latency)(void *arg, unsigned thread, uint64_t ns);
+    void *hook_arg;
 } hsb_load_cfg;
 
 typedef struct hsb_load_result {
@@ -106,6 +114,10 @@ typedef struct hsb_load_row {
     hsb_lat_hist hs, conn;
     uint64_t errors[HSB_LOAD_ERR_KINDS], unstarted;
     unsigned reps_done;
+    /* The run of a repetition: hsb_load_run when NULL (bench/net/mpi/ puts
+     * its own here, with run_arg). */
+    hsb_rc (*run)(void *arg, const hsb_load_cfg *cfg, hsb_load_result *res, char *err, size_t len);
+    void *run_arg;
 } hsb_load_row;
 
 /* A new tcp figure for row (row->cfg set by the caller first): its name

@@ -294,6 +294,13 @@ static hsb_rc run_threads(lrun *r, hsb_load_result *res, char *err, size_t len)
             snprintf(err, len, "%s", r->t[i].err);
         }
     }
+    if (r->cfg->before_start) {
+        hsb_rc go = r->cfg->before_start(r->cfg->hook_arg, rc);
+        if (rc == HSB_OK && go != HSB_OK) {
+            rc = go;
+            snprintf(err, len, "the start was called off");
+        }
+    }
     r->abort = rc != HSB_OK;
     r->start_ns = hsb_load_now_ns();
     r->end_ns = r->start_ns + (uint64_t)(r->cfg->duration_s * 1e9);

@@ -199,7 +199,10 @@ static int step_handshake(lthread *t, lconn *c)
     uint32_t ev = 0;
     int s = settle(t, c, hsb_net_conn_handshake(c->tls, &ev), &ev);
     if (s) return s;
-    hsb_lat_hist_record(&t->res.hs, hsb_load_now_ns() - c->t0);
+    uint64_t ns = hsb_load_now_ns() - c->t0;
+    hsb_lat_hist_record(&t->res.hs, ns);
+    const hsb_load_cfg *cfg = t->run->cfg;
+    if (cfg->on_hs_latency) cfg->on_hs_latency(cfg->hook_arg, t->index, ns);
     c->req = 0;
     c->off = 0;
     next_request(t, c);

@@ -48,7 +48,8 @@ hsb_rc hsb_load_row_rep(hsb_report *r, hsb_load_row *row)
     hsb_load_result *res = malloc(sizeof *res);
     if (!res) return HSB_E_NOMEM;
     char err[256];
-    hsb_rc rc = hsb_load_run(&row->cfg, res, err, sizeof err);
+    hsb_rc rc = row->run ? row->run(row->run_arg, &row->cfg, res, err, sizeof err)
+                         : hsb_load_run(&row->cfg, res, err, sizeof err);
     if (rc != HSB_OK) {
         hsb_report_fail(r, f, err);
         free(res);
