@@ -80,6 +80,7 @@ static hsb_rc handshake_after(hsb_tls_conn *c, size_t off, size_t len)
                         "bad handshake record after the handshake");
     memcpy(c->hs + c->hs_len, c->in + off, len);
     c->hs_len += len;
+    tls_used(&c->hs_used, c->hs_len);
     while (c->hs_len >= 4) {
         size_t mlen = (size_t)c->hs[1] << 16 | (size_t)c->hs[2] << 8 | c->hs[3];
         HSB_GUARD(check_after(c, c->hs[0], mlen));

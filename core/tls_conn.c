@@ -190,9 +190,10 @@ void hsb_tls_conn_clear(hsb_tls_conn *c)
     c->dh_ready = 0;
     b->sha256->clear(c->transcript);
     /* The buffers held plaintext and key material. */
-    hsb_wipe(c->in, sizeof c->in);
-    hsb_wipe(c->hs, sizeof c->hs);
-    hsb_wipe(c->out, sizeof c->out);
+    hsb_wipe(c->in, c->in_used);
+    hsb_wipe(c->hs, c->hs_used);
+    hsb_wipe(c->out, c->out_used);
+    c->in_used = c->hs_used = c->out_used = 0;
     c->state = TLS_IDLE;
 }
 

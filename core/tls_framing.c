@@ -84,7 +84,10 @@ hsb_rc tls_write_hs(hsb_tls_conn *c, const tls_action *a)
     uint8_t *start = c->out + c->out_end;
     hsb_stuffer s;
     hsb_stuffer_init_write(&s, start, room - 32);
-    HSB_GUARD(write_message(c, a, &s));
+    hsb_rc rc = write_message(c, a, &s);
+    /* The split headers of close_hs_record add at most 32 bytes. */
+    tls_used(&c->out_used, c->out_end + s.wpos + 32);
+    HSB_GUARD(rc);
     transcript_add(c, start, s.wpos);
     c->out_end += s.wpos;
     close_hs_record(c);
@@ -166,6 +169,7 @@ static hsb_rc append_hs(hsb_tls_conn *c, const uint8_t *p, size_t len)
                         "handshake data past the message being read");
     memcpy(c->hs + c->hs_len, p, len);
     c->hs_len += len;
+    tls_used(&c->hs_used, c->hs_len);
     return HSB_OK;
 }
 

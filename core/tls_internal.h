@@ -216,6 +216,9 @@ struct hsb_tls_conn {
     int app_active;
     /* handshake reassembly */
     size_t hs_len;
+    /* How far each buffer was ever written (high-water marks): clear wipes
+     * those bytes only, so that pages never used stay untouched. */
+    size_t in_used, hs_used, out_used;
     /* output: out[out_start..out_end) waits for the transport */
     size_t out_start, out_end;
     size_t out_hs_rec; /* offset of an open plaintext handshake record, or SIZE_MAX */
@@ -390,5 +393,11 @@ size_t tls_key_block_len(const hsb_tls_conn *c);
 
 /* The transcript hash so far, without ending it. */
 hsb_rc tls_transcript_hash(hsb_tls_conn *c, uint8_t out[32]);
+
+/* Raise a buffer's high-water mark to end. */
+static inline void tls_used(size_t *hw, size_t end)
+{
+    if (end > *hw) *hw = end;
+}
 
 #endif

@@ -109,6 +109,7 @@ hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size
     if (!c->cipher_w) {
         HSB_ENSURE(tls_out_free(c) >= TLS_HEADER_LEN + len, HSB_E_INTERNAL);
         uint8_t *p = c->out + c->out_end;
+        tls_used(&c->out_used, c->out_end + TLS_HEADER_LEN + len);
         tls_put_header(p, type, len);
         memmove(p + TLS_HEADER_LEN, data, len);
         c->out_end += TLS_HEADER_LEN + len;
@@ -123,6 +124,8 @@ hsb_rc tls_record_write(hsb_tls_conn *c, uint8_t type, const uint8_t *data, size
     HSB_ENSURE(tls_out_free(c) >= TLS_HEADER_LEN + TLS_IV_LEN + len + TLS_MAC_LEN + 16,
                HSB_E_INTERNAL);
     uint8_t *p = c->out + c->out_end;
+    /* Marked before sealing: a seal that fails may have written part of it. */
+    tls_used(&c->out_used, c->out_end + TLS_HEADER_LEN + TLS_IV_LEN + len + TLS_MAC_LEN + 16);
     size_t body;
     if (c->gcm)
         HSB_GUARD(tls_gcm_seal(c, type, p + TLS_HEADER_LEN, data, len, &body));
@@ -175,6 +178,7 @@ static hsb_rc in_need(hsb_tls_conn *c, size_t n)
                             hsb_last_error());
         if (got == 0) return tls_fail(c, TLS_ALERT_NONE, HSB_E_IO, "peer closed the connection");
         c->in_end += got;
+        tls_used(&c->in_used, c->in_end);
     }
     return HSB_OK;
 }

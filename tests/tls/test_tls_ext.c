@@ -251,6 +251,64 @@ static void one_combo(unsigned kx, unsigned c, unsigned s)
     end_free(&sv);
 }
 
+/* A conn in caller memory that held a marker in its records: after
+ * hsb_tls_conn_clear no copy of the marker is left (the receiver decrypts in
+ * its input buffer, so the wipe must reach what was used), while the buffer
+ * space no record ever used was not written by init, the handshake or clear
+ * (a fresh mapping stays unfaulted; a server holds thousands of conns). */
+static size_t count_marker(const uint8_t *m, size_t n, const uint8_t *mark, size_t mlen)
+{
+    size_t hits = 0;
+    for (size_t i = 0; i + mlen <= n; i++) hits += memcmp(m + i, mark, mlen) == 0;
+    return hits;
+}
+
+static void test_clear_wipes_used_only(void)
+{
+    static const uint8_t mark[] = "hsbench-marker: wipe me after use";
+    end cl, sv;
+    int ok = end_setup(&cl, HSB_TLS_CLIENT, HSB_TLS_KX_RSA, 1, 1) &&
+             end_setup(&sv, HSB_TLS_SERVER, HSB_TLS_KX_RSA, 1, 1);
+    CHECKF(ok, "setup: %s", hsb_last_error());
+    size_t n = hsb_tls_conn_size(sv.cfg);
+    uint8_t *mem = ok ? hsb_ctx_alloc(n) : NULL;
+    hsb_tls_conn *own = NULL, *orig = sv.conn;
+    int cleared = 0;
+    if (mem) {
+        memset(mem, 0x5a, n);
+        ok = hsb_tls_conn_init(mem, sv.thr, &own) == HSB_OK;
+        CHECKF(ok, "init in caller memory: %s", hsb_last_error());
+    }
+    if (ok && own) {
+        sv.conn = own; /* the pair runs on own instead */
+        ok = pair_up(&cl, &sv);
+        CHECKF(ok, "handshake: %s / %s", hsb_tls_conn_error(cl.conn), hsb_tls_conn_error(own));
+    }
+    if (ok) {
+        uint8_t msg[4000], got[4000];
+        for (size_t i = 0; i < sizeof msg; i++) msg[i] = mark[i % (sizeof mark - 1)];
+        size_t k = 0, recvd = 0;
+        CHECK_RC(hsb_tls_write(cl.conn, msg, sizeof msg, &k), HSB_OK);
+        while (recvd < sizeof got &&
+               hsb_tls_read(own, got + recvd, sizeof got - recvd, &k) == HSB_OK && k)
+            recvd += k;
+        CHECKF(recvd == sizeof msg && memcmp(msg, got, recvd) == 0, "marker not received");
+        CHECKF(count_marker(mem, n, mark, sizeof mark - 1) > 0, "the marker is not in the conn");
+        hsb_tls_conn_clear(own);
+        cleared = 1;
+        CHECKF(count_marker(mem, n, mark, sizeof mark - 1) == 0, "clear left the marker behind");
+        size_t untouched = 0;
+        for (size_t i = 0; i < n; i++) untouched += mem[i] == 0x5a;
+        CHECKF(untouched > n / 2, "init/handshake/clear wrote %zu of %zu bytes", n - untouched, n);
+        printf("clear: marker wiped; %zu of %zu bytes of the conn never written\n", untouched, n);
+    }
+    if (own && !cleared) hsb_tls_conn_clear(own);
+    if (mem) hsb_ctx_free(mem, n);
+    sv.conn = orig;
+    end_free(&cl);
+    end_free(&sv);
+}
+
 int main(void)
 {
     char err[256];
@@ -265,6 +323,7 @@ int main(void)
         for (unsigned c = 0; c < 4; c++)
             for (unsigned s = 0; s < 4; s++) one_combo(kxs[k], c, s);
     test_gcm_names_and_absence();
+    test_clear_wipes_used_only();
     /* the cipher matrix on openssl, then GCM both ways on native's class */
     for (size_t k = 0; k < 2; k++)
         for (unsigned c = 1; c < 4; c++)
