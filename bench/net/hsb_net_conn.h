@@ -15,8 +15,12 @@
  *                 caller first needs TLS state (a server: when the accepted
  *                 socket's first bytes are readable, so that an idle socket
  *                 holds no TLS memory) and put back at close. The list keeps
- *                 at most `keep` conns (hsb_net_tls_set_keep); the rest are
- *                 released, so that memory returns after a burst. Our core's
+ *                 as many conns as were in use at once since the last
+ *                 hsb_net_tls_trim (at least `keep`, hsb_net_tls_set_keep),
+ *                 so that a steady load reuses its conns instead of mapping
+ *                 and faulting in fresh ones; trim, called about once a
+ *                 second, releases the rest, so that memory returns after a
+ *                 burst. Our core's
  *                 conn memory (~220 KiB, mostly the handshake reassembly
  *                 buffer) is mapped with mmap: only the pages a connection
  *                 touches count in RSS, and unmapping returns them at once.
@@ -110,8 +114,11 @@ HSB_MUST_CHECK hsb_rc hsb_net_tls_new_hsb(const hsb_tls_config *cfg, hsb_tls_rol
  * carry (SSL_set1_host); NULL for none. */
 HSB_MUST_CHECK hsb_rc hsb_net_tls_new_libssl(SSL_CTX *ctx, hsb_tls_role role,
                                              const char *server_name, hsb_net_tls **out);
-/* How many idle conns the free list keeps (default 16). */
+/* How many conns the free list keeps at least (default 16). */
 void hsb_net_tls_set_keep(hsb_net_tls *t, size_t keep);
+/* Release the free conns beyond the most that were in use at once since the
+ * previous trim (or keep, when more); call it about once a second. */
+void hsb_net_tls_trim(hsb_net_tls *t);
 /* Conns handed out and not yet put back. */
 size_t hsb_net_tls_in_use(const hsb_net_tls *t);
 hsb_net_impl hsb_net_tls_impl(const hsb_net_tls *t);

@@ -143,8 +143,21 @@ hsb_rc hsb_net_conn_get(hsb_net_tls *t, hsb_net_conn **out)
     c->next_free = NULL;
     c->fd = -1;
     t->in_use++;
+    if (t->in_use > t->peak) t->peak = t->in_use;
     *out = c;
     return HSB_OK;
+}
+
+void hsb_net_tls_trim(hsb_net_tls *t)
+{
+    size_t cap = t->peak > t->keep ? t->peak : t->keep;
+    while (t->free && t->n_free + t->in_use > cap) {
+        hsb_net_conn *c = t->free;
+        t->free = c->next_free;
+        t->n_free--;
+        conn_release(c);
+    }
+    t->peak = t->in_use;
 }
 
 void hsb_net_conn_put(hsb_net_conn *c)
@@ -152,7 +165,8 @@ void hsb_net_conn_put(hsb_net_conn *c)
     if (!c) return;
     hsb_net_tls *t = c->t;
     t->in_use--;
-    if (t->n_free >= t->keep) {
+    size_t cap = t->peak > t->keep ? t->peak : t->keep;
+    if (t->n_free + t->in_use >= cap) {
         conn_release(c);
         return;
     }

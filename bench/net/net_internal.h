@@ -40,6 +40,7 @@ struct hsb_net_tls {
     /* the free list */
     hsb_net_conn *free;
     size_t n_free, keep, in_use;
+    size_t peak; /* most conns in use at once since the last trim */
 };
 
 struct hsb_net_conn {

@@ -413,8 +413,13 @@ static void drain_all(srv_worker *w)
 static void on_tick(hsb_net_loop *l, void *user, int64_t now)
 {
     srv_worker *w = user;
-    (void)now;
     if (atomic_load(&w->srv->stop)) hsb_net_loop_stop(l);
+    /* Once a second the free list gives back what the last second's load
+     * did not need (hsb_net_tls_trim). */
+    if (now - w->last_trim >= 1000000000) {
+        hsb_net_tls_trim(w->tls);
+        w->last_trim = now;
+    }
 }
 
 static hsb_rc worker_setup(srv_worker *w)

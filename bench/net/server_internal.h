@@ -58,6 +58,7 @@ struct srv_worker {
     hsb_net_watch lw;
     hsb_net_timer listen_timer; /* re-watch the listener after EMFILE */
     srv_conn *conns;
+    int64_t last_trim; /* when the conn free list was last trimmed */
     srv_counters c;
     srv_bucket buckets[SRV_FAIL_BUCKETS];
     size_t n_buckets;
