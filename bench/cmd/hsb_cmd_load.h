@@ -41,8 +41,10 @@ extern const struct option hsb_load_cli_opts[];
 /* Take option id with value v: 1 when it was a load option (*ok = 0 on a bad
  * value). */
 int hsb_load_cli_opt(hsb_load_cli *c, int id, const char *v, int *ok);
-/* The load options' lines for --help. */
-void hsb_load_cli_help(FILE *to);
+/* The load options' lines for --help: the target's (--cafile, --servername,
+ * --impl), then the load's with the defaults the command set in defaults. */
+void hsb_load_cli_help_target(FILE *to);
+void hsb_load_cli_help(FILE *to, const hsb_load_cli *defaults);
 /* After parsing: the checks across options (requests without data, too few
  * connections). 0 when fine, else 2 after a message. */
 int hsb_load_cli_check(const hsb_tls_cmd_opts *o, hsb_load_cli *c);

@@ -25,7 +25,10 @@ static void usage(FILE *to)
           "\n"
           "  --connect HOST:PORT  server to connect to ([V6ADDR]:PORT for IPv6)\n",
           to);
-    hsb_load_cli_help(to);
+    hsb_load_cli d;
+    hsb_load_cli_defaults(&d);
+    hsb_load_cli_help_target(to);
+    hsb_load_cli_help(to, &d);
     fputs("\nUnder Open MPI's mpirun (builds with -DHSB_MPI=ON), each rank runs this load\n"
           "on its own threads against the same server, started together; --threads and\n"
           "--connections are per rank, --rate and --handshakes totals split over the\n"

@@ -184,14 +184,19 @@ int hsb_load_cli_opt(hsb_load_cli *c, int id, const char *v, int *ok)
     }
 }
 
-void hsb_load_cli_help(FILE *to)
+void hsb_load_cli_help_target(FILE *to)
 {
     fputs("  --cafile FILE        PEM file of trusted CA certificate(s) (required)\n"
           "  --servername NAME    name the certificate must carry, sent as SNI when it is\n"
           "                       a DNS name (default: HOST)\n"
           "  --impl hsb|libssl    the client's TLS: our core on --backend (default hsb),\n"
-          "                       or OpenSSL's libssl (the reference client)\n"
-          "  --threads T          client loop threads, each an epoll loop (default 1)\n"
+          "                       or OpenSSL's libssl (the reference client)\n",
+          to);
+}
+
+void hsb_load_cli_help(FILE *to, const hsb_load_cli *defaults)
+{
+    fputs("  --threads T          client loop threads, each an epoll loop (default 1)\n"
           "  --pin POLICY         compact|spread|pu|none: where the threads run\n"
           "  --pus LIST           run thread i on PU LIST[i mod n] (\"1\", \"2,3\", \"4-7\")\n"
           "  --connections C      connections in flight at most, in total (default 64;\n"
@@ -199,9 +204,11 @@ void hsb_load_cli_help(FILE *to)
           "  --rate R             open loop: R new connections/s in total (R/T per thread,\n"
           "                       on a fixed schedule); latency counts from each one's\n"
           "                       scheduled start even when it starts late. Without it:\n"
-          "                       closed loop, a new connection as soon as one ends\n"
-          "  --duration D         stop starting connections after D (default 5s)\n"
-          "  --handshakes N       or: N connections in all\n"
+          "                       closed loop, a new connection as soon as one ends\n",
+          to);
+    fprintf(to, "  --duration D         stop starting connections after D (default %gs)\n",
+            defaults->duration_s);
+    fputs("  --handshakes N       or: N connections in all\n"
           "  --data B             echo requests: B bytes sent and checked back\n"
           "  --requests K         requests per connection (default 1 with --data or\n"
           "                       --http, else 0: handshake and close_notify only)\n"
@@ -210,9 +217,10 @@ void hsb_load_cli_help(FILE *to)
           "                       is then not used\n"
           "  --timeout D          a connection not done after D fails as a timeout\n"
           "                       (default 10s)\n"
-          "  --min-dh-bits N      smallest DH prime accepted (default 2048)\n"
-          "  --repetitions N      measure N times (default 1)\n"
-          "  --allow-errors       exit 0 even when connections failed\n"
+          "  --min-dh-bits N      smallest DH prime accepted (default 2048)\n",
+          to);
+    fprintf(to, "  --repetitions N      measure N times (default %u)\n", defaults->repetitions);
+    fputs("  --allow-errors       exit 0 even when connections failed\n"
           "  --json FILE, --csv FILE  results (suite tcp; bench/RESULTS.md)\n"
           "  --quiet              no progress lines\n"
           "  --backend SPEC, --kx rsa|dhe|both, --dh-check full|range, --etm on|off,\n"

@@ -28,6 +28,10 @@
 static const char *const target_names[MAX_TARGETS] = {"hsb-openssl", "hsb-native",
                                                       "libssl-reference", "nginx"};
 
+/* A tcp run's own defaults for the load options. */
+#define TCP_DURATION_S 3
+#define TCP_REPETITIONS 3
+
 static void usage(FILE *to)
 {
     fputs("usage: hsbench tcp [options]\n"
@@ -61,13 +65,17 @@ static void usage(FILE *to)
           "  --warmup D           a closed-loop run per server first, not counted (1s)\n"
           "  --nginx PATH         nginx binary (default /usr/sbin/nginx)\n"
           "  --nginx-target PATH  the script that starts it (default: the source tree's)\n"
-          "  --connections C      in flight (default 64); --duration D per repetition\n"
-          "                       (default 3s); --repetitions N (default 3)\n"
           "  --data B, --requests K  K echo round trips of B bytes per connection against\n"
-          "                       our servers; against nginx, K HTTP/1.1 GETs (return 200)\n",
+          "                       our servers; against nginx, K HTTP/1.1 GETs (return 200)\n"
+          "\nThe load generator's options (each repetition is one load of --duration):\n",
           to);
-    hsb_load_cli_help(to);
-    fputs("  (--connect, --cafile, --servername, --impl are set by the run itself)\n"
+    hsb_load_cli d;
+    hsb_load_cli_defaults(&d);
+    d.duration_s = TCP_DURATION_S;
+    d.repetitions = TCP_REPETITIONS;
+    hsb_load_cli_help(to, &d);
+    fputs("  (--connect, --cafile, --servername and --impl are set by the run itself:\n"
+          "  --clients picks the client implementations)\n"
           "\nExit status: 0 when every row was measured without errors, 1 otherwise\n"
           "(a server that did not start, failed connections unless --allow-errors),\n"
           "2 on usage errors.\n",
@@ -453,8 +461,8 @@ int hsb_cmd_tcp(int argc, char **argv)
     static tcp_args a;
     memset(&a, 0, sizeof a);
     hsb_load_cli_defaults(&a.c);
-    a.c.duration_s = 3;
-    a.c.repetitions = 3;
+    a.c.duration_s = TCP_DURATION_S;
+    a.c.repetitions = TCP_REPETITIONS;
     a.bits = 2048;
     a.warmup_s = 1;
     a.nginx = "/usr/sbin/nginx";
