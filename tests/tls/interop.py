@@ -3,6 +3,14 @@
 
   interop.py client ...   hsbench client  ->  openssl s_server -rev
   interop.py server ...   openssl s_client ->  hsbench server (echo)
+  interop.py auth-client  hsbench client --client-cert -> s_server -Verify/-verify
+  interop.py auth-server  s_client -cert -> hsbench server --verify-client
+
+The auth modes are client authentication (RFC 5246 7.4.4-7.4.8): a good
+client certificate, none (accepted where optional, handshake_failure where
+required), one from an untrusted CA (unknown_ca), and (auth-client, through
+--authtool, which flips a bit of our CertificateVerify) a bad signature
+(decrypt_error), each checked on both ends.
 
 --etm/--ems set hsbench's encrypt_then_mac (RFC 7366) and
 extended_master_secret (RFC 7627), --peer-etm/--peer-ems OpenSSL's (-no_etm;
@@ -72,6 +80,20 @@ def make_certs(args):
     r = subprocess.run([args.certtool, d, str(args.bits)], timeout=120)
     if r.returncode != 0:
         fail("certificate generation failed")
+    return files
+
+
+def make_client_certs(args, variant):
+    """A client certificate set (certgen's client or client-untrusted) from
+    --certs, or made here: (ca, chain, key)."""
+    d = os.path.join(args.certs or args.work, "%s-%d" % (variant, args.bits))
+    files = (os.path.join(d, "ca.pem"), os.path.join(d, "chain.pem"), os.path.join(d, "key.pem"))
+    if all(os.path.exists(f) for f in files):
+        return files
+    os.makedirs(d, exist_ok=True)
+    r = subprocess.run([args.certtool, d, str(args.bits), variant], timeout=120)
+    if r.returncode != 0:
+        fail("client certificate generation failed")
     return files
 
 
@@ -162,10 +184,14 @@ def run_client(args):
           % (args.kx, args.bits, args.n, want_ext(args)))
 
 
-def s_client_once(args, port, ca, data):
-    cmd = ["openssl", "s_client", "-connect", "127.0.0.1:%s" % port, "-tls1_2", "-cipher",
-           CIPHERS[args.kx], "-CAfile", ca, "-servername", "localhost", "-verify_hostname",
-           "localhost", "-verify_return_error", "-quiet", "-no_ign_eof", "-nocommands"]
+def s_client_cmd(args, port, ca):
+    return ["openssl", "s_client", "-connect", "127.0.0.1:%s" % port, "-tls1_2", "-cipher",
+            CIPHERS[args.kx], "-CAfile", ca, "-servername", "localhost", "-verify_hostname",
+            "localhost", "-verify_return_error", "-quiet", "-no_ign_eof", "-nocommands"]
+
+
+def s_client_once(args, port, ca, data, auth=()):
+    cmd = s_client_cmd(args, port, ca) + list(auth)
     extra, env = peer_ext(args)
     p = subprocess.Popen(cmd + extra, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, env=env)
@@ -290,13 +316,141 @@ def run_robust(args):
     print("ok: hsbench server survives bad clients and stops on SIGINT")
 
 
+def start_s_server(args, name, verify):
+    """openssl s_server -rev for one connection, asking for a client
+    certificate as verify says; returns (process, port, log path)."""
+    ca, chain, key = make_certs(args)
+    log = os.path.join(args.work, "s_server-%s.log" % name)
+    with open(log, "w") as out:
+        srv = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", chain,
+                                "-key", key, "-tls1_2", "-cipher", CIPHERS[args.kx], "-rev",
+                                "-naccept", "1"] + verify,
+                               stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    port = wait_for_line(log, r"ACCEPT 127\.0\.0\.1:(\d+)", srv).group(1)
+    return srv, port, log
+
+
+def finish_s_server(srv, log):
+    try:
+        srv.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        fail("s_server did not finish its connection")
+    with open(log, errors="replace") as f:
+        return f.read()
+
+
+def auth_client_case(args, name, verify, ours, want_ok, want_alert, want_log):
+    """One connection of ours (the command ours) to s_server with verify:
+    it succeeds (want_ok) or fails with want_alert received; s_server's log
+    holds every string of want_log."""
+    srv, port, log = start_s_server(args, name, verify)
+    try:
+        cmd = [c.replace("PORT", port) for c in ours]
+        print("+ " + " ".join(cmd), flush=True)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+        out = r.stdout + r.stderr
+        print(out, flush=True)
+        if want_ok and r.returncode != 0:
+            fail("%s: our client failed (%d)" % (name, r.returncode))
+        if not want_ok and (r.returncode != 1 or want_alert not in out):
+            fail("%s: our client did not fail with %r received (exit %d)"
+                 % (name, want_alert, r.returncode))
+        slog = finish_s_server(srv, log)
+        for want in want_log:
+            if want not in slog:
+                fail("%s: s_server log lacks %r:\n%s" % (name, want, slog))
+    finally:
+        stop(srv)
+    print("ok: %s" % name, flush=True)
+
+
+def run_auth_client(args):
+    """hsbench client (and the corrupting tool) against s_server asking for
+    client certificates."""
+    sca = make_certs(args)[0]
+    cca, cchain, ckey = make_client_certs(args, "client")
+    _, uchain, ukey = make_client_certs(args, "client-untrusted")
+    require = ["-Verify", "1", "-verify_return_error", "-CAfile", cca]
+    ours = [args.hsbench, "client", "--connect", "127.0.0.1:PORT", "--cafile", sca,
+            "--servername", "localhost", "--kx", args.kx, "--data", "200", "--echo", "rev"]
+    cert = ["--client-cert", cchain, "--client-key", ckey]
+    auth_client_case(args, "client certificate, s_server -Verify", require, ours + cert, True,
+                     None, ["CN = hsbench client", "CONNECTION ESTABLISHED"])
+    auth_client_case(args, "no certificate, s_server -verify (optional)",
+                     ["-verify", "1", "-verify_return_error", "-CAfile", cca], ours, True, None,
+                     ["CONNECTION ESTABLISHED"])
+    auth_client_case(args, "no certificate, s_server -Verify", require, ours, False,
+                     "received alert handshake_failure(40)", ["did not return a certificate"])
+    auth_client_case(args, "untrusted client certificate, s_server -Verify", require,
+                     ours + ["--client-cert", uchain, "--client-key", ukey], False,
+                     "received alert unknown_ca(48)", ["unable to get local issuer"])
+    tool = [args.authtool, "127.0.0.1", "PORT", sca, cchain, ckey]
+    auth_client_case(args, "control: the tap without corruption", require, tool, True, None,
+                     ["CN = hsbench client", "CONNECTION ESTABLISHED"])
+    auth_client_case(args, "bad CertificateVerify, s_server -Verify", require,
+                     tool + ["corrupt-cv"], False, "received alert decrypt_error(51)",
+                     ["bad signature"])
+    print("ok: hsbench client authenticates to openssl s_server, kx=%s" % args.kx)
+
+
+def s_client_refused(args, port, ca, auth, alert_no):
+    """s_client with auth (its -cert/-key or none) is refused by our server:
+    it reports the alert number we sent."""
+    cmd = s_client_cmd(args, port, ca) + list(auth)
+    print("+ " + " ".join(cmd), flush=True)
+    r = subprocess.run(cmd, input=b"hello\n", capture_output=True, timeout=args.timeout)
+    err = r.stderr.decode(errors="replace")
+    if r.returncode == 0 or ("SSL alert number %d" % alert_no) not in err:
+        fail("s_client was not refused with alert %d (exit %d):\n%s"
+             % (alert_no, r.returncode, err))
+
+
+def run_auth_server(args):
+    """openssl s_client, with and without -cert, against hsbench server
+    --verify-client require, then optional."""
+    sca, chain, key = make_certs(args)
+    cca, cchain, ckey = make_client_certs(args, "client")
+    _, uchain, ukey = make_client_certs(args, "client-untrusted")
+    for mode, conns in (("require", 3), ("optional", 3)):
+        log = os.path.join(args.work, "hsbench-server-verify-%s.log" % mode)
+        cmd = [args.hsbench, "server", "--listen", "127.0.0.1:0", "--cert", chain, "--key", key,
+               "--kx", args.kx, "--max-conns", str(conns), "--verify-client", mode,
+               "--client-ca", cca]
+        print("+ " + " ".join(cmd), flush=True)
+        with open(log, "w") as out:
+            srv = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
+                                   stderr=subprocess.STDOUT)
+        try:
+            port = wait_for_line(log, r"listening on 127\.0\.0\.1:(\d+)", srv).group(1)
+            s_client_once(args, port, sca, os.urandom(args.data), ["-cert", cchain, "-key", ckey])
+            s_client_refused(args, port, sca, ["-cert", uchain, "-key", ukey], 48)
+            if mode == "require":
+                s_client_refused(args, port, sca, [], 40)
+            else:
+                s_client_once(args, port, sca, os.urandom(args.data))
+            try:
+                srv.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                fail("hsbench server did not stop after --max-conns %d" % conns)
+            with open(log, errors="replace") as f:
+                slog = f.read()
+            print(slog, flush=True)
+            for want in ["unknown_ca"] + (["handshake_failure"] if mode == "require" else []):
+                if want not in slog:
+                    fail("server log does not report %s" % want)
+        finally:
+            stop(srv)
+        print("ok: openssl s_client -> hsbench server --verify-client %s, kx=%s" % (mode, args.kx))
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["client", "server", "robust"])
+    ap.add_argument("mode", choices=["client", "server", "robust", "auth-client", "auth-server"])
     ap.add_argument("--hsbench", required=True)
     ap.add_argument("--certtool", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--certs", default=None, help="folder with certs-BITS/ made beforehand")
+    ap.add_argument("--authtool", default=None, help="tls_auth_client_tool (auth-client)")
     ap.add_argument("--kx", choices=["rsa", "dhe"], required=True)
     ap.add_argument("--bits", type=int, default=2048)
     ap.add_argument("-n", type=int, default=3, help="connections")
@@ -314,6 +468,10 @@ def main():
         run_client(args)
     elif args.mode == "server":
         run_server(args)
+    elif args.mode == "auth-client":
+        run_auth_client(args)
+    elif args.mode == "auth-server":
+        run_auth_server(args)
     else:
         run_robust(args)
     return 0
