@@ -232,20 +232,26 @@ def s_client_once(args, port, ca, data, auth=()):
         fail("s_client did not verify the chain: " + err.decode(errors="replace"))
 
 
-def run_server(args):
-    """openssl s_client against hsbench server (echo)."""
+def start_hsbench_server(args, log, conns, extra):
+    """hsbench server on an ephemeral port for conns connections, our
+    certificate, --kx and the extra options; returns (process, port)."""
     ca, chain, key = make_certs(args)
-    log = os.path.join(args.work, "hsbench-server-%s-%d.log" % (args.kx, args.bits))
     cmd = [args.hsbench, "server", "--listen", "127.0.0.1:0", "--cert", chain, "--key", key,
-           "--kx", args.kx, "--max-conns", str(args.n)] + ours_ext(args)
-    if args.backend:
-        cmd += ["--backend", args.backend]
+           "--kx", args.kx, "--max-conns", str(conns)] + extra
     print("+ " + " ".join(cmd), flush=True)
     with open(log, "w") as out:
         srv = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                stderr=subprocess.STDOUT)
+    return srv, wait_for_line(log, r"listening on 127\.0\.0\.1:(\d+)", srv).group(1)
+
+
+def run_server(args):
+    """openssl s_client against hsbench server (echo)."""
+    ca = make_certs(args)[0]
+    log = os.path.join(args.work, "hsbench-server-%s-%d.log" % (args.kx, args.bits))
+    extra = ours_ext(args) + (["--backend", args.backend] if args.backend else [])
+    srv, port = start_hsbench_server(args, log, args.n, extra)
     try:
-        port = wait_for_line(log, r"listening on 127\.0\.0\.1:(\d+)", srv).group(1)
         for i in range(args.n):
             data = os.urandom(args.data)
             s_client_once(args, port, ca, data)
@@ -408,20 +414,14 @@ def s_client_refused(args, port, ca, auth, alert_no):
 def run_auth_server(args):
     """openssl s_client, with and without -cert, against hsbench server
     --verify-client require, then optional."""
-    sca, chain, key = make_certs(args)
+    sca = make_certs(args)[0]
     cca, cchain, ckey = make_client_certs(args, "client")
     _, uchain, ukey = make_client_certs(args, "client-untrusted")
     for mode, conns in (("require", 3), ("optional", 3)):
         log = os.path.join(args.work, "hsbench-server-verify-%s.log" % mode)
-        cmd = [args.hsbench, "server", "--listen", "127.0.0.1:0", "--cert", chain, "--key", key,
-               "--kx", args.kx, "--max-conns", str(conns), "--verify-client", mode,
-               "--client-ca", cca]
-        print("+ " + " ".join(cmd), flush=True)
-        with open(log, "w") as out:
-            srv = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        srv, port = start_hsbench_server(args, log, conns,
+                                         ["--verify-client", mode, "--client-ca", cca])
         try:
-            port = wait_for_line(log, r"listening on 127\.0\.0\.1:(\d+)", srv).group(1)
             s_client_once(args, port, sca, os.urandom(args.data), ["-cert", cchain, "-key", ckey])
             s_client_refused(args, port, sca, ["-cert", uchain, "-key", ukey], 48)
             if mode == "require":

@@ -16,28 +16,12 @@
 #include "hsb_backends.h"
 #include "hsb_certgen.h"
 #include "hsb_test.h"
+#include "hsb_test_pair.h"
 #include "hsb_tls_x509.h"
 
 static hsb_provider prov;
 
-typedef struct pair {
-    hsb_tls_config *ccfg, *scfg;
-    hsb_tls_thread *cthr, *sthr;
-    hsb_tls_conn *c, *s;
-    hsb_mem_pair mem;
-} pair;
-
-static void pair_free(pair *p)
-{
-    if (!p) return;
-    hsb_tls_conn_free(p->c);
-    hsb_tls_conn_free(p->s);
-    hsb_tls_thread_free(p->cthr);
-    hsb_tls_thread_free(p->sthr);
-    hsb_tls_config_free(p->ccfg);
-    hsb_tls_config_free(p->scfg);
-    free(p);
-}
+typedef hsb_test_pair pair;
 
 /* What a pair is made of: the server's policy, and the client's
  * certificate (a certgen variant, or -1 for none). */
@@ -74,17 +58,9 @@ static pair *pair_new(const setup *u)
     pair *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     hsb_rc rc = configure(p, u);
-    if (rc == HSB_OK) rc = hsb_tls_thread_new(p->ccfg, &p->cthr);
-    if (rc == HSB_OK) rc = hsb_tls_thread_new(p->scfg, &p->sthr);
-    if (rc == HSB_OK) rc = hsb_tls_conn_new(p->cthr, &p->c);
-    if (rc == HSB_OK) rc = hsb_tls_conn_new(p->sthr, &p->s);
-    hsb_mem_pair_init(&p->mem);
-    hsb_tls_transport ct = hsb_mem_pair_client(&p->mem), st = hsb_mem_pair_server(&p->mem);
-    if (rc == HSB_OK) rc = hsb_tls_conn_start(p->c, &ct);
-    if (rc == HSB_OK) rc = hsb_tls_conn_start(p->s, &st);
+    if (rc == HSB_OK) rc = hsb_test_pair_start(p);
     if (rc != HSB_OK) {
-        fprintf(stderr, "pair setup: %s\n", hsb_last_error());
-        pair_free(p);
+        hsb_test_pair_free(p);
         return NULL;
     }
     return p;
@@ -189,7 +165,7 @@ static void full_case(const char *what, const setup *u, int want_auth)
                 hsb_tls_read(p->s, buf, sizeof buf, &n) == HSB_OK && n == 4),
            "%s: data", what);
     printf("%-44s %s -> ok%s\n", what, kx_name(u->kx), want_auth ? ", client authenticated" : "");
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 /* The pair fails: `who` (the client or the server conn) at step `step`
@@ -222,7 +198,7 @@ static void failing_case(const char *what, const setup *u, int server_fails, con
     CHECKF(rc != HSB_OK && failed == (server_fails ? p->s : p->c), "%s: rc %s", what,
            hsb_rc_name(rc));
     expect_failure(p, server_fails ? p->s : p->c, step, alert, what);
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 /* Step by step with an edit: client hello; server flight (edited when
@@ -268,7 +244,7 @@ static void edited_cv_case(const char *what, unsigned kx, edit_fn fn, int alert)
     pair *p = run_edited(&u, 0, NULL, 15, fn, &found);
     CHECKF(p != NULL && found, "%s: no CertificateVerify to edit", what);
     if (p) expect_failure(p, p->s, "CertificateVerify", alert, what);
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 /* A CertificateRequest body of our own (hex), in place of the server's. */
@@ -290,7 +266,7 @@ static void edited_cr_case(const char *what, unsigned kx, int client_cert, const
     pair *p = run_edited(&u, 13, ed_cr, 0, NULL, &found);
     CHECKF(p != NULL && found, "%s: no CertificateRequest to edit", what);
     if (p) expect_failure(p, server_fails ? p->s : p->c, step, alert, what);
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 /* A DER Name: SEQUENCE { SET { SEQUENCE { OID 2.5.4.3, UTF8String "x" } } } */
@@ -356,7 +332,7 @@ static void unusable_requests(unsigned kx)
     pair *p = run_edited(&u, 13, ed_cr, 0, NULL, &found);
     CHECKF(p && found && hsb_tls_conn_rc(p->c) == HSB_OK, "foreign CA name: client %s",
            p ? hsb_tls_conn_error(p->c) : "setup");
-    pair_free(p);
+    hsb_test_pair_free(p);
     /* Only rsa_pkcs1_sha1 and ecdsa_secp256r1_sha256: nothing we can sign. */
     edited_cr_case("CertificateRequest without rsa_pkcs1_sha256", kx, HSB_CERT_CLIENT,
                    "0101"
@@ -397,7 +373,7 @@ static void reuse_case(unsigned kx)
         CHECKF(si.client_auth == 1, "handshake %d on reused conns", i);
     }
     printf("%-44s %s -> ok\n", "three handshakes on one pair of conns", kx_name(kx));
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 /* Config checks: what a verifying server and a client with a certificate
