@@ -443,9 +443,48 @@ def run_auth_server(args):
         print("ok: openssl s_client -> hsbench server --verify-client %s, kx=%s" % (mode, args.kx))
 
 
+def run_auth_usage(args):
+    """The client authentication options' usage errors: exit 2 and a message
+    that names the options, before anything listens or connects."""
+    sca, chain, key = make_certs(args)
+    cca, cchain, ckey = make_client_certs(args, "client")
+    srv = [args.hsbench, "server", "--listen", "127.0.0.1:0", "--cert", chain, "--key", key,
+           "--max-conns", "1"]
+    cli = [args.hsbench, "client", "--connect", "127.0.0.1:9", "--cafile", sca]
+    cases = [
+        (srv + ["--verify-client", "require"], "--verify-client require needs --client-ca"),
+        (srv + ["--verify-client", "optional"], "--verify-client optional needs --client-ca"),
+        (srv + ["--client-ca", cca], "--client-ca needs --verify-client"),
+        (srv + ["--verify-client", "sometimes", "--client-ca", cca],
+         "bad value for --verify-client"),
+        (srv + ["--verify-client", "require", "--client-ca", "/nonexistent.pem"],
+         "cannot open the CA file"),
+        (srv + ["--client-cert", cchain], "unknown option"),
+        (cli + ["--client-cert", cchain], "--client-cert and --client-key go together"),
+        (cli + ["--client-key", ckey], "--client-cert and --client-key go together"),
+        (cli + ["--client-cert", cchain, "--client-key", key],
+         "private key does not match the certificate"),
+        (cli + ["--verify-client", "require"], "unknown option"),
+    ]
+    for cmd, want in cases:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        if r.returncode != 2 or want not in r.stderr:
+            fail("%s: exit %d, stderr %r; wanted 2 and %r"
+                 % (" ".join(cmd[1:]), r.returncode, r.stderr, want))
+        print("ok: %s -> %s" % (" ".join(cmd[1:2] + cmd[-2:]), r.stderr.strip().splitlines()[-1]))
+    for cmd in (srv, cli):
+        r = subprocess.run(cmd[:2] + ["--help"], capture_output=True, text=True, timeout=30)
+        for opt in (["--verify-client", "--client-ca"] if cmd is srv
+                    else ["--client-cert", "--client-key"]):
+            if r.returncode != 0 or opt not in r.stdout:
+                fail("hsbench %s --help does not describe %s" % (cmd[1], opt))
+    print("ok: client authentication usage errors")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["client", "server", "robust", "auth-client", "auth-server"])
+    ap.add_argument("mode", choices=["client", "server", "robust", "auth-client", "auth-server",
+                                     "auth-usage"])
     ap.add_argument("--hsbench", required=True)
     ap.add_argument("--certtool", required=True)
     ap.add_argument("--work", required=True)
@@ -460,6 +499,10 @@ def main():
     for opt in ["--etm", "--ems", "--peer-etm", "--peer-ems"]:
         ap.add_argument(opt, choices=["on", "off"], default="on")
     args = ap.parse_args()
+    if args.mode == "auth-usage":
+        os.makedirs(args.work, exist_ok=True)
+        run_auth_usage(args)
+        return 0
     if shutil.which("openssl") is None:
         print("SKIP: no openssl command")
         return 77
