@@ -29,13 +29,15 @@
  *                   thread. Setters are not thread-safe and must all run
  *                   before the first hsb_tls_thread_new().
  *   hsb_tls_thread  one per thread: the backend contexts that a handshake
- *                   uses synchronously (the server's RSA private key, already
- *                   loaded; SHA-256 and HMAC scratch for the PRF, the
- *                   certificate and ServerKeyExchange hashes; a client's
- *                   trust anchors' public keys, keyed once). A handshake does
- *                   no key parsing: the only per-handshake parsing is the
- *                   client's d2i_X509 of the server's chain, which a real
- *                   client must do to check it.
+ *                   uses synchronously (our RSA private key, already loaded:
+ *                   a server's, or a client's that has a certificate;
+ *                   SHA-256 and HMAC scratch for the PRF, the certificate,
+ *                   ServerKeyExchange and CertificateVerify hashes; the
+ *                   trust anchors' public keys, keyed once). A handshake
+ *                   does no key parsing: the only per-handshake parsing is
+ *                   d2i_X509 of the peer's chain (the server's; a client's
+ *                   where the server verifies clients), which a real peer
+ *                   must do to check it.
  *   hsb_tls_conn    one per connection, in caller-owned memory of
  *                   hsb_tls_conn_size(cfg) bytes (HSB_CTX_ALIGN-aligned). It
  *                   holds its record buffers and the per-connection backend
