@@ -1,7 +1,7 @@
 /*
  * hsb_tls_cmd.h - what `hsbench client` and `hsbench server` share: the
  * options both take (--backend, --kx, --dh-check, --etm, --ems, --help; and
- * client authentication: --client-cert/--client-key for a client,
+ * client authentication: --client-cert/--client-key for `hsbench client`,
  * --verify-client/--client-ca for the server) on the common
  * option loop (hsb_cmd_args.h) with their own words for errors, number and
  * HOST:PORT parsing, and the composition and TLS configuration those
@@ -45,8 +45,9 @@ typedef struct hsb_tls_cmd_opts {
 typedef void (*hsb_tls_cmd_opt_fn)(void *arg, int id, const char *v, int *ok);
 
 /* Sets o to the defaults, then parses argv[1..argc-1] (hsb_cmd_args.h) with
- * the shared options (the client authentication ones of the server when cmd
- * is "server", of a client otherwise) and own_opts (ids from HSB_TLS_CMD_OWN; a zero entry
+ * the shared options (and the client authentication ones: the server's when
+ * cmd is "server", a client's when it is "client", none for other commands,
+ * whose --help does not describe them) and own_opts (ids from HSB_TLS_CMD_OWN; a zero entry
  * ends it), calling own for the latter. Returns -1 when the command goes on;
  * otherwise the exit status: 0 after --help/-h (usage on stdout), 2 on an
  * unknown option, a missing or bad value (message on stderr). */

@@ -145,10 +145,12 @@ int hsb_tls_cmd_parse(int argc, char **argv, const char *cmd, hsb_tls_cmd_opts *
     struct option all[MAX_OPTS];
     size_t n = sizeof common_opts / sizeof common_opts[0];
     memcpy(all, common_opts, sizeof common_opts);
-    int server = strcmp(cmd, "server") == 0;
+    /* Client authentication only where --help describes it. */
+    int server = strcmp(cmd, "server") == 0, client = strcmp(cmd, "client") == 0;
     const struct option *auth = server ? server_auth_opts : client_auth_opts;
-    size_t n_auth = server ? sizeof server_auth_opts / sizeof server_auth_opts[0]
-                           : sizeof client_auth_opts / sizeof client_auth_opts[0];
+    size_t n_auth = server   ? sizeof server_auth_opts / sizeof server_auth_opts[0]
+                    : client ? sizeof client_auth_opts / sizeof client_auth_opts[0]
+                             : 0;
     for (size_t i = 0; i < n_auth; i++) all[n++] = auth[i];
     for (size_t i = 0; own_opts[i].name && n + 1 < MAX_OPTS; i++) all[n++] = own_opts[i];
     all[n] = (struct option){NULL, 0, NULL, 0};
