@@ -15,6 +15,16 @@
  * renegotiation_info (empty), encrypt_then_mac and extended_master_secret
  * (both on by default: hsb_tls_config_set_etm/_ems).
  *
+ * Client authentication (RFC 5246 7.4.4, 7.4.6, 7.4.8): a server set to
+ * verify clients (hsb_tls_config_set_verify_client: optional or require)
+ * sends CertificateRequest (rsa_sign, rsa_pkcs1_sha256, its client CAs'
+ * names), checks the client's chain against those CAs as a client checks a
+ * server's (libcrypto parses; the signatures run on the backend) and the
+ * CertificateVerify signature on the backend's rsa-pub. A client answers
+ * a CertificateRequest with its certificate and a CertificateVerify signed
+ * on the backend's rsa-priv (RSA PKCS#1 v1.5, SHA-256 over the transcript)
+ * when it has one (hsb_tls_config_load_pem), else with an empty Certificate.
+ *
  * Three lifetimes, three objects:
  *
  *   hsb_tls_config  built once (keys parsed, certificate message encoded,
@@ -22,13 +32,15 @@
  *                   thread. Setters are not thread-safe and must all run
  *                   before the first hsb_tls_thread_new().
  *   hsb_tls_thread  one per thread: the backend contexts that a handshake
- *                   uses synchronously (the server's RSA private key, already
- *                   loaded; SHA-256 and HMAC scratch for the PRF, the
- *                   certificate and ServerKeyExchange hashes; a client's
- *                   trust anchors' public keys, keyed once). A handshake does
- *                   no key parsing: the only per-handshake parsing is the
- *                   client's d2i_X509 of the server's chain, which a real
- *                   client must do to check it.
+ *                   uses synchronously (our RSA private key, already loaded:
+ *                   a server's, or a client's that has a certificate;
+ *                   SHA-256 and HMAC scratch for the PRF, the certificate,
+ *                   ServerKeyExchange and CertificateVerify hashes; the
+ *                   trust anchors' public keys, keyed once). A handshake
+ *                   does no key parsing: the only per-handshake parsing is
+ *                   d2i_X509 of the peer's chain (the server's; a client's
+ *                   where the server verifies clients), which a real peer
+ *                   must do to check it.
  *   hsb_tls_conn    one per connection, in caller-owned memory of
  *                   hsb_tls_conn_size(cfg) bytes (HSB_CTX_ALIGN-aligned). It
  *                   holds its record buffers and the per-connection backend
@@ -232,12 +244,15 @@ typedef struct hsb_tls_config hsb_tls_config;
 /*
  * A new config for role over the composition prov (which must outlive the
  * config). Defaults: kx = HSB_TLS_KX_ALL (RSA only when prov has no dh
- * class); server: DH group ffdhe2048; client:
+ * class); server: DH group ffdhe2048, no client authentication; client:
  * dh_check FULL, min DH bits 2048, min RSA bits 2048, no server name check
- * (set one!), no trust anchors (every certificate fails until one is added).
+ * (set one!), no trust anchors (every certificate fails until one is added),
+ * no client certificate (an empty Certificate answers CertificateRequest).
  * HSB_E_UNAVAILABLE (with hsb_last_error naming the class) when prov lacks a
  * class the role needs: rsa-pub, sha256, hmac-sha256, aes, rng always;
- * rsa-priv for a server; dh when DHE is asked for (by set_kx).
+ * rsa-priv for a server, and for a client given a key to sign
+ * CertificateVerify with (checked by the key setters); dh when DHE is asked
+ * for (by set_kx).
  */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_new(hsb_tls_config **out, hsb_tls_role role,
                                          const hsb_provider *prov);
@@ -253,18 +268,25 @@ HSB_MUST_CHECK hsb_rc hsb_tls_config_set_kx(hsb_tls_config *cfg, unsigned kx_mas
  * backend. */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_set_ciphers(hsb_tls_config *cfg, unsigned cipher_mask);
 
-/* Server: the certificate chain as DER blobs, leaf first (copied). The
- * X509 and EVP_PKEY forms, and the private key, are in hsb_tls_x509.h. */
+/* Our certificate chain as DER blobs, leaf first (copied): a server's (it
+ * needs one), or the one a client sends when a server asks (RFC 5246
+ * 7.4.6; the leaf's key must be RSA, and the key setters then need the
+ * rsa-priv class). The X509 and EVP_PKEY forms, and the private key, are
+ * in hsb_tls_x509.h. A chain needs its key and a key its chain
+ * (hsb_tls_thread_new checks). */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_set_chain_der(hsb_tls_config *cfg, const uint8_t *const *der,
                                                    const size_t *der_len, size_t n);
-/* Server: PEM files: chain_file holds the leaf then any intermediates. */
+/* Either role: PEM files: chain_file holds the leaf then any intermediates. */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_load_pem(hsb_tls_config *cfg, const char *chain_file,
                                               const char *key_file);
 /* Server: the DHE group (hsb_dh_group_by_name("ffdhe2048"/"ffdhe3072"/...)). */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_set_dh_group(hsb_tls_config *cfg, const hsb_dh_group *group);
 
-/* Client: trust anchors (CA certificates trusted as given) from a PEM file
- * of one or more certificates; from X509s or an X509_STORE: hsb_tls_x509.h. */
+/* Trust anchors (CA certificates trusted as given) from a PEM file of one
+ * or more certificates; from X509s or an X509_STORE: hsb_tls_x509.h. A
+ * client checks the server's chain against them; a server that verifies
+ * clients checks client certificates against them and names their
+ * subjects in CertificateRequest. */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_load_anchors(hsb_tls_config *cfg, const char *pem_file);
 /* Client: the name the server's certificate must carry (SAN dNSName, or an
  * iPAddress when name is a numeric address); a DNS name is also sent as SNI.
@@ -275,6 +297,22 @@ void hsb_tls_config_set_dh_check(hsb_tls_config *cfg, hsb_dh_check policy);
 /* Client: smallest DH prime (default 2048) and RSA modulus (default 2048) accepted. */
 void hsb_tls_config_set_min_dh_bits(hsb_tls_config *cfg, unsigned bits);
 void hsb_tls_config_set_min_rsa_bits(hsb_tls_config *cfg, unsigned bits);
+
+/* Server: whether to ask for a client certificate (RFC 5246 7.4.4):
+ *   NONE      never (the default);
+ *   OPTIONAL  ask; a client that sends none goes on unauthenticated, one
+ *             that sends a chain must prove it (verified against the trust
+ *             anchors, then CertificateVerify);
+ *   REQUIRE   ask, and end a handshake without one with handshake_failure
+ *             (RFC 5246 7.4.6).
+ * OPTIONAL and REQUIRE need trust anchors (hsb_tls_thread_new checks). */
+typedef enum hsb_tls_verify_client {
+    HSB_TLS_VERIFY_NONE = 0,
+    HSB_TLS_VERIFY_OPTIONAL = 1,
+    HSB_TLS_VERIFY_REQUIRE = 2,
+} hsb_tls_verify_client;
+HSB_MUST_CHECK hsb_rc hsb_tls_config_set_verify_client(hsb_tls_config *cfg,
+                                                       hsb_tls_verify_client mode);
 
 /* Both roles: encrypt_then_mac (RFC 7366) and extended_master_secret (RFC
  * 7627), offered by a client and accepted by a server when on (1, the
@@ -357,6 +395,12 @@ typedef struct hsb_tls_info {
     int etm;                /* 1: encrypt_then_mac negotiated (RFC 7366) */
     int ems;                /* 1: extended_master_secret negotiated (RFC 7627) */
     uint64_t records_sent, records_received;
+    /* 1 once the client proved a certificate: on a server, its chain
+     * verified and its CertificateVerify checked; on a client, it sent
+     * them (and the handshake finished, so the server took them). */
+    int client_auth;
+    unsigned client_rsa_bits;   /* that certificate's RSA modulus, 0 without */
+    const char *client_subject; /* its subject (one line, libcrypto's form), NULL without */
 } hsb_tls_info;
 void hsb_tls_conn_info(const hsb_tls_conn *conn, hsb_tls_info *info);
 

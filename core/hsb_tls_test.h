@@ -28,9 +28,11 @@ void hsb_tls_conn_test_fix_nonce(hsb_tls_conn *conn, int on, uint64_t nonce);
 hsb_rc hsb_tls_conn_test_write_record(hsb_tls_conn *conn, uint8_t type, const void *data,
                                       size_t len);
 
-/* A hook around the client's X.509 work done by libcrypto (d2i_X509 of the
- * chain, issuer/CA/date/host-name checks, pulling the public key out, freeing
- * the parsed certificates), so a profiler can tell it from the protocol's
+/* A hook around the X.509 work done by libcrypto on the peer's chain (a
+ * client's of the server's, a verifying server's of a client's): d2i_X509
+ * of the chain, issuer/CA/date/purpose/host-name checks, pulling the public
+ * key out, freeing the parsed certificates, and a client's parse of the CA
+ * names in CertificateRequest, so a profiler can tell it from the protocol's
  * own cost. The backend's signature math (SHA-256 of the TBSCertificate,
  * rsa_pub) is never inside a BEGIN..END pair. Pairs do not nest.
  *

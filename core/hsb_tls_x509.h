@@ -14,16 +14,17 @@
 
 #include "hsb_tls.h"
 
-/* Server: the certificate chain, leaf first (each X509 is up-ref'd), and the
+/* Our certificate chain, leaf first (each X509 is up-ref'd), and the
  * leaf's RSA private key (converted once into the hsb_rsa_key bytes that
- * each hsb_tls_thread loads into the backend). The key must match the leaf
+ * each hsb_tls_thread loads into the backend): a server's, or a client's
+ * for CertificateRequest (hsb_tls.h). The key must match the leaf
  * (checked: HSB_E_USAGE). Key sizes 1024..4096. */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_set_chain(hsb_tls_config *cfg, X509 *const *chain, size_t n);
 HSB_MUST_CHECK hsb_rc hsb_tls_config_set_key(hsb_tls_config *cfg, EVP_PKEY *key);
 
-/* Client: trust anchors (CA certificates trusted as given; up-ref'd), from
- * X509s or an X509_STORE's certificates (copied out of the store at the
- * call). */
+/* Trust anchors (CA certificates trusted as given; up-ref'd), from X509s
+ * or an X509_STORE's certificates (copied out of the store at the call): a
+ * client's for servers, a server's for client certificates. */
 HSB_MUST_CHECK hsb_rc hsb_tls_config_add_anchor(hsb_tls_config *cfg, X509 *ca);
 HSB_MUST_CHECK hsb_rc hsb_tls_config_add_store(hsb_tls_config *cfg, X509_STORE *store);
 

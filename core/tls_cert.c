@@ -1,5 +1,8 @@
 /*
- * Certificate (RFC 5246 7.4.2) and the client's check of the server's chain.
+ * Certificate (RFC 5246 7.4.2, and the client's, 7.4.6) and the check of the
+ * peer's chain: a client's of the server's, a server's of a client's (the
+ * same rules, against the config's trust anchors; the host name and the
+ * purpose are the role's).
  *
  * libcrypto parses (d2i_X509) and answers the questions that need no
  * arithmetic: does this CA's name and key identifier match the
@@ -18,7 +21,9 @@
  * intermediate that is not a CA -> unknown_ca; signature failure ->
  * decrypt_error; expired -> certificate_expired; not yet valid, host name
  * mismatch, key too small, malformed -> bad_certificate; a signature
- * algorithm other than sha256WithRSAEncryption or a non-RSA key ->
+ * algorithm other than sha256WithRSAEncryption, a non-RSA key, or a leaf
+ * whose extensions (extendedKeyUsage, keyUsage) rule out the role's
+ * purpose (X509_check_purpose: TLS server, TLS client) ->
  * unsupported_certificate.
  */
 #include <stdlib.h>
@@ -249,19 +254,28 @@ static const tls_anchor *find_anchor(const hsb_tls_config *cfg, X509 *x)
     return found;
 }
 
-static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const size_t *len, size_t n,
-                           X509 **x)
+/* "server certificate" or "client certificate": the peer's. */
+static const char *peer_cert_name(const hsb_tls_conn *c)
+{
+    return c->role == HSB_TLS_CLIENT ? "server certificate" : "client certificate";
+}
+
+/* The leaf x[0] (der[0]) up to a trust anchor: directly, or through the
+ * second certificate the peer sent (parsed into x[1]). */
+static hsb_rc verify_path(hsb_tls_conn *c, const uint8_t *const *der, const size_t *len, size_t n,
+                          X509 **x)
 {
     const hsb_tls_config *cfg = c->cfg;
+    const char *leaf = peer_cert_name(c);
     const tls_anchor *anchor = find_anchor(cfg, x[0]);
     if (anchor) {
         HSB_GUARD(check_signature(c, x[0], der[0], len[0], anchor_ctx(c, anchor), anchor->n,
-                                  anchor->n_len, anchor->e, anchor->e_len, "server certificate"));
+                                  anchor->n_len, anchor->e, anchor->e_len, leaf));
     } else {
         /* leaf <- intermediate <- anchor */
         if (n < 2)
             return tls_fail(c, HSB_TLS_ALERT_UNKNOWN_CA, HSB_E_CERT,
-                            "server certificate's issuer is not a trust anchor");
+                            "%s's issuer is not a trust anchor", leaf);
         const unsigned char *p = der[1];
         X509_BEGIN();
         x[1] = d2i_X509(NULL, &p, (long)len[1]);
@@ -273,7 +287,7 @@ static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const siz
                             "intermediate certificate does not parse");
         if (!issued)
             return tls_fail(c, HSB_TLS_ALERT_UNKNOWN_CA, HSB_E_CERT,
-                            "server certificate's issuer is not a trust anchor or a CA it sent");
+                            "%s's issuer is not a trust anchor or a CA it sent", leaf);
         anchor = find_anchor(cfg, x[1]);
         if (!anchor)
             return tls_fail(c, HSB_TLS_ALERT_UNKNOWN_CA, HSB_E_CERT,
@@ -289,67 +303,110 @@ static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const siz
         HSB_GUARD(check_signature(c, x[1], der[1], len[1], anchor_ctx(c, anchor), anchor->n,
                                   anchor->n_len, anchor->e, anchor->e_len,
                                   "intermediate certificate"));
-        HSB_GUARD(check_signature(c, x[0], der[0], len[0], NULL, in, in_len, ie, ie_len,
-                                  "server certificate"));
+        HSB_GUARD(check_signature(c, x[0], der[0], len[0], NULL, in, in_len, ie, ie_len, leaf));
         HSB_GUARD(check_dates(c, x[1], "intermediate certificate"));
     }
-    HSB_GUARD(check_dates(c, x[0], "server certificate"));
-    if (cfg->check_name) {
+    return check_dates(c, x[0], leaf);
+}
+
+/* What the leaf is for: the role's purpose (X509_check_purpose looks at
+ * extendedKeyUsage, keyUsage and nsCertType when present) and, for a
+ * server, the host name. */
+static hsb_rc check_leaf_use(hsb_tls_conn *c, X509 *x)
+{
+    const hsb_tls_config *cfg = c->cfg;
+    int purpose = c->role == HSB_TLS_CLIENT ? X509_PURPOSE_SSL_SERVER : X509_PURPOSE_SSL_CLIENT;
+    X509_BEGIN();
+    int ok = X509_check_purpose(x, purpose, 0);
+    X509_END();
+    if (ok != 1)
+        return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE, HSB_E_CERT,
+                        "%s is not for a TLS %s (key usage)", peer_cert_name(c),
+                        c->role == HSB_TLS_CLIENT ? "server" : "client");
+    if (c->role == HSB_TLS_CLIENT && cfg->check_name) {
         X509_BEGIN();
-        int ok = cfg->name_is_ip ? X509_check_ip_asc(x[0], cfg->server_name, 0)
-                                 : X509_check_host(x[0], cfg->server_name, 0, 0, NULL);
+        ok = cfg->name_is_ip ? X509_check_ip_asc(x, cfg->server_name, 0)
+                             : X509_check_host(x, cfg->server_name, 0, 0, NULL);
         X509_END();
         if (ok != 1)
             return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
                             "server certificate is not for '%s'", cfg->server_name);
     }
+    return HSB_OK;
+}
+
+/* The leaf's RSA key into c->peer_pub, its size within the config's bounds. */
+static hsb_rc take_peer_key(hsb_tls_conn *c, X509 *x)
+{
+    const hsb_tls_config *cfg = c->cfg;
     const uint8_t *kn, *ke;
     size_t kn_len, ke_len;
     X509_BEGIN();
-    hsb_rc krc = tls_x509_rsa_key(x[0], &kn, &kn_len, &ke, &ke_len);
+    hsb_rc krc = tls_x509_rsa_key(x, &kn, &kn_len, &ke, &ke_len);
     X509_END();
     if (krc != HSB_OK)
-        return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE, HSB_E_CERT,
-                        "server certificate's key is not RSA");
+        return tls_fail(c, HSB_TLS_ALERT_UNSUPPORTED_CERTIFICATE, HSB_E_CERT, "%s's key is not RSA",
+                        peer_cert_name(c));
     unsigned bits = bit_len(kn, kn_len);
     if (bits < cfg->min_rsa_bits || bits > HSB_MAX_MODULUS_BITS)
         return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
-                        "server key of %u bits is outside %u..%u", bits, cfg->min_rsa_bits,
+                        "%s key of %u bits is outside %u..%u",
+                        c->role == HSB_TLS_CLIENT ? "server" : "client", bits, cfg->min_rsa_bits,
                         HSB_MAX_MODULUS_BITS);
     const hsb_backend *b = c->cls;
     if (c->peer_pub_ready) b->rsa_pub->clear(c->peer_pub);
     c->peer_pub_ready = 0;
     hsb_rc rc = b->rsa_pub->init(c->peer_pub, kn, kn_len, ke, ke_len);
     if (rc != HSB_OK)
-        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "server key not usable (%s)",
-                        hsb_rc_name(rc));
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s key not usable (%s)",
+                        c->role == HSB_TLS_CLIENT ? "server" : "client", hsb_rc_name(rc));
     c->peer_pub_ready = 1;
     c->peer_n_len = kn_len;
     c->rsa_bits = bits;
     return HSB_OK;
 }
 
-hsb_rc tls_server_cert_read(hsb_tls_conn *c, hsb_stuffer *in)
+static hsb_rc verify_chain(hsb_tls_conn *c, const uint8_t *const *der, const size_t *len, size_t n,
+                           X509 **x)
+{
+    HSB_GUARD(verify_path(c, der, len, n, x));
+    HSB_GUARD(check_leaf_use(c, x[0]));
+    HSB_GUARD(take_peer_key(c, x[0]));
+    if (c->role == HSB_TLS_SERVER) {
+        X509_BEGIN();
+        X509_NAME_oneline(X509_get_subject_name(x[0]), c->peer_subject, sizeof c->peer_subject);
+        X509_END();
+    }
+    return HSB_OK;
+}
+
+/* certificate_list<0..2^24-1> of ASN.1Cert<1..2^24-1> (RFC 5246 7.4.2): the
+ * first TLS_MAX_CHAIN certificates into der/len, their count into *n. */
+static hsb_rc read_cert_list(hsb_tls_conn *c, hsb_stuffer *in, const uint8_t **der, size_t *len,
+                             size_t *n)
 {
     hsb_stuffer list;
     if (hsb_stuffer_read_vec(in, 3, 0, 0xffffff, &list) != HSB_OK ||
         hsb_stuffer_ensure_done(in) != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed Certificate");
-    const uint8_t *der[TLS_MAX_CHAIN];
-    size_t len[TLS_MAX_CHAIN];
-    size_t n = 0;
+    *n = 0;
     while (hsb_stuffer_remaining(&list)) {
         hsb_stuffer cert;
         if (hsb_stuffer_read_vec(&list, 3, 1, 0xffffff, &cert) != HSB_OK)
             return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed Certificate");
-        if (n < TLS_MAX_CHAIN) {
-            der[n] = hsb_stuffer_cursor(&cert);
-            len[n] = hsb_stuffer_remaining(&cert);
-            n++;
+        if (*n < TLS_MAX_CHAIN) {
+            der[*n] = hsb_stuffer_cursor(&cert);
+            len[*n] = hsb_stuffer_remaining(&cert);
+            (*n)++;
         }
     }
-    if (n == 0)
-        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "server sent no certificate");
+    return HSB_OK;
+}
+
+/* The peer's chain of n certificates: parse the leaf, verify, free. */
+static hsb_rc check_peer_chain(hsb_tls_conn *c, const uint8_t *const *der, const size_t *len,
+                               size_t n)
+{
     X509 *x[2] = {NULL, NULL};
     const unsigned char *p = der[0];
     X509_BEGIN();
@@ -357,8 +414,8 @@ hsb_rc tls_server_cert_read(hsb_tls_conn *c, hsb_stuffer *in)
     X509_END();
     hsb_rc rc;
     if (!x[0] || p != der[0] + len[0])
-        rc = tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT,
-                      "server certificate does not parse");
+        rc = tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "%s does not parse",
+                      peer_cert_name(c));
     else
         rc = verify_chain(c, der, len, n, x);
     X509_BEGIN();
@@ -366,4 +423,86 @@ hsb_rc tls_server_cert_read(hsb_tls_conn *c, hsb_stuffer *in)
     X509_free(x[1]);
     X509_END();
     return rc;
+}
+
+hsb_rc tls_server_cert_read(hsb_tls_conn *c, hsb_stuffer *in)
+{
+    const uint8_t *der[TLS_MAX_CHAIN];
+    size_t len[TLS_MAX_CHAIN], n;
+    HSB_GUARD(read_cert_list(c, in, der, len, &n));
+    if (n == 0)
+        return tls_fail(c, HSB_TLS_ALERT_BAD_CERTIFICATE, HSB_E_CERT, "server sent no certificate");
+    return check_peer_chain(c, der, len, n);
+}
+
+/* The client's Certificate on a server that asked for it (RFC 5246 7.4.6):
+ * an empty list goes on unauthenticated when client certificates are
+ * optional and ends the handshake with handshake_failure when they are
+ * required; a chain must verify, and then CertificateVerify follows
+ * ClientKeyExchange. */
+hsb_rc tls_client_cert_read(hsb_tls_conn *c, hsb_stuffer *in)
+{
+    const uint8_t *der[TLS_MAX_CHAIN];
+    size_t len[TLS_MAX_CHAIN], n;
+    HSB_GUARD(read_cert_list(c, in, der, len, &n));
+    if (n == 0) {
+        if (c->cfg->verify_client == HSB_TLS_VERIFY_REQUIRE)
+            return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, HSB_E_CERT,
+                            "client sent no certificate and one is required");
+        return HSB_OK;
+    }
+    HSB_GUARD(check_peer_chain(c, der, len, n));
+    tls_set_auth(c, TLS_AUTH_VERIFY);
+    return HSB_OK;
+}
+
+/* The client's Certificate: our chain when we have one the server can take
+ * (tls_cert_request_read decided), else the empty list (RFC 5246 7.4.6). */
+hsb_rc tls_client_cert_write(hsb_tls_conn *c, hsb_stuffer *out)
+{
+    if (!c->send_cert) return hsb_stuffer_write_u24(out, 0);
+    HSB_GUARD(hsb_stuffer_write_vec(out, 3, c->cfg->cert_list, c->cfg->cert_list_len));
+    tls_set_auth(c, TLS_AUTH_VERIFY);
+    return HSB_OK;
+}
+
+/* ------------------------------------------------ DistinguishedName */
+
+int tls_dn_parses(const uint8_t *p, size_t len)
+{
+    const unsigned char *q = p;
+    X509_BEGIN();
+    X509_NAME *name = d2i_X509_NAME(NULL, &q, (long)len);
+    int ok = name != NULL && q == p + len;
+    X509_NAME_free(name);
+    X509_END();
+    return ok;
+}
+
+hsb_rc tls_ca_name_add(hsb_tls_config *cfg, X509 *x)
+{
+    if (cfg->ca_names_over) return HSB_OK;
+    unsigned char *der = NULL;
+    int dl = i2d_X509_NAME(X509_get_subject_name(x), &der);
+    if (dl <= 0) HSB_BAIL_MSG(HSB_E_USAGE, "CA subject name does not encode");
+    size_t need = cfg->ca_names_len + 2 + (size_t)dl;
+    if (need > TLS_MAX_CA_NAMES) {
+        /* Too many names to send: send none (see TLS_MAX_CA_NAMES). */
+        OPENSSL_free(der);
+        cfg->ca_names_over = 1;
+        cfg->ca_names_len = 0;
+        return HSB_OK;
+    }
+    uint8_t *buf = realloc(cfg->ca_names, need);
+    if (!buf) {
+        OPENSSL_free(der);
+        HSB_BAIL(HSB_E_NOMEM);
+    }
+    buf[cfg->ca_names_len] = (uint8_t)(dl >> 8);
+    buf[cfg->ca_names_len + 1] = (uint8_t)dl;
+    memcpy(buf + cfg->ca_names_len + 2, der, (size_t)dl);
+    OPENSSL_free(der);
+    cfg->ca_names = buf;
+    cfg->ca_names_len = need;
+    return HSB_OK;
 }

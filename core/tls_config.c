@@ -65,6 +65,7 @@ void hsb_tls_config_free(hsb_tls_config *cfg)
     if (!cfg) return;
     free(cfg->cert_list);
     X509_free(cfg->leaf);
+    free(cfg->ca_names);
     if (cfg->key_mem) {
         hsb_wipe(cfg->key_mem, cfg->key_mem_len);
         free(cfg->key_mem);
@@ -109,7 +110,7 @@ void hsb_tls_config_set_ems(hsb_tls_config *cfg, int on)
 hsb_rc hsb_tls_config_set_chain_der(hsb_tls_config *cfg, const uint8_t *const *der,
                                     const size_t *der_len, size_t n)
 {
-    HSB_ENSURE(cfg && cfg->role == HSB_TLS_SERVER && der && der_len && n >= 1, HSB_E_USAGE);
+    HSB_ENSURE(cfg && der && der_len && n >= 1, HSB_E_USAGE);
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         HSB_ENSURE(der[i] && der_len[i] > 0 && der_len[i] < (1u << 24), HSB_E_USAGE);
@@ -140,6 +141,7 @@ hsb_rc hsb_tls_config_set_chain_der(hsb_tls_config *cfg, const uint8_t *const *d
     cfg->cert_list = buf;
     cfg->cert_list_len = total;
     cfg->leaf = leaf;
+    X509_NAME_oneline(X509_get_subject_name(leaf), cfg->leaf_subject, sizeof cfg->leaf_subject);
     return HSB_OK;
 }
 
@@ -163,7 +165,9 @@ hsb_rc hsb_tls_config_set_chain(hsb_tls_config *cfg, X509 *const *chain, size_t 
 
 hsb_rc hsb_tls_config_set_key(hsb_tls_config *cfg, EVP_PKEY *key)
 {
-    HSB_ENSURE(cfg && cfg->role == HSB_TLS_SERVER && key, HSB_E_USAGE);
+    HSB_ENSURE(cfg && key, HSB_E_USAGE);
+    /* A client signs CertificateVerify with it (RFC 5246 7.4.8). */
+    if (cfg->role == HSB_TLS_CLIENT) HSB_GUARD(need_class(cfg->cls->rsa_priv, "rsa-priv"));
     if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) HSB_BAIL_MSG(HSB_E_USAGE, "key is not RSA");
     int bits = EVP_PKEY_get_bits(key);
     if (bits < HSB_MIN_RSA_MODULUS_BITS || bits > HSB_MAX_MODULUS_BITS)
@@ -254,7 +258,7 @@ hsb_rc hsb_tls_config_add_anchor(hsb_tls_config *cfg, X509 *ca)
     }
     HSB_GUARD(tls_anchor_init(&cfg->anchors[cfg->n_anchors], ca));
     cfg->n_anchors++;
-    return HSB_OK;
+    return cfg->role == HSB_TLS_SERVER ? tls_ca_name_add(cfg, ca) : HSB_OK;
 }
 
 hsb_rc hsb_tls_config_load_anchors(hsb_tls_config *cfg, const char *pem_file)
@@ -311,6 +315,16 @@ hsb_rc hsb_tls_config_set_server_name(hsb_tls_config *cfg, const char *name)
     return HSB_OK;
 }
 
+hsb_rc hsb_tls_config_set_verify_client(hsb_tls_config *cfg, hsb_tls_verify_client mode)
+{
+    HSB_ENSURE(cfg && cfg->role == HSB_TLS_SERVER, HSB_E_USAGE);
+    HSB_ENSURE(mode == HSB_TLS_VERIFY_NONE || mode == HSB_TLS_VERIFY_OPTIONAL ||
+                   mode == HSB_TLS_VERIFY_REQUIRE,
+               HSB_E_USAGE);
+    cfg->verify_client = mode;
+    return HSB_OK;
+}
+
 void hsb_tls_config_set_dh_check(hsb_tls_config *cfg, hsb_dh_check policy)
 {
     if (cfg) cfg->dh_check = policy;
@@ -328,15 +342,52 @@ void hsb_tls_config_set_min_rsa_bits(hsb_tls_config *cfg, unsigned bits)
 
 /* ------------------------------------------------------------- threads */
 
+/* Is the config complete for its role? */
+static hsb_rc check_complete(const hsb_tls_config *cfg)
+{
+    if (cfg->role == HSB_TLS_SERVER && (!cfg->cert_list || !cfg->key_mem))
+        HSB_BAIL_MSG(HSB_E_USAGE, "server config without certificate and key");
+    if (!cfg->cert_list != !cfg->key_mem)
+        HSB_BAIL_MSG(HSB_E_USAGE, "client certificate without its key, or key without it");
+    if (cfg->role == HSB_TLS_SERVER && (cfg->kx_mask & HSB_TLS_KX_DHE) && !cfg->dh_group)
+        HSB_BAIL_MSG(HSB_E_USAGE, "server config without a DH group");
+    if (cfg->role == HSB_TLS_SERVER && cfg->verify_client != HSB_TLS_VERIFY_NONE &&
+        cfg->n_anchors == 0)
+        HSB_BAIL_MSG(HSB_E_USAGE, "server verifies clients but has no client CA (trust anchors)");
+    return HSB_OK;
+}
+
+/* One rsa_pub per trust anchor, keyed once (see struct hsb_tls_thread). */
+static hsb_rc key_anchors(hsb_tls_thread *t)
+{
+    const hsb_tls_config *cfg = t->cfg;
+    const hsb_backend *b = cfg->cls;
+    if (!cfg->n_anchors) return HSB_OK;
+    t->anchor_pub = calloc(cfg->n_anchors, sizeof *t->anchor_pub);
+    if (!t->anchor_pub) HSB_BAIL_MSG(HSB_E_NOMEM, "anchor contexts");
+    for (size_t i = 0; i < cfg->n_anchors; i++) {
+        const tls_anchor *a = &cfg->anchors[i];
+        t->n_anchor_pub = i + 1;
+        if (!tls_issuer_key_ok(a->n, a->n_len)) continue;
+        void *ctx = hsb_ctx_alloc(b->rsa_pub->ctx_size);
+        if (!ctx) HSB_BAIL_MSG(HSB_E_NOMEM, "anchor contexts");
+        if (b->rsa_pub->init(ctx, a->n, a->n_len, a->e, a->e_len) != HSB_OK) {
+            /* Not usable by this backend: the handshake will say so. */
+            hsb_ctx_free(ctx, b->rsa_pub->ctx_size);
+            hsb_clear_error();
+        } else {
+            t->anchor_pub[i] = ctx;
+        }
+    }
+    return HSB_OK;
+}
+
 hsb_rc hsb_tls_thread_new(const hsb_tls_config *cfg, hsb_tls_thread **out)
 {
     HSB_ENSURE(cfg && out, HSB_E_USAGE);
     *out = NULL;
     const hsb_backend *b = cfg->cls;
-    if (cfg->role == HSB_TLS_SERVER && (!cfg->cert_list || !cfg->key_mem))
-        HSB_BAIL_MSG(HSB_E_USAGE, "server config without certificate and key");
-    if (cfg->role == HSB_TLS_SERVER && (cfg->kx_mask & HSB_TLS_KX_DHE) && !cfg->dh_group)
-        HSB_BAIL_MSG(HSB_E_USAGE, "server config without a DH group");
+    HSB_GUARD(check_complete(cfg));
     hsb_tls_thread *t = calloc(1, sizeof *t);
     if (!t) HSB_BAIL(HSB_E_NOMEM);
     t->cfg = cfg;
@@ -344,10 +395,9 @@ hsb_rc hsb_tls_thread_new(const hsb_tls_config *cfg, hsb_tls_thread **out)
     t->sink = hsb_ctx_alloc(b->sha256->ctx_size);
     t->hmac = hsb_ctx_alloc(b->hmac->ctx_size);
     t->cert_pub = hsb_ctx_alloc(b->rsa_pub->ctx_size);
-    if (cfg->role == HSB_TLS_SERVER) t->rsa_priv = hsb_ctx_alloc(b->rsa_priv->ctx_size);
+    if (cfg->key_mem) t->rsa_priv = hsb_ctx_alloc(b->rsa_priv->ctx_size);
     hsb_rc rc = HSB_OK;
-    if (!t->sha || !t->sink || !t->hmac || !t->cert_pub ||
-        (cfg->role == HSB_TLS_SERVER && !t->rsa_priv))
+    if (!t->sha || !t->sink || !t->hmac || !t->cert_pub || (cfg->key_mem && !t->rsa_priv))
         rc = hsb_raise(HSB_E_NOMEM, __FILE__, __LINE__, "thread contexts");
     if (rc == HSB_OK) {
         rc = b->sha256->init(t->sha);
@@ -357,29 +407,11 @@ hsb_rc hsb_tls_thread_new(const hsb_tls_config *cfg, hsb_tls_thread **out)
         rc = b->sha256->init(t->sink);
         t->sink_ready = rc == HSB_OK;
     }
-    if (rc == HSB_OK && cfg->role == HSB_TLS_SERVER) {
+    if (rc == HSB_OK && cfg->key_mem) {
         rc = b->rsa_priv->init(t->rsa_priv, &cfg->key);
         t->rsa_priv_ready = rc == HSB_OK;
     }
-    if (rc == HSB_OK && cfg->role == HSB_TLS_CLIENT && cfg->n_anchors) {
-        t->anchor_pub = calloc(cfg->n_anchors, sizeof *t->anchor_pub);
-        if (!t->anchor_pub) rc = hsb_raise(HSB_E_NOMEM, __FILE__, __LINE__, "anchor contexts");
-        for (size_t i = 0; rc == HSB_OK && i < cfg->n_anchors; i++) {
-            const tls_anchor *a = &cfg->anchors[i];
-            t->n_anchor_pub = i + 1;
-            if (!tls_issuer_key_ok(a->n, a->n_len)) continue;
-            void *ctx = hsb_ctx_alloc(b->rsa_pub->ctx_size);
-            if (!ctx) {
-                rc = hsb_raise(HSB_E_NOMEM, __FILE__, __LINE__, "anchor contexts");
-            } else if (b->rsa_pub->init(ctx, a->n, a->n_len, a->e, a->e_len) != HSB_OK) {
-                /* Not usable by this backend: the handshake will say so. */
-                hsb_ctx_free(ctx, b->rsa_pub->ctx_size);
-                hsb_clear_error();
-            } else {
-                t->anchor_pub[i] = ctx;
-            }
-        }
-    }
+    if (rc == HSB_OK) rc = key_anchors(t);
     if (rc != HSB_OK) {
         hsb_tls_thread_free(t);
         return rc;

@@ -141,6 +141,9 @@ static void reset_handshake(hsb_tls_conn *c)
     c->dh_bits = 0;
     c->rsa_bits = 0;
     c->peer_n_len = 0;
+    c->auth = TLS_AUTH_NONE;
+    c->send_cert = c->client_auth = 0;
+    c->peer_subject[0] = '\0';
 }
 
 /* Empty buffers, fresh sequence numbers (RFC 5246 6.1: 0 on each new
@@ -226,6 +229,7 @@ void hsb_tls_conn_info(const hsb_tls_conn *c, hsb_tls_info *info)
     info->suite_name = hsb_tls_suite_name(c->suite);
     info->cipher = hsb_tls_suite_cipher(c->suite);
     info->kx = c->kx ? c->kx->mask : 0;
+    /* the server's key, whichever end asks */
     info->rsa_bits = c->role == HSB_TLS_SERVER ? c->cfg->key_bits : c->rsa_bits;
     info->dh_bits = c->dh_bits;
     info->dh_group = c->dh_group_name;
@@ -233,6 +237,15 @@ void hsb_tls_conn_info(const hsb_tls_conn *c, hsb_tls_info *info)
     info->ems = c->ems;
     info->records_sent = c->records_sent;
     info->records_received = c->records_received;
+    if (c->role == HSB_TLS_SERVER && c->client_auth) {
+        info->client_auth = 1;
+        info->client_rsa_bits = c->rsa_bits;
+        info->client_subject = c->peer_subject;
+    } else if (c->role == HSB_TLS_CLIENT && c->client_auth && c->state == TLS_OPEN) {
+        info->client_auth = 1;
+        info->client_rsa_bits = c->cfg->key_bits;
+        info->client_subject = c->cfg->leaf_subject;
+    }
 }
 
 void hsb_tls_conn_test_fix_nonce(hsb_tls_conn *c, int on, uint64_t nonce)

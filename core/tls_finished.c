@@ -42,7 +42,7 @@ hsb_rc tls_derive_keys(hsb_tls_conn *c, const uint8_t *premaster, size_t len)
     if (c->ems) {
         /* The session hash must cover ClientKeyExchange (RFC 7627 4), which
          * is not in the transcript while its handler runs: keep the
-         * premaster until ChangeCipherSpec (finish_keys). */
+         * premaster until the driver calls tls_finish_master after it. */
         HSB_ENSURE(len <= sizeof c->pms, HSB_E_INTERNAL);
         memcpy(c->pms, premaster, len);
         c->pms_len = len;
@@ -54,9 +54,7 @@ hsb_rc tls_derive_keys(hsb_tls_conn *c, const uint8_t *premaster, size_t len)
     return key_block(c);
 }
 
-/* The extended master secret, once the transcript holds ClientKeyExchange:
- * at the first ChangeCipherSpec, which follows it in both roles. */
-static hsb_rc finish_keys(hsb_tls_conn *c)
+hsb_rc tls_finish_master(hsb_tls_conn *c)
 {
     if (c->keys_ready || c->pms_len == 0) return HSB_OK;
     hsb_rc rc = tls_ext_ems_master(c, c->pms, c->pms_len);
@@ -104,7 +102,6 @@ static hsb_rc key_direction(hsb_tls_conn *c, int write, hsb_tls_role side)
 
 hsb_rc tls_activate_write(hsb_tls_conn *c)
 {
-    HSB_GUARD(finish_keys(c));
     HSB_ENSURE(c->keys_ready, HSB_E_INTERNAL);
     HSB_GUARD(key_direction(c, 1, c->role));
     c->cipher_w = 1;
@@ -115,7 +112,6 @@ hsb_rc tls_activate_write(hsb_tls_conn *c)
 
 hsb_rc tls_activate_read(hsb_tls_conn *c)
 {
-    HSB_GUARD(finish_keys(c));
     if (!c->keys_ready)
         return tls_fail(c, HSB_TLS_ALERT_UNEXPECTED_MESSAGE, HSB_E_PROTOCOL,
                         "ChangeCipherSpec before the keys exist");

@@ -138,9 +138,11 @@ static hsb_rc check_header(hsb_tls_conn *c, const tls_action *a, size_t mlen)
 }
 
 /* Handle the message at the head of c->hs if it is whole (*done = 1);
- * otherwise more records are needed (*done stays 0). */
-static hsb_rc take_message(hsb_tls_conn *c, const tls_action *a, int *done)
+ * otherwise more records are needed (*done stays 0). A message the
+ * protocol lets stand where *a was due (tls_branch) replaces *a. */
+static hsb_rc take_message(hsb_tls_conn *c, const tls_action **ap, int *done)
 {
+    const tls_action *a = *ap;
     while (c->hs_len >= HS_HEADER_LEN) {
         size_t mlen = (size_t)c->hs[1] << 16 | (size_t)c->hs[2] << 8 | c->hs[3];
         if (c->hs[0] == TLS_HS_HELLO_REQUEST && c->role == HSB_TLS_CLIENT && mlen == 0) {
@@ -148,6 +150,10 @@ static hsb_rc take_message(hsb_tls_conn *c, const tls_action *a, int *done)
              * the transcript. */
             hs_drop(c, HS_HEADER_LEN);
             continue;
+        }
+        if (a->record_type == TLS_RT_HANDSHAKE && c->hs[0] != a->hs_type) {
+            const tls_action *alt = tls_branch(c, a, c->hs[0]);
+            if (alt) *ap = a = alt;
         }
         HSB_GUARD(check_header(c, a, mlen));
         if (c->hs_len < HS_HEADER_LEN + mlen) return HSB_OK;
@@ -223,7 +229,7 @@ hsb_rc tls_read_msg(hsb_tls_conn *c, const tls_action *a)
 {
     for (;;) {
         int done = 0;
-        HSB_GUARD(take_message(c, a, &done));
+        HSB_GUARD(take_message(c, &a, &done));
         if (done) return HSB_OK;
         /* RFC 5246 7.1: ChangeCipherSpec must not sit inside a message. */
         if (a->record_type == TLS_RT_CCS && c->hs_len != 0)

@@ -5,11 +5,16 @@
  * The table lists each message once (record type, handshake type, who
  * writes it, and the handler for each role); a handshake "shape" is the
  * ordered row of messages for one key exchange (RFC 5246 7.3, figure 1:
- * RSA sends no ServerKeyExchange, DHE does). Both shapes start with
- * ClientHello, ServerHello; the ServerHello handler (either side) picks the
- * row, and the driver walks it: for our own messages it calls the writer,
- * for the peer's it waits for the next whole message and calls the reader
- * (tls_framing.c does the bytes).
+ * RSA sends no ServerKeyExchange, DHE does) and client authentication state
+ * (no CertificateRequest; CertificateRequest and the client's Certificate;
+ * and CertificateVerify after ClientKeyExchange when that Certificate was
+ * not empty). Every shape starts with ClientHello, ServerHello; the hello
+ * handlers pick the row, and the driver walks it: for our own messages it
+ * calls the writer, for the peer's it waits for the next whole message and
+ * calls the reader (tls_framing.c does the bytes). The rows of one key
+ * exchange agree up to the point where they part, so a handler that learns
+ * the authentication state (tls_branch, tls_set_auth) switches rows without
+ * moving the conn's place in them.
  */
 #include "hsb_ct.h"
 #include "tls_internal.h"
@@ -19,8 +24,11 @@ typedef enum tls_msg {
     SERVER_HELLO,
     SERVER_CERT,
     SERVER_KEY,
+    CERT_REQUEST,
     SERVER_HELLO_DONE,
+    CLIENT_CERT,
     CLIENT_KEY,
+    CERT_VERIFY,
     CLIENT_CCS,
     CLIENT_FINISHED,
     SERVER_CCS,
@@ -71,16 +79,31 @@ static const tls_action actions[] = {
                     S,
                     "ServerKeyExchange",
                     {tls_server_key_read, tls_server_key_write}},
+    [CERT_REQUEST] = {TLS_RT_HANDSHAKE,
+                      TLS_HS_CERTIFICATE_REQUEST,
+                      S,
+                      "CertificateRequest",
+                      {tls_cert_request_read, tls_cert_request_write}},
     [SERVER_HELLO_DONE] = {TLS_RT_HANDSHAKE,
                            TLS_HS_SERVER_HELLO_DONE,
                            S,
                            "ServerHelloDone",
                            {tls_server_done_read, tls_server_done_write}},
+    [CLIENT_CERT] = {TLS_RT_HANDSHAKE,
+                     TLS_HS_CERTIFICATE,
+                     C,
+                     "client Certificate",
+                     {tls_client_cert_write, tls_client_cert_read}},
     [CLIENT_KEY] = {TLS_RT_HANDSHAKE,
                     TLS_HS_CLIENT_KEY_EXCHANGE,
                     C,
                     "ClientKeyExchange",
                     {tls_client_key_write, tls_client_key_read}},
+    [CERT_VERIFY] = {TLS_RT_HANDSHAKE,
+                     TLS_HS_CERTIFICATE_VERIFY,
+                     C,
+                     "CertificateVerify",
+                     {tls_cert_verify_write, tls_cert_verify_read}},
     [CLIENT_CCS] = {TLS_RT_CCS, 0, C, "client ChangeCipherSpec", {ccs_write, ccs_read}},
     [CLIENT_FINISHED] = {TLS_RT_HANDSHAKE,
                          TLS_HS_FINISHED,
@@ -105,13 +128,57 @@ static const tls_msg shapes[][SHAPE_LEN] = {
     [SHAPE_DHE] = {CLIENT_HELLO, SERVER_HELLO, SERVER_CERT, SERVER_KEY, SERVER_HELLO_DONE,
                    CLIENT_KEY, CLIENT_CCS, CLIENT_FINISHED, SERVER_CCS, SERVER_FINISHED,
                    APPLICATION_DATA},
+    [SHAPE_RSA_CR] = {CLIENT_HELLO, SERVER_HELLO, SERVER_CERT, CERT_REQUEST, SERVER_HELLO_DONE,
+                      CLIENT_CERT, CLIENT_KEY, CLIENT_CCS, CLIENT_FINISHED, SERVER_CCS,
+                      SERVER_FINISHED, APPLICATION_DATA},
+    [SHAPE_DHE_CR] = {CLIENT_HELLO, SERVER_HELLO, SERVER_CERT, SERVER_KEY, CERT_REQUEST,
+                      SERVER_HELLO_DONE, CLIENT_CERT, CLIENT_KEY, CLIENT_CCS, CLIENT_FINISHED,
+                      SERVER_CCS, SERVER_FINISHED, APPLICATION_DATA},
+    [SHAPE_RSA_CV] = {CLIENT_HELLO, SERVER_HELLO, SERVER_CERT, CERT_REQUEST, SERVER_HELLO_DONE,
+                      CLIENT_CERT, CLIENT_KEY, CERT_VERIFY, CLIENT_CCS, CLIENT_FINISHED, SERVER_CCS,
+                      SERVER_FINISHED, APPLICATION_DATA},
+    [SHAPE_DHE_CV] = {CLIENT_HELLO, SERVER_HELLO, SERVER_CERT, SERVER_KEY, CERT_REQUEST,
+                      SERVER_HELLO_DONE, CLIENT_CERT, CLIENT_KEY, CERT_VERIFY, CLIENT_CCS,
+                      CLIENT_FINISHED, SERVER_CCS, SERVER_FINISHED, APPLICATION_DATA},
 };
+
+/* The row for the conn's key exchange and authentication state. */
+static void pick_row(hsb_tls_conn *c)
+{
+    static const int rows[2][3] = {
+        {SHAPE_RSA, SHAPE_RSA_CR, SHAPE_RSA_CV},
+        {SHAPE_DHE, SHAPE_DHE_CR, SHAPE_DHE_CV},
+    };
+    c->shape = rows[c->kx->server_key_exchange ? 1 : 0][c->auth];
+}
 
 void tls_set_shape(hsb_tls_conn *c, const hsb_tls_kx *kx)
 {
     c->kx = kx;
     c->suite = kx->suite;
-    c->shape = kx->server_key_exchange ? SHAPE_DHE : SHAPE_RSA;
+    /* A server that verifies clients asks every one (RFC 5246 7.4.4). */
+    if (c->role == HSB_TLS_SERVER && c->cfg->verify_client != HSB_TLS_VERIFY_NONE)
+        c->auth = TLS_AUTH_REQUESTED;
+    pick_row(c);
+}
+
+void tls_set_auth(hsb_tls_conn *c, int auth)
+{
+    c->auth = auth;
+    pick_row(c);
+}
+
+const tls_action *tls_branch(hsb_tls_conn *c, const tls_action *a, uint8_t type)
+{
+    /* RFC 5246 7.4.4: a server may send CertificateRequest after its
+     * Certificate (and ServerKeyExchange), before ServerHelloDone. */
+    if (c->role != HSB_TLS_CLIENT || c->auth != TLS_AUTH_NONE || a != &actions[SERVER_HELLO_DONE] ||
+        type != TLS_HS_CERTIFICATE_REQUEST)
+        return NULL;
+    tls_set_auth(c, TLS_AUTH_REQUESTED);
+    const tls_action *now = &actions[shapes[c->shape][c->msg_no]];
+    c->step = now->name;
+    return now;
 }
 
 /* Room kept free before writing one of our messages (the largest is the
@@ -152,6 +219,9 @@ static hsb_rc step(hsb_tls_conn *c)
         return HSB_OK;
     }
     hsb_rc rc = a->writer == c->role ? step_write(c, a) : step_read(c, a);
+    /* RFC 7627 4: the session hash ends with ClientKeyExchange, before any
+     * CertificateVerify. */
+    if (rc == HSB_OK && m == CLIENT_KEY) rc = tls_finish_master(c);
     if (rc == HSB_OK) c->msg_no++;
     return rc;
 }

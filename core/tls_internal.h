@@ -40,7 +40,9 @@ enum {
     TLS_HS_SERVER_HELLO = 2,
     TLS_HS_CERTIFICATE = 11,
     TLS_HS_SERVER_KEY_EXCHANGE = 12,
+    TLS_HS_CERTIFICATE_REQUEST = 13,
     TLS_HS_SERVER_HELLO_DONE = 14,
+    TLS_HS_CERTIFICATE_VERIFY = 15,
     TLS_HS_CLIENT_KEY_EXCHANGE = 16,
     TLS_HS_FINISHED = 20,
 };
@@ -60,6 +62,13 @@ enum {
 #define TLS_SIG_RSA 1
 #define TLS_SIGALG_RSA_PKCS1_SHA256 (TLS_HASH_SHA256 << 8 | TLS_SIG_RSA)
 #define TLS_SCSV_RENEGOTIATION 0x00ff
+/* ClientCertificateType rsa_sign(1) (RFC 5246 7.4.4): the one kind of
+ * client certificate we ask for and offer. */
+#define TLS_CERT_TYPE_RSA_SIGN 1
+/* The most DistinguishedName bytes a server puts in CertificateRequest;
+ * past it the list is sent empty (RFC 5246 7.4.4: the client may then send
+ * any certificate), so a large CA file never overflows the server's flight. */
+#define TLS_MAX_CA_NAMES (8 * 1024)
 
 #define TLS_MAC_LEN 32
 #define TLS_KEY_LEN 16
@@ -98,18 +107,29 @@ struct hsb_tls_config {
     const hsb_backend *cls; /* &prov->cls */
     unsigned kx_mask;
     hsb_dh_check dh_check;
-    /* server */
+    /* our certificate and key: a server's always, a client's when it is to
+     * answer CertificateRequest with one (RFC 5246 7.4.6) */
     uint8_t *cert_list; /* certificate_list body (the u24 vector's content) */
     size_t cert_list_len;
     X509 *leaf;
+    char leaf_subject[128];
     hsb_rsa_key key; /* fields point into key_mem */
     uint8_t *key_mem;
     size_t key_mem_len;
     unsigned key_bits;
+    /* server */
     const hsb_dh_group *dh_group;
-    /* client */
+    hsb_tls_verify_client verify_client;
+    /* certificate_authorities of CertificateRequest: DistinguishedName
+     * vectors of the anchors' subjects, empty once over TLS_MAX_CA_NAMES */
+    uint8_t *ca_names;
+    size_t ca_names_len;
+    int ca_names_over;
+    /* trust anchors: a client's for the server's chain, a server's for
+     * client certificates */
     tls_anchor *anchors;
     size_t n_anchors, cap_anchors;
+    /* client */
     char server_name[256];
     int check_name, name_is_ip;
     unsigned min_dh_bits, min_rsa_bits;
@@ -120,13 +140,13 @@ struct hsb_tls_config {
 
 struct hsb_tls_thread {
     const hsb_tls_config *cfg;
-    void *rsa_priv; /* server: the key, loaded once */
+    void *rsa_priv; /* our key (a server's; a client's with a certificate), loaded once */
     int rsa_priv_ready, sha_ready, sink_ready;
     void *sha;      /* sha256 scratch, always initialised (final resets it) */
     void *sink;     /* sha256 that absorbs the record layer's dummy blocks */
     void *hmac;     /* hmac scratch for the PRF (initialised only inside it) */
     void *cert_pub; /* rsa_pub scratch for certificate signatures */
-    /* client: one rsa_pub per trust anchor (cfg->anchors[i]), keyed once
+    /* one rsa_pub per trust anchor (cfg->anchors[i]), keyed once
      * here as a trust store keeps its anchors' keys ready; anchor_pub[i] is
      * NULL for a key the signature check would refuse (it then fails there,
      * per handshake, as before). */
@@ -188,10 +208,17 @@ struct hsb_tls_conn {
     unsigned dh_bits;
     int dh_ready; /* dh ctx initialised */
 
-    /* server's RSA key as the client sees it */
+    /* the peer's RSA key from its certificate: the server's as the client
+     * sees it, a client certificate's as the server sees it */
     int peer_pub_ready;
     size_t peer_n_len;
     unsigned rsa_bits;
+
+    /* client authentication (RFC 5246 7.4.4, 7.4.6, 7.4.8): TLS_AUTH_* */
+    int auth;
+    int send_cert;          /* client: answer CertificateRequest with our chain */
+    int client_auth;        /* the client proved its certificate (hsb_tls_info) */
+    char peer_subject[128]; /* server: the client certificate's subject */
 
     /* contexts (point into the tail of the conn's memory) */
     void *transcript; /* sha256, initialised for the conn's life */
@@ -278,13 +305,37 @@ typedef struct tls_action {
     tls_handler handler[2]; /* [HSB_TLS_CLIENT], [HSB_TLS_SERVER] */
 } tls_action;
 
-/* Rows of the table: the first two messages, then one row per key exchange. */
-enum { SHAPE_INITIAL, SHAPE_RSA, SHAPE_DHE };
-#define SHAPE_LEN 12
+/* Client authentication as far as the handshake has got: no
+ * CertificateRequest; requested (the client's Certificate follows
+ * ServerHelloDone); and a certificate sent, so CertificateVerify follows
+ * ClientKeyExchange. */
+enum { TLS_AUTH_NONE, TLS_AUTH_REQUESTED, TLS_AUTH_VERIFY };
 
-/* Called by the ServerHello handlers once the suite is known: picks the
- * handshake row for kx. */
+/* Rows of the table: the first two messages, then one row per key exchange
+ * and client authentication state (TLS_AUTH_*). */
+enum {
+    SHAPE_INITIAL,
+    SHAPE_RSA,
+    SHAPE_DHE,
+    SHAPE_RSA_CR,
+    SHAPE_DHE_CR,
+    SHAPE_RSA_CV,
+    SHAPE_DHE_CV,
+};
+#define SHAPE_LEN 14
+
+/* Called by the hello handlers once the suite is known: picks the
+ * handshake row for kx (a server that verifies clients asks for a
+ * certificate). */
 void tls_set_shape(hsb_tls_conn *c, const hsb_tls_kx *kx);
+/* Moves the conn to client authentication state auth (TLS_AUTH_*): the row
+ * changes, the messages already done stay where they are. */
+void tls_set_auth(hsb_tls_conn *c, int auth);
+/* The peer's handshake message of type `type` arrived where a was due: the
+ * action to read it with when the protocol lets it stand there (a
+ * server's CertificateRequest before ServerHelloDone, RFC 5246 7.3; the row
+ * changes), else NULL (unexpected_message). */
+const tls_action *tls_branch(hsb_tls_conn *c, const tls_action *a, uint8_t type);
 
 /* Write our message a (its handler fills the body) into the output. */
 hsb_rc tls_write_hs(hsb_tls_conn *c, const tls_action *a);
@@ -316,6 +367,23 @@ hsb_rc tls_server_key_write(hsb_tls_conn *c, hsb_stuffer *out);
 hsb_rc tls_server_key_read(hsb_tls_conn *c, hsb_stuffer *in);
 hsb_rc tls_server_done_write(hsb_tls_conn *c, hsb_stuffer *out);
 hsb_rc tls_server_done_read(hsb_tls_conn *c, hsb_stuffer *in);
+hsb_rc tls_cert_request_write(hsb_tls_conn *c, hsb_stuffer *out);
+hsb_rc tls_cert_request_read(hsb_tls_conn *c, hsb_stuffer *in);
+hsb_rc tls_client_cert_write(hsb_tls_conn *c, hsb_stuffer *out);
+hsb_rc tls_client_cert_read(hsb_tls_conn *c, hsb_stuffer *in);
+hsb_rc tls_cert_verify_write(hsb_tls_conn *c, hsb_stuffer *out);
+hsb_rc tls_cert_verify_read(hsb_tls_conn *c, hsb_stuffer *in);
+/* A digitally-signed element (RFC 5246 4.7) with our key (thr->rsa_priv):
+ * rsa_pkcs1_sha256, then RSASSA-PKCS1-v1_5 over hash on the backend. */
+hsb_rc tls_write_signature(hsb_tls_conn *c, hsb_stuffer *out, const uint8_t hash[32]);
+/* A digitally-signed element (RFC 5246 4.7) that must end in: the
+ * SignatureAndHashAlgorithm, which must be rsa_pkcs1_sha256, the one pair we
+ * name (else illegal_parameter, as OpenSSL), then signature<1..2^16-1>,
+ * RSASSA-PKCS1-v1_5 over hash by the peer's key (c->peer_pub) on the
+ * backend (else decrypt_error, RFC 5246 7.2.2); malformed: decode_error.
+ * what names the message in errors. */
+hsb_rc tls_read_signature(hsb_tls_conn *c, hsb_stuffer *in, const uint8_t hash[32],
+                          const char *what);
 hsb_rc tls_client_key_write(hsb_tls_conn *c, hsb_stuffer *out);
 hsb_rc tls_client_key_read(hsb_tls_conn *c, hsb_stuffer *in);
 hsb_rc tls_finished_write(hsb_tls_conn *c, hsb_stuffer *out);
@@ -324,6 +392,10 @@ hsb_rc tls_finished_read(hsb_tls_conn *c, hsb_stuffer *in);
 /* ---- key schedule (tls_finished.c) */
 /* master_secret from premaster (wiped by the caller), then the key block. */
 hsb_rc tls_derive_keys(hsb_tls_conn *c, const uint8_t *premaster, size_t len);
+/* With extended_master_secret, the master secret and key block once the
+ * transcript holds ClientKeyExchange (and nothing after it: RFC 7627 4);
+ * the handshake driver calls it right after that message, both roles. */
+hsb_rc tls_finish_master(hsb_tls_conn *c);
 /* Switch the write (or read) direction to the negotiated keys. */
 hsb_rc tls_activate_write(hsb_tls_conn *c);
 hsb_rc tls_activate_read(hsb_tls_conn *c);
@@ -353,6 +425,12 @@ hsb_rc tls_anchor_init(tls_anchor *a, X509 *x);
  * x's own encoding; HSB_E_CERT when x's key is not RSA. */
 hsb_rc tls_x509_rsa_key(X509 *x, const uint8_t **n, size_t *n_len, const uint8_t **e,
                         size_t *e_len);
+/* Is p (len bytes) exactly one DER DistinguishedName (libcrypto parses it,
+ * inside the X.509 probe)? */
+int tls_dn_parses(const uint8_t *p, size_t len);
+/* Append x's subject, as a DistinguishedName<1..2^16-1>, to the server's
+ * certificate_authorities (cfg->ca_names). */
+hsb_rc tls_ca_name_add(hsb_tls_config *cfg, X509 *x);
 
 /* ---- extensions (tls_ext.c): encrypt_then_mac (RFC 7366),
  * extended_master_secret (RFC 7627), server_name as a server reads it

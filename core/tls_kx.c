@@ -141,7 +141,6 @@ static void ske_hash(hsb_tls_conn *c, const uint8_t *params, size_t len, uint8_t
 static hsb_rc dhe_server_write_ske(hsb_tls_conn *c, hsb_stuffer *out)
 {
     const hsb_backend *b = c->cls;
-    hsb_tls_thread *t = c->thr;
     const hsb_dh_group *g = c->cfg->dh_group;
     uint8_t ys[HSB_MAX_MODULUS_BYTES];
     HSB_GUARD(b->dh->keygen(c->dh, b->rng, ys, g->p_len));
@@ -155,15 +154,7 @@ static hsb_rc dhe_server_write_ske(hsb_tls_conn *c, hsb_stuffer *out)
     HSB_GUARD(hsb_stuffer_write_vec(out, 2, ys, g->p_len));
     uint8_t hash[32];
     ske_hash(c, out->data + start, out->wpos - start, hash);
-    /* SignatureAndHashAlgorithm { sha256(4), rsa(1) }, then the signature. */
-    HSB_GUARD(hsb_stuffer_write_u8(out, TLS_HASH_SHA256));
-    HSB_GUARD(hsb_stuffer_write_u8(out, TLS_SIG_RSA));
-    size_t k = b->rsa_priv->n_len(t->rsa_priv), mark;
-    uint8_t *sig;
-    HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &mark));
-    HSB_GUARD(hsb_stuffer_reserve(out, k, &sig));
-    HSB_GUARD(hsb_pkcs1_sign_sha256(b->rsa_priv, t->rsa_priv, hash, sig, k));
-    return hsb_stuffer_end_vec(out, 2, mark);
+    return tls_write_signature(c, out, hash);
 }
 
 /* The client's group for (p, g): a named one when it matches, else custom
@@ -193,7 +184,7 @@ static void client_group(hsb_tls_conn *c, const uint8_t *p, size_t p_len, const 
     }
     const uint8_t *q = c->dh_q;
     size_t q_len = p_len;
-    if (c->dh_q[0] == 0) {
+    if (c->dh_q[0] == 0 && p_len > 1) {
         memmove(c->dh_q, c->dh_q + 1, p_len - 1);
         q_len = p_len - 1;
     }
@@ -216,35 +207,15 @@ static hsb_rc dhe_client_read_ske(hsb_tls_conn *c, hsb_stuffer *in)
     const hsb_backend *b = c->cls;
     const hsb_tls_config *cfg = c->cfg;
     size_t start = in->rpos;
-    hsb_stuffer sp, sg, sy, ssig;
-    uint8_t hash_alg, sig_alg;
+    hsb_stuffer sp, sg, sy;
     if (hsb_stuffer_read_vec(in, 2, 1, 0xffff, &sp) != HSB_OK ||
         hsb_stuffer_read_vec(in, 2, 1, 0xffff, &sg) != HSB_OK ||
         hsb_stuffer_read_vec(in, 2, 1, 0xffff, &sy) != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed ServerDHParams");
-    const uint8_t *params = in->data + start;
-    size_t params_len = in->rpos - start;
-    if (hsb_stuffer_read_u8(in, &hash_alg) != HSB_OK ||
-        hsb_stuffer_read_u8(in, &sig_alg) != HSB_OK ||
-        hsb_stuffer_read_vec(in, 2, 1, 0xffff, &ssig) != HSB_OK ||
-        hsb_stuffer_ensure_done(in) != HSB_OK)
-        return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
-                        "malformed ServerKeyExchange signature");
-    if (hash_alg != TLS_HASH_SHA256 || sig_alg != TLS_SIG_RSA)
-        return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_PROTOCOL,
-                        "ServerKeyExchange signed with (%u, %u), we offered rsa_pkcs1_sha256 only",
-                        hash_alg, sig_alg);
     /* The signature first: nothing else in the message is trusted before. */
-    size_t sig_len = hsb_stuffer_remaining(&ssig);
     uint8_t hash[32];
-    ske_hash(c, params, params_len, hash);
-    hsb_rc rc = sig_len == c->peer_n_len
-                    ? hsb_pkcs1_verify_sha256(b->rsa_pub, c->peer_pub, hash,
-                                              hsb_stuffer_cursor(&ssig), sig_len)
-                    : HSB_E_DECRYPT;
-    if (rc != HSB_OK)
-        return tls_fail(c, HSB_TLS_ALERT_DECRYPT_ERROR, HSB_E_DECRYPT,
-                        "ServerKeyExchange signature does not verify");
+    ske_hash(c, in->data + start, in->rpos - start, hash);
+    HSB_GUARD(tls_read_signature(c, in, hash, "ServerKeyExchange"));
 
     const uint8_t *p = hsb_stuffer_cursor(&sp), *g = hsb_stuffer_cursor(&sg),
                   *y = hsb_stuffer_cursor(&sy);
@@ -273,7 +244,7 @@ static hsb_rc dhe_client_read_ske(hsb_tls_conn *c, hsb_stuffer *in)
     c->dh_bits = bits;
     if (c->dh_ready) b->dh->clear(c->dh);
     c->dh_ready = 0;
-    rc = b->dh->init(c->dh, &c->peer_group);
+    hsb_rc rc = b->dh->init(c->dh, &c->peer_group);
     if (rc != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, rc,
                         "the dh class does not take the server's group (%s)", hsb_rc_name(rc));

@@ -1,6 +1,8 @@
 /*
  * hsb_tls_cmd.h - what `hsbench client` and `hsbench server` share: the
- * options both take (--backend, --kx, --suite, --dh-check, --etm, --ems, --help) on the common
+ * options both take (--backend, --kx, --suite, --dh-check, --etm, --ems,
+ * --help; and client authentication: --client-cert/--client-key for
+ * `hsbench client`, --verify-client/--client-ca for the server) on the common
  * option loop (hsb_cmd_args.h) with their own words for errors, number and
  * HOST:PORT parsing, and the composition and TLS configuration those
  * options describe.
@@ -30,6 +32,14 @@ typedef struct hsb_tls_cmd_opts {
      * suites named; their key exchanges go into kx (the later of --kx and
      * --suite wins) */
     unsigned ciphers;
+    /* client: --client-cert FILE --client-key FILE (PEM chain and key sent
+     * when a server asks, RFC 5246 7.4.6; both or neither) */
+    const char *client_cert, *client_key;
+    /* server: --verify-client none|optional|require (default none) and
+     * --client-ca FILE (PEM CAs client certificates must chain to; needed
+     * by optional and require, meaningless without them) */
+    hsb_tls_verify_client verify_client;
+    const char *client_ca;
 } hsb_tls_cmd_opts;
 
 /* The ids of a command's own options (struct option val) start here. */
@@ -40,7 +50,9 @@ typedef struct hsb_tls_cmd_opts {
 typedef void (*hsb_tls_cmd_opt_fn)(void *arg, int id, const char *v, int *ok);
 
 /* Sets o to the defaults, then parses argv[1..argc-1] (hsb_cmd_args.h) with
- * the shared options and own_opts (ids from HSB_TLS_CMD_OWN; a zero entry
+ * the shared options (and the client authentication ones: the server's when
+ * cmd is "server", a client's when it is "client", none for other commands,
+ * whose --help does not describe them) and own_opts (ids from HSB_TLS_CMD_OWN; a zero entry
  * ends it), calling own for the latter. Returns -1 when the command goes on;
  * otherwise the exit status: 0 after --help/-h (usage on stdout), 2 on an
  * unknown option, a missing or bad value (message on stderr). */
@@ -63,8 +75,11 @@ hsb_rc hsb_tls_cmd_address(const hsb_tls_cmd_opts *o, const char *opt, const cha
 hsb_rc hsb_tls_cmd_provider(const hsb_tls_cmd_opts *o, hsb_provider *prov);
 
 /* A new configuration for role over prov (which must outlive it) with o's
- * key exchanges, DH check and extensions. On failure *cfg is NULL or to be freed by the
- * caller, and the error is in hsb_last_error(). */
+ * key exchanges, DH check, extensions and client authentication (files
+ * loaded here). On failure *cfg is NULL or to be freed by the caller, and
+ * the error is in hsb_last_error(): HSB_E_USAGE for options that do not go
+ * together (--verify-client require without --client-ca, ...) and for
+ * unreadable files. */
 hsb_rc hsb_tls_cmd_config(const hsb_tls_cmd_opts *o, hsb_tls_role role, const hsb_provider *prov,
                           hsb_tls_config **cfg);
 

@@ -8,7 +8,18 @@
 #include "hsb_backends.h"
 #include "hsb_cmd_args.h"
 
-enum { O_BACKEND = 256, O_KX, O_DHCHECK, O_ETM, O_EMS, O_SUITE };
+enum {
+    O_BACKEND = 256,
+    O_KX,
+    O_DHCHECK,
+    O_ETM,
+    O_EMS,
+    O_SUITE,
+    O_CLIENT_CERT,
+    O_CLIENT_KEY,
+    O_VERIFY_CLIENT,
+    O_CLIENT_CA
+};
 
 static const struct option common_opts[] = {
     {"backend", required_argument, NULL, O_BACKEND},
@@ -19,6 +30,45 @@ static const struct option common_opts[] = {
     {"suite", required_argument, NULL, O_SUITE},
     {"help", no_argument, NULL, 'h'},
 };
+
+/* Client authentication (RFC 5246 7.4.4-7.4.8): a client's side and the
+ * server's. */
+static const struct option client_auth_opts[] = {
+    {"client-cert", required_argument, NULL, O_CLIENT_CERT},
+    {"client-key", required_argument, NULL, O_CLIENT_KEY},
+};
+static const struct option server_auth_opts[] = {
+    {"verify-client", required_argument, NULL, O_VERIFY_CLIENT},
+    {"client-ca", required_argument, NULL, O_CLIENT_CA},
+};
+
+/* The client authentication options: 1 when id was one of them. */
+static int auth_opt(hsb_tls_cmd_opts *o, int id, const char *v, int *ok)
+{
+    switch (id) {
+    case O_CLIENT_CERT:
+        o->client_cert = v;
+        return 1;
+    case O_CLIENT_KEY:
+        o->client_key = v;
+        return 1;
+    case O_CLIENT_CA:
+        o->client_ca = v;
+        return 1;
+    case O_VERIFY_CLIENT:
+        if (!strcmp(v, "none"))
+            o->verify_client = HSB_TLS_VERIFY_NONE;
+        else if (!strcmp(v, "optional"))
+            o->verify_client = HSB_TLS_VERIFY_OPTIONAL;
+        else if (!strcmp(v, "require"))
+            o->verify_client = HSB_TLS_VERIFY_REQUIRE;
+        else
+            *ok = 0;
+        return 1;
+    default:
+        return 0;
+    }
+}
 
 /* Room for the shared options, a command's own and the zero entry. */
 #define MAX_OPTS 64
@@ -48,7 +98,7 @@ static int common_opt(hsb_tls_cmd_opts *o, int id, const char *v, int *ok)
         else
             *ok = 0;
     } else {
-        return 0;
+        return auth_opt(o, id, v, ok);
     }
     return 1;
 }
@@ -103,6 +153,13 @@ int hsb_tls_cmd_parse(int argc, char **argv, const char *cmd, hsb_tls_cmd_opts *
     struct option all[MAX_OPTS];
     size_t n = sizeof common_opts / sizeof common_opts[0];
     memcpy(all, common_opts, sizeof common_opts);
+    /* Client authentication only where --help describes it. */
+    int server = strcmp(cmd, "server") == 0, client = strcmp(cmd, "client") == 0;
+    const struct option *auth = server ? server_auth_opts : client_auth_opts;
+    size_t n_auth = server   ? sizeof server_auth_opts / sizeof server_auth_opts[0]
+                    : client ? sizeof client_auth_opts / sizeof client_auth_opts[0]
+                             : 0;
+    for (size_t i = 0; i < n_auth; i++) all[n++] = auth[i];
     for (size_t i = 0; own_opts[i].name && n + 1 < MAX_OPTS; i++) all[n++] = own_opts[i];
     all[n] = (struct option){NULL, 0, NULL, 0};
     tls_parse x = {o, usage, own, arg};
@@ -158,6 +215,30 @@ hsb_rc hsb_tls_cmd_provider(const hsb_tls_cmd_opts *o, hsb_provider *prov)
     return rc;
 }
 
+/* Client authentication from o onto cfg: a client's certificate and key,
+ * or the server's policy and client CAs; options that do not go together
+ * are HSB_E_USAGE with a message that names them. */
+static hsb_rc config_auth(const hsb_tls_cmd_opts *o, hsb_tls_role role, hsb_tls_config *cfg)
+{
+    if (role == HSB_TLS_CLIENT) {
+        if (!o->client_cert && !o->client_key) return HSB_OK;
+        if (!o->client_cert || !o->client_key)
+            HSB_BAIL_MSG(HSB_E_USAGE, "--client-cert and --client-key go together");
+        return hsb_tls_config_load_pem(cfg, o->client_cert, o->client_key);
+    }
+    if (o->verify_client == HSB_TLS_VERIFY_NONE) {
+        if (o->client_ca)
+            HSB_BAIL_MSG(HSB_E_USAGE, "--client-ca needs --verify-client optional or require");
+        return HSB_OK;
+    }
+    if (!o->client_ca)
+        HSB_BAIL_MSG(HSB_E_USAGE, o->verify_client == HSB_TLS_VERIFY_REQUIRE
+                                      ? "--verify-client require needs --client-ca FILE"
+                                      : "--verify-client optional needs --client-ca FILE");
+    HSB_GUARD(hsb_tls_config_load_anchors(cfg, o->client_ca));
+    return hsb_tls_config_set_verify_client(cfg, o->verify_client);
+}
+
 hsb_rc hsb_tls_cmd_config(const hsb_tls_cmd_opts *o, hsb_tls_role role, const hsb_provider *prov,
                           hsb_tls_config **cfg)
 {
@@ -169,6 +250,7 @@ hsb_rc hsb_tls_cmd_config(const hsb_tls_cmd_opts *o, hsb_tls_role role, const hs
         hsb_tls_config_set_dh_check(*cfg, o->check);
         hsb_tls_config_set_etm(*cfg, o->etm);
         hsb_tls_config_set_ems(*cfg, o->ems);
+        rc = config_auth(o, role, *cfg);
     }
     return rc;
 }

@@ -13,8 +13,9 @@
 #define N_SIZES 3
 static const unsigned sizes[N_SIZES] = {2048, 3072, 4096};
 
-/* Keys per size: the anchor CA, the leaf, a rogue CA, an intermediate CA. */
-enum { K_ANCHOR, K_LEAF, K_ROGUE, K_INTER, K_COUNT };
+/* Keys per size: the anchor CA, the leaf, a rogue CA, an intermediate CA,
+ * a client's leaf. */
+enum { K_ANCHOR, K_LEAF, K_ROGUE, K_INTER, K_CLIENT, K_COUNT };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static EVP_PKEY *keys[N_SIZES][K_COUNT];
@@ -39,6 +40,10 @@ const char *hsb_cert_variant_name(hsb_cert_variant v)
         return "bad-signature";
     case HSB_CERT_WITH_INTERMEDIATE:
         return "with-intermediate";
+    case HSB_CERT_CLIENT:
+        return "client";
+    case HSB_CERT_CLIENT_UNTRUSTED:
+        return "client-untrusted";
     default:
         return NULL;
     }
@@ -62,9 +67,14 @@ static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
     return ok;
 }
 
+/* What a certificate is for: a CA, a TLS server (the SAN names it), a TLS
+ * client (RFC 5280 4.2.1.12 id-kp-clientAuth; no SAN). */
+enum { IS_SERVER = 0, IS_CA = 1, IS_CLIENT = 2 };
+
 /* A certificate for subject `cn` with key `key`, issued by issuer (NULL:
- * self-signed) holding issuer_key; validity [now + from_days, now + to_days]. */
-static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, int is_ca,
+ * self-signed) holding issuer_key, for use kind (IS_*); validity
+ * [now + from_days, now + to_days]. */
+static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key, int kind,
                        const char *san, long from_days, long to_days, long serial)
 {
     X509 *x = X509_new();
@@ -81,9 +91,14 @@ static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *is
              X509_gmtime_adj(X509_getm_notAfter(x), to_days * 86400L) && X509_set_pubkey(x, key);
     X509_NAME_free(name);
     X509 *iss = issuer ? issuer : x;
-    if (ok && is_ca) {
+    if (ok && kind == IS_CA) {
         ok = add_ext(x, iss, NID_basic_constraints, "critical,CA:TRUE") &&
              add_ext(x, iss, NID_key_usage, "critical,keyCertSign,cRLSign") &&
+             add_ext(x, iss, NID_subject_key_identifier, "hash");
+    } else if (ok && kind == IS_CLIENT) {
+        ok = add_ext(x, iss, NID_basic_constraints, "critical,CA:FALSE") &&
+             add_ext(x, iss, NID_key_usage, "critical,digitalSignature") &&
+             add_ext(x, iss, NID_ext_key_usage, "clientAuth") &&
              add_ext(x, iss, NID_subject_key_identifier, "hash");
     } else if (ok) {
         ok = add_ext(x, iss, NID_basic_constraints, "critical,CA:FALSE") &&
@@ -102,54 +117,59 @@ static X509 *make_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *is
 }
 
 #define LOCALHOST_SAN "DNS:localhost,IP:127.0.0.1"
+#define CLIENT_CN "hsbench client"
 
-static hsb_rc build(int si, hsb_cert_variant v, hsb_cert_set *s)
+/* The leaf of variant v, issued as the variant says (an intermediate goes
+ * into s->chain[1]; a client's key into s->leaf_key); NULL on failure. */
+static X509 *make_leaf(int si, hsb_cert_variant v, hsb_cert_set *s)
 {
-    EVP_PKEY *ak = get_key(si, K_ANCHOR), *lk = get_key(si, K_LEAF);
-    if (!ak || !lk) HSB_BAIL_MSG(HSB_E_CRYPTO, "RSA key generation failed");
-    if (!anchors[si]) {
-        anchors[si] = make_cert("hsbench test CA", ak, NULL, NULL, 1, NULL, -1, 3650, 1);
-        if (!anchors[si]) HSB_BAIL_MSG(HSB_E_CRYPTO, "CA certificate");
-    }
-    memset(s, 0, sizeof *s);
-    s->bits = sizes[si];
-    s->variant = v;
-    s->anchor = anchors[si];
-    s->anchor_key = ak;
-    s->leaf_key = lk;
-    s->chain_len = 1;
+    EVP_PKEY *ak = s->anchor_key, *lk = s->leaf_key;
     long serial = 100 + (long)v;
     X509 *leaf = NULL;
     switch (v) {
     case HSB_CERT_GOOD:
     case HSB_CERT_BAD_SIGNATURE:
-        leaf = make_cert("localhost", lk, anchors[si], ak, 0, LOCALHOST_SAN, -1, 365, serial);
+        leaf =
+            make_cert("localhost", lk, anchors[si], ak, IS_SERVER, LOCALHOST_SAN, -1, 365, serial);
         break;
     case HSB_CERT_EXPIRED:
-        leaf = make_cert("localhost", lk, anchors[si], ak, 0, LOCALHOST_SAN, -30, -1, serial);
+        leaf =
+            make_cert("localhost", lk, anchors[si], ak, IS_SERVER, LOCALHOST_SAN, -30, -1, serial);
         break;
     case HSB_CERT_NOT_YET_VALID:
-        leaf = make_cert("localhost", lk, anchors[si], ak, 0, LOCALHOST_SAN, 1, 365, serial);
+        leaf =
+            make_cert("localhost", lk, anchors[si], ak, IS_SERVER, LOCALHOST_SAN, 1, 365, serial);
         break;
     case HSB_CERT_WRONG_HOST:
-        leaf = make_cert("wrong.example", lk, anchors[si], ak, 0,
+        leaf = make_cert("wrong.example", lk, anchors[si], ak, IS_SERVER,
                          "DNS:wrong.example,IP:10.11.12.13", -1, 365, serial);
         break;
-    case HSB_CERT_UNTRUSTED_CA: {
+    case HSB_CERT_UNTRUSTED_CA:
+    case HSB_CERT_CLIENT_UNTRUSTED: {
         /* Same name as the anchor, another key: the anchor did not sign it. */
         EVP_PKEY *rk = get_key(si, K_ROGUE);
         X509 *rogue =
-            rk ? make_cert("hsbench test CA", rk, NULL, NULL, 1, NULL, -1, 3650, 2) : NULL;
-        if (rogue) leaf = make_cert("localhost", lk, rogue, rk, 0, LOCALHOST_SAN, -1, 365, serial);
+            rk ? make_cert("hsbench test CA", rk, NULL, NULL, IS_CA, NULL, -1, 3650, 2) : NULL;
+        if (rogue && v == HSB_CERT_UNTRUSTED_CA)
+            leaf = make_cert("localhost", lk, rogue, rk, IS_SERVER, LOCALHOST_SAN, -1, 365, serial);
+        else if (rogue && (s->leaf_key = get_key(si, K_CLIENT)) != NULL)
+            leaf = make_cert(CLIENT_CN, s->leaf_key, rogue, rk, IS_CLIENT, NULL, -1, 365, serial);
         X509_free(rogue);
         break;
     }
+    case HSB_CERT_CLIENT:
+        s->leaf_key = get_key(si, K_CLIENT);
+        if (s->leaf_key)
+            leaf = make_cert(CLIENT_CN, s->leaf_key, anchors[si], ak, IS_CLIENT, NULL, -1, 365,
+                             serial);
+        break;
     case HSB_CERT_WITH_INTERMEDIATE: {
         EVP_PKEY *ik = get_key(si, K_INTER);
         X509 *inter =
-            ik ? make_cert("hsbench intermediate CA", ik, anchors[si], ak, 1, NULL, -1, 3650, 3)
+            ik ? make_cert("hsbench intermediate CA", ik, anchors[si], ak, IS_CA, NULL, -1, 3650, 3)
                : NULL;
-        if (inter) leaf = make_cert("localhost", lk, inter, ik, 0, LOCALHOST_SAN, -1, 365, serial);
+        if (inter)
+            leaf = make_cert("localhost", lk, inter, ik, IS_SERVER, LOCALHOST_SAN, -1, 365, serial);
         if (!leaf) {
             X509_free(inter);
             break;
@@ -159,8 +179,27 @@ static hsb_rc build(int si, hsb_cert_variant v, hsb_cert_set *s)
         break;
     }
     default:
-        HSB_BAIL(HSB_E_USAGE);
+        break;
     }
+    return leaf;
+}
+
+static hsb_rc build(int si, hsb_cert_variant v, hsb_cert_set *s)
+{
+    EVP_PKEY *ak = get_key(si, K_ANCHOR), *lk = get_key(si, K_LEAF);
+    if (!ak || !lk) HSB_BAIL_MSG(HSB_E_CRYPTO, "RSA key generation failed");
+    if (!anchors[si]) {
+        anchors[si] = make_cert("hsbench test CA", ak, NULL, NULL, IS_CA, NULL, -1, 3650, 1);
+        if (!anchors[si]) HSB_BAIL_MSG(HSB_E_CRYPTO, "CA certificate");
+    }
+    memset(s, 0, sizeof *s);
+    s->bits = sizes[si];
+    s->variant = v;
+    s->anchor = anchors[si];
+    s->anchor_key = ak;
+    s->leaf_key = lk;
+    s->chain_len = 1;
+    X509 *leaf = make_leaf(si, v, s);
     if (!leaf) HSB_BAIL_MSG(HSB_E_CRYPTO, "leaf certificate");
     if (v == HSB_CERT_BAD_SIGNATURE) {
         /* Flip one bit of the signature: it is the last field of the DER,

@@ -19,6 +19,11 @@
  *   BAD_SIGNATURE  leaf whose signature has one bit flipped
  *   WITH_INTERMEDIATE  anchor -> intermediate CA -> leaf; chain = leaf,
  *                  intermediate
+ *   CLIENT         a client's leaf ("hsbench client", extendedKeyUsage
+ *                  clientAuth, its own key in leaf_key) that anchor signs:
+ *                  for servers that verify clients
+ *   CLIENT_UNTRUSTED  the same client leaf signed by the rogue CA of
+ *                  UNTRUSTED_CA instead
  */
 #ifndef HSB_CERTGEN_H
 #define HSB_CERTGEN_H
@@ -38,6 +43,8 @@ typedef enum hsb_cert_variant {
     HSB_CERT_UNTRUSTED_CA,
     HSB_CERT_BAD_SIGNATURE,
     HSB_CERT_WITH_INTERMEDIATE,
+    HSB_CERT_CLIENT,
+    HSB_CERT_CLIENT_UNTRUSTED,
     HSB_CERT_VARIANT_COUNT
 } hsb_cert_variant;
 
@@ -48,7 +55,7 @@ typedef struct hsb_cert_set {
     EVP_PKEY *anchor_key;
     X509 *chain[2];     /* leaf, then the intermediate (or NULL) */
     size_t chain_len;   /* 1, or 2 for WITH_INTERMEDIATE */
-    EVP_PKEY *leaf_key; /* the server's private key */
+    EVP_PKEY *leaf_key; /* the leaf's private key (the server's; the client's for CLIENT*) */
 } hsb_cert_set;
 
 /* "good", "expired", ... ; NULL for a bad value. */

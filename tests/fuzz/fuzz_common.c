@@ -66,7 +66,9 @@ typedef struct fz_end {
 static hsb_provider prov[2]; /* [role]: openssl with that role's stream */
 static char dir_buf[1024];
 static char ca_file[1100], chain_file[1100], key_file[1100];
-static const hsb_cert_set *made; /* certificates made here when no files */
+static char client_file[1100], client_key_file[1100];
+/* certificates made here when there are no files: the server's, the client's */
+static const hsb_cert_set *made, *made_client;
 
 /* ends by [role][kx index: 0 both, 1 RSA only][MAC order]; the record
  * target's servers by [MAC order] */
@@ -84,6 +86,37 @@ static int file_exists(const char *p)
     return stat(p, &st) == 0;
 }
 
+/* A server's certificate, DH group, and client authentication: every
+ * server asks for a client certificate (optional) and trusts the test CA
+ * for it, so CertificateRequest, the client's Certificate and
+ * CertificateVerify are in every handshake the targets replay. */
+static hsb_rc server_certs(hsb_tls_config *cfg)
+{
+    hsb_rc rc = made ? hsb_tls_config_set_chain(cfg, made->chain, made->chain_len)
+                     : hsb_tls_config_load_pem(cfg, chain_file, key_file);
+    if (rc == HSB_OK && made) rc = hsb_tls_config_set_key(cfg, made->leaf_key);
+    if (rc == HSB_OK) rc = hsb_tls_config_set_dh_group(cfg, hsb_dh_group_by_name("ffdhe2048"));
+    if (rc == HSB_OK)
+        rc = made ? hsb_tls_config_add_anchor(cfg, made->anchor)
+                  : hsb_tls_config_load_anchors(cfg, ca_file);
+    if (rc == HSB_OK) rc = hsb_tls_config_set_verify_client(cfg, HSB_TLS_VERIFY_OPTIONAL);
+    return rc;
+}
+
+/* A client's trust anchor, server name, and certificate for the server's
+ * CertificateRequest. */
+static hsb_rc client_certs(hsb_tls_config *cfg)
+{
+    hsb_rc rc = made ? hsb_tls_config_add_anchor(cfg, made->anchor)
+                     : hsb_tls_config_load_anchors(cfg, ca_file);
+    if (rc == HSB_OK) rc = hsb_tls_config_set_server_name(cfg, "localhost");
+    if (rc == HSB_OK)
+        rc = made ? hsb_tls_config_set_chain(cfg, made_client->chain, made_client->chain_len)
+                  : hsb_tls_config_load_pem(cfg, client_file, client_key_file);
+    if (rc == HSB_OK && made) rc = hsb_tls_config_set_key(cfg, made_client->leaf_key);
+    return rc;
+}
+
 static int end_setup(fz_end *e, hsb_tls_role role, unsigned kx, int order)
 {
     hsb_rc rc = hsb_tls_config_new(&e->cfg, role, &prov[role]);
@@ -91,20 +124,7 @@ static int end_setup(fz_end *e, hsb_tls_role role, unsigned kx, int order)
     if (rc == HSB_OK) hsb_tls_config_set_etm(e->cfg, order == FZ_ETM);
     if (rc == HSB_OK && order == FZ_GCM)
         rc = hsb_tls_config_set_ciphers(e->cfg, HSB_TLS_CIPHER_GCM);
-    if (rc == HSB_OK && role == HSB_TLS_SERVER) {
-        if (made) {
-            rc = hsb_tls_config_set_chain(e->cfg, made->chain, made->chain_len);
-            if (rc == HSB_OK) rc = hsb_tls_config_set_key(e->cfg, made->leaf_key);
-        } else {
-            rc = hsb_tls_config_load_pem(e->cfg, chain_file, key_file);
-        }
-        if (rc == HSB_OK)
-            rc = hsb_tls_config_set_dh_group(e->cfg, hsb_dh_group_by_name("ffdhe2048"));
-    } else if (rc == HSB_OK) {
-        rc = made ? hsb_tls_config_add_anchor(e->cfg, made->anchor)
-                  : hsb_tls_config_load_anchors(e->cfg, ca_file);
-        if (rc == HSB_OK) rc = hsb_tls_config_set_server_name(e->cfg, "localhost");
-    }
+    if (rc == HSB_OK) rc = role == HSB_TLS_SERVER ? server_certs(e->cfg) : client_certs(e->cfg);
     if (rc == HSB_OK) rc = hsb_tls_thread_new(e->cfg, &e->thr);
     if (rc == HSB_OK) rc = hsb_tls_conn_new(e->thr, &e->conn);
     if (rc != HSB_OK) {
@@ -132,12 +152,16 @@ int fz_init(const char *dir)
     snprintf(ca_file, sizeof ca_file, "%s/certs/ca.pem", dir_buf);
     snprintf(chain_file, sizeof chain_file, "%s/certs/chain.pem", dir_buf);
     snprintf(key_file, sizeof key_file, "%s/certs/key.pem", dir_buf);
-    if (!file_exists(ca_file) || !file_exists(chain_file) || !file_exists(key_file)) {
+    snprintf(client_file, sizeof client_file, "%s/certs/client.pem", dir_buf);
+    snprintf(client_key_file, sizeof client_key_file, "%s/certs/client-key.pem", dir_buf);
+    if (!file_exists(ca_file) || !file_exists(chain_file) || !file_exists(key_file) ||
+        !file_exists(client_file) || !file_exists(client_key_file)) {
         fprintf(stderr,
                 "fuzz: no certificates in %s/certs (run fuzz_corpus_gen): making new ones; "
                 "the seed corpus will not get past the certificate check\n",
                 dir_buf);
-        if (hsb_certgen_get(2048, HSB_CERT_GOOD, &made) != HSB_OK) {
+        if (hsb_certgen_get(2048, HSB_CERT_GOOD, &made) != HSB_OK ||
+            hsb_certgen_get(2048, HSB_CERT_CLIENT, &made_client) != HSB_OK) {
             fprintf(stderr, "fuzz: certgen: %s\n", hsb_last_error());
             return 0;
         }

@@ -10,6 +10,11 @@
  * the targets to the very end (Finished verified, data read, close_notify),
  * and the fuzzer mutates from there.
  *
+ * Every server asks for a client certificate (optional, the test CA) and
+ * every client has one (certs/client.pem, client-key.pem), so the replayed
+ * handshakes carry CertificateRequest, the client's Certificate and
+ * CertificateVerify, and the server target reaches their readers.
+ *
  * The directory (certs/, corpus/, work/) is $HSB_FUZZ_DIR, else the build's
  * default (HSB_FUZZ_DIR_DEFAULT). Without certificate files there, the
  * targets make their own (they still run, but the seeds then fail at the

@@ -97,13 +97,18 @@ static int setup(void)
             fprintf(stderr, "mkdir %s/%s: %s\n", dir, subs[i], strerror(errno));
             return 0;
         }
-    const hsb_cert_set *certs;
-    char ca[2048], chain[2048], key[2048];
+    const hsb_cert_set *certs, *client;
+    char ca[2048], chain[2048], key[2048], cchain[2048], ckey[2048];
     snprintf(ca, sizeof ca, "%s/certs/ca.pem", dir);
     snprintf(chain, sizeof chain, "%s/certs/chain.pem", dir);
     snprintf(key, sizeof key, "%s/certs/key.pem", dir);
+    snprintf(cchain, sizeof cchain, "%s/certs/client.pem", dir);
+    snprintf(ckey, sizeof ckey, "%s/certs/client-key.pem", dir);
+    /* One process: the client certificate's CA is the anchor in ca.pem. */
     if (hsb_certgen_get(2048, HSB_CERT_GOOD, &certs) != HSB_OK ||
-        hsb_certgen_write_pem(certs, ca, chain, key) != HSB_OK) {
+        hsb_certgen_get(2048, HSB_CERT_CLIENT, &client) != HSB_OK ||
+        hsb_certgen_write_pem(certs, ca, chain, key) != HSB_OK ||
+        hsb_certgen_write_pem(client, NULL, cchain, ckey) != HSB_OK) {
         fprintf(stderr, "certificates: %s\n", hsb_last_error());
         return 0;
     }

@@ -3,6 +3,14 @@
 
   interop.py client ...   hsbench client  ->  openssl s_server -rev
   interop.py server ...   openssl s_client ->  hsbench server (echo)
+  interop.py auth-client  hsbench client --client-cert -> s_server -Verify/-verify
+  interop.py auth-server  s_client -cert -> hsbench server --verify-client
+
+The auth modes are client authentication (RFC 5246 7.4.4-7.4.8): a good
+client certificate, none (accepted where optional, handshake_failure where
+required), one from an untrusted CA (unknown_ca), and (auth-client, through
+--authtool, which flips a bit of our CertificateVerify) a bad signature
+(decrypt_error), each checked on both ends.
 
 --etm/--ems set hsbench's encrypt_then_mac (RFC 7366) and
 extended_master_secret (RFC 7627), --peer-etm/--peer-ems OpenSSL's (-no_etm;
@@ -80,6 +88,20 @@ def make_certs(args):
     r = subprocess.run([args.certtool, d, str(args.bits)], timeout=120)
     if r.returncode != 0:
         fail("certificate generation failed")
+    return files
+
+
+def make_client_certs(args, variant):
+    """A client certificate set (certgen's client or client-untrusted) from
+    --certs, or made here: (ca, chain, key)."""
+    d = os.path.join(args.certs or args.work, "%s-%d" % (variant, args.bits))
+    files = (os.path.join(d, "ca.pem"), os.path.join(d, "chain.pem"), os.path.join(d, "key.pem"))
+    if all(os.path.exists(f) for f in files):
+        return files
+    os.makedirs(d, exist_ok=True)
+    r = subprocess.run([args.certtool, d, str(args.bits), variant], timeout=120)
+    if r.returncode != 0:
+        fail("client certificate generation failed")
     return files
 
 
@@ -173,10 +195,14 @@ def run_client(args):
           % (args.kx, args.bits, args.n, want_ext(args)))
 
 
-def s_client_once(args, port, ca, data):
-    cmd = ["openssl", "s_client", "-connect", "127.0.0.1:%s" % port, "-tls1_2", "-cipher",
-           CIPHERS[suite_key(args)], "-CAfile", ca, "-servername", "localhost", "-verify_hostname",
-           "localhost", "-verify_return_error", "-quiet", "-no_ign_eof", "-nocommands"]
+def s_client_cmd(args, port, ca):
+    return ["openssl", "s_client", "-connect", "127.0.0.1:%s" % port, "-tls1_2", "-cipher",
+            CIPHERS[suite_key(args)], "-CAfile", ca, "-servername", "localhost", "-verify_hostname",
+            "localhost", "-verify_return_error", "-quiet", "-no_ign_eof", "-nocommands"]
+
+
+def s_client_once(args, port, ca, data, auth=()):
+    cmd = s_client_cmd(args, port, ca) + list(auth)
     extra, env = peer_ext(args)
     p = subprocess.Popen(cmd + extra, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, env=env)
@@ -217,20 +243,26 @@ def s_client_once(args, port, ca, data):
         fail("s_client did not verify the chain: " + err.decode(errors="replace"))
 
 
-def run_server(args):
-    """openssl s_client against hsbench server (echo)."""
+def start_hsbench_server(args, log, conns, extra):
+    """hsbench server on an ephemeral port for conns connections, our
+    certificate, --kx and the extra options; returns (process, port)."""
     ca, chain, key = make_certs(args)
-    log = os.path.join(args.work, "hsbench-server-%s-%d.log" % (args.kx, args.bits))
     cmd = [args.hsbench, "server", "--listen", "127.0.0.1:0", "--cert", chain, "--key", key,
-           "--kx", args.kx, "--max-conns", str(args.n)] + ours_ext(args)
-    if args.backend:
-        cmd += ["--backend", args.backend]
+           "--kx", args.kx, "--max-conns", str(conns)] + extra
     print("+ " + " ".join(cmd), flush=True)
     with open(log, "w") as out:
         srv = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out,
                                stderr=subprocess.STDOUT)
+    return srv, wait_for_line(log, r"listening on 127\.0\.0\.1:(\d+)", srv).group(1)
+
+
+def run_server(args):
+    """openssl s_client against hsbench server (echo)."""
+    ca = make_certs(args)[0]
+    log = os.path.join(args.work, "hsbench-server-%s-%d.log" % (args.kx, args.bits))
+    extra = ours_ext(args) + (["--backend", args.backend] if args.backend else [])
+    srv, port = start_hsbench_server(args, log, args.n, extra)
     try:
-        port = wait_for_line(log, r"listening on 127\.0\.0\.1:(\d+)", srv).group(1)
         for i in range(args.n):
             data = os.urandom(args.data)
             s_client_once(args, port, ca, data)
@@ -301,13 +333,174 @@ def run_robust(args):
     print("ok: hsbench server survives bad clients and stops on SIGINT")
 
 
+def start_s_server(args, name, verify):
+    """openssl s_server -rev for one connection, asking for a client
+    certificate as verify says; returns (process, port, log path)."""
+    ca, chain, key = make_certs(args)
+    log = os.path.join(args.work, "s_server-%s.log" % name)
+    with open(log, "w") as out:
+        srv = subprocess.Popen(["openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", chain,
+                                "-key", key, "-tls1_2", "-cipher", CIPHERS[suite_key(args)], "-rev",
+                                "-naccept", "1"] + verify,
+                               stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    port = wait_for_line(log, r"ACCEPT 127\.0\.0\.1:(\d+)", srv).group(1)
+    return srv, port, log
+
+
+def finish_s_server(srv, log):
+    try:
+        srv.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        fail("s_server did not finish its connection")
+    with open(log, errors="replace") as f:
+        return f.read()
+
+
+def auth_client_case(args, name, verify, ours, want_ok, want_alert, want_log):
+    """One connection of ours (the command ours) to s_server with verify:
+    it succeeds (want_ok) or fails with want_alert received; s_server's log
+    holds every string of want_log."""
+    srv, port, log = start_s_server(args, name, verify)
+    try:
+        cmd = [c.replace("PORT", port) for c in ours]
+        print("+ " + " ".join(cmd), flush=True)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+        out = r.stdout + r.stderr
+        print(out, flush=True)
+        if want_ok and r.returncode != 0:
+            fail("%s: our client failed (%d)" % (name, r.returncode))
+        if not want_ok and (r.returncode != 1 or want_alert not in out):
+            fail("%s: our client did not fail with %r received (exit %d)"
+                 % (name, want_alert, r.returncode))
+        slog = finish_s_server(srv, log)
+        for want in want_log:
+            if want not in slog:
+                fail("%s: s_server log lacks %r:\n%s" % (name, want, slog))
+    finally:
+        stop(srv)
+    print("ok: %s" % name, flush=True)
+
+
+def run_auth_client(args):
+    """hsbench client (and the corrupting tool) against s_server asking for
+    client certificates."""
+    sca = make_certs(args)[0]
+    cca, cchain, ckey = make_client_certs(args, "client")
+    _, uchain, ukey = make_client_certs(args, "client-untrusted")
+    require = ["-Verify", "1", "-verify_return_error", "-CAfile", cca]
+    ours = [args.hsbench, "client", "--connect", "127.0.0.1:PORT", "--cafile", sca,
+            "--servername", "localhost", "--kx", args.kx, "--data", "200", "--echo", "rev"]
+    cert = ["--client-cert", cchain, "--client-key", ckey]
+    auth_client_case(args, "client certificate, s_server -Verify", require, ours + cert, True,
+                     None, ["CN = hsbench client", "CONNECTION ESTABLISHED"])
+    auth_client_case(args, "no certificate, s_server -verify (optional)",
+                     ["-verify", "1", "-verify_return_error", "-CAfile", cca], ours, True, None,
+                     ["CONNECTION ESTABLISHED"])
+    auth_client_case(args, "no certificate, s_server -Verify", require, ours, False,
+                     "received alert handshake_failure(40)", ["did not return a certificate"])
+    auth_client_case(args, "untrusted client certificate, s_server -Verify", require,
+                     ours + ["--client-cert", uchain, "--client-key", ukey], False,
+                     "received alert unknown_ca(48)", ["unable to get local issuer"])
+    tool = [args.authtool, "127.0.0.1", "PORT", sca, cchain, ckey]
+    auth_client_case(args, "control: the tap without corruption", require, tool, True, None,
+                     ["CN = hsbench client", "CONNECTION ESTABLISHED"])
+    auth_client_case(args, "bad CertificateVerify, s_server -Verify", require,
+                     tool + ["corrupt-cv"], False, "received alert decrypt_error(51)",
+                     ["bad signature"])
+    print("ok: hsbench client authenticates to openssl s_server, kx=%s" % args.kx)
+
+
+def s_client_refused(args, port, ca, auth, alert_no):
+    """s_client with auth (its -cert/-key or none) is refused by our server:
+    it reports the alert number we sent."""
+    cmd = s_client_cmd(args, port, ca) + list(auth)
+    print("+ " + " ".join(cmd), flush=True)
+    r = subprocess.run(cmd, input=b"hello\n", capture_output=True, timeout=args.timeout)
+    err = r.stderr.decode(errors="replace")
+    if r.returncode == 0 or ("SSL alert number %d" % alert_no) not in err:
+        fail("s_client was not refused with alert %d (exit %d):\n%s"
+             % (alert_no, r.returncode, err))
+
+
+def run_auth_server(args):
+    """openssl s_client, with and without -cert, against hsbench server
+    --verify-client require, then optional."""
+    sca = make_certs(args)[0]
+    cca, cchain, ckey = make_client_certs(args, "client")
+    _, uchain, ukey = make_client_certs(args, "client-untrusted")
+    for mode, conns in (("require", 3), ("optional", 3)):
+        log = os.path.join(args.work, "hsbench-server-verify-%s.log" % mode)
+        srv, port = start_hsbench_server(args, log, conns,
+                                         ["--verify-client", mode, "--client-ca", cca])
+        try:
+            s_client_once(args, port, sca, os.urandom(args.data), ["-cert", cchain, "-key", ckey])
+            s_client_refused(args, port, sca, ["-cert", uchain, "-key", ukey], 48)
+            if mode == "require":
+                s_client_refused(args, port, sca, [], 40)
+            else:
+                s_client_once(args, port, sca, os.urandom(args.data))
+            try:
+                srv.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                fail("hsbench server did not stop after --max-conns %d" % conns)
+            with open(log, errors="replace") as f:
+                slog = f.read()
+            print(slog, flush=True)
+            for want in ["unknown_ca"] + (["handshake_failure"] if mode == "require" else []):
+                if want not in slog:
+                    fail("server log does not report %s" % want)
+        finally:
+            stop(srv)
+        print("ok: openssl s_client -> hsbench server --verify-client %s, kx=%s" % (mode, args.kx))
+
+
+def run_auth_usage(args):
+    """The client authentication options' usage errors: exit 2 and a message
+    that names the options, before anything listens or connects."""
+    sca, chain, key = make_certs(args)
+    cca, cchain, ckey = make_client_certs(args, "client")
+    srv = [args.hsbench, "server", "--listen", "127.0.0.1:0", "--cert", chain, "--key", key,
+           "--max-conns", "1"]
+    cli = [args.hsbench, "client", "--connect", "127.0.0.1:9", "--cafile", sca]
+    cases = [
+        (srv + ["--verify-client", "require"], "--verify-client require needs --client-ca"),
+        (srv + ["--verify-client", "optional"], "--verify-client optional needs --client-ca"),
+        (srv + ["--client-ca", cca], "--client-ca needs --verify-client"),
+        (srv + ["--verify-client", "sometimes", "--client-ca", cca],
+         "bad value for --verify-client"),
+        (srv + ["--verify-client", "require", "--client-ca", "/nonexistent.pem"],
+         "cannot open the CA file"),
+        (srv + ["--client-cert", cchain], "unknown option"),
+        (cli + ["--client-cert", cchain], "--client-cert and --client-key go together"),
+        (cli + ["--client-key", ckey], "--client-cert and --client-key go together"),
+        (cli + ["--client-cert", cchain, "--client-key", key],
+         "private key does not match the certificate"),
+        (cli + ["--verify-client", "require"], "unknown option"),
+    ]
+    for cmd, want in cases:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        if r.returncode != 2 or want not in r.stderr:
+            fail("%s: exit %d, stderr %r; wanted 2 and %r"
+                 % (" ".join(cmd[1:]), r.returncode, r.stderr, want))
+        print("ok: %s -> %s" % (" ".join(cmd[1:2] + cmd[-2:]), r.stderr.strip().splitlines()[-1]))
+    for cmd in (srv, cli):
+        r = subprocess.run(cmd[:2] + ["--help"], capture_output=True, text=True, timeout=30)
+        for opt in (["--verify-client", "--client-ca"] if cmd is srv
+                    else ["--client-cert", "--client-key"]):
+            if r.returncode != 0 or opt not in r.stdout:
+                fail("hsbench %s --help does not describe %s" % (cmd[1], opt))
+    print("ok: client authentication usage errors")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("mode", choices=["client", "server", "robust"])
+    ap.add_argument("mode", choices=["client", "server", "robust", "auth-client", "auth-server",
+                                     "auth-usage"])
     ap.add_argument("--hsbench", required=True)
     ap.add_argument("--certtool", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--certs", default=None, help="folder with certs-BITS/ made beforehand")
+    ap.add_argument("--authtool", default=None, help="tls_auth_client_tool (auth-client)")
     ap.add_argument("--kx", choices=["rsa", "dhe"], required=True)
     ap.add_argument("--bits", type=int, default=2048)
     ap.add_argument("-n", type=int, default=3, help="connections")
@@ -319,6 +512,10 @@ def main():
     for opt in ["--etm", "--ems", "--peer-etm", "--peer-ems"]:
         ap.add_argument(opt, choices=["on", "off"], default="on")
     args = ap.parse_args()
+    if args.mode == "auth-usage":
+        os.makedirs(args.work, exist_ok=True)
+        run_auth_usage(args)
+        return 0
     if shutil.which("openssl") is None:
         print("SKIP: no openssl command")
         return 77
@@ -327,6 +524,10 @@ def main():
         run_client(args)
     elif args.mode == "server":
         run_server(args)
+    elif args.mode == "auth-client":
+        run_auth_client(args)
+    elif args.mode == "auth-server":
+        run_auth_server(args)
     else:
         run_robust(args)
     return 0

@@ -13,6 +13,7 @@
 #include "hsb_certgen.h"
 #include "hsb_dh_groups.h"
 #include "hsb_tls_test.h"
+#include "hsb_test_pair.h"
 #include "hsb_tls_x509.h"
 
 static int failures;
@@ -29,23 +30,7 @@ static int failures;
 
 static hsb_provider prov;
 
-typedef struct pair {
-    hsb_tls_config *ccfg, *scfg;
-    hsb_tls_thread *cthr, *sthr;
-    hsb_tls_conn *c, *s;
-    hsb_mem_pair mem;
-} pair;
-
-static void pair_free(pair *p)
-{
-    hsb_tls_conn_free(p->c);
-    hsb_tls_conn_free(p->s);
-    hsb_tls_thread_free(p->cthr);
-    hsb_tls_thread_free(p->sthr);
-    hsb_tls_config_free(p->ccfg);
-    hsb_tls_config_free(p->scfg);
-    free(p);
-}
+typedef hsb_test_pair pair;
 
 /* A started client/server pair; server certificates from variant v; the
  * server's DH group is group (NULL: the default). */
@@ -67,17 +52,9 @@ static pair *pair_new_group(hsb_cert_variant v, unsigned kx, unsigned min_dh_bit
     if (rc == HSB_OK) rc = hsb_tls_config_set_chain(p->scfg, certs->chain, certs->chain_len);
     if (rc == HSB_OK) rc = hsb_tls_config_set_key(p->scfg, certs->leaf_key);
     if (rc == HSB_OK && group) rc = hsb_tls_config_set_dh_group(p->scfg, group);
-    if (rc == HSB_OK) rc = hsb_tls_thread_new(p->ccfg, &p->cthr);
-    if (rc == HSB_OK) rc = hsb_tls_thread_new(p->scfg, &p->sthr);
-    if (rc == HSB_OK) rc = hsb_tls_conn_new(p->cthr, &p->c);
-    if (rc == HSB_OK) rc = hsb_tls_conn_new(p->sthr, &p->s);
-    hsb_mem_pair_init(&p->mem);
-    hsb_tls_transport ct = hsb_mem_pair_client(&p->mem), st = hsb_mem_pair_server(&p->mem);
-    if (rc == HSB_OK) rc = hsb_tls_conn_start(p->c, &ct);
-    if (rc == HSB_OK) rc = hsb_tls_conn_start(p->s, &st);
+    if (rc == HSB_OK) rc = hsb_test_pair_start(p);
     if (rc != HSB_OK) {
-        fprintf(stderr, "pair setup: %s\n", hsb_last_error());
-        pair_free(p);
+        hsb_test_pair_free(p);
         return NULL;
     }
     return p;
@@ -105,7 +82,7 @@ static void cert_case(hsb_cert_variant v, int alert)
     rc = hsb_tls_handshake(p->s);
     CHECK(rc == HSB_E_PROTOCOL && hsb_tls_conn_alert_received(p->s) == alert, "server got %d",
           hsb_tls_conn_alert_received(p->s));
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 static void intermediate_ok(void)
@@ -115,7 +92,7 @@ static void intermediate_ok(void)
     hsb_rc rc = hsb_tls_pair_handshake(p->c, p->s, NULL);
     CHECK(rc == HSB_OK, "chain with an intermediate: %s", hsb_tls_conn_error(p->c));
     printf("%-18s -> ok\n", "with-intermediate");
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 /* Step the client once and flip a bit in the last record it sent. */
@@ -148,7 +125,7 @@ static void finished_bitflip(void)
     rc = hsb_tls_handshake(p->c);
     CHECK(hsb_tls_conn_alert_received(p->c) == HSB_TLS_ALERT_BAD_RECORD_MAC, "client heard %d",
           hsb_tls_conn_alert_received(p->c));
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 static void premaster_bitflip(void)
@@ -177,7 +154,7 @@ static void premaster_bitflip(void)
     CHECK(strcmp(hsb_tls_conn_failed_step(p->s), "client Finished") == 0, "step %s",
           hsb_tls_conn_failed_step(p->s));
     CHECK(hsb_tls_conn_alert_sent(p->s) == HSB_TLS_ALERT_BAD_RECORD_MAC, "alert");
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 static void replay_and_seq(void)
@@ -207,7 +184,7 @@ static void replay_and_seq(void)
     rc = hsb_tls_write(p->c, "x", 1, &n);
     printf("%-18s -> %s\n", "sequence wrap", hsb_tls_conn_error(p->c));
     CHECK(rc == HSB_E_PROTOCOL && n == 0 && hsb_tls_conn_alert_sent(p->c) == -1, "wrapped");
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 static void small_dh_group(void)
@@ -219,7 +196,7 @@ static void small_dh_group(void)
     CHECK(rc != HSB_OK && hsb_tls_conn_alert_sent(p->c) == HSB_TLS_ALERT_HANDSHAKE_FAILURE &&
               strcmp(hsb_tls_conn_failed_step(p->c), "ServerKeyExchange") == 0,
           "%s", hsb_tls_conn_error(p->c));
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 /* Re-cut the plaintext handshake records waiting in q into records of at
@@ -254,7 +231,7 @@ static void fragmented_flights(void)
     CHECK(rc == HSB_OK, "fragmented handshake: %s / %s", hsb_tls_conn_error(p->c),
           hsb_tls_conn_error(p->s));
     printf("%-18s -> ok\n", "fragmented flights");
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 static void custom_group(void)
@@ -277,7 +254,7 @@ static void custom_group(void)
     CHECK(info.dh_group && strcmp(info.dh_group, "custom") == 0 && info.dh_bits == 2048,
           "client sees %s", info.dh_group ? info.dh_group : "(null)");
     printf("%-18s -> ok (%s-%u, full check)\n", "custom dh group", info.dh_group, info.dh_bits);
-    pair_free(p);
+    hsb_test_pair_free(p);
 }
 
 static void missing_classes(void)

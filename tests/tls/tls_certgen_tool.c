@@ -2,7 +2,9 @@
  * tls_certgen_tool DIR BITS [VARIANT]: write DIR/ca.pem, DIR/chain.pem and
  * DIR/key.pem (hsb_certgen) for the interop tests and for trying the
  * server/client commands by hand. VARIANT: good (default), expired,
- * not-yet-valid, wrong-host, untrusted-ca, bad-signature, with-intermediate.
+ * not-yet-valid, wrong-host, untrusted-ca, bad-signature, with-intermediate,
+ * client (a client certificate and its key, for servers that verify
+ * clients), client-untrusted.
  */
 #include <stdio.h>
 #include <stdlib.h>
