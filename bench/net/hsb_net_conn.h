@@ -94,12 +94,13 @@ typedef struct hsb_net_failure {
 
 /* What a finished handshake negotiated. */
 typedef struct hsb_net_info {
-    const char *suite_name; /* "TLS_RSA_WITH_AES_128_CBC_SHA256", ... */
-    unsigned kx;            /* HSB_TLS_KX_RSA / _DHE */
-    unsigned rsa_bits;      /* 0 where the implementation does not tell */
-    unsigned dh_bits;       /* 0 where the implementation does not tell (a libssl server) */
-    const char *dh_group;   /* our core: "ffdhe2048"...; libssl: NULL */
-    int etm, ems;           /* 1 in use, 0 not, -1 the implementation does not tell */
+    const char *suite_name;     /* "TLS_RSA_WITH_AES_128_CBC_SHA256", ... */
+    unsigned kx;                /* HSB_TLS_KX_RSA / _DHE */
+    unsigned rsa_bits;          /* 0 where the implementation does not tell */
+    unsigned dh_bits;           /* 0 where the implementation does not tell (a libssl server) */
+    const char *dh_group;       /* our core: "ffdhe2048"...; libssl: NULL */
+    int etm, ems;               /* 1 in use, 0 not, -1 the implementation does not tell */
+    const char *client_subject; /* a server: the client certificate it verified, else NULL */
 } hsb_net_info;
 
 typedef struct hsb_net_tls hsb_net_tls;

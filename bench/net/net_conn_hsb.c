@@ -186,6 +186,7 @@ static void info(const hsb_net_conn *c, hsb_net_info *out)
     out->dh_group = i.dh_group;
     out->etm = i.etm;
     out->ems = i.ems;
+    out->client_subject = i.client_auth ? i.client_subject : NULL;
 }
 
 const net_ops hsb_net_ops_hsb = {

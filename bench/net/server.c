@@ -49,9 +49,10 @@ static void log_ok(const srv_conn *c, const char *peer)
     if (i.kx == HSB_TLS_KX_DHE && !i.dh_group && i.dh_bits)
         snprintf(dh, sizeof dh, " dh-%u", i.dh_bits);
     if (i.etm >= 0) snprintf(ext, sizeof ext, ", etm %s", i.etm ? "on" : "off");
-    printf("conn %ld from %s: ok TLSv1.2 %s rsa-%u%s%s, ems %s, echoed %llu bytes\n", c->id, peer,
-           i.suite_name ? i.suite_name : "?", i.rsa_bits, dh, ext, i.ems ? "on" : "off",
-           (unsigned long long)c->echoed);
+    printf("conn %ld from %s: ok TLSv1.2 %s rsa-%u%s%s, ems %s, %s%s%sechoed %llu bytes\n", c->id,
+           peer, i.suite_name ? i.suite_name : "?", i.rsa_bits, dh, ext, i.ems ? "on" : "off",
+           i.client_subject ? "client \"" : "", i.client_subject ? i.client_subject : "",
+           i.client_subject ? "\", " : "", (unsigned long long)c->echoed);
 }
 
 /* Count a failure in its bucket (kind, step, alert). */

@@ -449,6 +449,11 @@ def run_auth_server(args):
             for want in ["unknown_ca"] + (["handshake_failure"] if mode == "require" else []):
                 if want not in slog:
                     fail("server log does not report %s" % want)
+            # the certificate that was verified is named on its connection's
+            # line; the optional connection without one names none
+            authed = re.findall(r': ok TLSv1\.2 .* client "([^"]*)"', slog)
+            if len(authed) != 1 or "CN" not in authed[0]:
+                fail("server log names the client certificate once: %r" % authed)
         finally:
             stop(srv)
         print("ok: openssl s_client -> hsbench server --verify-client %s, kx=%s" % (mode, args.kx))
