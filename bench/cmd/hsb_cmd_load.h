@@ -72,8 +72,6 @@ HSB_MUST_CHECK hsb_rc hsb_load_cli_cfg(const hsb_load_cli *c, const hsb_load_cli
  * else by policy pin. */
 HSB_MUST_CHECK hsb_rc hsb_load_placement(unsigned n, hsb_pin_policy pin, const int *list,
                                          size_t n_list, hsb_placement *pl);
-/* "0,2,4-7" into list (at most cap); 0 on a malformed list. */
-size_t hsb_parse_pu_list(const char *s, int *list, size_t cap);
 
 /* `hsbench load`'s options into o, c and the report's settings ro: -1 to go
  * on, else the exit status (after a message or the help). */

@@ -71,29 +71,6 @@ void hsb_load_cli_defaults(hsb_load_cli *c)
     c->impl = HSB_NET_IMPL_HSB;
 }
 
-size_t hsb_parse_pu_list(const char *s, int *list, size_t cap)
-{
-    size_t n = 0;
-    while (*s) {
-        char *end;
-        errno = 0;
-        long a = strtol(s, &end, 10), b = a;
-        if (end == s || errno || a < 0 || a > 4095) return 0;
-        if (*end == '-') {
-            s = end + 1;
-            b = strtol(s, &end, 10);
-            if (end == s || b < a || b > 4095) return 0;
-        }
-        for (long v = a; v <= b; v++) {
-            if (n == cap) return 0;
-            list[n++] = (int)v;
-        }
-        if (*end && *end != ',') return 0;
-        s = *end ? end + 1 : end;
-    }
-    return n;
-}
-
 /* The options that take a number or a duration. */
 static int number_opt(hsb_load_cli *c, int id, const char *v, int *ok)
 {
@@ -157,7 +134,7 @@ int hsb_load_cli_opt(hsb_load_cli *c, int id, const char *v, int *ok)
         return 1;
     }
     case L_PUS:
-        c->n_pus = hsb_parse_pu_list(v, c->pus, HSB_MAX_THREADS);
+        c->n_pus = hsb_pu_list_parse(v, c->pus, HSB_MAX_THREADS);
         if (!c->n_pus) *ok = 0;
         return 1;
     case L_HTTP:

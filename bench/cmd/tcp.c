@@ -50,7 +50,8 @@ static void usage(FILE *to)
           "\n"
           "  --server-pus LIST    PUs of the servers (default: the first PU)\n"
           "  --client-pus LIST    PUs of the load generator (default: the other PUs, or\n"
-          "                       the first when there is only one)\n"
+          "                       the first when there is only one). PU lists are OS\n"
+          "                       numbers (0, 0-3,8) of PUs this process may run on\n"
           "  --server-threads N   server workers / nginx workers (default: one per\n"
           "                       server PU)\n"
           "  --targets LIST       of hsb-openssl,hsb-native,libssl-reference,nginx\n"
@@ -157,10 +158,10 @@ static void tcp_opt(void *arg, int id, const char *v, int *ok)
     int f[2];
     switch (id) {
     case T_SERVER_PUS:
-        *ok = (a->n_server_pus = hsb_parse_pu_list(v, a->server_pus, HSB_MAX_THREADS)) > 0;
+        *ok = (a->n_server_pus = hsb_pu_list_parse(v, a->server_pus, HSB_MAX_THREADS)) > 0;
         break;
     case T_CLIENT_PUS:
-        *ok = (a->n_client_pus = hsb_parse_pu_list(v, a->client_pus, HSB_MAX_THREADS)) > 0;
+        *ok = (a->n_client_pus = hsb_pu_list_parse(v, a->client_pus, HSB_MAX_THREADS)) > 0;
         break;
     case T_SERVER_THREADS:
         a->server_threads = (unsigned)hsb_tls_cmd_parse_long(v, 1, HSB_MAX_THREADS, ok);

@@ -54,6 +54,11 @@ typedef struct hsb_placement {
 /* Compute the placement of `threads` workers (1..HSB_MAX_THREADS). */
 HSB_MUST_CHECK hsb_rc hsb_place(unsigned threads, hsb_pin_policy pin, hsb_placement *out);
 
+/* A PU list, "0", "2,3", "0-3,8" (OS indexes), into list (at most cap
+ * entries, in the order given). 0 when it is malformed, too long, or names
+ * a PU this process may not run on (its affinity mask: taskset, cgroups). */
+size_t hsb_pu_list_parse(const char *s, int *list, size_t cap);
+
 /* Bind the calling thread to worker i's PU (nothing for unbound workers). */
 HSB_MUST_CHECK hsb_rc hsb_pin_self(const hsb_placement *pl, unsigned i);
 

@@ -1,7 +1,10 @@
 /* Thread placement with hwloc. */
 #include "hsb_pin.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -181,4 +184,29 @@ hsb_rc hsb_pin_self(const hsb_placement *pl, unsigned i)
     hwloc_bitmap_free(set);
     if (rc != 0) HSB_BAIL_MSG(HSB_E_INTERNAL, "hwloc_set_cpubind failed");
     return HSB_OK;
+}
+
+size_t hsb_pu_list_parse(const char *s, int *list, size_t cap)
+{
+    cpu_set_t have;
+    if (sched_getaffinity(0, sizeof have, &have) != 0) return 0;
+    size_t n = 0;
+    while (*s) {
+        char *end;
+        errno = 0;
+        long a = strtol(s, &end, 10), b = a;
+        if (end == s || errno || a < 0 || a >= CPU_SETSIZE) return 0;
+        if (*end == '-') {
+            s = end + 1;
+            b = strtol(s, &end, 10);
+            if (end == s || b < a || b >= CPU_SETSIZE) return 0;
+        }
+        for (long v = a; v <= b; v++) {
+            if (n == cap || !CPU_ISSET((int)v, &have)) return 0;
+            list[n++] = (int)v;
+        }
+        if (*end && *end != ',') return 0;
+        s = *end ? end + 1 : end;
+    }
+    return n;
 }

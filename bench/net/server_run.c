@@ -249,38 +249,15 @@ hsb_rc hsb_net_server_run(hsb_net_server *s, hsb_net_server_result *res, char *e
     return rc;
 }
 
-/* "0-3,8" into set; 0 on a malformed list. */
-static int parse_pus(const char *list, cpu_set_t *set)
-{
-    CPU_ZERO(set);
-    const char *p = list;
-    while (*p) {
-        char *end;
-        long a = strtol(p, &end, 10), b = a;
-        if (end == p || a < 0 || a >= CPU_SETSIZE) return 0;
-        p = end;
-        if (*p == '-') {
-            b = strtol(p + 1, &end, 10);
-            if (end == p + 1 || b < a || b >= CPU_SETSIZE) return 0;
-            p = end;
-        }
-        for (long i = a; i <= b; i++) CPU_SET((int)i, set);
-        if (*p == ',')
-            p++;
-        else if (*p)
-            return 0;
-    }
-    return CPU_COUNT(set) > 0;
-}
-
 hsb_rc hsb_net_restrict_pus(const char *list)
 {
-    cpu_set_t want, have;
-    if (!parse_pus(list, &want)) HSB_BAIL_MSG(HSB_E_USAGE, "a PU list such as 0 or 0-3,8");
-    if (sched_getaffinity(0, sizeof have, &have) != 0) HSB_BAIL_MSG(HSB_E_IO, strerror(errno));
-    cpu_set_t both;
-    CPU_AND(&both, &want, &have);
-    if (!CPU_EQUAL(&both, &want)) HSB_BAIL_MSG(HSB_E_USAGE, "a PU this process may not use");
+    int pus[CPU_SETSIZE];
+    size_t n = hsb_pu_list_parse(list, pus, CPU_SETSIZE);
+    if (n == 0)
+        HSB_BAIL_MSG(HSB_E_USAGE, "a PU list such as 0 or 0-3,8, of PUs this process may use");
+    cpu_set_t want;
+    CPU_ZERO(&want);
+    for (size_t i = 0; i < n; i++) CPU_SET(pus[i], &want);
     if (sched_setaffinity(0, sizeof want, &want) != 0) HSB_BAIL_MSG(HSB_E_IO, strerror(errno));
     return HSB_OK;
 }

@@ -188,6 +188,13 @@ if WHAT == "cli":
         (["modexp", "stray"], "stray"),
         (["suite", "--sizes", "16"], "--sizes"),
         (["nosuchcommand"], "nosuchcommand"),
+        # PU lists name PUs this process may run on
+        (["tcp", "--server-pus", "4095"], "--server-pus"),
+        (["tcp", "--client-pus", "0-4095"], "--client-pus"),
+        (["tcp", "--rates", "0"], "--rates"),
+        (["load", "--connect", "127.0.0.1:9", "--pus", "4095"], "--pus"),
+        (["load", "--connect", "127.0.0.1:9", "--connections", "0"], "--connections"),
+        (["load", "--connect", "127.0.0.1:9", "--rate", "-1"], "--rate"),
     ]
     for args, word in bad:
         p = run([HSB] + args, expect=2, timeout=30)
