@@ -33,20 +33,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#include <valgrind/memcheck.h>
-#include <valgrind/valgrind.h>
 
 #include "hsb_backends.h"
+#include "hsb_ctgrind.h"
 #include "hsb_native_aes.h"
 #include "native_mont.h"
 #include "native_sha256.h"
-
-#define SECRET(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
-#define PUBLIC(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-
-#define VG_ERROR_EXIT 42
 
 static int failures;
 #define CHECK(cond, ...)                                                                           \
@@ -506,18 +499,8 @@ int main(int argc, char **argv)
     if (RUNNING_ON_VALGRIND) /* the child */
         return leak ? run_leak(leak) : run_checks(paths ? paths : "", keyfile ? keyfile : "");
 
-#if defined(HSB_SANITIZED)
-    printf("SKIP: sanitizer build (valgrind cannot run ASan binaries)\n");
-    return 77;
-#endif
-#ifndef HSB_VALGRIND
-    printf("SKIP: valgrind not found at configure time\n");
-    return 77;
-#else
-    if (access(HSB_VALGRIND, X_OK) != 0) {
-        printf("SKIP: %s not executable\n", HSB_VALGRIND);
-        return 77;
-    }
+    int skip = hsb_ctgrind_unavailable();
+    if (skip) return skip;
     /* Paths the real CPU has (IFMA excluded: valgrind has no AVX-512). */
     char plist[64] = "portable";
     if (hsb_nm_engine_get(HSB_NM_PATH_MULX)) strcat(plist, ",mulx");
@@ -531,26 +514,10 @@ int main(int argc, char **argv)
         close(fd);
         printf("checking paths %s under valgrind\n", plist);
     }
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        char *args[] = {(char *)HSB_VALGRIND,
-                        (char *)"-q",
-                        (char *)"--error-exitcode=42",
-                        (char *)"--track-origins=yes",
-                        argv[0],
-                        (char *)(leak ? "--leak" : "--paths"),
-                        leak ? (char *)leak : plist,
-                        (char *)"--key",
-                        keyfile_buf,
-                        NULL};
-        execv(HSB_VALGRIND, args);
-        _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
+    char *args[] = {(char *)(leak ? "--leak" : "--paths"), leak ? (char *)leak : plist,
+                    (char *)"--key", keyfile_buf, NULL};
+    int code = hsb_ctgrind_run(argv[0], args);
     if (!leak) unlink(keyfile_buf);
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
     if (leak) {
         /* The control must be caught by valgrind itself, not fail otherwise. */
         printf("leaky %s control: %s (valgrind exit %d)\n", leak,
@@ -559,5 +526,4 @@ int main(int argc, char **argv)
     }
     printf("ctgrind: %s (valgrind exit %d)\n", code == 0 ? "clean" : "FAILED", code);
     return code == 0 ? 0 : 1;
-#endif
 }

@@ -15,16 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-#include <valgrind/memcheck.h>
-#include <valgrind/valgrind.h>
 
+#include "hsb_ctgrind.h"
 #include "native_mb.h"
-
-#define SECRET(p, n) ((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
-#define PUBLIC(p, n) ((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
-#define VG_ERROR_EXIT 42
 
 extern const hsb_nm_mb_engine hsb_nm_mb_engine_ifma_emu;
 
@@ -99,34 +92,10 @@ int main(int argc, char **argv)
 {
     int control = argc > 1 && strcmp(argv[1], "--control") == 0;
     if (RUNNING_ON_VALGRIND) return run_child(control);
-#if defined(HSB_SANITIZED)
-    printf("SKIP: sanitizer build (valgrind cannot run ASan binaries)\n");
-    return 77;
-#endif
-#ifndef HSB_VALGRIND
-    printf("SKIP: valgrind not found at configure time\n");
-    return 77;
-#else
-    if (access(HSB_VALGRIND, X_OK) != 0) {
-        printf("SKIP: %s not executable\n", HSB_VALGRIND);
-        return 77;
-    }
-    fflush(stdout);
-    pid_t pid = fork();
-    if (pid == 0) {
-        char *args[] = {(char *)HSB_VALGRIND,
-                        (char *)"-q",
-                        (char *)"--error-exitcode=42",
-                        (char *)"--track-origins=yes",
-                        argv[0],
-                        control ? argv[1] : NULL,
-                        NULL};
-        execv(HSB_VALGRIND, args);
-        _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    int skip = hsb_ctgrind_unavailable();
+    if (skip) return skip;
+    char *args[] = {control ? argv[1] : NULL, NULL};
+    int code = hsb_ctgrind_run(argv[0], args);
     if (control) {
         printf("leaky control: %s (valgrind exit %d)\n",
                code == VG_ERROR_EXIT ? "caught" : "NOT caught", code);
@@ -135,5 +104,4 @@ int main(int argc, char **argv)
     printf("8-lane kernel under ctgrind: %s (valgrind exit %d)\n", code == 0 ? "clean" : "FAILED",
            code);
     return code == 0 ? 0 : 1;
-#endif
 }
