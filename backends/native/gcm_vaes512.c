@@ -125,8 +125,14 @@ TGT static inline void ctr_start(__m512i st[NREG], __m512i ctr, uint64_t lo, __m
             k0);
 }
 
+TGT static inline __m512i ctr_vec(uint64_t hi, uint64_t lo)
+{
+    return _mm512_set_epi64((long long)hi, (long long)lo, (long long)hi, (long long)lo,
+                            (long long)hi, (long long)lo, (long long)hi, (long long)lo);
+}
+
 /*
- * One batch of 32 counter blocks (from ctr) through AES, stitched with the
+ * One batch of 32 counter blocks (from (chi, clo)) through AES, stitched with the
  * GHASH of the 32 blocks at gh (when gh is not NULL; S' in and out through
  * *s): one register of GHASH after each of rounds 1..8, so that the
  * carry-less multiplies (which run beside VAES on other pipes) are in the
@@ -135,11 +141,11 @@ TGT static inline void ctr_start(__m512i st[NREG], __m512i ctr, uint64_t lo, __m
  * goes to dst; src is read before dst is written (in place is fine).
  */
 TGT static inline __attribute__((always_inline)) void
-stitch_batch(const gcm_ctx *g, const __m512i k[ROUNDS + 1], __m512i ctr, uint64_t clo,
+stitch_batch(const gcm_ctx *g, const __m512i k[ROUNDS + 1], uint64_t chi, uint64_t clo,
              const uint8_t *gh, __m128i *s, uint8_t *dst, const uint8_t *src)
 {
     __m512i st[NREG], lo = _mm512_setzero_si512(), mid = lo, hi = lo;
-    ctr_start(st, ctr, clo, k[0]);
+    ctr_start(st, ctr_vec(chi, clo), clo, k[0]);
     for (int r = 1; r < ROUNDS; r++) {
         for (int j = 0; j < NREG; j++) st[j] = _mm512_aesenc_epi128(st[j], k[r]);
         if (gh && r <= NREG) ghash_step(g, gh, NREG - r, *s, &lo, &mid, &hi);
@@ -153,12 +159,6 @@ stitch_batch(const gcm_ctx *g, const __m512i k[ROUNDS + 1], __m512i ctr, uint64_
     for (int j = 0; j < NREG; j++) _mm512_storeu_si512((void *)(dst + 64 * j), st[j]);
 }
 
-TGT static inline __m512i ctr_vec(uint64_t hi, uint64_t lo)
-{
-    return _mm512_set_epi64((long long)hi, (long long)lo, (long long)hi, (long long)lo,
-                            (long long)hi, (long long)lo, (long long)hi, (long long)lo);
-}
-
 /*
  * nb batches of 32 blocks: batch i encrypted while batch i - 1's ciphertext
  * (already in out) is hashed; the last batch hashed after the loop.
@@ -168,14 +168,10 @@ TGT static __m128i seal_batches(const gcm_ctx *g, __m128i s, uint64_t hi, uint64
 {
     __m512i k[ROUNDS + 1];
     LOAD_KEYS(k, &g->aes);
-    const __m512i step = _mm512_set_epi64(0, BATCH, 0, BATCH, 0, BATCH, 0, BATCH);
-    __m512i ctr = ctr_vec(hi, lo);
-    stitch_batch(g, k, ctr, lo, NULL, &s, out, in);
-    for (size_t b = 1; b < nb; b++) {
-        ctr = _mm512_add_epi64(ctr, step);
-        stitch_batch(g, k, ctr, lo + b * BATCH, out + (b - 1) * BATCH_BYTES, &s,
+    stitch_batch(g, k, hi, lo, NULL, &s, out, in);
+    for (size_t b = 1; b < nb; b++)
+        stitch_batch(g, k, hi, lo + b * BATCH, out + (b - 1) * BATCH_BYTES, &s,
                      out + b * BATCH_BYTES, in + b * BATCH_BYTES);
-    }
     return ghash_batch(g, s, out + (nb - 1) * BATCH_BYTES);
 }
 
@@ -206,10 +202,12 @@ static hsb_rc seal_z(gcm_ctr_fn ctr, gcm_ghash_fn gh, void *ctx, const uint8_t *
 /*
  * Open checks the tag before it writes any plaintext, and still stitches:
  * the first pass hashes the ciphertext and, beside it, makes the keystream
- * of the first KS_BATCHES batches into a buffer on the stack (the AES and
- * the carry-less multiplies overlap as in seal); once the tag has matched,
- * out = in ^ keystream for those bytes (a light pass, wiping the buffer as
- * it goes), and plain CTR for the rest. 16 KiB: a whole TLS record.
+ * (the AES and the carry-less multiplies overlap as in seal); once the tag
+ * has matched, out = in ^ keystream (a light pass). The keystream goes into
+ * out itself when out and in are apart (it is not plaintext, and out is
+ * zeroed on a mismatch); in place, the keystream of the first KS_BATCHES
+ * batches (16 KiB: a whole TLS record) goes to a buffer on the stack, wiped
+ * as it is used, and plain CTR does the rest after the check.
  */
 #define KS_BATCHES 32
 
@@ -218,21 +216,21 @@ TGT static __m128i open_pass1(const gcm_ctx *g, __m128i s, uint64_t hi, uint64_t
 {
     __m512i k[ROUNDS + 1];
     LOAD_KEYS(k, &g->aes);
-    const __m512i step = _mm512_set_epi64(0, BATCH, 0, BATCH, 0, BATCH, 0, BATCH);
-    __m512i ctr = ctr_vec(hi, lo);
-    for (size_t b = 0; b < nb; b++, ctr = _mm512_add_epi64(ctr, step))
-        stitch_batch(g, k, ctr, lo + b * BATCH, in + b * BATCH_BYTES, &s, ks + b * BATCH_BYTES,
+    for (size_t b = 0; b < nb; b++)
+        stitch_batch(g, k, hi, lo + b * BATCH, in + b * BATCH_BYTES, &s, ks + b * BATCH_BYTES,
                      NULL);
     return s;
 }
 
-/* out = in ^ ks over len bytes (a multiple of 64), ks zeroed as it is used. */
+/* out = in ^ ks over len bytes (a multiple of 64); ks, unless it is out,
+ * zeroed as it is used. */
 TGT static void xor_keystream(uint8_t *out, const uint8_t *in, uint8_t *ks, size_t len)
 {
+    const int wipe = ks != out;
     for (size_t i = 0; i < len; i += 64) {
         const __m512i x = _mm512_loadu_si512((const void *)(in + i));
-        const __m512i y = _mm512_load_si512((const void *)(ks + i));
-        _mm512_store_si512((void *)(ks + i), _mm512_setzero_si512());
+        const __m512i y = _mm512_loadu_si512((const void *)(ks + i));
+        if (wipe) _mm512_storeu_si512((void *)(ks + i), _mm512_setzero_si512());
         _mm512_storeu_si512((void *)(out + i), _mm512_xor_si512(x, y));
     }
     /* The zeroing stores are observable: not elided as dead. */
@@ -245,10 +243,14 @@ static hsb_rc open_z(gcm_ctr_fn ctr, gcm_ghash_fn gh, void *ctx, const uint8_t *
 {
     HSB_GUARD(hsb_native_gcm_check(ctx, iv, iv_len, aad, aad_len, out, in, len, tag));
     const gcm_ctx *g = ctx;
-    _Alignas(64) uint8_t ks[KS_BATCHES * BATCH_BYTES];
+    _Alignas(64) uint8_t buf[KS_BATCHES * BATCH_BYTES];
+    const int apart =
+        (uintptr_t)out + len <= (uintptr_t)in || (uintptr_t)in + len <= (uintptr_t)out;
+    uint8_t *ks = apart ? out : buf;
     uint64_t hi, lo;
     hsb_native_gcm_first_counter(iv, &hi, &lo);
-    size_t kb = len / BATCH_BYTES < KS_BATCHES ? len / BATCH_BYTES : KS_BATCHES;
+    size_t kb = len / BATCH_BYTES;
+    if (!apart && kb > KS_BATCHES) kb = KS_BATCHES;
     size_t done = kb * BATCH_BYTES;
     __m128i s = hsb_native_gcm_ghash_aad(gh, g, aad, aad_len);
     if (kb) s = open_pass1(g, s, hi, lo, ks, in, kb);
@@ -259,7 +261,7 @@ static hsb_rc open_z(gcm_ctr_fn ctr, gcm_ghash_fn gh, void *ctx, const uint8_t *
     hsb_wipe(want, sizeof want);
     HSB_NATIVE_DECLASSIFY(&ok, sizeof ok); /* the verdict is public by contract */
     if (!ok) {
-        hsb_wipe(ks, done);
+        hsb_wipe(buf, apart ? 0 : done);
         if (len) memset(out, 0, len);
         return hsb_raise(HSB_E_DECRYPT, __FILE__, __LINE__, "GCM tag mismatch");
     }
