@@ -1,7 +1,9 @@
 /*
  * gcm_clmul.c - AES-128-GCM (NIST SP 800-38D): "gcm-vaes256-vpclmul" (CTR by
  * ymm VAES, GHASH by ymm VPCLMULQDQ) where the CPU has them, else
- * "gcm-aesni-clmul" (xmm AES-NI and PCLMULQDQ).
+ * "gcm-aesni-clmul" (xmm AES-NI and PCLMULQDQ); and what every width shares
+ * (native_gcm.h): the powers of H, the checks, the tag. The 512-bit class,
+ * chosen first where AVX-512 is present, is gcm_vaes512.c's.
  *
  * Two passes, not stitched: CTR over the data, GHASH over the ciphertext
  * (seal), or GHASH first and CTR only once the tag has matched (open), so a
@@ -14,8 +16,8 @@
  * PCLMULQDQ, and its reduction is two carry-less multiplies by the constant
  * x^63 + x^62 + x^57 (0xc2 << 56): with P = x^128 + x^127 + x^126 + x^121 + 1,
  * x^-64 = x^64 + x^63 + x^62 + x^57 (mod P), so T * x^-64 is T's halves
- * swapped xor T.lo * 0xc2 << 56. 8 (xmm) or 16 (ymm) blocks share one
- * reduction, with the powers H'^1..H'^16 (POLYVAL sense) computed at init.
+ * swapped xor T.lo * 0xc2 << 56. 8 (xmm), 16 (ymm) or 32 (zmm) blocks share
+ * one reduction, with the powers H'^1..H'^32 (POLYVAL sense) computed at init.
  *
  * Only 12-byte IVs (J0 = IV || 0^31 || 1); other non-zero lengths answer
  * HSB_E_UNSUPPORTED, 0 HSB_E_USAGE. With at most 2^32 - 2 blocks of data the
