@@ -131,25 +131,35 @@ static AI IFMA_TARGET void normalize(vec *acc, const int Z)
 /* Lane 1 of a vector (the emulated model has no VPEXTRQ: shift, then lane 0). */
 #if defined(HSB_IFMA_EMULATE)
 #define v_lane1(a) v_lane0(v_align1((a), (a)))
+#define v_lane2(a) v_lane0(v_alignr((a), (a), 2))
 #else
 #define v_lane1(a) ((uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(a), 1))
+#define v_lane2(a) ((uint64_t)_mm_cvtsi128_si64(_mm512_extracti32x4_epi32((a), 1)))
 #endif
 
 /* The scalar state of one AMM: the constants of b and N it needs in general
  * registers, and x0, the exact value of the accumulator's lane 0. */
 typedef struct amm_sc {
-    uint64_t n0, n1, k0, x0;
-    uint64_t p0[LMAX]; /* lo(a_i b0) */
-    uint64_t q[LMAX];  /* lo(a_i b1) + hi(a_i b0) */
+    uint64_t n0s, n1s, n1, n2, k0, x0, y1; /* n0s = n0 2^12, n1s = n1 2^12 */
+    uint64_t p0[LMAX];                     /* lo(a_i b0) */
+    uint64_t q[LMAX];                      /* lo(a_i b1) + hi(a_i b0) */
+    uint64_t q2[LMAX];                     /* lo(a_i b2) + hi(a_i b1) (amm_body only) */
 } amm_sc;
+
+/* The carry out of lane 0 in a step: m makes s + lo(m n0) the next multiple
+ * of 2^52 at or above s, so the carry is s / 2^52 rounded up -- known
+ * before m, which keeps it off the chain from one m to the next. */
+#define AMM_CARRY(s) (((s) + M52) >> 52)
+/* hi(m n) = m n / 2^52 for m, n < 2^52 as the high word of m (n 2^12): one
+ * multiply, no double shift on the chain. ns is n 2^12. */
+#define AMM_HI(m, ns) ((uint64_t)(((u128)(m) * (ns)) >> 64))
 
 /*
  * One AMM step. The vector lanes 1.. are exact; lane 0 is carried in the
  * scalar x0 instead, so that the next m never waits for the vector unit:
- *   x0' = lane1 + lo(a_i b1) + hi(a_i b0) + lo(m n1) + (s + m n0) / 2^52
+ *   x0' = lane1 + lo(a_i b1) + hi(a_i b0) + lo(m n1) + hi(m n0) + carry
  * where lane1 is read before this step's multiply-adds (it depends on the
- * previous m only) and (s + m n0) / 2^52 is the carry out of lane 0 plus
- * hi(m n0) (s + lo(m n0) is 0 mod 2^52 by the choice of m). The chain from
+ * previous m only) and carry is AMM_CARRY's. The chain from
  * one m to the next is then two scalar multiplies and a few adds; before,
  * it went through a broadcast, two multiply-adds, the lane shift and a
  * vector-to-scalar move (measured 17.5 TSC cycles per step at 1024 bits on
@@ -174,24 +184,63 @@ typedef struct amm_sc {
             v_align1((acc)[z_ + 1], (acc)[z_]);                                                    \
         (acc)[(Z)-1] = v_align1(v_zero(), (acc)[(Z)-1]);                                           \
         HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)(acc)[z_] = v_add((acc)[z_], (h)[z_]);          \
-        u128 t_ = (u128)m_ * (sc).n0 + s_;                                                         \
-        (sc).x0 = l1_ + (sc).q[i] + ((m_ * (sc).n1) & M52) + (uint64_t)(t_ >> 52);                 \
+        uint64_t t_ = AMM_HI(m_, (sc).n0s);                                                        \
+        (sc).x0 = l1_ + (sc).q[i] + AMM_CARRY(s_) + ((m_ * (sc).n1) & M52) + t_;                   \
+    } while (0)
+
+/*
+ * The step of a lone product (amm_body), whose time is the chain from one m
+ * to the next: AMM_STEP's chain still went through the vector unit every
+ * other step (m -> multiply-add -> lane shift -> lane 1 -> x0 -> the m after
+ * next). Here the scalars also keep y1, lane 1, from lane 2 read at the start
+ * of the step:
+ *   y1' = lane2 + lo(a_i b2) + hi(a_i b1) + lo(m n2) + hi(m n1)
+ * so a vector result is needed three steps after its m. And the products
+ * lo(a_i B) and lo(m N) are summed before they meet the accumulator, whose
+ * own chain is then add, shift, add. The pair (amm2_body) keeps AMM_STEP:
+ * there each chain hides under the other's multiply-adds, and the extra
+ * scalar work would only cost issue slots.
+ */
+#define AMM_STEP_LONE(acc, h, a, B, Nv, sc, i, Z)                                                  \
+    do {                                                                                           \
+        vec va_ = v_set1((a)[i]), lo_[ZMAX];                                                       \
+        uint64_t s_ = (sc).x0 + (sc).p0[i];                                                        \
+        uint64_t m_ = (s_ * (sc).k0) & M52;                                                        \
+        vec vm_ = v_set1(m_);                                                                      \
+        uint64_t l2_ = v_lane2((acc)[0]);                                                          \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
+        {                                                                                          \
+            lo_[z_] = v_madd_lo(v_zero(), va_, (B)[z_]);                                           \
+            (h)[z_] = v_madd_hi(v_zero(), va_, (B)[z_]);                                           \
+            lo_[z_] = v_madd_lo(lo_[z_], vm_, (Nv)[z_]);                                           \
+            (h)[z_] = v_madd_hi((h)[z_], vm_, (Nv)[z_]);                                           \
+            (acc)[z_] = v_add((acc)[z_], lo_[z_]);                                                 \
+        }                                                                                          \
+        HSB_UNROLL for (int z_ = 0; z_ + 1 < (Z); z_++)(acc)[z_] =                                 \
+            v_align1((acc)[z_ + 1], (acc)[z_]);                                                    \
+        (acc)[(Z)-1] = v_align1(v_zero(), (acc)[(Z)-1]);                                           \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)(acc)[z_] = v_add((acc)[z_], (h)[z_]);          \
+        uint64_t t_ = AMM_HI(m_, (sc).n0s), u_ = AMM_HI(m_, (sc).n1s);                             \
+        (sc).x0 = (sc).y1 + (sc).q[i] + AMM_CARRY(s_) + ((m_ * (sc).n1) & M52) + t_;               \
+        (sc).y1 = l2_ + (sc).q2[i] + ((m_ * (sc).n2) & M52) + u_;                                  \
     } while (0)
 
 /* The scalar state for a b: the terms of a_i that the scalar steps need,
  * for every i at once with 3 Z multiply-adds instead of 3 L scalar
  * multiplies inside the steps. */
 static AI IFMA_TARGET void amm_sc_init(amm_sc *sc, const uint64_t *a, const uint64_t *b,
-                                       const uint64_t *n, uint64_t k0, const int Z)
+                                       const uint64_t *n, uint64_t k0, int lone, const int Z)
 {
-    const vec b0 = v_set1(b[0]), b1 = v_set1(b[1]);
+    const vec b0 = v_set1(b[0]), b1 = v_set1(b[1]), b2 = v_set1(b[2]);
     HSB_UNROLL for (int z = 0; z < Z; z++)
     {
         vec av = v_load(a + 8 * z);
         v_store(sc->p0 + 8 * z, v_madd_lo(v_zero(), av, b0));
         v_store(sc->q + 8 * z, v_madd_hi(v_madd_lo(v_zero(), av, b1), av, b0));
+        if (lone) v_store(sc->q2 + 8 * z, v_madd_hi(v_madd_lo(v_zero(), av, b2), av, b1));
     }
-    sc->n0 = n[0], sc->n1 = n[1], sc->k0 = k0, sc->x0 = 0;
+    sc->n0s = n[0] << 12, sc->n1s = n[1] << 12, sc->n1 = n[1], sc->n2 = n[2];
+    sc->k0 = k0, sc->x0 = 0, sc->y1 = 0;
 }
 
 /* Lane 0 of acc := x0 (the exact value the scalar steps kept). */
@@ -212,8 +261,8 @@ static AI IFMA_TARGET void amm_body(uint64_t *r, const uint64_t *a, const uint64
         acc[z] = v_zero();
     }
     amm_sc sc;
-    amm_sc_init(&sc, a, b, n, k0, Z);
-    for (size_t i = 0; i < L; i++) AMM_STEP(acc, h, a, B, Nv, sc, i, Z);
+    amm_sc_init(&sc, a, b, n, k0, 1, Z);
+    for (size_t i = 0; i < L; i++) AMM_STEP_LONE(acc, h, a, B, Nv, sc, i, Z);
     acc[0] = amm_lane0(acc[0], sc.x0);
     normalize(acc, Z);
     HSB_UNROLL for (int z = 0; z < Z; z++) v_store(r + 8 * z, acc[z]);
@@ -238,8 +287,8 @@ static AI IFMA_TARGET void amm2_body(uint64_t *r1, const uint64_t *a1, const uin
         acc2[z] = v_zero();
     }
     amm_sc s1, s2;
-    amm_sc_init(&s1, a1, b1, n1, k01, Z);
-    amm_sc_init(&s2, a2, b2, n2, k02, Z);
+    amm_sc_init(&s1, a1, b1, n1, k01, 0, Z);
+    amm_sc_init(&s2, a2, b2, n2, k02, 0, Z);
     for (size_t i = 0; i < L; i++) {
         AMM_STEP(acc1, h1, a1, B1, N1, s1, i, Z);
         AMM_STEP(acc2, h2, a2, B2, N2, s2, i, Z);
