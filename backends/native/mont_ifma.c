@@ -154,6 +154,21 @@ typedef struct amm_sc {
  * multiply, no double shift on the chain. ns is n 2^12. */
 #define AMM_HI(m, ns) ((uint64_t)(((u128)(m) * (ns)) >> 64))
 
+/* s = lane 0 + lo(a_i b0), m = s k0 mod 2^52 (declares s, m and its broadcast vm). */
+#define AMM_M(sc, i, s, m, vm)                                                                     \
+    uint64_t s = (sc).x0 + (sc).p0[i];                                                             \
+    uint64_t m = (s * (sc).k0) & M52;                                                              \
+    vec vm = v_set1(m)
+
+/* acc = acc shifted down one lane (to the next weight) + h. */
+#define AMM_SHIFT_ADD(acc, h, Z)                                                                   \
+    do {                                                                                           \
+        HSB_UNROLL for (int z_ = 0; z_ + 1 < (Z); z_++)(acc)[z_] =                                 \
+            v_align1((acc)[z_ + 1], (acc)[z_]);                                                    \
+        (acc)[(Z)-1] = v_align1(v_zero(), (acc)[(Z)-1]);                                           \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)(acc)[z_] = v_add((acc)[z_], (h)[z_]);          \
+    } while (0)
+
 /*
  * One AMM step. The vector lanes 1.. are exact; lane 0 is carried in the
  * scalar x0 instead, so that the next m never waits for the vector unit:
@@ -169,9 +184,7 @@ typedef struct amm_sc {
 #define AMM_STEP(acc, h, a, B, Nv, sc, i, Z)                                                       \
     do {                                                                                           \
         vec va_ = v_set1((a)[i]);                                                                  \
-        uint64_t s_ = (sc).x0 + (sc).p0[i];                                                        \
-        uint64_t m_ = (s_ * (sc).k0) & M52;                                                        \
-        vec vm_ = v_set1(m_);                                                                      \
+        AMM_M(sc, i, s_, m_, vm_);                                                                 \
         uint64_t l1_ = v_lane1((acc)[0]);                                                          \
         HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
         {                                                                                          \
@@ -180,10 +193,7 @@ typedef struct amm_sc {
             (h)[z_] = v_madd_hi(v_zero(), va_, (B)[z_]);                                           \
             (h)[z_] = v_madd_hi((h)[z_], vm_, (Nv)[z_]);                                           \
         }                                                                                          \
-        HSB_UNROLL for (int z_ = 0; z_ + 1 < (Z); z_++)(acc)[z_] =                                 \
-            v_align1((acc)[z_ + 1], (acc)[z_]);                                                    \
-        (acc)[(Z)-1] = v_align1(v_zero(), (acc)[(Z)-1]);                                           \
-        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)(acc)[z_] = v_add((acc)[z_], (h)[z_]);          \
+        AMM_SHIFT_ADD(acc, h, Z);                                                                  \
         uint64_t t_ = AMM_HI(m_, (sc).n0s);                                                        \
         (sc).x0 = l1_ + (sc).q[i] + AMM_CARRY(s_) + ((m_ * (sc).n1) & M52) + t_;                   \
     } while (0)
@@ -204,9 +214,7 @@ typedef struct amm_sc {
 #define AMM_STEP_LONE(acc, h, a, B, Nv, sc, i, Z)                                                  \
     do {                                                                                           \
         vec va_ = v_set1((a)[i]), lo_[ZMAX];                                                       \
-        uint64_t s_ = (sc).x0 + (sc).p0[i];                                                        \
-        uint64_t m_ = (s_ * (sc).k0) & M52;                                                        \
-        vec vm_ = v_set1(m_);                                                                      \
+        AMM_M(sc, i, s_, m_, vm_);                                                                 \
         uint64_t l2_ = v_lane2((acc)[0]);                                                          \
         HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
         {                                                                                          \
@@ -216,10 +224,7 @@ typedef struct amm_sc {
             (h)[z_] = v_madd_hi((h)[z_], vm_, (Nv)[z_]);                                           \
             (acc)[z_] = v_add((acc)[z_], lo_[z_]);                                                 \
         }                                                                                          \
-        HSB_UNROLL for (int z_ = 0; z_ + 1 < (Z); z_++)(acc)[z_] =                                 \
-            v_align1((acc)[z_ + 1], (acc)[z_]);                                                    \
-        (acc)[(Z)-1] = v_align1(v_zero(), (acc)[(Z)-1]);                                           \
-        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)(acc)[z_] = v_add((acc)[z_], (h)[z_]);          \
+        AMM_SHIFT_ADD(acc, h, Z);                                                                  \
         uint64_t t_ = AMM_HI(m_, (sc).n0s), u_ = AMM_HI(m_, (sc).n1s);                             \
         (sc).x0 = (sc).y1 + (sc).q[i] + AMM_CARRY(s_) + ((m_ * (sc).n1) & M52) + t_;               \
         (sc).y1 = l2_ + (sc).q2[i] + ((m_ * (sc).n2) & M52) + u_;                                  \
