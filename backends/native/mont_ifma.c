@@ -106,6 +106,25 @@ static void from52(uint64_t *x, size_t n, const uint64_t *d, size_t lanes)
  * vector round moves each lane's bits above 52 to the next lane; what
  * remains is at most a carry of one per lane, resolved for all lanes at once
  * from the generate and propagate masks: carries = ((G << 1) + P) ^ P. */
+/* The carry-lookahead of normalize over the masks of Z registers, in an
+ * integer type T of at least 8 Z bits (the carry out of the top is dropped:
+ * the value is below 2^(52 L)). */
+#define NORMALIZE_CARRIES(T, acc, Z)                                                               \
+    do {                                                                                           \
+        T g_ = 0, p_ = 0;                                                                          \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
+        {                                                                                          \
+            g_ |= (T)v_gt_mask((acc)[z_], mask) << (8 * z_);                                       \
+            p_ |= (T)v_eq_mask((acc)[z_], mask) << (8 * z_);                                       \
+        }                                                                                          \
+        T carries_ = ((g_ << 1) + p_) ^ p_;                                                        \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
+        {                                                                                          \
+            vmask k_ = (vmask)(carries_ >> (8 * z_));                                              \
+            (acc)[z_] = v_and(v_mask_add((acc)[z_], k_, (acc)[z_], one), mask);                    \
+        }                                                                                          \
+    } while (0)
+
 static AI IFMA_TARGET void normalize(vec *acc, const int Z)
 {
     const vec mask = v_set1(M52), zero = v_zero(), one = v_set1(1);
@@ -113,19 +132,13 @@ static AI IFMA_TARGET void normalize(vec *acc, const int Z)
     HSB_UNROLL for (int z = 0; z < Z; z++) c[z] = v_srl52(acc[z]);
     HSB_UNROLL for (int z = Z - 1; z > 0; z--) c[z] = v_align7(c[z], c[z - 1]); /* up one lane */
     c[0] = v_align7(c[0], zero);
-    u128 g = 0, p = 0;
-    HSB_UNROLL for (int z = 0; z < Z; z++)
-    {
-        acc[z] = v_add(v_and(acc[z], mask), c[z]);
-        g |= (u128)v_gt_mask(acc[z], mask) << (8 * z);
-        p |= (u128)v_eq_mask(acc[z], mask) << (8 * z);
-    }
-    u128 carries = ((g << 1) + p) ^ p;
-    HSB_UNROLL for (int z = 0; z < Z; z++)
-    {
-        vmask k = (vmask)(carries >> (8 * z));
-        acc[z] = v_and(v_mask_add(acc[z], k, acc[z], one), mask);
-    }
+    HSB_UNROLL for (int z = 0; z < Z; z++) acc[z] = v_add(v_and(acc[z], mask), c[z]);
+    /* 64-bit masks up to 8 registers (every size up to 3072-bit moduli and
+     * the CRT halves): half the integer work of 128-bit ones. */
+    if (Z <= 8)
+        NORMALIZE_CARRIES(uint64_t, acc, Z);
+    else
+        NORMALIZE_CARRIES(u128, acc, Z);
 }
 
 /* Lane 1 of a vector (the emulated model has no VPEXTRQ: shift, then lane 0). */
