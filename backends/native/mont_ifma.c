@@ -15,8 +15,10 @@
  *   h    = hi(a_i B) + hi(m N)                     (VPMADD52HUQ: weight j + 1)
  *   acc  = (acc >> one lane) + h + carry of acc_0  (VALIGNQ; acc_0 = 0 mod 2^52)
  * Lanes grow by < 2^54 per step for at most L steps: below 2^61, no overflow.
- * The high halves go to their own accumulator h so that the next m waits for
- * one multiply-add, not two. After the last step the lanes are normalised
+ * The low lanes that the next m needs are kept in scalars (AMM_STEP), so the
+ * chain from one m to the next never waits for the vector unit, whose shift
+ * (VALIGNQ) and multiply-adds take about 5 and 4 cycles each on Zen 5. After
+ * the last step the lanes are normalised
  * with a carry-lookahead on mask bits (generate: lane >= 2^52, propagate:
  * lane == 2^52 - 1), so the time does not depend on how far carries ripple.
  *
@@ -31,10 +33,14 @@
  * arithmetic runs on the mulx code). Sizes from 8 to 64 64-bit limbs; others
  * answer 0 (not taken) and run on the generic code.
  *
- * Measured (tests/native-mont/timing.c, a 16-core Xeon VM with IFMA, against
- * Ubuntu's OpenSSL 3.0.13 in the same run): modexp 2048 with a full
- * exponent 1.09 ms (x2.2), 4096 with 325 bits x4.1; RSA-CRT 2048/3072/4096
- * 393/899/1728 us (x1.16/x1.49/x1.19 against its own AVX-512 RSA code).
+ * Measured on a Zen 5 VM (TSC cycles; the core ran at about 1.76 TSC
+ * cycles' rate), a loaded 2-PU machine, medians: one 1024-bit AMM 200, the
+ * 2-way pair of two 1024-bit AMMs 248, one 2048-bit AMM 385 (before the
+ * scalar lanes: 350, 379, 673). The multiply-add bound (12 per step at
+ * 1024 bits, 2 per core cycle) is 70 for one 1024-bit AMM and 139 for the
+ * pair. With tests/native-mont/timing.c against OpenSSL 3.0.19 in the same
+ * run: modexp 2048, full exponent, 532 us (x3.6); RSA-CRT 2048 205 us
+ * (x1.35 against OpenSSL's own 2-way IFMA code). See issue 11.
  *
  * tests/native-mont compiles this file a second time with HSB_IFMA_EMULATE
  * and a scalar model of the few AVX-512 operations used, so the algorithm is
