@@ -23,7 +23,10 @@
 #include "hsb_native_aes.h"
 #include "hsb_provider.h"
 
-/* ctx_size = sizeof; istate/ostate: HMAC's keyed chaining values (secret). */
+/* The keys every cbc-hmac context begins with (the class's ctx_size is a
+ * little larger: the path chosen at init follows), so batch code may read a
+ * context's keys through this type. istate/ostate: HMAC's keyed chaining
+ * values (secret). */
 typedef struct hsb_native_cbc_hmac_ctx {
     hsb_native_aes_ctx aes;
     uint32_t istate[8], ostate[8];
