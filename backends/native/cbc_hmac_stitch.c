@@ -57,34 +57,32 @@ TGT static inline __m128i load_msg(const uint8_t *p)
     cb = _mm_aesenclast_si128(_mm_aesenc_si128(x, k[9]), k[10]);                                   \
     _mm_storeu_si128(p + (b), cb)
 
-/* One hash block (m0..m3 loaded) with the four CBC blocks at p encrypted
- * between its rounds; cb is the chaining block in and out. */
-#define HASH_ENC_BLOCK()                                                                           \
-    do {                                                                                           \
-        __m128i x;                                                                                 \
-        RNDS4(_mm_add_epi32(m0, KV(0)));                                                           \
-        ENC_Q0(0);                                                                                 \
-        RNDS4(_mm_add_epi32(m1, KV(1)));                                                           \
-        ENC_Q1;                                                                                    \
-        RNDS4(_mm_add_epi32(m2, KV(2)));                                                           \
-        ENC_Q2;                                                                                    \
-        RNDS4(_mm_add_epi32(m3, KV(3)));                                                           \
-        ENC_Q3(0);                                                                                 \
-        for (int g = 4; g < 16; g += 4) {                                                          \
-            SCHED(m0, m1, m2, m3);                                                                 \
-            RNDS4(_mm_add_epi32(m0, KV(g)));                                                       \
-            ENC_Q0(g / 4);                                                                         \
-            SCHED(m1, m2, m3, m0);                                                                 \
-            RNDS4(_mm_add_epi32(m1, KV(g + 1)));                                                   \
-            ENC_Q1;                                                                                \
-            SCHED(m2, m3, m0, m1);                                                                 \
-            RNDS4(_mm_add_epi32(m2, KV(g + 2)));                                                   \
-            ENC_Q2;                                                                                \
-            SCHED(m3, m0, m1, m2);                                                                 \
-            RNDS4(_mm_add_epi32(m3, KV(g + 3)));                                                   \
-            ENC_Q3(g / 4);                                                                         \
-        }                                                                                          \
-    } while (0)
+/* Groups 4g..4g+3 of four rounds each (g = 1, 2, 3: the schedule runs),
+ * with the AES work A0..A3 issued after each. */
+#define QUAD(g, A0, A1, A2, A3)                                                                    \
+    SCHED(m0, m1, m2, m3);                                                                         \
+    RNDS4(_mm_add_epi32(m0, KV(4 * (g))));                                                         \
+    A0;                                                                                            \
+    SCHED(m1, m2, m3, m0);                                                                         \
+    RNDS4(_mm_add_epi32(m1, KV(4 * (g) + 1)));                                                     \
+    A1;                                                                                            \
+    SCHED(m2, m3, m0, m1);                                                                         \
+    RNDS4(_mm_add_epi32(m2, KV(4 * (g) + 2)));                                                     \
+    A2;                                                                                            \
+    SCHED(m3, m0, m1, m2);                                                                         \
+    RNDS4(_mm_add_epi32(m3, KV(4 * (g) + 3)));                                                     \
+    A3
+
+/* Groups 0..3 (the message words themselves), with the AES work. */
+#define QUAD0(A0, A1, A2, A3)                                                                      \
+    RNDS4(_mm_add_epi32(m0, KV(0)));                                                               \
+    A0;                                                                                            \
+    RNDS4(_mm_add_epi32(m1, KV(1)));                                                               \
+    A1;                                                                                            \
+    RNDS4(_mm_add_epi32(m2, KV(2)));                                                               \
+    A2;                                                                                            \
+    RNDS4(_mm_add_epi32(m3, KV(3)));                                                               \
+    A3
 
 TGT void hsb_native_cbc_seal_stitched(const hsb_native_aes_ctx *aes, uint32_t h[8],
                                       uint8_t chain[16], const uint8_t blk0[64], uint8_t *data,
@@ -103,7 +101,13 @@ TGT void hsb_native_cbc_seal_stitched(const hsb_native_aes_ctx *aes, uint32_t h[
         __m128i m0 = load_msg(in), m1 = load_msg(in + 16), m2 = load_msg(in + 32),
                 m3 = load_msg(in + 48);
         const __m128i abef0 = abef, cdgh0 = cdgh;
-        HASH_ENC_BLOCK();
+        __m128i x;
+        /* One CBC block per quarter of the rounds: the chain and the hash
+         * advance together. */
+        QUAD0(ENC_Q0(0), ENC_Q1, ENC_Q2, ENC_Q3(0));
+        QUAD(1, ENC_Q0(1), ENC_Q1, ENC_Q2, ENC_Q3(1));
+        QUAD(2, ENC_Q0(2), ENC_Q1, ENC_Q2, ENC_Q3(2));
+        QUAD(3, ENC_Q0(3), ENC_Q1, ENC_Q2, ENC_Q3(3));
         abef = _mm_add_epi32(abef, abef0);
         cdgh = _mm_add_epi32(cdgh, cdgh0);
     }
@@ -111,29 +115,30 @@ TGT void hsb_native_cbc_seal_stitched(const hsb_native_aes_ctx *aes, uint32_t h[
     _mm_storeu_si128((__m128i *)chain, cb);
 }
 
-/* Decryption of four blocks at p, one AES step per four-round group. */
-#define DEC_STEP(g)                                                                                \
-    do {                                                                                           \
-        if ((g) == 0) {                                                                            \
-            for (int i_ = 0; i_ < 4; i_++) {                                                       \
-                c[i_] = _mm_loadu_si128(p + i_);                                                   \
-                x[i_] = _mm_xor_si128(c[i_], d[0]);                                                \
-            }                                                                                      \
-        } else if ((g) < 10) {                                                                     \
-            for (int i_ = 0; i_ < 4; i_++) x[i_] = _mm_aesdec_si128(x[i_], d[g]);                  \
-        } else if ((g) == 10) {                                                                    \
-            for (int i_ = 0; i_ < 4; i_++) {                                                       \
-                x[i_] = _mm_xor_si128(_mm_aesdeclast_si128(x[i_], d[10]), i_ ? c[i_ - 1] : prev);  \
-                _mm_storeu_si128(p + i_, x[i_]);                                                   \
-            }                                                                                      \
-            prev = c[3];                                                                           \
-        }                                                                                          \
-    } while (0)
+/* Decryption of the four blocks at p, one AES step per four-round group:
+ * load and whiten, nine middle rounds, the last round with the chaining xor
+ * and the store (prev: the ciphertext block before p). */
+#define DEC_LOAD                                                                                   \
+    for (int i_ = 0; i_ < 4; i_++) {                                                               \
+        c[i_] = _mm_loadu_si128(p + i_);                                                           \
+        x[i_] = _mm_xor_si128(c[i_], d[0]);                                                        \
+    }
+#define DEC_R(r)                                                                                   \
+    for (int i_ = 0; i_ < 4; i_++) x[i_] = _mm_aesdec_si128(x[i_], d[r])
+#define DEC_LAST                                                                                   \
+    for (int i_ = 0; i_ < 4; i_++) {                                                               \
+        x[i_] = _mm_xor_si128(_mm_aesdeclast_si128(x[i_], d[10]), i_ ? c[i_ - 1] : prev);          \
+        _mm_storeu_si128(p + i_, x[i_]);                                                           \
+    }                                                                                              \
+    prev = c[3]
+#define NOTHING ((void)0)
 
 TGT static void dec4(const __m128i d[11], __m128i *prev_p, uint8_t *data)
 {
     __m128i *p = (__m128i *)data, c[4], x[4], prev = *prev_p;
-    for (int g = 0; g <= 10; g++) DEC_STEP(g);
+    DEC_LOAD;
+    for (int r = 1; r < 10; r++) DEC_R(r);
+    DEC_LAST;
     *prev_p = prev;
 }
 
@@ -152,28 +157,10 @@ TGT void hsb_native_cbc_open_stitched(const hsb_native_aes_ctx *aes, uint32_t h[
         __m128i m0 = load_msg(in), m1 = load_msg(in + 16), m2 = load_msg(in + 32),
                 m3 = load_msg(in + 48);
         const __m128i abef0 = abef, cdgh0 = cdgh;
-        RNDS4(_mm_add_epi32(m0, KV(0)));
-        DEC_STEP(0);
-        RNDS4(_mm_add_epi32(m1, KV(1)));
-        DEC_STEP(1);
-        RNDS4(_mm_add_epi32(m2, KV(2)));
-        DEC_STEP(2);
-        RNDS4(_mm_add_epi32(m3, KV(3)));
-        DEC_STEP(3);
-        for (int g = 4; g < 16; g += 4) {
-            SCHED(m0, m1, m2, m3);
-            RNDS4(_mm_add_epi32(m0, KV(g)));
-            DEC_STEP(g);
-            SCHED(m1, m2, m3, m0);
-            RNDS4(_mm_add_epi32(m1, KV(g + 1)));
-            DEC_STEP(g + 1);
-            SCHED(m2, m3, m0, m1);
-            RNDS4(_mm_add_epi32(m2, KV(g + 2)));
-            DEC_STEP(g + 2);
-            SCHED(m3, m0, m1, m2);
-            RNDS4(_mm_add_epi32(m3, KV(g + 3)));
-            DEC_STEP(g + 3);
-        }
+        QUAD0(DEC_LOAD, DEC_R(1), DEC_R(2), DEC_R(3));
+        QUAD(1, DEC_R(4), DEC_R(5), DEC_R(6), DEC_R(7));
+        QUAD(2, DEC_R(8), DEC_R(9), DEC_LAST, NOTHING);
+        QUAD(3, NOTHING, NOTHING, NOTHING, NOTHING);
         abef = _mm_add_epi32(abef, abef0);
         cdgh = _mm_add_epi32(cdgh, cdgh0);
     }
