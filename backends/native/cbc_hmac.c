@@ -23,9 +23,8 @@
  * touched and the instructions run depend on n only. Every failure gives
  * HSB_E_DECRYPT.
  */
-#include <emmintrin.h>
+#include <immintrin.h>
 #include <string.h>
-#include <tmmintrin.h>
 
 #include "hsb_backends.h"
 #include "hsb_ct.h"
@@ -165,29 +164,31 @@ static hsb_rc cbc_seal(void *ctx, const uint8_t hdr[HDR_LEN], const uint8_t iv[1
 
 /* ------------------------------------------------------------------- open */
 
-/* x clamped to [lo, hi] without branches; |x|, |lo|, |hi| < 2^20. */
-static int32_t ct_clamp(int32_t x, int32_t lo, int32_t hi)
+/* The masks below are built with 16-byte compares of an index against a
+ * secret bound, the bound first clamped (pminsd/pmaxsd: no branches) so
+ * that it fits a signed byte. SSSE3 and SSE4.1 come with every AES-NI CPU. */
+#define TGT_CT __attribute__((target("ssse3,sse4.1")))
+
+/* out[q] = clamp(base - 16 q, lo, hi) in every byte, q < 4; |values| < 2^30. */
+TGT_CT static void clamp4(int32_t base, int32_t lo, int32_t hi, __m128i out[4])
 {
-    const uint32_t bias = 1u << 24;
-    uint32_t ux = (uint32_t)(x + (int32_t)bias), ul = (uint32_t)(lo + (int32_t)bias),
-             uh = (uint32_t)(hi + (int32_t)bias);
-    ux = hsb_ct_mux32(hsb_ct_lt32(ux, ul), ul, ux);
-    ux = hsb_ct_mux32(hsb_ct_lt32(uh, ux), uh, ux);
-    return (int32_t)(ux - bias);
+    __m128i v = _mm_sub_epi32(_mm_set1_epi32(base), _mm_setr_epi32(0, 16, 32, 48));
+    v = _mm_min_epi32(_mm_max_epi32(v, _mm_set1_epi32(lo)), _mm_set1_epi32(hi));
+    for (int q = 0; q < 4; q++) out[q] = _mm_shuffle_epi8(v, _mm_set1_epi8((char)(4 * q)));
 }
 
 static const uint8_t iota16[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 
 /* 1 when every byte at window position >= 319 - pad equals pad (the last
  * pad + 1 bytes), else 0; pad < 256, so only the last 256 positions. */
-static uint32_t ct_pad_ok(const uint8_t win[WIN], uint32_t pad)
+TGT_CT static uint32_t ct_pad_ok(const uint8_t win[WIN], uint32_t pad)
 {
-    const __m128i iota = _mm_loadu_si128((const __m128i *)iota16);
+    const __m128i iota = _mm_loadu_si128((const __m128i *)iota16), one = _mm_set1_epi8(1);
     const __m128i pv = _mm_set1_epi8((char)pad);
-    __m128i bad = _mm_setzero_si128();
+    __m128i bad = _mm_setzero_si128(), r[4];
     for (int q = (WIN - 256) / 16; q < WIN / 16; q++) {
-        int32_t r = ct_clamp((int32_t)(WIN - 1 - pad) - 16 * q, 0, 16);
-        __m128i in_pad = _mm_cmpgt_epi8(iota, _mm_set1_epi8((char)(r - 1)));
+        if (q % 4 == 0) clamp4((int32_t)(WIN - 1 - pad) - 16 * q, 0, 16, r);
+        __m128i in_pad = _mm_cmpgt_epi8(_mm_add_epi8(iota, one), r[q % 4]);
         __m128i x = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(win + 16 * q)), pv);
         bad = _mm_or_si128(bad, _mm_and_si128(x, in_pad));
     }
@@ -198,15 +199,15 @@ static uint32_t ct_pad_ok(const uint8_t win[WIN], uint32_t pad)
 /* The 32 bytes at window position m (secret, m <= 287) into out: every
  * window byte is read, then the bytes are rotated by m mod 32 in five masked
  * steps. */
-__attribute__((target("ssse3"))) static void ct_copy_mac(uint8_t out[MAC_LEN],
-                                                         const uint8_t win[WIN], uint32_t m)
+TGT_CT static void ct_copy_mac(uint8_t out[MAC_LEN], const uint8_t win[WIN], uint32_t m)
 {
     const __m128i iota = _mm_loadu_si128((const __m128i *)iota16);
-    __m128i rot[2] = {_mm_setzero_si128(), _mm_setzero_si128()};
+    const __m128i one = _mm_set1_epi8(1), n32 = _mm_set1_epi8(32);
+    __m128i rot[2] = {_mm_setzero_si128(), _mm_setzero_si128()}, r[4];
     for (int q = 0; q < WIN / 16; q++) {
-        int32_t r = ct_clamp((int32_t)m - 16 * q, -32, 16);
-        __m128i ge = _mm_cmpgt_epi8(iota, _mm_set1_epi8((char)(r - 1)));
-        __m128i lt = _mm_cmpgt_epi8(_mm_set1_epi8((char)(r + 32)), iota);
+        if (q % 4 == 0) clamp4((int32_t)m - 16 * q, -32, 16, r);
+        __m128i ge = _mm_cmpgt_epi8(_mm_add_epi8(iota, one), r[q % 4]);
+        __m128i lt = _mm_cmpgt_epi8(_mm_add_epi8(r[q % 4], n32), iota);
         __m128i v = _mm_loadu_si128((const __m128i *)(win + 16 * q));
         rot[q & 1] = _mm_or_si128(rot[q & 1], _mm_and_si128(v, _mm_and_si128(ge, lt)));
     }
@@ -238,9 +239,9 @@ __attribute__((target("ssse3"))) static void ct_copy_mac(uint8_t out[MAC_LEN],
  * FIPS 180-4 5.1.1, built with masks in the nmax - k_pub blocks it can end in,
  * each compressed; the digest after the block it really ends in goes to
  * inner. hdr already carries d. */
-static void ct_inner_tail(const cbc_ctx *c, uint32_t h[8], const uint8_t hdr[HDR_LEN],
-                          const uint8_t *buf, size_t n, size_t k_pub, size_t nmax, uint32_t d,
-                          uint8_t inner[32])
+TGT_CT static void ct_inner_tail(const cbc_ctx *c, uint32_t h[8], const uint8_t hdr[HDR_LEN],
+                                 const uint8_t *buf, size_t n, size_t k_pub, size_t nmax,
+                                 uint32_t d, uint8_t inner[32])
 {
     uint8_t tb[TAIL_CAP], blk[64], lenv[16];
     size_t start = 64 * k_pub, end = 64 * nmax < HDR_LEN + n ? 64 * nmax : HDR_LEN + n;
@@ -258,9 +259,10 @@ static void ct_inner_tail(const cbc_ctx *c, uint32_t h[8], const uint8_t hdr[HDR
     int32_t rel0 = (int32_t)(HDR_LEN + d) - (int32_t)start;
     for (size_t j = 0; j < nmax - k_pub; j++) {
         uint32_t last = hsb_ct_eq32((uint32_t)(k_pub + j), fb);
+        __m128i r[4];
+        clamp4(rel0 - (int32_t)(64 * j), -1, 16, r);
         for (int q = 0; q < 4; q++) {
-            int32_t r = ct_clamp(rel0 - (int32_t)(64 * j) - 16 * q, -1, 16);
-            __m128i rv = _mm_set1_epi8((char)r);
+            __m128i rv = r[q];
             __m128i v = _mm_and_si128(_mm_loadu_si128((const __m128i *)(tb + 64 * j + 16 * q)),
                                       _mm_cmpgt_epi8(rv, iota));
             v = _mm_or_si128(v, _mm_and_si128(x80, _mm_cmpeq_epi8(rv, iota)));
@@ -269,7 +271,14 @@ static void ct_inner_tail(const cbc_ctx *c, uint32_t h[8], const uint8_t hdr[HDR
             _mm_storeu_si128((__m128i *)(blk + 16 * q), v);
         }
         c->blocks(h, blk, 1);
-        for (int i = 0; i < 8; i++) sel[i] = hsb_ct_mux32(last, h[i], sel[i]);
+        /* Keep h where the message ends: sel = last ? h : sel, 4 words a time. */
+        __m128i lm = _mm_set1_epi32((int)hsb_ct_mask32(last));
+        for (int i = 0; i < 2; i++) {
+            __m128i hv = _mm_loadu_si128((const __m128i *)(h + 4 * i));
+            __m128i sv = _mm_loadu_si128((const __m128i *)(sel + 4 * i));
+            sv = _mm_or_si128(_mm_and_si128(lm, hv), _mm_andnot_si128(lm, sv));
+            _mm_storeu_si128((__m128i *)(sel + 4 * i), sv);
+        }
     }
     for (int i = 0; i < 8; i++) store_be32(inner + 4 * i, sel[i]);
     hsb_wipe(tb, sizeof tb);
