@@ -228,7 +228,8 @@ typedef struct hsb_gcm_class {
  *          padding and MAC in time that depends on len only (Lucky 13,
  *          AlFardan and Paterson 2013; RFC 5246 6.2.3.2 implementation note):
  *          on success *data_len is the data length (the data at buf), on any
- *          failure (len not a multiple of 16 or < 48, bad padding, bad MAC)
+ *          failure (len not a multiple of 16, < 48 or > 16384 + 2048 (RFC
+ *          5246 6.2.3), bad padding, bad MAC)
  *          HSB_E_DECRYPT, and buf's contents are unspecified.
  *   seal_batch (may be NULL, seal_lanes 0): seal n <= seal_lanes records of
  *          different contexts at once (one job each, as seal; jobs[i].rc gets

@@ -328,8 +328,7 @@ static hsb_rc cbc_open(void *ctx, const uint8_t hdr_in[HDR_LEN], const uint8_t i
     HSB_ENSURE(c && hdr_in && iv && data_len && (buf || n == 0), HSB_E_USAGE);
     /* Public length checks: at least one block holding MAC + pad byte, and
      * no more than the record layer allows. */
-    if (n < 48 || n % 16 != 0 || n > HSB_CBC_HMAC_MAX_LEN + 2048)
-        HSB_BAIL_MSG(HSB_E_DECRYPT, "bad record length");
+    if (n < 48 || n % 16 != 0 || n > 16384 + 2048) HSB_BAIL_MSG(HSB_E_DECRYPT, "bad record length");
     uint32_t fits, pad = peek_pad(c, buf, n, &fits);
     uint32_t d = (uint32_t)n - MAC_LEN - 1 - pad;
     uint8_t hdr[HDR_LEN], win[WIN], tag[MAC_LEN], got[MAC_LEN], inner[32];
