@@ -135,6 +135,19 @@ hsb_rc hsb_native_hmac_sha256_mb_path(hsb_native_mb_path path,
                                       const uint8_t *const msg[], const size_t len[], size_t n,
                                       uint8_t (*tag)[32]);
 
+/*
+ * out[i] = the SHA-256 digest of a message whose first prefix bytes (a
+ * multiple of 64, the same for every i) are already absorbed into the
+ * chaining value init[i], followed by msg[i][0 .. len[i]): the automatic
+ * path of hsb_native_sha256_mb from per-message states. For callers that
+ * absorb a first block of their own (the multi-buffer record seal puts each
+ * record's MAC header in front of its data this way). Arguments and return
+ * values as hsb_native_sha256_mb, and HSB_E_USAGE for a NULL init with n > 0.
+ */
+hsb_rc hsb_native_sha256_mb_resume(const uint32_t *const init[], uint64_t prefix,
+                                   const uint8_t *const msg[], const size_t len[], size_t n,
+                                   uint8_t (*out)[32]);
+
 /* ---- lane kernels (sha256_mb_avx2.c, sha256_mb_avx512.c) ---- */
 
 #define HSB_NATIVE_MB_MAX_LANES 16

@@ -1,0 +1,223 @@
+/*
+ * seal_mb.c - TLS 1.2 AES-128-CBC + HMAC-SHA256 records of different
+ * connections sealed together (contract in native_seal_mb.h).
+ *
+ * A record's MAC input is its 13-byte header and then its data, which are
+ * not contiguous (the data is sealed in place in the caller's buffer). The
+ * batch therefore builds each lane's first block aside, header || data[0 ..
+ * 51), runs it on the 16-lane SHA-256 kernel from the lane's istate, and
+ * resumes from there on the rest of the data in place
+ * (hsb_native_sha256_mb_resume, prefix 128 bytes: the key block and the
+ * first block). The outer hashes are one more 16-lane pass (RFC 2104). Then
+ * MAC and padding go after the data and the 16 CBC chains run on the
+ * VAES-512 kernel (seal_mb_vaes512.c).
+ *
+ * The one-record seal is the same record over the one-stream HMAC and the
+ * AES-NI CBC: the definition every batch is tested against.
+ */
+#include <string.h>
+
+#include "hsb_backends.h"
+#include "hsb_ct.h"
+#include "native_seal_mb.h"
+
+#define L HSB_NATIVE_SEAL_MB_LANES
+#define HEAD_DATA (64 - HSB_NATIVE_SEAL_HDR_LEN) /* data bytes in the first block */
+
+int hsb_native_seal_mb_available(hsb_native_seal_path path)
+{
+    const hsb_cpu_features *f = hsb_cpu();
+    switch (path) {
+    case HSB_NATIVE_SEAL_AUTO:
+    case HSB_NATIVE_SEAL_PORTABLE:
+        return f->aesni;
+    case HSB_NATIVE_SEAL_VAES512:
+        return f->aesni && f->vaes && f->avx2 && f->avx512f && f->avx512bw;
+    default:
+        return 0;
+    }
+}
+
+static hsb_native_seal_path resolve(hsb_native_seal_path path)
+{
+    if (path != HSB_NATIVE_SEAL_AUTO) return path;
+    return hsb_native_seal_mb_available(HSB_NATIVE_SEAL_VAES512) ? HSB_NATIVE_SEAL_VAES512
+                                                                 : HSB_NATIVE_SEAL_PORTABLE;
+}
+
+const char *hsb_native_seal_mb_path_name(hsb_native_seal_path path)
+{
+    switch (resolve(path)) {
+    case HSB_NATIVE_SEAL_PORTABLE:
+        return "portable";
+    case HSB_NATIVE_SEAL_VAES512:
+        return "vaes512-x16";
+    default:
+        return "unknown";
+    }
+}
+
+/* ------------------------------------------------------------- one lane */
+
+static int lane_ok(const hsb_native_seal_lane *ln)
+{
+    return ln->aes && ln->istate && ln->ostate && ln->hdr && ln->iv && ln->buf &&
+           ln->len <= HSB_NATIVE_SEAL_MAX_DATA;
+}
+
+static int lane_check(hsb_native_seal_lane *ln)
+{
+    ln->out_len = 0;
+    ln->rc = lane_ok(ln) ? HSB_OK : HSB_E_USAGE;
+    return ln->rc == HSB_OK;
+}
+
+/* MAC and padding after the data (RFC 5246 6.2.3.2): ready for CBC. */
+static void lane_plain(hsb_native_seal_lane *ln, const uint8_t tag[32])
+{
+    size_t n = HSB_NATIVE_SEAL_ENC_LEN(ln->len), pad = n - ln->len - 32 - 1;
+    memcpy(ln->buf + ln->len, tag, 32);
+    memset(ln->buf + ln->len + 32, (int)pad, pad + 1);
+    ln->out_len = n;
+    ln->rc = HSB_OK;
+}
+
+static void seal_good_one(hsb_native_seal_lane *ln)
+{
+    hsb_native_sha256_blocks_fn blocks = hsb_native_sha256_blocks_best();
+    hsb_native_sha256_ctx c;
+    uint8_t inner[32], tag[32], iv[16];
+    memcpy(c.h, ln->istate, sizeof c.h);
+    c.total = 64; /* the key block */
+    hsb_native_sha256_absorb(&c, ln->hdr, HSB_NATIVE_SEAL_HDR_LEN, blocks);
+    hsb_native_sha256_absorb(&c, ln->buf, ln->len, blocks);
+    hsb_native_sha256_finish(&c, inner, blocks);
+    hsb_native_hmac_outer(ln->ostate, inner, tag, blocks);
+    lane_plain(ln, tag);
+    memcpy(iv, ln->iv, 16);
+    (void)hsb_native_aes_cbc_encrypt(ln->aes, iv, ln->buf, ln->buf, ln->out_len);
+    hsb_wipe(&c, sizeof c);
+    hsb_wipe(inner, sizeof inner);
+    hsb_wipe(tag, sizeof tag);
+}
+
+hsb_rc hsb_native_seal_one(hsb_native_seal_lane *lane)
+{
+    HSB_ENSURE(lane, HSB_E_USAGE);
+    HSB_ENSURE(hsb_native_seal_mb_available(HSB_NATIVE_SEAL_PORTABLE), HSB_E_UNAVAILABLE);
+    HSB_ENSURE(lane_check(lane), HSB_E_USAGE);
+    seal_good_one(lane);
+    return HSB_OK;
+}
+
+/* ---------------------------------------------------------- 16 at once */
+
+/* The inner hashes of m (1..16) lanes into inner[]. Lanes of HEAD_DATA
+ * bytes or more: first block header || data[0..51) on the 16-lane kernel
+ * (the lanes of shorter records and unused lanes hash a zero block, thrown
+ * away), then the rest in place. Shorter records: header || data, built
+ * whole in their head block. */
+static void inner_x16(hsb_native_seal_lane *const ln[], size_t m, uint8_t (*inner)[32])
+{
+    _Alignas(64) uint8_t head[L][64];
+    uint32_t st[8][L], h[L][8];
+    const uint8_t *blk[L], *lm[L], *sm[L];
+    const uint32_t *li[L], *si[L];
+    size_t ll[L], sl[L], lidx[L], sidx[L], nl = 0, ns = 0;
+    uint8_t lout[L][32], sout[L][32];
+    memset(head, 0, sizeof head);
+    for (size_t i = 0; i < L; i++) {
+        int is_long = i < m && ln[i]->len >= HEAD_DATA;
+        size_t take = i < m ? (is_long ? HEAD_DATA : ln[i]->len) : 0;
+        if (i < m) memcpy(head[i], ln[i]->hdr, HSB_NATIVE_SEAL_HDR_LEN);
+        if (take) memcpy(head[i] + HSB_NATIVE_SEAL_HDR_LEN, ln[i]->buf, take);
+        for (int w = 0; w < 8; w++) st[w][i] = i < m ? ln[i]->istate[w] : 0;
+        blk[i] = head[i];
+        if (i >= m) continue;
+        if (is_long) {
+            lidx[nl] = i;
+            li[nl] = h[i];
+            lm[nl] = ln[i]->buf + HEAD_DATA;
+            ll[nl++] = ln[i]->len - HEAD_DATA;
+        } else {
+            sidx[ns] = i;
+            si[ns] = ln[i]->istate;
+            sm[ns] = head[i];
+            sl[ns++] = HSB_NATIVE_SEAL_HDR_LEN + ln[i]->len;
+        }
+    }
+    if (nl) hsb_native_sha256_x16_avx512(st, blk, 1);
+    for (size_t i = 0; i < L; i++)
+        for (int w = 0; w < 8; w++) h[i][w] = st[w][i];
+    /* Checked arguments: these cannot fail. */
+    (void)hsb_native_sha256_mb_resume(li, 128, lm, ll, nl, lout);
+    (void)hsb_native_sha256_mb_resume(si, 64, sm, sl, ns, sout);
+    for (size_t k = 0; k < nl; k++) memcpy(inner[lidx[k]], lout[k], 32);
+    for (size_t k = 0; k < ns; k++) memcpy(inner[sidx[k]], sout[k], 32);
+    hsb_wipe(head, sizeof head);
+    hsb_wipe(st, sizeof st);
+    hsb_wipe(h, sizeof h);
+    hsb_wipe(lout, sizeof lout);
+    hsb_wipe(sout, sizeof sout);
+}
+
+/* m (1..16) checked lanes: 16-lane MACs, then 16 CBC chains. */
+static void seal_x16(hsb_native_seal_lane *const ln[], size_t m)
+{
+    uint8_t inner[L][32], tag[L][32];
+    const uint32_t *os[L];
+    const uint8_t *im[L], *civ[L] = {0};
+    size_t il[L], nblk[L] = {0};
+    const hsb_native_aes_ctx *sched[L] = {0};
+    uint8_t *buf[L] = {0};
+    inner_x16(ln, m, inner);
+    for (size_t i = 0; i < m; i++) {
+        os[i] = ln[i]->ostate;
+        im[i] = inner[i];
+        il[i] = 32;
+    }
+    /* RFC 2104: tag = H(K^opad || inner), from the ostate chaining values. */
+    (void)hsb_native_sha256_mb_resume(os, 64, im, il, m, tag);
+    for (size_t i = 0; i < m; i++) {
+        lane_plain(ln[i], tag[i]);
+        sched[i] = ln[i]->aes;
+        civ[i] = ln[i]->iv;
+        buf[i] = ln[i]->buf;
+        nblk[i] = ln[i]->out_len / 16;
+    }
+    hsb_native_cbc_enc_x16_vaes512(sched, civ, buf, nblk);
+    hsb_wipe(inner, sizeof inner);
+    hsb_wipe(tag, sizeof tag);
+}
+
+hsb_rc hsb_native_seal_mb_path(hsb_native_seal_path path, hsb_native_seal_lane *lanes, size_t n)
+{
+    HSB_ENSURE(lanes || n == 0, HSB_E_USAGE);
+    path = resolve(path);
+    HSB_ENSURE(hsb_native_seal_mb_available(path), HSB_E_UNAVAILABLE);
+    hsb_native_seal_lane *good[L];
+    size_t m = 0, bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!lane_check(&lanes[i])) {
+            bad++;
+            continue;
+        }
+        if (path == HSB_NATIVE_SEAL_PORTABLE) {
+            seal_good_one(&lanes[i]);
+            continue;
+        }
+        good[m++] = &lanes[i];
+        if (m == L) {
+            seal_x16(good, m);
+            m = 0;
+        }
+    }
+    if (m) seal_x16(good, m);
+    HSB_ENSURE(bad == 0, HSB_E_USAGE);
+    return HSB_OK;
+}
+
+hsb_rc hsb_native_seal_mb(hsb_native_seal_lane *lanes, size_t n)
+{
+    return hsb_native_seal_mb_path(HSB_NATIVE_SEAL_AUTO, lanes, n);
+}
