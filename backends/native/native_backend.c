@@ -7,6 +7,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_native_aes.h"
+#include "native_cbc_hmac.h"
 #include "native_mont.h"
 #include "native_sha256.h"
 
@@ -25,6 +26,7 @@ static void build(void)
     backend.gcm = hsb_native_gcm_get();
     backend.sha256 = hsb_native_sha256_get();
     backend.hmac = hsb_native_hmac_get();
+    backend.cbc_hmac = hsb_native_cbc_hmac_get();
     snprintf(about, sizeof about,
              "hand-written: Montgomery modexp/RSA-CRT/DH on the %s path; AES %s, GCM %s, "
              "SHA-256 %s",
