@@ -109,6 +109,22 @@ hsb_rc hsb_native_seal_mb_path(hsb_native_seal_path path, hsb_native_seal_lane *
  * and fills *lane as the batch does. */
 hsb_rc hsb_native_seal_one(hsb_native_seal_lane *lane);
 
+/* ---- the cbc-hmac class's batch (seal_mb_class.c) ---- */
+
+/*
+ * seal_batch of the native cbc-hmac class (contract in hsb_provider.h; the
+ * contexts are hsb_native_cbc_hmac_ctx, native_cbc_hmac.h): with VAES-512
+ * and AVX-512 the jobs go to hsb_native_seal_mb (16 lanes); elsewhere, said
+ * by hsb_native_cbc_hmac_batch_path, each job is sealed alone by the class's
+ * one-record seal (the portable fallback). n > HSB_NATIVE_SEAL_MB_LANES:
+ * HSB_E_USAGE, no job touched. A job with a NULL pointer or len over
+ * HSB_CBC_HMAC_MAX_LEN fails alone (its rc HSB_E_USAGE). Returns HSB_OK or
+ * the first failing job's code.
+ */
+hsb_rc hsb_native_cbc_hmac_seal_batch(hsb_cbc_hmac_job *jobs, size_t n);
+/* "vaes512-x16" or "one-record loop": what seal_batch runs on this CPU. */
+const char *hsb_native_cbc_hmac_batch_path(void);
+
 /* ---- the CBC kernel (seal_mb_vaes512.c) ---- */
 
 /*
