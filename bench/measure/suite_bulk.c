@@ -380,7 +380,7 @@ static hsb_rc bk_variant(hsb_report *r, const hsb_opts *o, const hsb_comp *comps
     size_t k = bg->job.streams ? bg->job.streams : 1; /* records per operation */
     hsb_bench_random(bg->job.key, sizeof bg->job.key);
     hsb_bench_random(bg->job.iv, sizeof bg->job.iv);
-    char ssl_impl[160];
+    char ssl_impl[200];
     char times[48] = "";
     if (v == BK_REC_SEAL_STREAMS) snprintf(times, sizeof times, " x %zu on one connection", k);
     snprintf(ssl_impl, sizeof ssl_impl, "%s %s%s (%s)", hsb_ossl_impl(),
