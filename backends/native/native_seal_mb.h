@@ -125,13 +125,26 @@ hsb_rc hsb_native_cbc_hmac_seal_batch(hsb_cbc_hmac_job *jobs, size_t n);
 /* "vaes512-x16" or "one-record loop": what seal_batch runs on this CPU. */
 const char *hsb_native_cbc_hmac_batch_path(void);
 
-/* ---- the CBC kernel (seal_mb_vaes512.c) ---- */
+/* ---- the kernels (seal_mb_vaes512.c) ---- */
 
 /*
  * 16 CBC-encrypt chains at once, in place: lane l encrypts nblk[l] blocks at
  * buf[l] with key sched[l] (enc schedule) from chaining value iv[l]. Lanes
  * with nblk 0 are idle (their sched may be NULL). No argument checks.
  */
+/*
+ * The MAC and the CBC of 16 records in one loop: nblocks SHA-256 blocks per
+ * lane, lane l's block j at msg[l] + 64 j, into st (transposed chaining
+ * values), and after every 16 rounds one CBC step, so that the four steps
+ * of block j encrypt the 64 bytes at data[l] + 64 j in place from chain[l]
+ * (updated) under sched[l]. The caller makes sure block j has read those
+ * bytes (the seal's msg is data + 51). Lanes with sched NULL are idle for
+ * the CBC (msg and data must still point at readable memory).
+ */
+void hsb_native_seal_x16_stitched(const hsb_native_aes_ctx *const sched[16], uint8_t chain[16][16],
+                                  uint32_t st[8][16], const uint8_t *const msg[16],
+                                  uint8_t *const data[16], size_t nblocks);
+
 void hsb_native_cbc_enc_x16_vaes512(const hsb_native_aes_ctx *const sched[16],
                                     const uint8_t *const iv[16], uint8_t *const buf[16],
                                     const size_t nblk[16]);

@@ -159,6 +159,11 @@ hsb_rc hsb_native_sha256_mb_resume(const uint32_t *const init[], uint64_t prefix
  */
 void hsb_native_sha256_x8_avx2(uint32_t st[8][8], const uint8_t *const blk[8], size_t nblocks);
 void hsb_native_sha256_x16_avx512(uint32_t st[8][16], const uint8_t *const blk[16], size_t nblocks);
+/* w (16 __m512i, 64-byte aligned): w[j] = big-endian word j of the 64 bytes
+ * at p[l] + off in lane l; the 16x16 transpose of the AVX-512 kernel, for
+ * kernels that interleave other work with its rounds (seal_mb_vaes512.c).
+ * Only with AVX-512F and AVX-512BW. */
+void hsb_native_sha256_x16_load(void *w, const uint8_t *const p[16], size_t off);
 
 /* ---- the classes over a block function (one expansion per path file) ---- */
 

@@ -29,12 +29,17 @@
 void hsb_seal_emu_sha256_x16(uint32_t st[8][16], const uint8_t *const blk[16], size_t nblocks);
 void hsb_seal_emu_cbc_x16(const hsb_native_aes_ctx *const sched[16], const uint8_t *const iv[16],
                           uint8_t *const buf[16], const size_t nblk[16]);
+void hsb_seal_emu_stitched_x16(const hsb_native_aes_ctx *const sched[16], uint8_t chain[16][16],
+                               uint32_t st[8][16], const uint8_t *const msg[16],
+                               uint8_t *const data[16], size_t nblocks);
 #define SHA_X16 hsb_seal_emu_sha256_x16
 #define CBC_X16 hsb_seal_emu_cbc_x16
+#define STITCHED_X16 hsb_seal_emu_stitched_x16
 #define X16_CPU_OK(f) ((f)->aesni)
 #else
 #define SHA_X16 hsb_native_sha256_x16_avx512
 #define CBC_X16 hsb_native_cbc_enc_x16_vaes512
+#define STITCHED_X16 hsb_native_seal_x16_stitched
 #define X16_CPU_OK(f) ((f)->aesni && (f)->vaes && (f)->avx2 && (f)->avx512f && (f)->avx512bw)
 #endif
 
@@ -129,65 +134,116 @@ hsb_rc hsb_native_seal_one(hsb_native_seal_lane *lane)
 
 /* ---------------------------------------------------------- 16 at once */
 
-/* The inner hashes of m (1..16) lanes into inner[]. Lanes of HEAD_DATA
- * bytes or more: first block header || data[0..51) on the 16-lane kernel
- * (the lanes of shorter records and unused lanes hash a zero block, thrown
- * away), then the rest in place. Shorter records: header || data, built
- * whole in their head block. */
-static void inner_x16(hsb_native_seal_lane *const ln[], size_t m, uint8_t (*inner)[32])
+/* What a batch carries between its steps. chain: each lane's CBC chaining
+ * value; done: blocks of 64 data bytes every lane has had MACed and
+ * encrypted together (the stitched loop). */
+typedef struct batch {
+    hsb_native_seal_lane *const *ln;
+    size_t m, done;
+    const hsb_native_aes_ctx *sched[L];
+    uint8_t chain[L][16];
+    uint32_t st[8][L]; /* lanes' inner chaining values, transposed */
+} batch;
+
+/* The first block of every lane of HEAD_DATA bytes or more, header ||
+ * data[0..51), from its istate on the 16-lane kernel (the lanes of shorter
+ * records and unused lanes hash a zero block, thrown away). 1 when every
+ * lane had one. */
+static int head_x16(batch *b)
 {
     _Alignas(64) uint8_t head[L][64];
-    uint32_t st[8][L], h[L][8];
-    const uint8_t *blk[L], *lm[L], *sm[L];
-    const uint32_t *li[L], *si[L];
-    size_t ll[L], sl[L], lidx[L], sidx[L], nl = 0, ns = 0;
-    uint8_t lout[L][32], sout[L][32];
+    const uint8_t *blk[L];
+    int all = 1;
     memset(head, 0, sizeof head);
     for (size_t i = 0; i < L; i++) {
-        int is_long = i < m && ln[i]->len >= HEAD_DATA;
-        size_t take = i < m ? (is_long ? HEAD_DATA : ln[i]->len) : 0;
-        if (i < m) memcpy(head[i], ln[i]->hdr, HSB_NATIVE_SEAL_HDR_LEN);
-        if (take) memcpy(head[i] + HSB_NATIVE_SEAL_HDR_LEN, ln[i]->buf, take);
-        for (int w = 0; w < 8; w++) st[w][i] = i < m ? ln[i]->istate[w] : 0;
+        int is_long = i < b->m && b->ln[i]->len >= HEAD_DATA;
+        if (is_long) memcpy(head[i], b->ln[i]->hdr, HSB_NATIVE_SEAL_HDR_LEN);
+        if (is_long) memcpy(head[i] + HSB_NATIVE_SEAL_HDR_LEN, b->ln[i]->buf, HEAD_DATA);
+        for (int w = 0; w < 8; w++) b->st[w][i] = i < b->m ? b->ln[i]->istate[w] : 0;
         blk[i] = head[i];
-        if (i >= m) continue;
-        if (is_long) {
+        all &= is_long || i >= b->m;
+    }
+    SHA_X16(b->st, blk, 1);
+    hsb_wipe(head, sizeof head);
+    return all;
+}
+
+/* When every lane is long: the 64-byte blocks all lanes have after the
+ * first, MACed and CBC-encrypted in one loop (the CBC in place trails the
+ * MAC's reads). */
+static void stitched_x16(batch *b)
+{
+    const uint8_t *msg[L];
+    uint8_t *data[L];
+    size_t most = SIZE_MAX;
+    for (size_t i = 0; i < b->m; i++) {
+        size_t n = (b->ln[i]->len - HEAD_DATA) / 64;
+        if (n < most) most = n;
+    }
+    for (size_t i = 0; i < L; i++) {
+        const hsb_native_seal_lane *x = b->ln[i < b->m ? i : 0];
+        msg[i] = x->buf + HEAD_DATA;
+        data[i] = x->buf;
+    }
+    b->done = most;
+    if (most) STITCHED_X16(b->sched, b->chain, b->st, msg, data, most);
+}
+
+/* The inner hashes into inner[]: the rest of each long lane resumed in
+ * place from its state; shorter records whole from their header and data. */
+static void inner_rest(batch *b, uint8_t (*inner)[32])
+{
+    _Alignas(64) uint8_t head[L][64];
+    uint32_t h[L][8];
+    const uint8_t *lm[L] = {0}, *sm[L] = {0};
+    const uint32_t *li[L] = {0}, *si[L] = {0};
+    size_t ll[L] = {0}, sl[L] = {0}, lidx[L], sidx[L], nl = 0, ns = 0;
+    size_t skip = HEAD_DATA + 64 * b->done;
+    uint8_t lout[L][32], sout[L][32];
+    for (size_t i = 0; i < b->m; i++) {
+        hsb_native_seal_lane *x = b->ln[i];
+        if (x->len >= HEAD_DATA) {
+            for (int w = 0; w < 8; w++) h[i][w] = b->st[w][i];
             lidx[nl] = i;
             li[nl] = h[i];
-            lm[nl] = ln[i]->buf + HEAD_DATA;
-            ll[nl++] = ln[i]->len - HEAD_DATA;
+            lm[nl] = x->buf + skip;
+            ll[nl++] = x->len - skip;
         } else {
+            memcpy(head[i], x->hdr, HSB_NATIVE_SEAL_HDR_LEN);
+            if (x->len) memcpy(head[i] + HSB_NATIVE_SEAL_HDR_LEN, x->buf, x->len);
             sidx[ns] = i;
-            si[ns] = ln[i]->istate;
+            si[ns] = x->istate;
             sm[ns] = head[i];
-            sl[ns++] = HSB_NATIVE_SEAL_HDR_LEN + ln[i]->len;
+            sl[ns++] = HSB_NATIVE_SEAL_HDR_LEN + x->len;
         }
     }
-    if (nl) SHA_X16(st, blk, 1);
-    for (size_t i = 0; i < L; i++)
-        for (int w = 0; w < 8; w++) h[i][w] = st[w][i];
     /* Checked arguments: these cannot fail. */
-    (void)hsb_native_sha256_mb_resume(li, 128, lm, ll, nl, lout);
+    (void)hsb_native_sha256_mb_resume(li, 64 + 64 + 64 * b->done, lm, ll, nl, lout);
     (void)hsb_native_sha256_mb_resume(si, 64, sm, sl, ns, sout);
     for (size_t k = 0; k < nl; k++) memcpy(inner[lidx[k]], lout[k], 32);
     for (size_t k = 0; k < ns; k++) memcpy(inner[sidx[k]], sout[k], 32);
     hsb_wipe(head, sizeof head);
-    hsb_wipe(st, sizeof st);
     hsb_wipe(h, sizeof h);
     hsb_wipe(lout, sizeof lout);
     hsb_wipe(sout, sizeof sout);
 }
 
-/* m (1..16) checked lanes: 16-lane MACs, then 16 CBC chains. */
+/* m (1..16) checked lanes: the MACs on the 16-lane SHA-256 (with the CBC of
+ * the blocks all lanes share stitched in), then the rest of the 16 chains. */
 static void seal_x16(hsb_native_seal_lane *const ln[], size_t m)
 {
+    batch b = {.ln = ln, .m = m};
     uint8_t inner[L][32], tag[L][32];
     const uint32_t *os[L];
     const uint8_t *im[L], *civ[L] = {0};
     size_t il[L], nblk[L] = {0};
-    const hsb_native_aes_ctx *sched[L] = {0};
     uint8_t *buf[L] = {0};
-    inner_x16(ln, m, inner);
+    for (size_t i = 0; i < m; i++) {
+        b.sched[i] = ln[i]->aes;
+        memcpy(b.chain[i], ln[i]->iv, 16);
+    }
+    if (head_x16(&b)) stitched_x16(&b);
+    inner_rest(&b, inner);
     for (size_t i = 0; i < m; i++) {
         os[i] = ln[i]->ostate;
         im[i] = inner[i];
@@ -197,12 +253,12 @@ static void seal_x16(hsb_native_seal_lane *const ln[], size_t m)
     (void)hsb_native_sha256_mb_resume(os, 64, im, il, m, tag);
     for (size_t i = 0; i < m; i++) {
         lane_plain(ln[i], tag[i]);
-        sched[i] = ln[i]->aes;
-        civ[i] = ln[i]->iv;
-        buf[i] = ln[i]->buf;
-        nblk[i] = ln[i]->out_len / 16;
+        civ[i] = b.chain[i];
+        buf[i] = ln[i]->buf + 64 * b.done;
+        nblk[i] = ln[i]->out_len / 16 - 4 * b.done;
     }
-    CBC_X16(sched, civ, buf, nblk);
+    CBC_X16(b.sched, civ, buf, nblk);
+    hsb_wipe(&b, sizeof b);
     hsb_wipe(inner, sizeof inner);
     hsb_wipe(tag, sizeof tag);
 }

@@ -94,3 +94,97 @@ TGT void hsb_native_cbc_enc_x16_vaes512(const hsb_native_aes_ctx *const sched[16
     hsb_wipe(chain, sizeof chain);
     hsb_wipe(scratch, sizeof scratch);
 }
+
+/* ------------------------------------------- MAC and CBC in one loop */
+
+/* The AVX-512 SHA-256 round's operations (as sha256_mb_avx512.c defines
+ * them for sha256_mb_rounds.h). */
+#define XOR3(a, b, c) _mm512_ternarylogic_epi32(a, b, c, 0x96)
+#define CH(e, f, g) _mm512_ternarylogic_epi32(e, f, g, 0xca)
+#define MAJ(a, b, c) _mm512_ternarylogic_epi32(a, b, c, 0xe8)
+#define ROR(x, n) _mm512_ror_epi32(x, n)
+#define ADD(a, b) _mm512_add_epi32(a, b)
+#define BSIG0(x) XOR3(ROR(x, 2), ROR(x, 13), ROR(x, 22))
+#define BSIG1(x) XOR3(ROR(x, 6), ROR(x, 11), ROR(x, 25))
+#define SSIG0(x) XOR3(ROR(x, 7), ROR(x, 18), _mm512_srli_epi32(x, 3))
+#define SSIG1(x) XOR3(ROR(x, 17), ROR(x, 19), _mm512_srli_epi32(x, 10))
+#define VEC __m512i
+#define SET1(x) _mm512_set1_epi32(x)
+#include "sha256_mb_rounds.h"
+
+/* One CBC step of the 16 chains kept in memory (ch): block 16 s of the
+ * 64 bytes at q[l] (lanes with no keys: the scratch block). */
+TGT static inline void cbc_step_mem(const uint8_t (*rk)[NREG][64], uint8_t (*ch)[64],
+                                    uint8_t *const q[NCHAIN], uint8_t *scratch, int s,
+                                    const int live[NCHAIN])
+{
+    uint8_t *p[NCHAIN];
+    for (int l = 0; l < NCHAIN; l++) p[l] = live[l] ? q[l] + 16 * s : scratch;
+    __m512i c[NREG];
+    for (int g = 0; g < NREG; g++) c[g] = _mm512_load_si512((const void *)ch[g]);
+    step(rk, c, p);
+    for (int g = 0; g < NREG; g++) _mm512_store_si512((void *)ch[g], c[g]);
+}
+
+#define LDS(i) _mm512_loadu_si512((const void *)st[i])
+#define STS(i, v) _mm512_storeu_si512((void *)st[i], ADD(LDS(i), v))
+
+/* One SHA-256 block of every lane (lane l's at msg[l] + off) with a CBC
+ * step after each 16 rounds: the four steps encrypt the 64 bytes at
+ * data[l] + off, which the block just loaded has read (so the encryption in
+ * place cannot change what the MAC reads). */
+TGT static void block_and_cbc(uint32_t st[8][16], const uint8_t *const msg[16],
+                              uint8_t *const data[16], size_t off, const uint8_t (*rk)[NREG][64],
+                              uint8_t (*ch)[64], uint8_t *scratch, const int live[NCHAIN])
+{
+    _Alignas(64) __m512i wl[16];
+    __m512i w[16];
+    uint8_t *q[NCHAIN];
+    for (int l = 0; l < NCHAIN; l++) q[l] = data[l] + off;
+    hsb_native_sha256_x16_load(wl, msg, off);
+    for (int i = 0; i < 16; i++) w[i] = wl[i];
+    __m512i a = LDS(0), b = LDS(1), c = LDS(2), d = LDS(3), e = LDS(4), f = LDS(5), g = LDS(6),
+            h = LDS(7);
+    const uint32_t *kp = hsb_native_sha256_k;
+    ROUNDS8(0, 0);
+    ROUNDS8(8, 0);
+    cbc_step_mem(rk, ch, q, scratch, 0, live);
+    for (int t0 = 16; t0 < 64; t0 += 16) {
+        kp = hsb_native_sha256_k + t0;
+        ROUNDS8(0, 1);
+        ROUNDS8(8, 1);
+        cbc_step_mem(rk, ch, q, scratch, t0 / 16, live);
+    }
+    STS(0, a);
+    STS(1, b);
+    STS(2, c);
+    STS(3, d);
+    STS(4, e);
+    STS(5, f);
+    STS(6, g);
+    STS(7, h);
+}
+
+TGT void hsb_native_seal_x16_stitched(const hsb_native_aes_ctx *const sched[16],
+                                      uint8_t chain[16][16], uint32_t st[8][16],
+                                      const uint8_t *const msg[16], uint8_t *const data[16],
+                                      size_t nblocks)
+{
+    _Alignas(64) uint8_t rk[NRK][NREG][64];
+    _Alignas(64) uint8_t ch[NREG][64];
+    _Alignas(16) uint8_t scratch[16] = {0};
+    int live[NCHAIN];
+    memset(rk, 0, sizeof rk);
+    for (int l = 0; l < NCHAIN; l++) {
+        live[l] = sched[l] != NULL;
+        if (live[l])
+            for (int r = 0; r < NRK; r++) memcpy(rk[r][l / 4] + 16 * (l % 4), sched[l]->enc[r], 16);
+        memcpy(ch[l / 4] + 16 * (l % 4), chain[l], 16);
+    }
+    for (size_t j = 0; j < nblocks; j++)
+        block_and_cbc(st, msg, data, 64 * j, (const uint8_t(*)[NREG][64])rk, ch, scratch, live);
+    for (int l = 0; l < NCHAIN; l++) memcpy(chain[l], ch[l / 4] + 16 * (l % 4), 16);
+    hsb_wipe(rk, sizeof rk);
+    hsb_wipe(ch, sizeof ch);
+    hsb_wipe(scratch, sizeof scratch);
+}

@@ -31,8 +31,9 @@
 
 /* w[0..15] = word j of the block at p[l] in lane l, byte-swapped. A 16x16
  * transpose of dwords: pairs, quads, then 128-bit blocks across registers. */
-TGT static void load_block(__m512i w[16], const uint8_t *const p[L], size_t off)
+TGT void hsb_native_sha256_x16_load(void *wv, const uint8_t *const p[L], size_t off)
 {
+    __m512i *w = wv;
     const __m512i bswap =
         _mm512_broadcast_i32x4(_mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL));
     __m512i r[16], t[16];
@@ -74,7 +75,7 @@ TGT void hsb_native_sha256_x16_avx512(uint32_t st[8][16], const uint8_t *const b
     for (size_t n = 0; n < nblocks; n++) {
         __m512i a = LD(0), b = LD(1), c = LD(2), d = LD(3), e = LD(4), f = LD(5), g = LD(6),
                 h = LD(7);
-        load_block(w, blk, 64 * n);
+        hsb_native_sha256_x16_load(w, blk, 64 * n);
         /* Rounds 0..15 on the block's words, then three stretches of 16
          * that extend the schedule in place (w[j] holds W[t0 + j]). */
         const uint32_t *kp = hsb_native_sha256_k;

@@ -68,6 +68,31 @@ void hsb_seal_emu_cbc_x16(const hsb_native_aes_ctx *const sched[16], const uint8
         }
 }
 
+void hsb_seal_emu_stitched_x16(const hsb_native_aes_ctx *const sched[16], uint8_t chain[16][16],
+                               uint32_t st[8][16], const uint8_t *const msg[16],
+                               uint8_t *const data[16], size_t nblocks);
+
+/* Per block: the 16 lanes' SHA-256 block, then their four CBC steps. */
+void hsb_seal_emu_stitched_x16(const hsb_native_aes_ctx *const sched[16], uint8_t chain[16][16],
+                               uint32_t st[8][16], const uint8_t *const msg[16],
+                               uint8_t *const data[16], size_t nblocks)
+{
+    for (size_t j = 0; j < nblocks; j++) {
+        const uint8_t *blk[16];
+        for (int l = 0; l < 16; l++) blk[l] = msg[l] + 64 * j;
+        hsb_seal_emu_sha256_x16(st, blk, 1);
+        for (int l = 0; l < 16; l++) {
+            if (!sched[l]) continue;
+            for (int s = 0; s < 4; s++) {
+                uint8_t *p = data[l] + 64 * j + 16 * s;
+                for (int b = 0; b < 16; b++) chain[l][b] ^= p[b];
+                hsb_native_aes_encrypt_block(sched[l], chain[l], chain[l]);
+                memcpy(p, chain[l], 16);
+            }
+        }
+    }
+}
+
 /* ------------------------------------------------------------- the checks */
 
 static hsb_native_aes_ctx aes[N];
