@@ -97,20 +97,8 @@ TGT void hsb_native_cbc_enc_x16_vaes512(const hsb_native_aes_ctx *const sched[16
 
 /* ------------------------------------------- MAC and CBC in one loop */
 
-/* The AVX-512 SHA-256 round's operations (as sha256_mb_avx512.c defines
- * them for sha256_mb_rounds.h). */
-#define XOR3(a, b, c) _mm512_ternarylogic_epi32(a, b, c, 0x96)
-#define CH(e, f, g) _mm512_ternarylogic_epi32(e, f, g, 0xca)
-#define MAJ(a, b, c) _mm512_ternarylogic_epi32(a, b, c, 0xe8)
-#define ROR(x, n) _mm512_ror_epi32(x, n)
-#define ADD(a, b) _mm512_add_epi32(a, b)
-#define BSIG0(x) XOR3(ROR(x, 2), ROR(x, 13), ROR(x, 22))
-#define BSIG1(x) XOR3(ROR(x, 6), ROR(x, 11), ROR(x, 25))
-#define SSIG0(x) XOR3(ROR(x, 7), ROR(x, 18), _mm512_srli_epi32(x, 3))
-#define SSIG1(x) XOR3(ROR(x, 17), ROR(x, 19), _mm512_srli_epi32(x, 10))
-#define VEC __m512i
-#define SET1(x) _mm512_set1_epi32(x)
-#include "sha256_mb_rounds.h"
+/* The AVX-512 SHA-256 round (ROUNDS8 and its operations). */
+#include "sha256_mb_avx512_ops.h"
 
 /* One CBC step of the 16 chains kept in memory (ch): block 16 s of the
  * 64 bytes at q[l] (lanes with no keys: the scratch block). */
