@@ -17,10 +17,13 @@
  * sequence number, type, IV and length: the records of different
  * connections. Paths:
  *
- *   "vaes512-x16"  the 16 MACs on the 16-lane AVX-512 SHA-256 (sha256_mb.c),
- *                  then 16 CBC chains in flight, four per zmm with VAES-512,
- *                  each 128-bit lane with its own round keys
- *                  (seal_mb_vaes512.c). Needs AES-NI, VAES, AVX-512F/BW.
+ *   "vaes512-x16"  the 16 MACs on the 16-lane AVX-512 SHA-256 and 16 CBC
+ *                  chains in flight, four per zmm with VAES-512, each 128-bit
+ *                  lane with its own round keys (seal_mb_vaes512.c); while
+ *                  every lane has data blocks left, a CBC step runs after
+ *                  each 16 SHA rounds (hsb_native_seal_x16_stitched), the
+ *                  rest (sha256_mb.c's resumed lanes, then the MAC and
+ *                  padding blocks) after. Needs AES-NI, VAES, AVX-512F/BW.
  *   "portable"     a loop over the one-record seal (hsb_native_seal_one: the
  *                  best one-stream HMAC, AES-NI CBC). Needs AES-NI, as every
  *                  native AES does.
