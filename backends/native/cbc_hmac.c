@@ -30,6 +30,7 @@
 #include "hsb_ct.h"
 #include "native_cbc_hmac.h"
 #include "native_declassify.h"
+#include "native_seal_mb.h"
 #include "native_sha256.h"
 
 #define MAC_LEN 32
@@ -38,7 +39,8 @@
 #define WIN_USED 288 /* 255 bytes of padding, the length byte, the MAC */
 #define TAIL_CAP (7 * 64)
 
-/* The context: the keys plus the path chosen at init. */
+/* The context: the keys plus the path chosen at init. The keys come first:
+ * seal_batch (seal_mb_class.c) reads them through the context pointer. */
 typedef struct cbc_ctx {
     hsb_native_cbc_hmac_ctx k;
     hsb_native_sha256_blocks_fn blocks;
@@ -370,6 +372,9 @@ static const hsb_cbc_hmac_class stitched_class = {
     .seal = cbc_seal,
     .open = cbc_open,
     .clear = cbc_clear,
+    /* records of up to 16 connections at once (seal_mb_class.c) */
+    .seal_lanes = HSB_NATIVE_SEAL_MB_LANES,
+    .seal_batch = hsb_native_cbc_hmac_seal_batch,
 };
 
 static const hsb_cbc_hmac_class seq_class = {
@@ -379,6 +384,9 @@ static const hsb_cbc_hmac_class seq_class = {
     .seal = cbc_seal,
     .open = cbc_open,
     .clear = cbc_clear,
+    /* records of up to 16 connections at once (seal_mb_class.c) */
+    .seal_lanes = HSB_NATIVE_SEAL_MB_LANES,
+    .seal_batch = hsb_native_cbc_hmac_seal_batch,
 };
 
 const hsb_cbc_hmac_class *hsb_native_cbc_hmac_sequential_get(void)

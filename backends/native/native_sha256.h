@@ -135,6 +135,19 @@ hsb_rc hsb_native_hmac_sha256_mb_path(hsb_native_mb_path path,
                                       const uint8_t *const msg[], const size_t len[], size_t n,
                                       uint8_t (*tag)[32]);
 
+/*
+ * out[i] = the SHA-256 digest of a message whose first prefix bytes (a
+ * multiple of 64, the same for every i) are already absorbed into the
+ * chaining value init[i], followed by msg[i][0 .. len[i]): the automatic
+ * path of hsb_native_sha256_mb from per-message states. For callers that
+ * absorb a first block of their own (the multi-buffer record seal puts each
+ * record's MAC header in front of its data this way). Arguments and return
+ * values as hsb_native_sha256_mb, and HSB_E_USAGE for a NULL init with n > 0.
+ */
+hsb_rc hsb_native_sha256_mb_resume(const uint32_t *const init[], uint64_t prefix,
+                                   const uint8_t *const msg[], const size_t len[], size_t n,
+                                   uint8_t (*out)[32]);
+
 /* ---- lane kernels (sha256_mb_avx2.c, sha256_mb_avx512.c) ---- */
 
 #define HSB_NATIVE_MB_MAX_LANES 16
@@ -146,6 +159,11 @@ hsb_rc hsb_native_hmac_sha256_mb_path(hsb_native_mb_path path,
  */
 void hsb_native_sha256_x8_avx2(uint32_t st[8][8], const uint8_t *const blk[8], size_t nblocks);
 void hsb_native_sha256_x16_avx512(uint32_t st[8][16], const uint8_t *const blk[16], size_t nblocks);
+/* w (16 __m512i, 64-byte aligned): w[j] = big-endian word j of the 64 bytes
+ * at p[l] + off in lane l; the 16x16 transpose of the AVX-512 kernel, for
+ * kernels that interleave other work with its rounds (seal_mb_vaes512.c).
+ * Only with AVX-512F and AVX-512BW. */
+void hsb_native_sha256_x16_load(void *w, const uint8_t *const p[16], size_t off);
 
 /* ---- the classes over a block function (one expansion per path file) ---- */
 

@@ -210,6 +210,16 @@ hsb_rc hsb_native_sha256_mb_path(hsb_native_mb_path path, const uint8_t *const m
     return HSB_OK;
 }
 
+hsb_rc hsb_native_sha256_mb_resume(const uint32_t *const init[], uint64_t prefix,
+                                   const uint8_t *const msg[], const size_t len[], size_t n,
+                                   uint8_t (*out)[32])
+{
+    HSB_GUARD(check_args(msg, len, n, out));
+    HSB_ENSURE(n == 0 || init, HSB_E_USAGE);
+    for (size_t i = 0; i < n; i++) HSB_ENSURE(init[i], HSB_E_USAGE);
+    return run(HSB_NATIVE_MB_AUTO, init, prefix, msg, len, n, out);
+}
+
 hsb_rc hsb_native_sha256_mb(const uint8_t *const msg[], const size_t len[], size_t n,
                             uint8_t (*out)[32])
 {

@@ -14,25 +14,13 @@
 
 #define L 16
 
-/* vpternlogd truth tables: xor3 = a^b^c, ch = a?b:c, maj = majority. */
-#define XOR3(a, b, c) _mm512_ternarylogic_epi32(a, b, c, 0x96)
-#define CH(e, f, g) _mm512_ternarylogic_epi32(e, f, g, 0xca)
-#define MAJ(a, b, c) _mm512_ternarylogic_epi32(a, b, c, 0xe8)
-#define ROR(x, n) _mm512_ror_epi32(x, n)
-#define ADD(a, b) _mm512_add_epi32(a, b)
-#define BSIG0(x) XOR3(ROR(x, 2), ROR(x, 13), ROR(x, 22))
-#define BSIG1(x) XOR3(ROR(x, 6), ROR(x, 11), ROR(x, 25))
-#define SSIG0(x) XOR3(ROR(x, 7), ROR(x, 18), _mm512_srli_epi32(x, 3))
-#define SSIG1(x) XOR3(ROR(x, 17), ROR(x, 19), _mm512_srli_epi32(x, 10))
-
-#define VEC __m512i
-#define SET1(x) _mm512_set1_epi32(x)
-#include "sha256_mb_rounds.h"
+#include "sha256_mb_avx512_ops.h"
 
 /* w[0..15] = word j of the block at p[l] in lane l, byte-swapped. A 16x16
  * transpose of dwords: pairs, quads, then 128-bit blocks across registers. */
-TGT static void load_block(__m512i w[16], const uint8_t *const p[L], size_t off)
+TGT void hsb_native_sha256_x16_load(void *wv, const uint8_t *const p[L], size_t off)
 {
+    __m512i *w = wv;
     const __m512i bswap =
         _mm512_broadcast_i32x4(_mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL));
     __m512i r[16], t[16];
@@ -74,7 +62,7 @@ TGT void hsb_native_sha256_x16_avx512(uint32_t st[8][16], const uint8_t *const b
     for (size_t n = 0; n < nblocks; n++) {
         __m512i a = LD(0), b = LD(1), c = LD(2), d = LD(3), e = LD(4), f = LD(5), g = LD(6),
                 h = LD(7);
-        load_block(w, blk, 64 * n);
+        hsb_native_sha256_x16_load(w, blk, 64 * n);
         /* Rounds 0..15 on the block's words, then three stretches of 16
          * that extend the schedule in place (w[j] holds W[t0 + j]). */
         const uint32_t *kp = hsb_native_sha256_k;

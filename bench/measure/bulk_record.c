@@ -26,7 +26,7 @@
 
 typedef struct ref_rec {
     int open, etm;
-    size_t size;
+    size_t size, reps; /* reps: records per operation (record-seal-streams: K) */
     uint64_t seq;
     EVP_CIPHER_CTX *enc, *dec;
     EVP_MAC_CTX *mac;
@@ -173,6 +173,7 @@ static void ref_free(ref_rec *s)
 typedef struct ssl_rec {
     int open;
     size_t size, batch, left; /* left: sealed records the server has not read */
+    size_t reps;              /* records per operation (record-seal-streams: K) */
     const uint8_t *data;
     hsb_ossl_cfg *cfg;
     hsb_ossl_pair *pair;
@@ -190,6 +191,7 @@ static hsb_rc ssl_rec_new(const bk_job *j, ssl_rec *s)
     char err[256];
     s->open = BK_IS_OPEN(j->variant);
     s->size = j->size;
+    s->reps = j->streams ? j->streams : 1;
     s->data = j->data;
     s->batch = s->open ? (256u << 10) / j->size : 1;
     s->batch = s->batch < 1 ? 1 : s->batch > 64 ? 64 : s->batch;
@@ -204,8 +206,10 @@ static hsb_rc ssl_rec_new(const bk_job *j, ssl_rec *s)
 static hsb_rc ssl_rec_op(ssl_rec *s, uint8_t *out, hsb_tstats *st)
 {
     if (!s->open) {
-        HSB_GUARD(hsb_ossl_pair_write(s->pair, s->data, s->size));
-        hsb_ossl_pair_drop(s->pair);
+        for (size_t i = 0; i < s->reps; i++) {
+            HSB_GUARD(hsb_ossl_pair_write(s->pair, s->data, s->size));
+            hsb_ossl_pair_drop(s->pair);
+        }
         return HSB_OK;
     }
     if (s->left == 0) {
@@ -277,6 +281,7 @@ hsb_rc hsb_bulk_record_ref_new(const bk_job *j, void **out)
     s->open = BK_IS_OPEN(j->variant);
     s->etm = BK_IS_ETM(j->variant);
     s->size = j->size;
+    s->reps = j->streams ? j->streams : 1;
     s->rec = malloc(j->size + 128);
     EVP_CIPHER *ci = EVP_CIPHER_fetch(NULL, "AES-128-CBC", NULL);
     EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
@@ -325,8 +330,11 @@ hsb_rc hsb_bulk_record_op(void *state, const uint8_t *in, uint8_t *out, hsb_tsta
 {
     rec_state *st = state;
     if (st->kind == REC_LIBSSL) return ssl_rec_op(st->u.ssl, out, ts);
-    if (st->kind == REC_PIECES)
-        return st->u.ref->open ? ref_open(st->u.ref, out) : ref_seal(st->u.ref, in);
+    if (st->kind == REC_PIECES && st->u.ref->open) return ref_open(st->u.ref, out);
+    if (st->kind == REC_PIECES) {
+        for (size_t i = 0; i < st->u.ref->reps; i++) HSB_GUARD(ref_seal(st->u.ref, in));
+        return HSB_OK;
+    }
     our_rec *s = st->u.our;
     if (!s->open) return hsb_pair_seal(s->pair, in, s->size);
     size_t n;

@@ -25,6 +25,7 @@ enum {
     BK_REC_OPEN_ETM,
     BK_REC_SEAL_GCM, /* TLS_RSA_WITH_AES_128_GCM_SHA256 (RFC 5288) */
     BK_REC_OPEN_GCM,
+    BK_REC_SEAL_STREAMS, /* MAC-then-encrypt records of --streams K connections at once */
     BK_COUNT
 };
 
@@ -46,8 +47,9 @@ typedef struct bk_job {
     size_t size;
     const uint8_t *data; /* random input, at least size bytes */
     uint8_t key[48],
-        iv[16]; /* AES key: key[0..16); MAC keys: key[16..48) (HMAC rows: key[0..32)) */
-    EVP_MD *md; /* SHA-256, fetched once */
+        iv[16];     /* AES key: key[0..16); MAC keys: key[16..48) (HMAC rows: key[0..32)) */
+    EVP_MD *md;     /* SHA-256, fetched once */
+    size_t streams; /* record-seal-streams: records per operation (K); else 0 */
 } bk_job;
 
 /* Per-thread record state: ours (a handshaken connection pair over memory),
@@ -62,5 +64,15 @@ hsb_rc hsb_bulk_record_op(void *state, const uint8_t *in, uint8_t *out, hsb_tsta
 void hsb_bulk_record_free(void *state);
 /* Seal then open one record with our core: the plaintext must come back. */
 int hsb_bulk_record_verify(const bk_job *j, char *err, size_t len);
+
+/* The record-seal-streams row of a composition (bulk_streams.c): K
+ * connections' contexts of its cbc-hmac class; one operation seals one
+ * record of each through seal_batch. The references are the record rows'
+ * with K records per operation (hsb_bulk_record_op repeats them). */
+hsb_rc hsb_bulk_streams_new(const bk_job *j, void **out);
+hsb_rc hsb_bulk_streams_op(void *state);
+void hsb_bulk_streams_free(void *state);
+/* Seal one batch and open every record with OpenSSL EVP: 1 when right. */
+int hsb_bulk_streams_verify(const bk_job *j, char *err, size_t len);
 
 #endif

@@ -31,6 +31,7 @@ enum {
     HSB_OPT_EMS = 1u << 14,       /* --ems on|off */
     HSB_OPT_ETM_BOTH = 1u << 15,  /* --etm also takes both (bulk's record rows) */
     HSB_OPT_SUITE = 1u << 16,     /* --suite rsa-cbc,dhe-gcm,... */
+    HSB_OPT_STREAMS = 1u << 17,   /* --streams K (bulk: records of K connections at once) */
 };
 
 /* --etm values: the MAC order of the CBC records (RFC 7366). */
@@ -38,6 +39,7 @@ enum { HSB_ETM_OFF = 0, HSB_ETM_ON = 1, HSB_ETM_BOTH = 2 };
 
 #define HSB_MAX_SPECS 16
 #define HSB_MAX_LIST 16
+#define HSB_MAX_STREAMS 64 /* --streams */
 
 enum { HSB_KX_RSA = 1u << 0, HSB_KX_DHE = 1u << 1 };
 /* Record protections (--suite): AES-128-CBC + HMAC-SHA256, AES-128-GCM. */
@@ -71,6 +73,9 @@ typedef struct hsb_opts {
     /* --suite: the record protections (HSB_CIPH_*) of the suites named; the
      * key exchanges go into kx. Default CBC (handshake), CBC and GCM (bulk). */
     unsigned ciphers;
+    /* --streams K: bulk's record-seal-streams rows seal the records of K
+     * connections at once (the cbc-hmac class's seal_batch); 0: no such rows. */
+    unsigned streams;
 } hsb_opts;
 
 #endif

@@ -63,8 +63,9 @@ typedef struct hsb_figure {
 
     /* TCP rows (suite tcp, filled in by bench/net): the load's shape, its
      * latency over all repetitions and its failures by kind. */
-    double offered_rate;                  /* open loop: connections/s asked for; 0 closed loop */
-    unsigned connections;                 /* in flight at most */
+    unsigned streams;     /* bulk record-seal-streams: connections whose records one op seals */
+    double offered_rate;  /* open loop: connections/s asked for; 0 closed loop */
+    unsigned connections; /* in flight at most */
     hsb_lat_points tcp_lat, tcp_conn_lat; /* handshake / whole-connection latency */
     uint64_t unstarted;                   /* open loop: slots due that never started */
     unsigned n_err_kinds;

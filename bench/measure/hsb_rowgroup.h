@@ -21,6 +21,7 @@ typedef struct hsb_group {
     const char *suite, *variant;
     unsigned bits;        /* f->bits, 0 where none */
     size_t bytes;         /* f->bytes, 0 where none */
+    unsigned streams;     /* f->streams, 0 where none */
     const char *dh_group; /* f->group, NULL where none */
     int dh_check;         /* the composition rows' f->dh_check; -1: no such field */
 

@@ -47,6 +47,7 @@ typedef enum hsb_field_where {
     X(ROW, is_reference, "boolean", "")                                                            \
     X(ROW, reference, "string", "")                                                                \
     X(ROW, bytes, "integer", "B")                                                                  \
+    X(ROW, streams, "integer", "")                                                                 \
     X(ROW, bits, "integer", "bit")                                                                 \
     X(ROW, group, "string", "")                                                                    \
     X(ROW, dh_check, "string", "")                                                                 \

@@ -109,6 +109,7 @@ static void common(json_t *o, const hsb_report *r, const hsb_figure *f, size_t i
     json_object_set_new(o, HSB_ROW(is_reference), json_boolean(f->is_reference));
     if (f->ref >= 0) json_object_set_new(o, HSB_ROW(reference), json_string(r->fig[f->ref].name));
     json_object_set_new(o, HSB_ROW(bytes), json_integer((json_int_t)f->bytes));
+    if (f->streams) json_object_set_new(o, HSB_ROW(streams), json_integer(f->streams));
     if (f->bits) json_object_set_new(o, HSB_ROW(bits), json_integer(f->bits));
     if (f->group[0]) json_object_set_new(o, HSB_ROW(group), json_string(f->group));
     if (f->dh_check >= 0)

@@ -36,6 +36,7 @@ static hsb_figure *add_row(hsb_report *r, const hsb_group *g, size_t *idx, const
     if (!f) return NULL;
     f->bits = g->bits;
     f->bytes = g->bytes;
+    f->streams = g->streams;
     if (g->dh_group) snprintf(f->group, sizeof f->group, "%s", g->dh_group);
     return f;
 }

@@ -50,9 +50,11 @@
 #include "hsb_rowgroup.h"
 
 static const char *const variant_names[BK_COUNT] = {
-    "aes128-cbc-enc",  "aes128-cbc-dec",  "aes128-ctr",      "aes128-gcm",
-    "sha256",          "hmac-sha256",     "record-seal",     "record-open",
-    "record-seal-etm", "record-open-etm", "record-seal-gcm", "record-open-gcm",
+    "aes128-cbc-enc",      "aes128-cbc-dec",  "aes128-ctr",
+    "aes128-gcm",          "sha256",          "hmac-sha256",
+    "record-seal",         "record-open",     "record-seal-etm",
+    "record-open-etm",     "record-seal-gcm", "record-open-gcm",
+    "record-seal-streams",
 };
 
 /* The classes a variant measures (its row label and availability). */
@@ -77,6 +79,8 @@ static unsigned variant_classes(int v)
     case BK_REC_SEAL_GCM:
     case BK_REC_OPEN_GCM:
         return HSB_CLASS_BIT(HSB_CLASS_GCM);
+    case BK_REC_SEAL_STREAMS:
+        return HSB_CLASS_BIT(HSB_CLASS_CBC_HMAC);
     default:
         return 0;
     }
@@ -94,7 +98,8 @@ typedef struct bk_state {
     EVP_CIPHER_CTX *cc;
     EVP_MD_CTX *mc;
     EVP_MAC_CTX *hc;
-    void *rec; /* record-layer state (bulk_record.c) */
+    void *rec;     /* record-layer state (bulk_record.c) */
+    void *streams; /* record-seal-streams state (bulk_streams.c) */
 } bk_state;
 
 static void bk_free(void *arg, void *sp)
@@ -122,6 +127,7 @@ static void bk_free(void *arg, void *sp)
         hsb_ctx_free(s->ctx, s->ctx_size);
     }
     if (s->rec) hsb_bulk_record_free(s->rec);
+    hsb_bulk_streams_free(s->streams);
     EVP_CIPHER_CTX_free(s->cc);
     EVP_MD_CTX_free(s->mc);
     EVP_MAC_CTX_free(s->hc);
@@ -160,6 +166,8 @@ static hsb_rc bk_init(void *arg, unsigned tid, void **out)
     memcpy(s->iv, j->iv, 16);
     const hsb_backend *c = j->p ? &j->p->cls : NULL;
 
+    if (j->variant == BK_REC_SEAL_STREAMS && j->ref == BK_ROW)
+        return hsb_bulk_streams_new(j, &s->streams);
     if (BK_IS_REC(j->variant)) {
         if (j->ref == BK_REF_MAIN) return hsb_bulk_record_libssl_new(j, &s->rec);
         if (j->ref == BK_REF_PIECES) return hsb_bulk_record_ref_new(j, &s->rec);
@@ -225,6 +233,7 @@ static hsb_rc bk_op(void *sp, hsb_tstats *st)
     const bk_job *j = s->j;
     size_t n = j->size;
     int l;
+    if (s->streams) return hsb_bulk_streams_op(s->streams);
     if (BK_IS_REC(j->variant)) return hsb_bulk_record_op(s->rec, s->in, s->out, st);
     if (j->ref) {
         switch (j->variant) {
@@ -293,6 +302,7 @@ static hsb_rc bk_op(void *sp, hsb_tstats *st)
 static int bk_verify(void *arg, char *err, size_t len)
 {
     bk_job *j = arg;
+    if (j->variant == BK_REC_SEAL_STREAMS) return hsb_bulk_streams_verify(j, err, len);
     if (j->variant >= BK_REC_SEAL) return hsb_bulk_record_verify(j, err, len);
     bk_job rj = *j;
     rj.ref = BK_REF_MAIN;
@@ -323,7 +333,8 @@ static int row_ok(const hsb_comp *c, int v, unsigned cls, char *why, size_t len)
 {
     /* GCM records: the gcm class from the backend named for it, never
      * another's (the handshake's PRF classes are not what the row measures) */
-    if (v < BK_REC_SEAL || BK_IS_GCM(v)) return hsb_suite_row_available(c, cls, why, len);
+    if (v < BK_REC_SEAL || BK_IS_GCM(v) || v == BK_REC_SEAL_STREAMS)
+        return hsb_suite_row_available(c, cls, why, len);
     if (!c->p.cls.aes || !c->p.cls.hmac) {
         snprintf(why, len, "no aes or hmac-sha256 at all");
         return 0;
@@ -366,18 +377,22 @@ static hsb_rc bk_variant(hsb_report *r, const hsb_opts *o, const hsb_comp *comps
 {
     int v = bg->job.variant, rec = BK_IS_REC(v);
     unsigned cls = variant_classes(v);
+    size_t k = bg->job.streams ? bg->job.streams : 1; /* records per operation */
     hsb_bench_random(bg->job.key, sizeof bg->job.key);
     hsb_bench_random(bg->job.iv, sizeof bg->job.iv);
-    char ssl_impl[160];
-    snprintf(ssl_impl, sizeof ssl_impl, "%s %s (%s)", hsb_ossl_impl(),
-             BK_IS_OPEN(v) ? "SSL_read" : "SSL_write",
+    char ssl_impl[200];
+    char times[48] = "";
+    if (v == BK_REC_SEAL_STREAMS) snprintf(times, sizeof times, " x %zu on one connection", k);
+    snprintf(ssl_impl, sizeof ssl_impl, "%s %s%s (%s)", hsb_ossl_impl(),
+             BK_IS_OPEN(v) ? "SSL_read" : "SSL_write", times,
              BK_IS_GCM(v)   ? "AES128-GCM-SHA256"
              : BK_IS_ETM(v) ? "AES128-SHA256, encrypt-then-MAC"
                             : "AES128-SHA256, MAC-then-encrypt");
     hsb_group g = {
         .suite = "bulk",
         .variant = variant_names[v],
-        .bytes = bg->job.size,
+        .bytes = k * bg->job.size, /* per operation: K records of the streams rows */
+        .streams = (unsigned)bg->job.streams,
         .dh_check = -1,
         .ref_backend = rec ? "libssl-reference" : "evp-reference",
         .ref_impl_key = rec ? "record" : variant_names[v],
@@ -386,7 +401,8 @@ static hsb_rc bk_variant(hsb_report *r, const hsb_opts *o, const hsb_comp *comps
         .ref2_impl_key = "record",
         .ref2_impl_val = "openssl:EVP AES-128-CBC + EVP_MAC HMAC, the record by hand",
         .need = cls,
-        .impls = cls | (rec && !BK_IS_GCM(v)
+        .impls = cls | (v == BK_REC_SEAL_STREAMS ? HSB_CLASS_BIT(HSB_CLASS_RNG)
+                        : rec && !BK_IS_GCM(v)
                             ? HSB_CLASS_BIT(HSB_CLASS_RNG) | HSB_CLASS_BIT(HSB_CLASS_SHA256)
                             : 0),
         .note_unavailable = si == 0,
@@ -417,6 +433,8 @@ static int mac_order_ok(const hsb_opts *o, int v)
 {
     if (!BK_IS_REC(v)) return 1;
     if (!(o->ciphers & (BK_IS_GCM(v) ? HSB_CIPH_GCM : HSB_CIPH_CBC))) return 0; /* --suite */
+    /* --streams: MAC-then-encrypt only (the cbc-hmac class's order) */
+    if (v == BK_REC_SEAL_STREAMS) return o->streams > 0;
     if (BK_IS_GCM(v) || o->etm == HSB_ETM_BOTH) return 1;
     return BK_IS_ETM(v) == (o->etm == HSB_ETM_ON);
 }
@@ -426,6 +444,7 @@ hsb_rc hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
     hsb_comp comps[HSB_MAX_SPECS];
     unsigned want = HSB_CLASS_BIT(HSB_CLASS_AES) | HSB_CLASS_BIT(HSB_CLASS_GCM) |
                     HSB_CLASS_BIT(HSB_CLASS_SHA256) | HSB_CLASS_BIT(HSB_CLASS_HMAC_SHA256);
+    if (o->streams) want |= HSB_CLASS_BIT(HSB_CLASS_CBC_HMAC);
     size_t nc;
     HSB_GUARD(hsb_suite_compositions(o, want, comps, HSB_MAX_SPECS, &nc));
 
@@ -439,6 +458,7 @@ hsb_rc hsb_suite_bulk(hsb_report *r, const hsb_opts *o)
         for (size_t si = 0; si < o->n_sizes && rc == HSB_OK; si++) {
             if (!record_size_ok(r, o, v, si) || !mac_order_ok(o, v)) continue;
             bg.job = (bk_job){.variant = v, .size = o->sizes[si], .data = data, .md = md};
+            if (v == BK_REC_SEAL_STREAMS) bg.job.streams = o->streams;
             rc = bk_variant(r, o, comps, nc, &bg, si);
         }
     EVP_MD_free(md);

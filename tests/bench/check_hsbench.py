@@ -184,6 +184,9 @@ if WHAT == "cli":
         (["modexp", "--repetitions", "0"], "--repetitions"),
         (["bulk", "--frobnicate"], "--frobnicate"),
         (["bulk", "--kx", "rsa"], "--kx"),
+        (["bulk", "--streams", "0"], "--streams"),
+        (["bulk", "--streams", "65"], "--streams"),
+        (["handshake", "--streams", "2"], "--streams"),
         (["modexp", "--bits"], "--bits"),
         (["modexp", "stray"], "stray"),
         (["suite", "--sizes", "16"], "--sizes"),
@@ -293,6 +296,32 @@ elif WHAT == "bulk":
                 if not any(r["variant"] == v and r["bytes"] == size and r["backend"] == be
                            for r in d["benchmarks"]):
                     fail("bulk: no %s/%d/%s row" % (v, size, be))
+
+    # --streams K: record-seal-streams rows, K records per iteration, ours
+    # (where the composition's cbc-hmac class is there) against libssl's
+    # SSL_write K times on one connection.
+    j = os.path.join(OUT, "s.json")
+    run([HSB, "bulk", "--streams", "3", "--sizes", "64,1024", "--etm", "off", "--suite",
+         "rsa-cbc", "--backend", "native", "--json", j] + FAST)
+    d = check_results(j, "bulk")
+    rows = [r for r in d["benchmarks"] if r["run_type"] == "iteration"
+            and r["variant"] == "record-seal-streams"]
+    for size in (64, 1024):
+        for be in ("libssl-reference", "evp-pieces-reference"):
+            if not any(r["bytes"] == 3 * size and r["backend"] == be for r in rows):
+                fail("bulk --streams 3: no record-seal-streams/%d/%s row" % (3 * size, be))
+    for r in rows:
+        if r.get("streams") != 3 or r["bytes"] not in (3 * 64, 3 * 1024):
+            fail("%s: streams %s, bytes %s" % (r["name"], r.get("streams"), r["bytes"]))
+        if r["backend"] == "libssl-reference" and "x 3 on one connection" not in \
+                r["implementations"].get("record", ""):
+            fail("%s: implementations %s" % (r["name"], r["implementations"]))
+        if not r["is_reference"] and "/libssl-reference" not in r.get("reference", ""):
+            fail("%s: not compared with libssl's record layer" % r["name"])
+    ours = [r for r in rows if not r["is_reference"]]
+    notes = " ".join(d["context"]["hsbench"].get("notes", []))
+    if not ours and "record-seal-streams" not in notes:
+        fail("bulk --streams 3: no native row and no note saying why")
 
 elif WHAT == "handshake":
     j = os.path.join(OUT, "h.json")
