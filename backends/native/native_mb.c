@@ -66,7 +66,22 @@ static int pow_seq(const hsb_nm_mb_mod *const mod[HSB_NM_MB_LANES],
     return 1;
 }
 
-const hsb_nm_mb_engine hsb_nm_mb_engine_seq = {.name = "seq-mb8", .pow = pow_seq};
+/* Public exponents: the lanes in turn with the variable-time public path. */
+static int pow_public_seq(const hsb_nm_mb_mod *const mod[HSB_NM_MB_LANES],
+                          uint64_t *const out[HSB_NM_MB_LANES],
+                          const uint64_t *const base[HSB_NM_MB_LANES],
+                          const uint8_t *const exp[HSB_NM_MB_LANES], size_t exp_len)
+{
+    unsigned used = 0;
+    for (size_t k = 0; k < HSB_NM_MB_LANES; k++) used |= (unsigned)(mod[k] != NULL) << k;
+    if (!used || exp_len == 0) return 0;
+    for (size_t k = 0; k < HSB_NM_MB_LANES; k++)
+        if (mod[k]) hsb_nm_pow_public(mod[k]->e64, &mod[k]->m, out[k], base[k], exp[k], exp_len);
+    return 1;
+}
+
+const hsb_nm_mb_engine hsb_nm_mb_engine_seq = {
+    .name = "seq-mb8", .pow = pow_seq, .pow_public = pow_public_seq};
 
 static pthread_once_t mb_once = PTHREAD_ONCE_INIT;
 static int mb_ok;

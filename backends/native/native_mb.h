@@ -71,12 +71,20 @@ void hsb_nm_mb_mod_init(hsb_nm_mb_mod *q, const hsb_nm_engine *e64, const uint64
  *        may alias base[k]; lanes may not share an out buffer. Returns 1
  *        when done, 0 when this engine does not take the batch (sizes differ,
  *        n unsupported, no lane used, exp_len 0): nothing is written then.
+ *   pow_public: the same for PUBLIC exponents (RSA's e in the fault check):
+ *        time depends on the exponents' bits (leading zero bits common to
+ *        all lanes are skipped), still constant in moduli and bases. NULL
+ *        in an engine without it (callers loop over hsb_nm_pow_public).
  */
 typedef struct hsb_nm_mb_engine {
     const char *name;
     int (*pow)(const hsb_nm_mb_mod *const mod[HSB_NM_MB_LANES],
                uint64_t *const out[HSB_NM_MB_LANES], const uint64_t *const base[HSB_NM_MB_LANES],
                const uint8_t *const exp[HSB_NM_MB_LANES], size_t exp_len);
+    int (*pow_public)(const hsb_nm_mb_mod *const mod[HSB_NM_MB_LANES],
+                      uint64_t *const out[HSB_NM_MB_LANES],
+                      const uint64_t *const base[HSB_NM_MB_LANES],
+                      const uint8_t *const exp[HSB_NM_MB_LANES], size_t exp_len);
 } hsb_nm_mb_engine;
 
 /* AVX-512 IFMA kernel (mont_ifma_mb.c); n = 16, 24, 32, 48, 64 only. */
@@ -118,6 +126,7 @@ typedef struct hsb_nm_mb_rsa {
     size_t n_len, nn, k, e_len;
     hsb_nm_mont mn;
     hsb_nm_mb_mod mp, mq;
+    hsb_nm_mb_mod mnb; /* n for the 8-lane fault check (public) */
     uint64_t qinv[HSB_NM_MAX_LIMBS];
     uint8_t dp[8 * HSB_NM_MAX_LIMBS], dq[8 * HSB_NM_MAX_LIMBS]; /* left-padded to 8 k bytes */
     uint8_t pub_e[8 * HSB_NM_MAX_LIMBS];
@@ -131,9 +140,9 @@ void hsb_nm_mb_rsa_clear(hsb_nm_mb_rsa *key);
  * with key[k] != NULL; all used keys of the same size, in/out exactly n_len
  * bytes (in[k] == out[k] allowed). Two 8-lane exponentiations (mod p_k, mod
  * q_k) on mb, Garner per lane, then the fault check per lane (s^e == c mod
- * n with the public exponent, as native_rsa.c): a lane that fails it gets
- * zeros. *ok_lanes receives bit k set for each used lane that succeeded.
- * Returns HSB_OK when every used lane succeeded, HSB_E_RANGE if some in[k]
+ * n with the public exponent, as native_rsa.c; one 8-lane pow_public when
+ * mb has it): a lane that fails it gets zeros. *ok_lanes receives bit k set for each used lane that
+ * succeeded. Returns HSB_OK when every used lane succeeded, HSB_E_RANGE if some in[k]
  * >= n_k (that lane not computed, its out zeroed), HSB_E_CRYPTO on a failed
  * fault check, HSB_E_USAGE for mixed sizes or no lane.
  */

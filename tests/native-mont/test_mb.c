@@ -115,7 +115,9 @@ static int lane_matches(const lane_in *li, size_t n, size_t exp_len, BN_CTX *bc)
     return ok;
 }
 
-static void pow_batch(size_t n, size_t exp_len, unsigned used, int edge_round, BN_CTX *bc)
+/* One batch through pow (pub 0) or pow_public (pub 1), every lane checked. */
+static void pow_batch_as(size_t n, size_t exp_len, unsigned used, int edge_round, int pub,
+                         BN_CTX *bc)
 {
     static lane_in li[8];
     static hsb_nm_mb_mod mods[8];
@@ -131,18 +133,24 @@ static void pow_batch(size_t n, size_t exp_len, unsigned used, int edge_round, B
         mp[k] = (used >> k) & 1 ? &mods[k] : NULL;
         op[k] = li[k].out, bp[k] = li[k].base, ep[k] = li[k].exp;
     }
-    int done = mb->pow(mp, op, bp, ep, exp_len);
-    CHECK(done, "%s declined n=%zu exp_len=%zu", mb->name, n, exp_len);
+    int done = (pub ? mb->pow_public : mb->pow)(mp, op, bp, ep, exp_len);
+    CHECK(done, "%s declined n=%zu exp_len=%zu pub %d", mb->name, n, exp_len, pub);
     for (size_t k = 0; done && k < 8; k++) {
         if ((used >> k) & 1) {
-            CHECK(lane_matches(&li[k], n, exp_len, bc), "pow n=%zu lane %zu exp_len %zu used %02x",
-                  n, k, exp_len, used);
+            CHECK(lane_matches(&li[k], n, exp_len, bc),
+                  "pow%s n=%zu lane %zu exp_len %zu used %02x", pub ? "_public" : "", n, k, exp_len,
+                  used);
         } else {
             uint64_t guard[HSB_NM_MAX_LIMBS];
             memset(guard, 0xa5, sizeof guard);
             CHECK(memcmp(guard, li[k].out, sizeof guard) == 0, "unused lane %zu written", k);
         }
     }
+}
+
+static void pow_batch(size_t n, size_t exp_len, unsigned used, int edge_round, BN_CTX *bc)
+{
+    for (int pub = 0; pub < 2; pub++) pow_batch_as(n, exp_len, used, edge_round, pub, bc);
 }
 
 /* The square against the product: the same m per step, so bit-identical. */
