@@ -164,14 +164,61 @@ static AI IFMA_TARGET void ams_body(uint64_t *r, const uint64_t *a, const uint64
     ripple_store(r, acc, L);
 }
 
-/* r = AMM(a, a) for L >= 60: the product rows. A fully unrolled column
- * square there is 6,000+ multiply-adds of straight code per size (beyond
- * the instruction cache); a square in memory lost to the register product
- * at L = 20 (above). */
-static AI IFMA_TARGET void ams_prod_body(uint64_t *r, const uint64_t *a, const uint64_t *n,
-                                         const uint64_t *k0, const int L)
+/* Columns 0..L-1 in memory (T) to limbs below 2^52, by a fixed ripple. */
+static AI IFMA_TARGET void ripple_mem(uint64_t *r, const uint64_t *T, const int L)
 {
-    amm_body(r, a, a, n, k0, L);
+    const vec mask = v_set1(M52);
+    vec carry = v_zero();
+    for (int j = 0; j < L; j++) {
+        vec x = v_add(v_load(T + 8 * j), carry);
+        carry = v_srl52(x);
+        v_store(r + 8 * j, v_and(x, mask));
+    }
+}
+
+/*
+ * r = AMM(a, b) for L >= 40: amm_body's rows with the column window in
+ * memory. 40 or more accumulators do not fit the 32 registers, and the
+ * unrolled register window spilled so badly that an 8-lane 2048-bit AMM
+ * took 9,176 TSC cycles against 511 at 1024 bits (4.5x the time per
+ * multiply-add). Here each column of a row is one load, its four
+ * multiply-adds (b_j, n_j loaded once and reused as b_(j-1), n_(j-1) for
+ * the next column) and one store; the columns of a row are independent, so
+ * only the m chain (t_0 -> m -> t_0 + m n_0 -> carry) is serial.
+ */
+static AI IFMA_TARGET void amm_mem_body(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                                        const uint64_t *n, const uint64_t *k0p, const int L)
+{
+    uint64_t T[8 * LMAX] __attribute__((aligned(64)));
+    const vec zero = v_zero(), k0 = v_load(k0p);
+    for (int j = 0; j < L; j++) v_store(T + 8 * j, zero);
+    for (int i = 0; i < L; i++) {
+        const vec ai = v_load(a + 8 * i);
+        vec bp = v_load(b), np = v_load(n);
+        vec c0 = v_madd_lo(v_load(T), ai, bp);
+        const vec m = v_madd_lo(zero, c0, k0);
+        c0 = v_madd_lo(c0, m, np);
+        vec carry = v_srl52(c0);
+        HSB_UNROLL for (int j = 1; j < L; j++)
+        {
+            vec bj = v_load(b + 8 * j), nj = v_load(n + 8 * j);
+            vec x = v_madd_lo(v_madd_lo(v_load(T + 8 * j), ai, bj), m, nj);
+            x = v_madd_hi(v_madd_hi(x, ai, bp), m, np);
+            v_store(T + 8 * (j - 1), v_add(x, carry));
+            carry = zero;
+            bp = bj, np = nj;
+        }
+        v_store(T + 8 * (L - 1), v_madd_hi(v_madd_hi(zero, ai, bp), m, np));
+    }
+    ripple_mem(r, T, L);
+}
+
+/* r = AMM(a, a) for L >= 40 as the product: a column square spills there
+ * as the register window did (measured: 4,034 TSC cycles at 2048 bits). */
+static AI IFMA_TARGET void ams_mem_body(uint64_t *r, const uint64_t *a, const uint64_t *n,
+                                        const uint64_t *k0, const int L)
+{
+    amm_mem_body(r, a, a, n, k0, L);
 }
 
 /* dst = tbl[idx_k] in each lane k (entries of L transposed limbs), reading
@@ -205,12 +252,12 @@ typedef struct mb_ops {
     lookup_fn lookup;
 } mb_ops;
 
-/* One size's kernel: SQR is ams_body (column square) or ams_prod_body. */
-#define MB_INSTANCES(L, WIN, SQR)                                                                  \
+/* One size's kernel: MUL/SQR the register or memory-window bodies. */
+#define MB_INSTANCES(L, WIN, MUL, SQR)                                                             \
     static IFMA_TARGET void amm_##L(uint64_t *r, const uint64_t *a, const uint64_t *b,             \
                                     const uint64_t *n, const uint64_t *k0)                         \
     {                                                                                              \
-        amm_body(r, a, b, n, k0, L);                                                               \
+        MUL(r, a, b, n, k0, L);                                                                    \
     }                                                                                              \
     static IFMA_TARGET void ams_##L(uint64_t *r, const uint64_t *a, const uint64_t *n,             \
                                     const uint64_t *k0)                                            \
@@ -225,11 +272,11 @@ typedef struct mb_ops {
  * rule) for 4096-bit moduli. Window 4 from L = 60 on: a 5-bit table of 79
  * limbs would be 158 KiB of stack, and the 1024 + 16 products of a 4-bit
  * window cost 3 % more than the 820 + 32 of a 5-bit one on 4096 bits. */
-MB_INSTANCES(20, 5, ams_body)
-MB_INSTANCES(30, 5, ams_body)
-MB_INSTANCES(40, 5, ams_body)
-MB_INSTANCES(60, 4, ams_prod_body)
-MB_INSTANCES(79, 4, ams_prod_body)
+MB_INSTANCES(20, 5, amm_body, ams_body)
+MB_INSTANCES(30, 5, amm_body, ams_body)
+MB_INSTANCES(40, 5, amm_mem_body, ams_mem_body)
+MB_INSTANCES(60, 4, amm_mem_body, ams_mem_body)
+MB_INSTANCES(79, 4, amm_mem_body, ams_mem_body)
 
 static const mb_ops ops_by_size[] = {
     {20, 5, amm_20, ams_20, lookup_20}, {30, 5, amm_30, ams_30, lookup_30},

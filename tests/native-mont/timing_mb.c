@@ -188,7 +188,7 @@ static void bench_cycles(int reps)
         printf("cycles: no IFMA kernel on this CPU, skipped\n");
         return;
     }
-    static const size_t sizes[] = {16, 32, 48, 64};
+    static const size_t sizes[] = {16, 24, 32, 48, 64};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) bench_cycles_at(sizes[i], reps);
 }
 
