@@ -177,14 +177,16 @@ static AI IFMA_TARGET void ripple_mem(uint64_t *r, const uint64_t *T, const int 
 }
 
 /*
- * r = AMM(a, b) for L >= 40: amm_body's rows with the column window in
+ * r = AMM(a, b) for L >= 30: amm_body's rows with the column window in
  * memory. 40 or more accumulators do not fit the 32 registers, and the
  * unrolled register window spilled so badly that an 8-lane 2048-bit AMM
  * took 9,176 TSC cycles against 511 at 1024 bits (4.5x the time per
  * multiply-add). Here each column of a row is one load, its four
  * multiply-adds (b_j, n_j loaded once and reused as b_(j-1), n_(j-1) for
  * the next column) and one store; the columns of a row are independent, so
- * only the m chain (t_0 -> m -> t_0 + m n_0 -> carry) is serial.
+ * only the m chain (t_0 -> m -> t_0 + m n_0 -> carry) is serial. At L = 30
+ * it also beat the register window (1,170 against 1,341 cycles); at L = 20
+ * the two were within noise (572 / 587), so 20 keeps the registers.
  */
 static AI IFMA_TARGET void amm_mem_body(uint64_t *r, const uint64_t *a, const uint64_t *b,
                                         const uint64_t *n, const uint64_t *k0p, const int L)
@@ -273,7 +275,7 @@ typedef struct mb_ops {
  * limbs would be 158 KiB of stack, and the 1024 + 16 products of a 4-bit
  * window cost 3 % more than the 820 + 32 of a 5-bit one on 4096 bits. */
 MB_INSTANCES(20, 5, amm_body, ams_body)
-MB_INSTANCES(30, 5, amm_body, ams_body)
+MB_INSTANCES(30, 5, amm_mem_body, ams_body)
 MB_INSTANCES(40, 5, amm_mem_body, ams_mem_body)
 MB_INSTANCES(60, 4, amm_mem_body, ams_mem_body)
 MB_INSTANCES(79, 4, amm_mem_body, ams_mem_body)
