@@ -31,9 +31,10 @@ void hsb_nm_mb_mod_init(hsb_nm_mb_mod *q, const hsb_nm_engine *e64, const uint64
     hsb_nm_mont_init(&q->m, e64, N, n, floor_bit);
     q->e64 = e64;
     /* R52 = 2^(52 L) with L the least count giving R52 > 4 N (room for the
-     * almost-Montgomery bound). For n = 16, 24, 32 that is L = 20, 30, 40 and
-     * R52 = R64 2^d with d = 52 L - 64 n >= 0, so R52^2 mod N is R64^2 mod N
-     * doubled 2 d times (constant-time conditional subtractions). */
+     * almost-Montgomery bound). For n = 16, 24, 32, 48, 64 that is L = 20,
+     * 30, 40, 60, 79 and R52 = R64 2^d with d = 52 L - 64 n >= 0, so R52^2 mod
+     * N is R64^2 mod N doubled 2 d times (constant-time conditional
+     * subtractions). */
     size_t L = (64 * n + 2 + 51) / 52;
     if (L > HSB_NM_MB_LMAX || 52 * L < 64 * n) return; /* L = 0: kernel cannot take it */
     uint64_t x[HSB_NM_MAX_LIMBS];
@@ -65,7 +66,22 @@ static int pow_seq(const hsb_nm_mb_mod *const mod[HSB_NM_MB_LANES],
     return 1;
 }
 
-const hsb_nm_mb_engine hsb_nm_mb_engine_seq = {.name = "seq-mb8", .pow = pow_seq};
+/* Public exponents: the lanes in turn with the variable-time public path. */
+static int pow_public_seq(const hsb_nm_mb_mod *const mod[HSB_NM_MB_LANES],
+                          uint64_t *const out[HSB_NM_MB_LANES],
+                          const uint64_t *const base[HSB_NM_MB_LANES],
+                          const uint8_t *const exp[HSB_NM_MB_LANES], size_t exp_len)
+{
+    unsigned used = 0;
+    for (size_t k = 0; k < HSB_NM_MB_LANES; k++) used |= (unsigned)(mod[k] != NULL) << k;
+    if (!used || exp_len == 0) return 0;
+    for (size_t k = 0; k < HSB_NM_MB_LANES; k++)
+        if (mod[k]) hsb_nm_pow_public(mod[k]->e64, &mod[k]->m, out[k], base[k], exp[k], exp_len);
+    return 1;
+}
+
+const hsb_nm_mb_engine hsb_nm_mb_engine_seq = {
+    .name = "seq-mb8", .pow = pow_seq, .pow_public = pow_public_seq};
 
 static pthread_once_t mb_once = PTHREAD_ONCE_INIT;
 static int mb_ok;

@@ -8,7 +8,8 @@
  *   --engine seq   the sequential fallback
  *   --quick        fewer rounds (the emulated model is slow at 2048 bits)
  *
- * Per size (1024/1536/2048-bit moduli): 8 lanes with different moduli (full
+ * Per size (1024/1536/2048/3072/4096-bit moduli: the 4-bit window from 3072
+ * on, the column square up to 2048): 8 lanes with different moduli (full
  * size and shorter ones), random bases and exponents, edge bases (0, 1,
  * N - 1) and exponents (all zero, all ones), partial batches whose unused
  * lanes must stay untouched; the square against the product; then RSA
@@ -114,7 +115,9 @@ static int lane_matches(const lane_in *li, size_t n, size_t exp_len, BN_CTX *bc)
     return ok;
 }
 
-static void pow_batch(size_t n, size_t exp_len, unsigned used, int edge_round, BN_CTX *bc)
+/* One batch through pow (pub 0) or pow_public (pub 1), every lane checked. */
+static void pow_batch_as(size_t n, size_t exp_len, unsigned used, int edge_round, int pub,
+                         BN_CTX *bc)
 {
     static lane_in li[8];
     static hsb_nm_mb_mod mods[8];
@@ -130,18 +133,24 @@ static void pow_batch(size_t n, size_t exp_len, unsigned used, int edge_round, B
         mp[k] = (used >> k) & 1 ? &mods[k] : NULL;
         op[k] = li[k].out, bp[k] = li[k].base, ep[k] = li[k].exp;
     }
-    int done = mb->pow(mp, op, bp, ep, exp_len);
-    CHECK(done, "%s declined n=%zu exp_len=%zu", mb->name, n, exp_len);
+    int done = (pub ? mb->pow_public : mb->pow)(mp, op, bp, ep, exp_len);
+    CHECK(done, "%s declined n=%zu exp_len=%zu pub %d", mb->name, n, exp_len, pub);
     for (size_t k = 0; done && k < 8; k++) {
         if ((used >> k) & 1) {
-            CHECK(lane_matches(&li[k], n, exp_len, bc), "pow n=%zu lane %zu exp_len %zu used %02x",
-                  n, k, exp_len, used);
+            CHECK(lane_matches(&li[k], n, exp_len, bc),
+                  "pow%s n=%zu lane %zu exp_len %zu used %02x", pub ? "_public" : "", n, k, exp_len,
+                  used);
         } else {
             uint64_t guard[HSB_NM_MAX_LIMBS];
             memset(guard, 0xa5, sizeof guard);
             CHECK(memcmp(guard, li[k].out, sizeof guard) == 0, "unused lane %zu written", k);
         }
     }
+}
+
+static void pow_batch(size_t n, size_t exp_len, unsigned used, int edge_round, BN_CTX *bc)
+{
+    for (int pub = 0; pub < 2; pub++) pow_batch_as(n, exp_len, used, edge_round, pub, bc);
 }
 
 /* The square against the product: the same m per step, so bit-identical. */
@@ -176,13 +185,14 @@ static void check_square(size_t n)
 
 static void test_pow(int quick)
 {
-    static const size_t sizes[] = {16, 24, 32};
+    static const size_t sizes[] = {16, 24, 32, 48, 64};
     BN_CTX *bc = BN_CTX_new();
-    for (size_t s = 0; s < 3; s++) {
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         size_t n = sizes[s];
         int rounds = quick ? 2 : 4;
         check_square(n);
-        pow_batch(n, 8 * n, 0xff, 0, bc); /* full-size exponents */
+        /* full-size exponents (the model at 3072/4096 bits: a short one) */
+        pow_batch(n, quick && n > 32 ? 40 : 8 * n, 0xff, 0, bc);
         pow_batch(n, 8 * n, 0xff, 1, bc); /* edge bases and exponents */
         for (int r = 0; r < rounds; r++) {
             unsigned used = (unsigned)(rnd() & 0xff);

@@ -150,22 +150,20 @@ static void bench_rsa(unsigned bits, int reps, int nkeys)
     for (int l = 0; l < 8; l++) hsb_nm_mb_rsa_clear(&r.mk[l]);
 }
 
-/* TSC cycles per lane of one 8-lane 1024-bit AMM and AMS. */
-static void bench_cycles(int reps)
+/* TSC cycles of one 8-lane AMM and AMS of L limbs (n 64-bit limbs). */
+static void bench_cycles_at(size_t n, int reps)
 {
-    if (hsb_nm_mb_engine_get() != &hsb_nm_mb_engine_ifma) {
-        printf("cycles: no IFMA kernel on this CPU, skipped\n");
-        return;
-    }
-    enum { L = 20, CALLS = 1000 };
+    enum { CALLS = 1000 };
+    size_t L = (64 * n + 2 + 51) / 52;
     static hsb_nm_mb_mod q;
-    uint64_t a[8 * L], n52[8 * L], k0[8];
-    for (int k = 0; k < 8; k++) {
-        uint64_t N[16];
-        for (int i = 0; i < 16; i++) N[i] = ((uint64_t)rand() << 33) ^ (uint64_t)rand();
-        N[0] |= 1, N[15] |= (uint64_t)1 << 63;
-        hsb_nm_mb_mod_init(&q, &hsb_nm_engine_portable, N, 16, 1023);
-        for (int j = 0; j < L; j++) n52[8 * j + k] = q.n52[j], a[8 * j + k] = q.rr52[j];
+    static uint64_t a[8 * HSB_NM_MB_LMAX], n52[8 * HSB_NM_MB_LMAX];
+    uint64_t k0[8];
+    for (size_t k = 0; k < 8; k++) {
+        uint64_t N[HSB_NM_MAX_LIMBS];
+        for (size_t i = 0; i < n; i++) N[i] = ((uint64_t)rand() << 33) ^ (uint64_t)rand();
+        N[0] |= 1, N[n - 1] |= (uint64_t)1 << 63;
+        hsb_nm_mb_mod_init(&q, &hsb_nm_engine_portable, N, n, 64 * n - 1);
+        for (size_t j = 0; j < L; j++) n52[8 * j + k] = q.n52[j], a[8 * j + k] = q.rr52[j];
         k0[k] = q.k0;
     }
     double cm[64], cs[64];
@@ -175,13 +173,23 @@ static void bench_cycles(int reps)
         uint64_t t1 = __rdtsc();
         for (int i = 0; i < CALLS; i++) hsb_nm_mb_ifma_ams(a, a, n52, k0, L);
         uint64_t t2 = __rdtsc();
-        cm[rep] = (double)(t1 - t0) / CALLS / 8;
-        cs[rep] = (double)(t2 - t1) / CALLS / 8;
+        cm[rep] = (double)(t1 - t0) / CALLS;
+        cs[rep] = (double)(t2 - t1) / CALLS;
     }
     double m = median(cm, reps), s = median(cs, reps);
-    printf("1024-bit 8-lane AMM: %.1f TSC cycles per lane (%.0f per call); AMS: %.1f per lane "
-           "(%.0f per call); medians of %d x %d calls\n",
-           m, 8 * m, s, 8 * s, reps, CALLS);
+    printf("%zu-bit (L = %zu) 8-lane AMM: %.0f TSC cycles per call (%.1f per lane); AMS: %.0f "
+           "(%.1f per lane); medians of %d x %d calls\n",
+           64 * n, L, m, m / 8, s, s / 8, reps, CALLS);
+}
+
+static void bench_cycles(int reps)
+{
+    if (hsb_nm_mb_engine_get() != &hsb_nm_mb_engine_ifma) {
+        printf("cycles: no IFMA kernel on this CPU, skipped\n");
+        return;
+    }
+    static const size_t sizes[] = {16, 24, 32, 48, 64};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) bench_cycles_at(sizes[i], reps);
 }
 
 int main(int argc, char **argv)
