@@ -31,6 +31,7 @@ enum {
     HSB_OPT_EMS = 1u << 14,       /* --ems on|off */
     HSB_OPT_ETM_BOTH = 1u << 15,  /* --etm also takes both (bulk's record rows) */
     HSB_OPT_SUITE = 1u << 16,     /* --suite rsa-cbc,dhe-gcm,... */
+    HSB_OPT_BATCH = 1u << 17,     /* --batch B (modexp's batch rows) */
 };
 
 /* --etm values: the MAC order of the CBC records (RFC 7366). */
@@ -71,6 +72,8 @@ typedef struct hsb_opts {
     /* --suite: the record protections (HSB_CIPH_*) of the suites named; the
      * key exchanges go into kx. Default CBC (handshake), CBC and GCM (bulk). */
     unsigned ciphers;
+    /* --batch B: modexp's batch rows submit B jobs per call (0: no rows). */
+    unsigned batch;
 } hsb_opts;
 
 #endif
