@@ -353,10 +353,12 @@ int main(int argc, char **argv)
     }
     if (expect) CHECKF(engine_is(expect), "the batch classes do not run on %s", expect);
     if (expect && strcmp(expect, "ifma") == 0) {
-        /* The kernel takes 1024/1536/2048-bit lanes (RSA-2048..4096 halves,
-         * ffdhe2048): those must not be handed to the single op. */
-        uint64_t N[32];
-        for (size_t n = 16; n <= 32; n += 8) {
+        /* The kernel takes 1024..4096-bit lanes (RSA-2048..4096 halves,
+         * ffdhe2048..4096): those must not be handed to the single op. */
+        static const size_t limbs[] = {16, 24, 32, 48, 64};
+        uint64_t N[64];
+        for (size_t i = 0; i < 5; i++) {
+            size_t n = limbs[i];
             memset(N, 0xff, sizeof N);
             CHECKF(hsb_nm_mb_lane_ok(hsb_nm_mb_mod_cached(N, n)), "%zu-limb lanes not batched", n);
         }
