@@ -45,6 +45,7 @@ typedef enum hsb_class_id {
     HSB_CLASS_SHA256,
     HSB_CLASS_HMAC_SHA256,
     HSB_CLASS_RNG,
+    HSB_CLASS_CBC_HMAC, /* optional, never borrowed: see hsb_cbc_hmac_class */
     HSB_CLASS_COUNT
 } hsb_class_id;
 
@@ -204,6 +205,64 @@ typedef struct hsb_gcm_class {
     void (*clear)(void *ctx);
 } hsb_gcm_class;
 
+/* ------------------------------------------- CBC-HMAC record (MAC-then-encrypt) */
+
+/*
+ * One TLS 1.2 record of AES-128-CBC + HMAC-SHA256, MAC-then-encrypt (RFC 5246
+ * 6.2.3.2), as one class so that a backend may stitch the serial CBC chain
+ * with the SHA-256 rounds. Optional (cipher group): when the composition has
+ * none, the record layer uses the aes and hmac-sha256 classes piece by piece,
+ * with the same bytes on the wire. It is never borrowed from another backend.
+ *   init:  aes_key (16 bytes; other lengths HSB_E_UNSUPPORTED) and mac_key
+ *          (any length, RFC 2104); both secret.
+ *   seal:  hdr = seq_num(8) || type || version(2) || length(2) of the
+ *          plaintext (RFC 5246 6.2.3.1); buf holds len data bytes and has room
+ *          for len + 32 + 16 more. Writes E(data || MAC || padding) in place,
+ *          CBC with iv as the record's explicit IV (iv is not changed), every
+ *          padding byte equal to the padding length (minimal padding), and
+ *          *out_len = len + 32 + padding + 1 (a multiple of 16).
+ *          len > 16384 + 1024 (RFC 5246 6.2.3): HSB_E_USAGE.
+ *   open:  hdr as in seal, but its two length bytes are ignored (the data
+ *          length is what the padding says); buf holds len bytes of
+ *          ciphertext (after the explicit IV iv). Decrypts in place and checks
+ *          padding and MAC in time that depends on len only (Lucky 13,
+ *          AlFardan and Paterson 2013; RFC 5246 6.2.3.2 implementation note):
+ *          on success *data_len is the data length (the data at buf), on any
+ *          failure (len not a multiple of 16, < 48 or > 16384 + 2048 (RFC
+ *          5246 6.2.3), bad padding, bad MAC)
+ *          HSB_E_DECRYPT, and buf's contents are unspecified.
+ *   seal_batch (may be NULL, seal_lanes 0): seal n <= seal_lanes records of
+ *          different contexts at once (one job each, as seal; jobs[i].rc gets
+ *          each record's result). Returns HSB_OK when every job did, else the
+ *          first failing job's code. n == 0 is HSB_OK.
+ */
+typedef struct hsb_cbc_hmac_job {
+    void *ctx;          /* an init'ed context; distinct per job */
+    const uint8_t *hdr; /* 13 bytes, as seal */
+    const uint8_t *iv;  /* 16 bytes */
+    uint8_t *buf;       /* len data bytes, room for len + 48 */
+    size_t len;         /* data length */
+    size_t out_len;     /* out: ciphertext length written at buf */
+    hsb_rc rc;          /* out */
+} hsb_cbc_hmac_job;
+
+#define HSB_CBC_HMAC_HDR_LEN 13
+#define HSB_CBC_HMAC_MAX_LEN (16384 + 1024)
+
+typedef struct hsb_cbc_hmac_class {
+    const char *name;
+    size_t ctx_size;
+    hsb_rc (*init)(void *ctx, const uint8_t *aes_key, size_t aes_key_len, const uint8_t *mac_key,
+                   size_t mac_key_len);
+    hsb_rc (*seal)(void *ctx, const uint8_t hdr[HSB_CBC_HMAC_HDR_LEN], const uint8_t iv[16],
+                   uint8_t *buf, size_t len, size_t *out_len);
+    hsb_rc (*open)(void *ctx, const uint8_t hdr[HSB_CBC_HMAC_HDR_LEN], const uint8_t iv[16],
+                   uint8_t *buf, size_t len, size_t *data_len);
+    void (*clear)(void *ctx);
+    unsigned seal_lanes;
+    hsb_rc (*seal_batch)(hsb_cbc_hmac_job *jobs, size_t n);
+} hsb_cbc_hmac_class;
+
 /* ------------------------------------------------------------- SHA-256, HMAC */
 
 /*
@@ -346,6 +405,7 @@ typedef struct hsb_backend {
     const hsb_sha256_class *sha256;
     const hsb_hmac_sha256_class *hmac;
     const hsb_rng_class *rng;
+    const hsb_cbc_hmac_class *cbc_hmac; /* optional, see above */
     /* Batch classes (NULL = absent: the dispatch loops over the single op). */
     const hsb_rsa_priv_batch_class *rsa_priv_batch;
     const hsb_dh_batch_class *dh_batch;
@@ -368,7 +428,8 @@ typedef struct hsb_provider {
 
 /* The class as a generic pointer, NULL when absent. */
 const void *hsb_backend_class(const hsb_backend *b, hsb_class_id id);
-/* "modexp", "rsa-priv", "rsa-pub", "dh", "aes", "gcm", "sha256", "hmac-sha256", "rng". */
+/* "modexp", "rsa-priv", "rsa-pub", "dh", "aes", "gcm", "sha256", "hmac-sha256", "rng",
+ * "cbc-hmac". */
 const char *hsb_class_name(hsb_class_id id);
 /* Implementation name of a class (its ->name), NULL when absent. */
 const char *hsb_backend_impl_name(const hsb_backend *b, hsb_class_id id);
@@ -380,7 +441,7 @@ const char *hsb_backend_impl_name(const hsb_backend *b, hsb_class_id id);
  *                      are named in the description ("borrowed").
  *   "KEY=NAME,..."     per class or group; KEY is a class name above, or a
  *                      group: pk (modexp, rsa-priv, rsa-pub, dh), cipher (aes,
- *                      gcm), mac (sha256, hmac-sha256), rng. A bare NAME may
+ *                      gcm, cbc-hmac), mac (sha256, hmac-sha256), rng. A bare NAME may
  *                      come first as the base: "gmp,cipher=native".
  *   Unnamed classes come from the base, else from the first backend.
  * On a bad spec returns HSB_E_USAGE and writes a message naming the valid

@@ -8,7 +8,7 @@
 #include "hsb_ct.h"
 
 static const char *const class_names[HSB_CLASS_COUNT] = {
-    "modexp", "rsa-priv", "rsa-pub", "dh", "aes", "gcm", "sha256", "hmac-sha256", "rng",
+    "modexp", "rsa-priv", "rsa-pub", "dh", "aes", "gcm", "sha256", "hmac-sha256", "rng", "cbc-hmac",
 };
 
 const char *hsb_class_name(hsb_class_id id)
@@ -37,6 +37,8 @@ const void *hsb_backend_class(const hsb_backend *b, hsb_class_id id)
         return b->hmac;
     case HSB_CLASS_RNG:
         return b->rng;
+    case HSB_CLASS_CBC_HMAC:
+        return b->cbc_hmac;
     default:
         return NULL;
     }
@@ -86,6 +88,9 @@ static void set_class(hsb_backend *dst, const hsb_backend *src, hsb_class_id id)
     case HSB_CLASS_RNG:
         dst->rng = src->rng;
         break;
+    case HSB_CLASS_CBC_HMAC:
+        dst->cbc_hmac = src->cbc_hmac;
+        break;
     default:
         break;
     }
@@ -98,7 +103,7 @@ static const struct {
 } groups[] = {
     {"pk", (1u << HSB_CLASS_MODEXP) | (1u << HSB_CLASS_RSA_PRIV) | (1u << HSB_CLASS_RSA_PUB) |
                (1u << HSB_CLASS_DH)},
-    {"cipher", (1u << HSB_CLASS_AES) | (1u << HSB_CLASS_GCM)},
+    {"cipher", (1u << HSB_CLASS_AES) | (1u << HSB_CLASS_GCM) | (1u << HSB_CLASS_CBC_HMAC)},
     {"mac", (1u << HSB_CLASS_SHA256) | (1u << HSB_CLASS_HMAC_SHA256)},
 };
 
@@ -135,7 +140,7 @@ static hsb_rc spec_error(const hsb_backend *const *bs, size_t n, char *err, size
     if (err && err_len)
         snprintf(err, err_len,
                  "%s '%.*s'; backends: %s; keys: pk, cipher, mac, rng, modexp, rsa-priv, "
-                 "rsa-pub, dh, aes, gcm, sha256, hmac-sha256 (e.g. 'gmp' or "
+                 "rsa-pub, dh, aes, gcm, cbc-hmac, sha256, hmac-sha256 (e.g. 'gmp' or "
                  "'pk=gmp,cipher=openssl,mac=openssl')",
                  what, (int)tok_len, tok, names);
     HSB_BAIL_MSG(HSB_E_USAGE, "bad backend spec");
@@ -186,7 +191,10 @@ hsb_rc hsb_compose(const hsb_backend *const *bs, size_t n, const char *spec, hsb
         const hsb_backend *want = chosen[c] ? chosen[c] : base ? base : ref;
         const hsb_backend *b = chosen[c];
         if (!b) b = base && hsb_backend_class(base, (hsb_class_id)c) ? base : ref;
-        if (!hsb_backend_class(b, (hsb_class_id)c)) {
+        /* An optional class comes from the backend asked for or from none
+         * (its users compose the pieces then). */
+        if (c == HSB_CLASS_CBC_HMAC) b = hsb_backend_class(want, (hsb_class_id)c) ? want : NULL;
+        if (b && !hsb_backend_class(b, (hsb_class_id)c)) {
             /* The named backend lacks the class: borrow from the reference, in
              * the open (the description and from[] say so). */
             if (hsb_backend_class(ref, (hsb_class_id)c))
@@ -242,7 +250,7 @@ void hsb_provider_describe(const hsb_provider *p, char *buf, size_t len)
     int any = 0;
     for (unsigned c = 0; c < HSB_CLASS_COUNT && off < len; c++) {
         const char *f = p->from[c];
-        if (f && strcmp(f, first) == 0) continue;
+        if ((f && strcmp(f, first) == 0) || (!f && c == HSB_CLASS_CBC_HMAC)) continue;
         off += (size_t)snprintf(buf + off, len - off, "%s%s from %s", any ? ", " : " (",
                                 class_names[c], f ? f : "nowhere");
         any = 1;

@@ -36,6 +36,7 @@ size_t hsb_tls_conn_size(const hsb_tls_config *cfg)
     n += 2 * round_ctx(b->aes->ctx_size);
     n += 2 * round_ctx(b->hmac->ctx_size);
     n += b->gcm ? 2 * round_ctx(b->gcm->ctx_size) : 0;
+    n += b->cbc_hmac ? 2 * round_ctx(b->cbc_hmac->ctx_size) : 0;
     return n;
 }
 
@@ -61,6 +62,10 @@ static void carve_contexts(hsb_tls_conn *c, const hsb_backend *b)
     if (b->gcm) {
         c->gcm_r = take(&p, b->gcm->ctx_size);
         c->gcm_w = take(&p, b->gcm->ctx_size);
+    }
+    if (b->cbc_hmac) {
+        c->cbc_r = take(&p, b->cbc_hmac->ctx_size);
+        c->cbc_w = take(&p, b->cbc_hmac->ctx_size);
     }
 }
 
@@ -112,6 +117,9 @@ static void reset_conn_keys(hsb_tls_conn *c)
     if (c->hmac_w_ready) b->hmac->clear(c->hmac_w);
     if (c->gcm_r_ready) b->gcm->clear(c->gcm_r);
     if (c->gcm_w_ready) b->gcm->clear(c->gcm_w);
+    if (c->cbc_r_ready) b->cbc_hmac->clear(c->cbc_r);
+    if (c->cbc_w_ready) b->cbc_hmac->clear(c->cbc_w);
+    c->cbc_r_ready = c->cbc_w_ready = 0;
     c->aes_r_ready = c->aes_w_ready = c->hmac_r_ready = c->hmac_w_ready = 0;
     c->gcm_r_ready = c->gcm_w_ready = 0;
     if (c->peer_pub_ready) b->rsa_pub->clear(c->peer_pub);

@@ -93,6 +93,13 @@ static hsb_rc key_direction(hsb_tls_conn *c, int write, hsb_tls_role side)
         *(write ? &c->gcm_w_ready : &c->gcm_r_ready) = 1;
         return HSB_OK;
     }
+    if (b->cbc_hmac && !c->etm) {
+        /* One class for the whole MAC-then-encrypt record (it may stitch). */
+        HSB_GUARD(
+            b->cbc_hmac->init(write ? c->cbc_w : c->cbc_r, key, TLS_KEY_LEN, mac, TLS_MAC_LEN));
+        *(write ? &c->cbc_w_ready : &c->cbc_r_ready) = 1;
+        return HSB_OK;
+    }
     HSB_GUARD(b->hmac->init(write ? c->hmac_w : c->hmac_r, mac, TLS_MAC_LEN));
     *(write ? &c->hmac_w_ready : &c->hmac_r_ready) = 1;
     HSB_GUARD(b->aes->init(write ? c->aes_w : c->aes_r, key, TLS_KEY_LEN));

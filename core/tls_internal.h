@@ -223,8 +223,10 @@ struct hsb_tls_conn {
     /* contexts (point into the tail of the conn's memory) */
     void *transcript; /* sha256, initialised for the conn's life */
     void *dh, *peer_pub, *aes_r, *aes_w, *hmac_r, *hmac_w;
-    void *gcm_r, *gcm_w;    /* NULL when the composition has no gcm class */
-    int cipher_r, cipher_w; /* read/write protection active */
+    void *gcm_r, *gcm_w;          /* NULL when the composition has no gcm class */
+    void *cbc_r, *cbc_w;          /* NULL when the composition has no cbc-hmac class */
+    int cbc_r_ready, cbc_w_ready; /* MAC-then-encrypt records go through cbc-hmac */
+    int cipher_r, cipher_w;       /* read/write protection active */
     int aes_r_ready, aes_w_ready, hmac_r_ready, hmac_w_ready, gcm_r_ready, gcm_w_ready;
     uint8_t salt_r[TLS_GCM_SALT_LEN], salt_w[TLS_GCM_SALT_LEN]; /* GCM implicit nonces */
     /* tests only (hsb_tls_conn_test_fix_nonce): every GCM record written

@@ -11,6 +11,11 @@
  * || data); then data || MAC || padding (every padding byte, and the length
  * byte, equal to the padding length) is CBC-encrypted in place.
  *
+ * A composition with a cbc-hmac class seals and opens the whole record
+ * through it (one call, which may stitch AES and SHA-256; its open keeps the
+ * same constant-time promises as below); otherwise the aes and hmac-sha256
+ * classes are called piece by piece. The bytes on the wire are the same.
+ *
  * Opening, with Lucky13 in mind (AlFardan & Paterson 2013):
  *  - the only public facts are the record's length and the final verdict;
  *    every failure (length not a block multiple, bad padding, bad MAC) gives
@@ -93,6 +98,12 @@ static hsb_rc seal_mte(hsb_tls_conn *c, uint8_t type, uint8_t *out, const uint8_
     HSB_GUARD(b->rng->fill(iv, TLS_IV_LEN));
     uint8_t h[13];
     tls_mac_header(h, c->seq_w, type, len);
+    if (c->cbc_w_ready) {
+        size_t enc = 0;
+        HSB_GUARD(b->cbc_hmac->seal(c->cbc_w, h, iv, plain, len, &enc));
+        HSB_ENSURE(enc == *body - TLS_IV_LEN, HSB_E_INTERNAL);
+        return HSB_OK;
+    }
     b->hmac->update(c->hmac_w, h, sizeof h);
     b->hmac->update(c->hmac_w, plain, len);
     b->hmac->final(c->hmac_w, plain + len);
@@ -225,6 +236,14 @@ static hsb_rc open_cbc(hsb_tls_conn *c, uint8_t type, uint8_t *p, size_t len, si
     const hsb_backend *b = c->cls;
     /* Public length checks: IV + at least one block holding MAC + pad byte. */
     if (len < TLS_IV_LEN + 48 || (len % 16) != 0) HSB_BAIL_MSG(HSB_E_DECRYPT, "bad record length");
+    if (c->cbc_r_ready) {
+        /* The class checks padding and MAC in constant time itself. */
+        uint8_t h[13];
+        tls_mac_header(h, c->seq_r, type, 0);
+        hsb_rc rc = b->cbc_hmac->open(c->cbc_r, h, p, p + TLS_IV_LEN, len - TLS_IV_LEN, plen);
+        if (rc == HSB_E_DECRYPT) HSB_BAIL_MSG(HSB_E_DECRYPT, "bad record MAC or padding");
+        return rc;
+    }
     uint8_t iv[16];
     memcpy(iv, p, 16);
     uint8_t *plain = p + TLS_IV_LEN;

@@ -73,8 +73,8 @@ static hsb_rc vaes512_cbc_decrypt(const void *ctx, uint8_t iv[16], uint8_t *out,
 
 /* Register j holds counters lo + 4j .. lo + 4j + 3 (see aes_vaes.c); a batch
  * in which the low word would wrap goes to the ymm code, which does the carry. */
-TGT static void ctr_bytes(const hsb_native_aes_ctx *c, uint64_t *phi, uint64_t *plo, uint8_t *out,
-                          const uint8_t *in, size_t len)
+TGT void hsb_native_vaes512_ctr_bytes(const hsb_native_aes_ctx *c, uint64_t *phi, uint64_t *plo,
+                                      uint8_t *out, const uint8_t *in, size_t len)
 {
     const __m512i bswap =
         _mm512_broadcast_i32x4(_mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
@@ -113,7 +113,7 @@ static hsb_rc vaes512_ctr(const void *ctx, uint8_t ctr[16], uint8_t *out, const 
 {
     HSB_GUARD(hsb_native_aes_check(ctx, ctr, out, in, len, 0));
     uint64_t hi = hsb_native_load_be64(ctr), lo = hsb_native_load_be64(ctr + 8);
-    ctr_bytes((const hsb_native_aes_ctx *)ctx, &hi, &lo, out, in, len);
+    hsb_native_vaes512_ctr_bytes((const hsb_native_aes_ctx *)ctx, &hi, &lo, out, in, len);
     hsb_native_store_be64(ctr, hi);
     hsb_native_store_be64(ctr + 8, lo);
     return HSB_OK;

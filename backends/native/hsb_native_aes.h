@@ -46,12 +46,14 @@ const hsb_aes_class *hsb_native_aes_vaes512_get(void);
 /* The widest available of the above, NULL without AES-NI. */
 const hsb_aes_class *hsb_native_aes_get(void);
 
-/* AES-128-GCM (gcm_clmul.c): ymm VAES + VPCLMULQDQ where present, else xmm
- * AES-NI + PCLMULQDQ; NULL without AES-NI and PCLMULQDQ. 12-byte IVs only. */
+/* AES-128-GCM: zmm VAES + VPCLMULQDQ (gcm_vaes512.c) where AVX-512 is
+ * present, else ymm VAES + VPCLMULQDQ, else xmm AES-NI + PCLMULQDQ
+ * (gcm_clmul.c); NULL without AES-NI and PCLMULQDQ. 12-byte IVs only. */
 const hsb_gcm_class *hsb_native_gcm_get(void);
 /* The same with a given CTR path (tests): NULL when the CPU cannot run it. */
 const hsb_gcm_class *hsb_native_gcm_ni_get(void);
 const hsb_gcm_class *hsb_native_gcm_vaes256_get(void);
+const hsb_gcm_class *hsb_native_gcm_vaes512_get(void);
 
 /* ---- shared pieces (aes_ni.c), used by the wide classes ---- */
 
@@ -95,6 +97,11 @@ void hsb_native_vaes256_cbc_dec_blocks(const hsb_native_aes_ctx *c, uint8_t iv[1
                                        const uint8_t *in, size_t nblocks);
 /* CTR over len bytes from counter (hi, lo); the counter after is written back. */
 void hsb_native_vaes256_ctr_bytes(const hsb_native_aes_ctx *c, uint64_t *hi, uint64_t *lo,
+                                  uint8_t *out, const uint8_t *in, size_t len);
+
+/* The zmm CTR of aes_vaes512.c (32 blocks a batch, the rest by the ymm code);
+ * no argument checks. Needs what hsb_native_aes_vaes512_get() checks. */
+void hsb_native_vaes512_ctr_bytes(const hsb_native_aes_ctx *c, uint64_t *hi, uint64_t *lo,
                                   uint8_t *out, const uint8_t *in, size_t len);
 
 #endif

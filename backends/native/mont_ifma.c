@@ -15,8 +15,10 @@
  *   h    = hi(a_i B) + hi(m N)                     (VPMADD52HUQ: weight j + 1)
  *   acc  = (acc >> one lane) + h + carry of acc_0  (VALIGNQ; acc_0 = 0 mod 2^52)
  * Lanes grow by < 2^54 per step for at most L steps: below 2^61, no overflow.
- * The high halves go to their own accumulator h so that the next m waits for
- * one multiply-add, not two. After the last step the lanes are normalised
+ * The low lanes that the next m needs are kept in scalars (AMM_STEP), so the
+ * chain from one m to the next never waits for the vector unit, whose shift
+ * (VALIGNQ) and multiply-adds take about 5 and 4 cycles each on Zen 5. After
+ * the last step the lanes are normalised
  * with a carry-lookahead on mask bits (generate: lane >= 2^52, propagate:
  * lane == 2^52 - 1), so the time does not depend on how far carries ripple.
  *
@@ -31,10 +33,14 @@
  * arithmetic runs on the mulx code). Sizes from 8 to 64 64-bit limbs; others
  * answer 0 (not taken) and run on the generic code.
  *
- * Measured (tests/native-mont/timing.c, a 16-core Xeon VM with IFMA, against
- * Ubuntu's OpenSSL 3.0.13 in the same run): modexp 2048 with a full
- * exponent 1.09 ms (x2.2), 4096 with 325 bits x4.1; RSA-CRT 2048/3072/4096
- * 393/899/1728 us (x1.16/x1.49/x1.19 against its own AVX-512 RSA code).
+ * Measured on a Zen 5 VM (TSC cycles; the core ran at about 1.76 TSC
+ * cycles' rate), a loaded 2-PU machine, medians: one 1024-bit AMM 200, the
+ * 2-way pair of two 1024-bit AMMs 248, one 2048-bit AMM 385 (before the
+ * scalar lanes: 350, 379, 673). The multiply-add bound (12 per step at
+ * 1024 bits, 2 per core cycle) is 70 for one 1024-bit AMM and 139 for the
+ * pair. With tests/native-mont/timing.c against OpenSSL 3.0.19 in the same
+ * run: modexp 2048, full exponent, 532 us (x3.6); RSA-CRT 2048 205 us
+ * (x1.35 against OpenSSL's own 2-way IFMA code). See issue 11.
  *
  * tests/native-mont compiles this file a second time with HSB_IFMA_EMULATE
  * and a scalar model of the few AVX-512 operations used, so the algorithm is
@@ -106,6 +112,25 @@ static void from52(uint64_t *x, size_t n, const uint64_t *d, size_t lanes)
  * vector round moves each lane's bits above 52 to the next lane; what
  * remains is at most a carry of one per lane, resolved for all lanes at once
  * from the generate and propagate masks: carries = ((G << 1) + P) ^ P. */
+/* The carry-lookahead of normalize over the masks of Z registers, in an
+ * integer type T of at least 8 Z bits (the carry out of the top is dropped:
+ * the value is below 2^(52 L)). */
+#define NORMALIZE_CARRIES(T, acc, Z)                                                               \
+    do {                                                                                           \
+        T g_ = 0, p_ = 0;                                                                          \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
+        {                                                                                          \
+            g_ |= (T)v_gt_mask((acc)[z_], mask) << (8 * z_);                                       \
+            p_ |= (T)v_eq_mask((acc)[z_], mask) << (8 * z_);                                       \
+        }                                                                                          \
+        T carries_ = ((g_ << 1) + p_) ^ p_;                                                        \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
+        {                                                                                          \
+            vmask k_ = (vmask)(carries_ >> (8 * z_));                                              \
+            (acc)[z_] = v_and(v_mask_add((acc)[z_], k_, (acc)[z_], one), mask);                    \
+        }                                                                                          \
+    } while (0)
+
 static AI IFMA_TARGET void normalize(vec *acc, const int Z)
 {
     const vec mask = v_set1(M52), zero = v_zero(), one = v_set1(1);
@@ -113,30 +138,73 @@ static AI IFMA_TARGET void normalize(vec *acc, const int Z)
     HSB_UNROLL for (int z = 0; z < Z; z++) c[z] = v_srl52(acc[z]);
     HSB_UNROLL for (int z = Z - 1; z > 0; z--) c[z] = v_align7(c[z], c[z - 1]); /* up one lane */
     c[0] = v_align7(c[0], zero);
-    u128 g = 0, p = 0;
-    HSB_UNROLL for (int z = 0; z < Z; z++)
-    {
-        acc[z] = v_add(v_and(acc[z], mask), c[z]);
-        g |= (u128)v_gt_mask(acc[z], mask) << (8 * z);
-        p |= (u128)v_eq_mask(acc[z], mask) << (8 * z);
-    }
-    u128 carries = ((g << 1) + p) ^ p;
-    HSB_UNROLL for (int z = 0; z < Z; z++)
-    {
-        vmask k = (vmask)(carries >> (8 * z));
-        acc[z] = v_and(v_mask_add(acc[z], k, acc[z], one), mask);
-    }
+    HSB_UNROLL for (int z = 0; z < Z; z++) acc[z] = v_add(v_and(acc[z], mask), c[z]);
+    /* 64-bit masks up to 8 registers (every size up to 3072-bit moduli and
+     * the CRT halves): half the integer work of 128-bit ones. */
+    if (Z <= 8)
+        NORMALIZE_CARRIES(uint64_t, acc, Z);
+    else
+        NORMALIZE_CARRIES(u128, acc, Z);
 }
 
-/* The AMM loop for one product: acc = a b / R (unnormalised). */
-#define AMM_STEP(acc, h, a, B, Nv, b0, n0, k0, i, Z)                                               \
+/* Lane 1 of a vector (the emulated model has no VPEXTRQ: shift, then lane 0). */
+#if defined(HSB_IFMA_EMULATE)
+#define v_lane1(a) v_lane0(v_align1((a), (a)))
+#define v_lane2(a) v_lane0(v_alignr((a), (a), 2))
+#else
+#define v_lane1(a) ((uint64_t)_mm_extract_epi64(_mm512_castsi512_si128(a), 1))
+#define v_lane2(a) ((uint64_t)_mm_cvtsi128_si64(_mm512_extracti32x4_epi32((a), 1)))
+#endif
+
+/* The scalar state of one AMM: the constants of b and N it needs in general
+ * registers, and x0, the exact value of the accumulator's lane 0. */
+typedef struct amm_sc {
+    uint64_t n0s, n1s, n1, n2, k0, x0, y1; /* n0s = n0 2^12, n1s = n1 2^12 */
+    uint64_t p0[LMAX];                     /* lo(a_i b0) */
+    uint64_t q[LMAX];                      /* lo(a_i b1) + hi(a_i b0) */
+    uint64_t q2[LMAX];                     /* lo(a_i b2) + hi(a_i b1) (amm_body only) */
+} amm_sc;
+
+/* The carry out of lane 0 in a step: m makes s + lo(m n0) the next multiple
+ * of 2^52 at or above s, so the carry is s / 2^52 rounded up -- known
+ * before m, which keeps it off the chain from one m to the next. */
+#define AMM_CARRY(s) (((s) + M52) >> 52)
+/* hi(m n) = m n / 2^52 for m, n < 2^52 as the high word of m (n 2^12): one
+ * multiply, no double shift on the chain. ns is n 2^12. */
+#define AMM_HI(m, ns) ((uint64_t)(((u128)(m) * (ns)) >> 64))
+
+/* s = lane 0 + lo(a_i b0), m = s k0 mod 2^52 (declares s, m and its broadcast vm). */
+#define AMM_M(sc, i, s, m, vm)                                                                     \
+    uint64_t s = (sc).x0 + (sc).p0[i];                                                             \
+    uint64_t m = (s * (sc).k0) & M52;                                                              \
+    vec vm = v_set1(m)
+
+/* acc = acc shifted down one lane (to the next weight) + h. */
+#define AMM_SHIFT_ADD(acc, h, Z)                                                                   \
     do {                                                                                           \
-        uint64_t ai_ = (a)[i];                                                                     \
-        vec va_ = v_set1(ai_);                                                                     \
-        uint64_t s_ = v_lane0((acc)[0]) + ((ai_ * (b0)) & M52);                                    \
-        uint64_t m_ = (s_ * (k0)) & M52;                                                           \
-        vec vm_ = v_set1(m_);                                                                      \
-        uint64_t c_ = (s_ + ((m_ * (n0)) & M52)) >> 52;                                            \
+        HSB_UNROLL for (int z_ = 0; z_ + 1 < (Z); z_++)(acc)[z_] =                                 \
+            v_align1((acc)[z_ + 1], (acc)[z_]);                                                    \
+        (acc)[(Z)-1] = v_align1(v_zero(), (acc)[(Z)-1]);                                           \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)(acc)[z_] = v_add((acc)[z_], (h)[z_]);          \
+    } while (0)
+
+/*
+ * One AMM step. The vector lanes 1.. are exact; lane 0 is carried in the
+ * scalar x0 instead, so that the next m never waits for the vector unit:
+ *   x0' = lane1 + lo(a_i b1) + hi(a_i b0) + lo(m n1) + hi(m n0) + carry
+ * where lane1 is read before this step's multiply-adds (it depends on the
+ * previous m only) and carry is AMM_CARRY's. The chain from
+ * one m to the next is then two scalar multiplies and a few adds; before,
+ * it went through a broadcast, two multiply-adds, the lane shift and a
+ * vector-to-scalar move (measured 17.5 TSC cycles per step at 1024 bits on
+ * Zen 5; see the closing note of issue 11). The vector's lane 0 misses
+ * the carries; after the last step it is replaced by x0.
+ */
+#define AMM_STEP(acc, h, a, B, Nv, sc, i, Z)                                                       \
+    do {                                                                                           \
+        vec va_ = v_set1((a)[i]);                                                                  \
+        AMM_M(sc, i, s_, m_, vm_);                                                                 \
+        uint64_t l1_ = v_lane1((acc)[0]);                                                          \
         HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
         {                                                                                          \
             (acc)[z_] = v_madd_lo((acc)[z_], va_, (B)[z_]);                                        \
@@ -144,12 +212,66 @@ static AI IFMA_TARGET void normalize(vec *acc, const int Z)
             (h)[z_] = v_madd_hi(v_zero(), va_, (B)[z_]);                                           \
             (h)[z_] = v_madd_hi((h)[z_], vm_, (Nv)[z_]);                                           \
         }                                                                                          \
-        HSB_UNROLL for (int z_ = 0; z_ + 1 < (Z); z_++)(acc)[z_] =                                 \
-            v_align1((acc)[z_ + 1], (acc)[z_]);                                                    \
-        (acc)[(Z)-1] = v_align1(v_zero(), (acc)[(Z)-1]);                                           \
-        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)(acc)[z_] = v_add((acc)[z_], (h)[z_]);          \
-        (acc)[0] = v_add((acc)[0], v_from_lane0(c_));                                              \
+        AMM_SHIFT_ADD(acc, h, Z);                                                                  \
+        uint64_t t_ = AMM_HI(m_, (sc).n0s);                                                        \
+        (sc).x0 = l1_ + (sc).q[i] + AMM_CARRY(s_) + ((m_ * (sc).n1) & M52) + t_;                   \
     } while (0)
+
+/*
+ * The step of a lone product (amm_body), whose time is the chain from one m
+ * to the next: AMM_STEP's chain still went through the vector unit every
+ * other step (m -> multiply-add -> lane shift -> lane 1 -> x0 -> the m after
+ * next). Here the scalars also keep y1, lane 1, from lane 2 read at the start
+ * of the step:
+ *   y1' = lane2 + lo(a_i b2) + hi(a_i b1) + lo(m n2) + hi(m n1)
+ * so a vector result is needed three steps after its m. And the products
+ * lo(a_i B) and lo(m N) are summed before they meet the accumulator, whose
+ * own chain is then add, shift, add. The pair (amm2_body) keeps AMM_STEP:
+ * there each chain hides under the other's multiply-adds, and the extra
+ * scalar work would only cost issue slots.
+ */
+#define AMM_STEP_LONE(acc, h, a, B, Nv, sc, i, Z)                                                  \
+    do {                                                                                           \
+        vec va_ = v_set1((a)[i]), lo_[ZMAX];                                                       \
+        AMM_M(sc, i, s_, m_, vm_);                                                                 \
+        uint64_t l2_ = v_lane2((acc)[0]);                                                          \
+        HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
+        {                                                                                          \
+            lo_[z_] = v_madd_lo(v_zero(), va_, (B)[z_]);                                           \
+            (h)[z_] = v_madd_hi(v_zero(), va_, (B)[z_]);                                           \
+            lo_[z_] = v_madd_lo(lo_[z_], vm_, (Nv)[z_]);                                           \
+            (h)[z_] = v_madd_hi((h)[z_], vm_, (Nv)[z_]);                                           \
+            (acc)[z_] = v_add((acc)[z_], lo_[z_]);                                                 \
+        }                                                                                          \
+        AMM_SHIFT_ADD(acc, h, Z);                                                                  \
+        uint64_t t_ = AMM_HI(m_, (sc).n0s), u_ = AMM_HI(m_, (sc).n1s);                             \
+        (sc).x0 = (sc).y1 + (sc).q[i] + AMM_CARRY(s_) + ((m_ * (sc).n1) & M52) + t_;               \
+        (sc).y1 = l2_ + (sc).q2[i] + ((m_ * (sc).n2) & M52) + u_;                                  \
+    } while (0)
+
+/* The scalar state for a b: the terms of a_i that the scalar steps need,
+ * for every i at once with 3 Z multiply-adds instead of 3 L scalar
+ * multiplies inside the steps. */
+static AI IFMA_TARGET void amm_sc_init(amm_sc *sc, const uint64_t *a, const uint64_t *b,
+                                       const uint64_t *n, uint64_t k0, int lone, const int Z)
+{
+    const vec b0 = v_set1(b[0]), b1 = v_set1(b[1]), b2 = v_set1(b[2]);
+    HSB_UNROLL for (int z = 0; z < Z; z++)
+    {
+        vec av = v_load(a + 8 * z);
+        v_store(sc->p0 + 8 * z, v_madd_lo(v_zero(), av, b0));
+        v_store(sc->q + 8 * z, v_madd_hi(v_madd_lo(v_zero(), av, b1), av, b0));
+        if (lone) v_store(sc->q2 + 8 * z, v_madd_hi(v_madd_lo(v_zero(), av, b2), av, b1));
+    }
+    sc->n0s = n[0] << 12, sc->n1s = n[1] << 12, sc->n1 = n[1], sc->n2 = n[2];
+    sc->k0 = k0, sc->x0 = 0, sc->y1 = 0;
+}
+
+/* Lane 0 of acc := x0 (the exact value the scalar steps kept). */
+static AI IFMA_TARGET vec amm_lane0(vec acc0, uint64_t x0)
+{
+    return v_blend((vmask)1, acc0, v_set1(x0));
+}
 
 /* r = AMM(a, b) mod N; all 8 Z lanes; r may alias a or b. */
 static AI IFMA_TARGET void amm_body(uint64_t *r, const uint64_t *a, const uint64_t *b,
@@ -162,13 +284,16 @@ static AI IFMA_TARGET void amm_body(uint64_t *r, const uint64_t *a, const uint64
         Nv[z] = v_load(n + 8 * z);
         acc[z] = v_zero();
     }
-    uint64_t b0 = b[0], n0 = n[0];
-    for (size_t i = 0; i < L; i++) AMM_STEP(acc, h, a, B, Nv, b0, n0, k0, i, Z);
+    amm_sc sc;
+    amm_sc_init(&sc, a, b, n, k0, 1, Z);
+    for (size_t i = 0; i < L; i++) AMM_STEP_LONE(acc, h, a, B, Nv, sc, i, Z);
+    acc[0] = amm_lane0(acc[0], sc.x0);
     normalize(acc, Z);
     HSB_UNROLL for (int z = 0; z < Z; z++) v_store(r + 8 * z, acc[z]);
 }
 
-/* Two independent products in one loop (RSA-CRT's halves, same L). */
+/* Two independent products in one loop (RSA-CRT's halves, same L): each
+ * step's scalar chain hides under the other's multiply-adds. */
 static AI IFMA_TARGET void amm2_body(uint64_t *r1, const uint64_t *a1, const uint64_t *b1,
                                      const uint64_t *n1, uint64_t k01, uint64_t *r2,
                                      const uint64_t *a2, const uint64_t *b2, const uint64_t *n2,
@@ -185,11 +310,15 @@ static AI IFMA_TARGET void amm2_body(uint64_t *r1, const uint64_t *a1, const uin
         acc1[z] = v_zero();
         acc2[z] = v_zero();
     }
-    uint64_t b10 = b1[0], n10 = n1[0], b20 = b2[0], n20 = n2[0];
+    amm_sc s1, s2;
+    amm_sc_init(&s1, a1, b1, n1, k01, 0, Z);
+    amm_sc_init(&s2, a2, b2, n2, k02, 0, Z);
     for (size_t i = 0; i < L; i++) {
-        AMM_STEP(acc1, h1, a1, B1, N1, b10, n10, k01, i, Z);
-        AMM_STEP(acc2, h2, a2, B2, N2, b20, n20, k02, i, Z);
+        AMM_STEP(acc1, h1, a1, B1, N1, s1, i, Z);
+        AMM_STEP(acc2, h2, a2, B2, N2, s2, i, Z);
     }
+    acc1[0] = amm_lane0(acc1[0], s1.x0);
+    acc2[0] = amm_lane0(acc2[0], s2.x0);
     normalize(acc1, Z);
     normalize(acc2, Z);
     HSB_UNROLL for (int z = 0; z < Z; z++)
@@ -401,13 +530,52 @@ static IFMA_TARGET int pow2_ifma(const hsb_nm_mont *m1, uint64_t *out1, const ui
     return 1;
 }
 
+/*
+ * Public exponents (RSA's fault check with e, the DH peer check with q):
+ * variable time, sliding windows over odd powers as hsb_nm_pow_public, in
+ * radix 2^52 throughout. The RSA check's 17 products at 2048 bits took about
+ * 8 % of a CRT private op on the mulx code; a 2047-bit q needs about 350
+ * products here against the fixed window's 410 and its table scans.
+ */
+static IFMA_TARGET int pow_public_ifma(const hsb_nm_mont *m, uint64_t *out, const uint64_t *base,
+                                       const uint8_t *exp, size_t exp_len)
+{
+    const uint64_t *ext = m->ext;
+    if (!ext[EXT_OK] || exp_len == 0 || exp[0] == 0) return 0;
+    size_t L = ext[EXT_L], Z = ext[EXT_Z], lanes = 8 * Z;
+    size_t bits = 8 * (exp_len - 1) + (size_t)(32 - __builtin_clz(exp[0]));
+    unsigned wmax = hsb_nm_public_window(bits);
+    size_t count = (size_t)1 << (wmax - 1);
+    amm_fn amm = amm_by_z[Z];
+    const uint64_t *n52 = ext + EXT_N;
+    uint64_t k0 = ext[EXT_K0];
+    uint64_t tbl[(1u << (HSB_NM_PUBLIC_MAX_WINDOW - 1)) * LMAX], acc[LMAX], x2[LMAX];
+
+    to52(acc, lanes, base, m->n);
+    amm(tbl, acc, ext + EXT_RR(Z), n52, k0, L); /* base R */
+    if (count > 1) amm(x2, tbl, tbl, n52, k0, L);
+    for (size_t i = 1; i < count; i++) amm(tbl + i * lanes, tbl + (i - 1) * lanes, x2, n52, k0, L);
+
+    size_t top = bits; /* the top bit is set: the first window starts acc */
+    uint64_t v;
+    hsb_nm_slide(exp, exp_len, &top, wmax, &v);
+    memcpy(acc, tbl + (v >> 1) * lanes, lanes * sizeof *acc);
+    while (top > 0) {
+        unsigned w = hsb_nm_slide(exp, exp_len, &top, wmax, &v);
+        for (unsigned k = 0; k < w; k++) amm(acc, acc, acc, n52, k0, L);
+        if (v) amm(acc, acc, tbl + (v >> 1) * lanes, n52, k0, L);
+    }
+    leave(amm, out, acc, m);
+    return 1;
+}
+
 /* ---------------------------------------------------------------- self-test */
 
 extern const hsb_nm_engine hsb_nm_engine_ifma; /* below */
 
 /*
  * A known-answer comparison run once per process before the engine is used:
- * IFMA pow and pow2 against the generic window code on the mulx engine, for
+ * IFMA pow, pow2 and pow_public against the generic window code on the mulx engine, for
  * fixed pseudo-random moduli of every register count the RSA and DH sizes
  * use (16..64 limbs). The emulated model is tested everywhere, the real
  * instructions only where a CPU has them; this guards against a difference
@@ -440,6 +608,9 @@ int hsb_nm_ifma_selftest(void)
         hsb_nm_mont_init(&mx, &REF_ENGINE, N, n, 64 * n - 1);
         hsb_nm_pow_generic(&REF_ENGINE, &mx, w, b, e, sizeof e);
         ok &= pow_ifma(&mi, o, b, e, sizeof e) && memcmp(o, w, n * 8) == 0;
+        e[0] |= 0x80; /* the public path wants a non-zero top byte */
+        hsb_nm_pow_generic(&REF_ENGINE, &mx, w, b, e, sizeof e);
+        ok &= pow_public_ifma(&mi, o, b, e, sizeof e) && memcmp(o, w, n * 8) == 0;
         if (mi.ext[EXT_Z] <= X2_ZMAX) { /* the interleaved pair, both halves */
             hsb_nm_mont_init(&mi2, &hsb_nm_engine_ifma, N2, n, 64 * n - 1);
             ok &= pow2_ifma(&mi2, o2, b2, e, sizeof e, &mi, o, b, e, sizeof e) &&
@@ -462,6 +633,7 @@ const hsb_nm_engine hsb_nm_engine_ifma = {
     .pow = pow_ifma,
     .pow2 = pow2_ifma,
     .prep = prep_ifma,
+    .pow_public = pow_public_ifma,
 };
 #else
 const hsb_nm_engine hsb_nm_engine_ifma = {
@@ -472,5 +644,6 @@ const hsb_nm_engine hsb_nm_engine_ifma = {
     .pow = pow_ifma,
     .pow2 = pow2_ifma,
     .prep = prep_ifma,
+    .pow_public = pow_public_ifma,
 };
 #endif

@@ -312,53 +312,35 @@ void hsb_nm_pow2(const hsb_nm_engine *e, const hsb_nm_mont *m1, uint64_t *out1,
 }
 
 /*
- * Public exponents. A short one (RSA's e = 65537: 17 bits) is cheapest bit by
- * bit. A long one (the DH peer check, Y^q mod p with a 2047-bit q) goes to the
- * engine's own exponentiation when it has one (IFMA: radix 2^52 from the first
- * table entry to the last product, many times faster than single mul/sqr
- * calls that convert in and out on every operation); its constant time is
- * more than a public exponent needs and costs nothing extra. Otherwise a
- * sliding window over odd powers (variable time, allowed here): for a 2047-bit
- * q, 2047 squarings and about 350 multiplications instead of about 1020.
+ * Public exponents (RSA e, the DH check's q): variable time is allowed. The
+ * engine's own path when it has one (IFMA: radix 2^52 from the first table
+ * entry to the last product, not single mul/sqr calls that convert in and out
+ * every time); else sliding windows (hsb_nm_slide) over e->mul/sqr.
  */
-#define HSB_NM_PUBLIC_BINARY_BITS 64
-#define HSB_NM_PUBLIC_WINDOW 5
 
-/* acc = x^exp (Montgomery domain in and out), left to right, in windows of
- * up to HSB_NM_PUBLIC_WINDOW bits that end in a set bit: tbl[i] = x^(2i + 1).
- * exp is big-endian with its top byte non-zero; bits is its bit length. */
+/* acc = x^exp (Montgomery domain in and out); tbl[i] = x^(2i + 1). exp is
+ * big-endian with its top byte non-zero; bits is its bit length. */
 static void pow_sliding_public(const hsb_nm_engine *e, const hsb_nm_mont *m, uint64_t *acc,
                                const uint64_t *x, const uint8_t *exp, size_t bits)
 {
-    size_t n = m->n;
-    uint64_t tbl[(1u << (HSB_NM_PUBLIC_WINDOW - 1)) * HSB_NM_MAX_LIMBS], x2[HSB_NM_MAX_LIMBS];
-    size_t count = (size_t)1 << (HSB_NM_PUBLIC_WINDOW - 1), len = (bits + 7) / 8;
+    size_t n = m->n, len = (bits + 7) / 8;
+    unsigned wmax = hsb_nm_public_window(bits);
+    uint64_t tbl[(1u << (HSB_NM_PUBLIC_MAX_WINDOW - 1)) * HSB_NM_MAX_LIMBS], x2[HSB_NM_MAX_LIMBS];
+    size_t count = (size_t)1 << (wmax - 1);
 
     memcpy(tbl, x, n * sizeof *tbl);
-    e->sqr(x2, x, m);
+    if (count > 1) e->sqr(x2, x, m);
     for (size_t i = 1; i < count; i++) e->mul(tbl + i * n, tbl + (i - 1) * n, x2, m);
 
-    int started = 0;
-    for (size_t top = bits; top > 0;) {
-        size_t bit = top - 1;
-        if (!hsb_nm_window(exp, len, bit, 1)) { /* a zero bit: one squaring */
-            if (started) e->sqr(acc, acc, m);
-            top--;
-            continue;
-        }
-        /* The longest window [low, bit] of at most w bits whose low bit is set. */
-        size_t low = bit + 1 > HSB_NM_PUBLIC_WINDOW ? bit + 1 - HSB_NM_PUBLIC_WINDOW : 0;
-        while (!hsb_nm_window(exp, len, low, 1)) low++;
-        unsigned w = (unsigned)(bit - low + 1);
-        uint64_t v = hsb_nm_window(exp, len, low, w);
-        if (started) {
-            for (unsigned k = 0; k < w; k++) e->sqr(acc, acc, m);
-            e->mul(acc, acc, tbl + (v >> 1) * n, m);
-        } else {
-            memcpy(acc, tbl + (v >> 1) * n, n * sizeof *acc);
-            started = 1;
-        }
-        top = low;
+    /* The top bit is set: the first window starts the product. */
+    size_t top = bits;
+    uint64_t v;
+    hsb_nm_slide(exp, len, &top, wmax, &v);
+    memcpy(acc, tbl + (v >> 1) * n, n * sizeof *acc);
+    while (top > 0) {
+        unsigned w = hsb_nm_slide(exp, len, &top, wmax, &v);
+        for (unsigned k = 0; k < w; k++) e->sqr(acc, acc, m);
+        if (v) e->mul(acc, acc, tbl + (v >> 1) * n, m);
     }
 }
 
@@ -376,18 +358,9 @@ void hsb_nm_pow_public(const hsb_nm_engine *e, const hsb_nm_mont *m, uint64_t *o
         memcpy(out, unit, n * sizeof *out);
         return;
     }
+    if (e->pow_public && e->pow_public(m, out, base, exp, exp_len)) return;
     size_t bits = 8 * (exp_len - 1) + (size_t)(32 - __builtin_clz(exp[0]));
-    if (bits > HSB_NM_PUBLIC_BINARY_BITS && e->pow && e->pow(m, out, base, exp, exp_len)) return;
-
     e->mul(x, base, m->rr, m);
-    if (bits > HSB_NM_PUBLIC_BINARY_BITS) {
-        pow_sliding_public(e, m, acc, x, exp, bits);
-    } else {
-        memcpy(acc, x, n * sizeof *x);
-        for (size_t bit = bits - 1; bit-- > 0;) {
-            e->sqr(acc, acc, m);
-            if (hsb_nm_window(exp, exp_len, bit, 1)) e->mul(acc, acc, x, m);
-        }
-    }
+    pow_sliding_public(e, m, acc, x, exp, bits);
     e->mul(out, acc, unit, m);
 }

@@ -78,6 +78,37 @@ static inline uint64_t hsb_nm_window(const uint8_t *exp, size_t len, size_t pos,
     return v;
 }
 
+/* One window of a left-to-right sliding-window scan of a PUBLIC exponent
+ * (variable time): the bits from *top - 1 down. A zero bit gives *v = 0 and
+ * 1 (one squaring); else the longest run of at most wmax bits that ends in a
+ * set bit, *v its (odd) value, and its length is returned. *top moves below
+ * the window. The scan of every public exponentiation here. */
+static inline unsigned hsb_nm_slide(const uint8_t *exp, size_t len, size_t *top, unsigned wmax,
+                                    uint64_t *v)
+{
+    size_t bit = *top - 1, low = bit + 1 > wmax ? bit + 1 - wmax : 0;
+    *v = 0;
+    if (!hsb_nm_window(exp, len, bit, 1)) {
+        *top = bit;
+        return 1;
+    }
+    while (!hsb_nm_window(exp, len, low, 1)) low++;
+    unsigned w = (unsigned)(bit - low + 1);
+    *v = hsb_nm_window(exp, len, low, w);
+    *top = low;
+    return w;
+}
+
+/* Window width of a public exponentiation of a bits-long exponent: RSA's
+ * e = 65537 (17 bits) is cheapest bit by bit; a long one (the DH peer check's
+ * 2047-bit q) by 5-bit windows over 16 odd powers: 2047 squarings and about
+ * 350 products instead of about 1020. */
+static inline unsigned hsb_nm_public_window(size_t bits)
+{
+    return bits <= 64 ? 1 : 5;
+}
+#define HSB_NM_PUBLIC_MAX_WINDOW 5
+
 /* Leading zero bytes of a secret field (an RSA prime or exponent), counted
  * without branching on its bytes; the count itself is declassified: the byte
  * lengths of the primes are public. */
@@ -140,6 +171,11 @@ struct hsb_nm_engine {
                 size_t exp1_len, const hsb_nm_mont *m2, uint64_t *out2, const uint64_t *base2,
                 const uint8_t *exp2, size_t exp2_len);
     void (*prep)(hsb_nm_mont *m);
+    /* optional, variable time: out = base^exp mod N for a public exp
+     * (leading zero bytes stripped, exp_len > 0); arguments and result as
+     * hsb_nm_pow_public. 1 when done, 0 when not taken. */
+    int (*pow_public)(const hsb_nm_mont *m, uint64_t *out, const uint64_t *base, const uint8_t *exp,
+                      size_t exp_len);
 };
 
 typedef enum hsb_nm_path {

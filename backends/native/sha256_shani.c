@@ -20,23 +20,9 @@
 #include "hsb_backends.h"
 #include "hsb_ct.h"
 #include "native_sha256.h"
+#include "sha256_shani_rounds.h"
 
 #define TGT __attribute__((target("sha,sse4.1")))
-
-/* Four rounds on W+K = wk (word t in the low dword). */
-#define RNDS4(wk)                                                                                  \
-    do {                                                                                           \
-        __m128i wk_ = (wk);                                                                        \
-        cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk_);                                             \
-        abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk_, 0x0e));                    \
-    } while (0)
-
-/* W[4g..4g+3] into m0 from the four previous groups m0 (g-4) .. m3 (g-1). */
-#define SCHED(m0, m1, m2, m3)                                                                      \
-    m0 = _mm_sha256msg2_epu32(                                                                     \
-        _mm_add_epi32(_mm_sha256msg1_epu32(m0, m1), _mm_alignr_epi8(m3, m2, 4)), m3)
-
-#define KV(g) _mm_loadu_si128((const __m128i *)(hsb_native_sha256_k + 4 * (g)))
 
 TGT void hsb_native_sha256_blocks_shani(uint32_t h[8], const uint8_t *in, size_t nblocks)
 {

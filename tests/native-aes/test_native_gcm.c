@@ -143,6 +143,13 @@ static void gcm_case(impl *m, size_t len, size_t aad_len)
         for (size_t i = 0; i < len; i++) zero &= out[i] == 0;
         CHECKF(rc == HSB_E_DECRYPT && zero, "%s: forgery %d accepted or plaintext left, len %zu",
                name, what, len);
+        /* The same in place (the TLS record layer's way). */
+        memcpy(out, ct2, len);
+        rc = m->cls->open(m->ctx, iv2, 12, aad2, aad_len, out, out, len, t2);
+        zero = 1;
+        for (size_t i = 0; i < len; i++) zero &= out[i] == 0;
+        CHECKF(rc == HSB_E_DECRYPT && zero, "%s: forgery %d in place accepted or left, len %zu",
+               name, what, len);
         free(ct2);
         free(aad2);
     }
@@ -160,6 +167,17 @@ static void test_differential(impl *m)
         gcm_case(m, big[i], (size_t)(hsb_test_prng64() % 2000));
     for (int i = 0; i < 20; i++)
         gcm_case(m, (size_t)(hsb_test_prng64() % 20000), (size_t)(hsb_test_prng64() % 300));
+    /* Around the zmm path's batch of 32 blocks (512 bytes): one batch, two,
+     * three (the stitched loop hashing the batch before), with every kind of
+     * tail (whole 16- and 32-block remainders, odd bytes), and AAD long
+     * enough to take the zmm GHASH too. */
+    for (size_t len = 496; len <= 2100; len += 13)
+        gcm_case(m, len, (size_t)(hsb_test_prng64() % 1100));
+    static const size_t edge[] = {512, 1024, 1536, 512 + 256, 1024 + 496, 2048 + 1, 512 * 7 + 15};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++) {
+        gcm_case(m, edge[i], 13);
+        gcm_case(m, edge[i] - 1, 512 + i);
+    }
 }
 
 /* Wycheproof aes_gcm_test.json: 128-bit keys with 96-bit IVs are run; other
@@ -239,6 +257,115 @@ static void test_wycheproof(impl *m, const char *dir)
            unsup);
 }
 
+/* ---- NIST CAVP GCM (gcmtestvectors.zip: gcmEncryptExtIV128.rsp,
+ * gcmDecrypt128.rsp), run when the files are in VECTORS_DIR/nist-cavp/aes;
+ * said loudly when they are not. Records with other IV lengths must answer
+ * UNSUPPORTED; tags shorter than 16 bytes are checked as a prefix of ours on
+ * seal and counted UNSUPPORTED on open (the class verifies 16-byte tags). */
+
+enum { NF_KEY, NF_IV, NF_PT, NF_AAD, NF_CT, NF_TAG, NF_N };
+typedef struct {
+    char f[NF_N][2100];
+    int fail, open;
+} nist_rec;
+
+typedef struct {
+    int run, unsup;
+} nist_count;
+
+static void nist_run(impl *m, const nist_rec *r, nist_count *n)
+{
+    uint8_t key[64], iv[600], tag[16], t[16];
+    uint8_t *pt = malloc(1100), *aad = malloc(1100), *ct = malloc(1100), *out = malloc(1100);
+    size_t kl = hsb_test_unhex(key, r->f[NF_KEY]), ivl = hsb_test_unhex(iv, r->f[NF_IV]);
+    size_t pl = hsb_test_unhex(pt, r->f[NF_PT]), al = hsb_test_unhex(aad, r->f[NF_AAD]);
+    size_t cl = hsb_test_unhex(ct, r->f[NF_CT]), tl = hsb_test_unhex(t, r->f[NF_TAG]);
+    hsb_rc rc = m->cls->init(m->ctx, key, kl);
+    if (kl != 16 || ivl != 12 || (r->open && tl != 16)) {
+        if (kl != 16) CHECKF(rc == HSB_E_UNSUPPORTED, "%s: nist key %zu", m->cls->name, kl);
+        if (kl == 16 && ivl != 12)
+            CHECKF(m->cls->seal(m->ctx, iv, ivl, aad, al, out, ct, cl, tag) == HSB_E_UNSUPPORTED,
+                   "%s: nist iv %zu", m->cls->name, ivl);
+        n->unsup++;
+    } else if (!r->open) {
+        CHECKF(m->cls->seal(m->ctx, iv, ivl, aad, al, out, pt, pl, tag) == HSB_OK &&
+                   !memcmp(out, ct, pl) && !memcmp(tag, t, tl),
+               "%s: nist seal pt %zu aad %zu tag %zu", m->cls->name, pl, al, tl);
+        n->run++;
+    } else {
+        int zero = 1;
+        memset(out, 0x5a, cl + 1);
+        rc = m->cls->open(m->ctx, iv, ivl, aad, al, out, ct, cl, t);
+        for (size_t i = 0; r->fail && i < cl; i++) zero &= out[i] == 0;
+        CHECKF(r->fail ? (rc == HSB_E_DECRYPT && zero) : (rc == HSB_OK && !memcmp(out, pt, pl)),
+               "%s: nist open ct %zu aad %zu (%s)", m->cls->name, cl, al,
+               r->fail ? "FAIL" : "valid");
+        n->run++;
+    }
+    free(pt);
+    free(aad);
+    free(ct);
+    free(out);
+}
+
+/* One "Name = value" line into the record; "Count" starts a record. */
+static int nist_line(nist_rec *r, const char *line)
+{
+    static const char *names[NF_N] = {"Key", "IV", "PT", "AAD", "CT", "Tag"};
+    if (!strncmp(line, "FAIL", 4)) r->fail = 1;
+    if (!strncmp(line, "Count = ", 8)) {
+        int open = r->open;
+        memset(r, 0, sizeof *r);
+        r->open = open;
+        return 1;
+    }
+    for (int i = 0; i < NF_N; i++) {
+        size_t nl = strlen(names[i]);
+        if (strncmp(line, names[i], nl) || strncmp(line + nl, " = ", 3)) continue;
+        size_t vl = strlen(line + nl + 3);
+        vl = vl < sizeof r->f[i] ? vl : sizeof r->f[i] - 1;
+        memcpy(r->f[i], line + nl + 3, vl);
+        r->f[i][vl] = 0;
+    }
+    return 0;
+}
+
+static void nist_file(impl *m, const char *dir, const char *file, int open)
+{
+    char path[1024], line[4400];
+    snprintf(path, sizeof path, "%s/nist-cavp/aes/%s", dir, file);
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        printf("  %s: NIST GCM vectors %s ABSENT: SKIPPED, nothing counted\n", m->cls->name, path);
+        return;
+    }
+    nist_rec *r = calloc(1, sizeof *r);
+    nist_count n = {0, 0};
+    int pending = 0;
+    r->open = open;
+    while (fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (pending && !line[0] && r->f[NF_TAG][0]) {
+            nist_run(m, r, &n);
+            pending = 0;
+        } else if (nist_line(r, line)) {
+            pending = 1;
+        }
+    }
+    if (pending && r->f[NF_TAG][0]) nist_run(m, r, &n);
+    fclose(fp);
+    free(r);
+    CHECKF(n.run > 0, "%s: %s: no record run", m->cls->name, file);
+    printf("  %s: %s: %d run, %d UNSUPPORTED (key size, IV length or short tag)\n", m->cls->name,
+           file, n.run, n.unsup);
+}
+
+static void test_nist(impl *m, const char *dir)
+{
+    nist_file(m, dir, "gcmEncryptExtIV128.rsp", 0);
+    nist_file(m, dir, "gcmDecrypt128.rsp", 1);
+}
+
 int main(int argc, char **argv)
 {
     const char *vectors = argc > 1 ? argv[1] : NULL;
@@ -246,15 +373,17 @@ int main(int argc, char **argv)
     hsb_test_prng_seed(0x243f6a8885a308d3ull);
     const hsb_cpu_features *f = hsb_cpu();
     const hsb_gcm_class *ni = hsb_native_gcm_ni_get(), *y = hsb_native_gcm_vaes256_get();
+    const hsb_gcm_class *z = hsb_native_gcm_vaes512_get();
     CHECKF(!!ni == !!(f->aesni && f->pclmul), "gcm (aesni) getter vs cpu");
     CHECKF(!!y == !!(f->aesni && f->pclmul && f->vaes && f->vpclmul && f->avx2),
            "gcm (vaes256) getter vs cpu");
+    CHECKF(!!z == !!(y && f->avx512f && f->avx512bw), "gcm (vaes512) getter vs cpu");
     const hsb_backend *b = hsb_native_backend();
-    CHECKF(b->gcm == (y ? y : ni), "native backend's gcm is not the widest available");
+    CHECKF(b->gcm == (z ? z : y ? y : ni), "native backend's gcm is not the widest available");
 
-    const hsb_gcm_class *paths[] = {ni, y};
-    const char *labels[] = {"gcm-aesni-clmul", "gcm-vaes256-vpclmul"};
-    for (int i = 0; i < 2; i++) {
+    const hsb_gcm_class *paths[] = {ni, y, z};
+    const char *labels[] = {"gcm-aesni-clmul", "gcm-vaes256-vpclmul", "gcm-vaes512-vpclmul"};
+    for (int i = 0; i < 3; i++) {
         if (!paths[i]) {
             printf("%-18s UNAVAILABLE on this CPU\n", labels[i]);
             continue;
@@ -265,6 +394,7 @@ int main(int argc, char **argv)
         test_contract(&m);
         test_differential(&m);
         if (vectors) test_wycheproof(&m, vectors);
+        if (vectors) test_nist(&m, vectors);
         m.cls->clear(m.ctx);
         hsb_ctx_free(m.ctx, m.cls->ctx_size);
         printf("%-18s %s (%d checks)\n", labels[i], hsb_test_failures == before ? "ok" : "FAILED",

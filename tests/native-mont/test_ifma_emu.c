@@ -95,6 +95,19 @@ int main(void)
                 failures++;
                 printf("FAIL pow2 fallback n=%zu it=%d\n", n, it);
             }
+            /* public exponents (sliding windows): e1 itself, then 65537 and 3 */
+            static const uint8_t f4[] = {0x01, 0x00, 0x01}, three[] = {0x03};
+            const uint8_t *pubs[] = {e1, f4, three};
+            const size_t plen[] = {l1, sizeof f4, sizeof three};
+            for (int k = 0; k < 3; k++) {
+                hsb_nm_pow_public(fi, &mi1, o1, b1, pubs[k], plen[k]);
+                hsb_nm_pow_generic(pe, &mp1, w1, b1, pubs[k], plen[k]);
+                checks++;
+                if (memcmp(o1, w1, n * 8) != 0) {
+                    failures++;
+                    printf("FAIL pow_public n=%zu it=%d exp %zu bytes\n", n, it, plen[k]);
+                }
+            }
         }
     }
     /* The start-up self-test's own logic, on the model. */

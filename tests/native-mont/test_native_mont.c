@@ -700,6 +700,21 @@ static void test_ifma_vs_mulx(int per_size)
             hsb_nm_pow(fi, &m1, o1, b1, e1, l1);
             hsb_nm_pow_generic(mx, &x1, w1, b1, e1, l1);
             CHECK(memcmp(o1, w1, n * 8) == 0, "ifma pow n=%zu exp %zu bytes", n, l1);
+            /* public exponents (sliding windows), bases as drawn and the
+             * edges 0, 1, N - 1 in turn */
+            if (it % 4 == 1) memset(b1, 0, sizeof b1);
+            if (it % 4 == 2) memset(b1, 0, sizeof b1), b1[0] = 1;
+            if (it % 4 == 3) memcpy(b1, N1, sizeof b1), b1[0] -= 1;
+            static const uint8_t f4[] = {0x01, 0x00, 0x01};
+            hsb_nm_pow_public(fi, &m1, o1, b1, f4, sizeof f4);
+            hsb_nm_pow_generic(mx, &x1, w1, b1, f4, sizeof f4);
+            CHECK(memcmp(o1, w1, n * 8) == 0, "ifma pow_public n=%zu exp 65537", n);
+            hsb_nm_pow_public(fi, &m1, o1, b1, e1, l1);
+            hsb_nm_pow_generic(mx, &x1, w1, b1, e1, l1);
+            CHECK(memcmp(o1, w1, n * 8) == 0, "ifma pow_public n=%zu exp %zu bytes", n, l1);
+            hsb_nm_pow(fi, &m1, o1, b1, e1, l1);
+            hsb_nm_pow_generic(mx, &x1, w1, b1, e1, l1);
+            CHECK(memcmp(o1, w1, n * 8) == 0, "ifma pow n=%zu exp %zu bytes (edge base)", n, l1);
             hsb_nm_pow2(fi, &m1, o1, b1, e1, l1, &m2, o2, b2, e2, l2);
             hsb_nm_pow_generic(mx, &x2, w2, b2, e2, l2);
             CHECK(memcmp(o1, w1, n * 8) == 0 && memcmp(o2, w2, n * 8) == 0,

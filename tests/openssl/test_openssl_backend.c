@@ -529,8 +529,8 @@ static void test_rng_about(void)
     CHECK(memcmp(a, b, 64) != 0 && memcmp(a, z, 64) != 0);
     CHECK_RC(B->rng->fill(NULL, 0), HSB_OK);
     CHECK(strstr(B->about, OpenSSL_version(OPENSSL_VERSION_STRING)) != NULL);
-    for (unsigned id = 0; id < HSB_CLASS_COUNT; id++)
-        CHECK(hsb_backend_impl_name(B, (hsb_class_id)id) != NULL);
+    for (unsigned id = 0; id < HSB_CLASS_COUNT; id++) /* every class but the optional one */
+        CHECK(id == HSB_CLASS_CBC_HMAC || hsb_backend_impl_name(B, (hsb_class_id)id) != NULL);
 }
 
 int main(void)

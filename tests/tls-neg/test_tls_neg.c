@@ -2138,13 +2138,14 @@ static void run_case(const neg_case *c, const char *comp, unsigned kx)
 /* Row c under each key exchange and composition asked for. */
 static void run_kxs(const neg_case *c, const char *kxname, const char *comp)
 {
-    static const char *const comps[] = {"openssl", "pk=gmp"};
+    /* cipher=native (its cbc-hmac record class) only when asked for by name. */
+    static const char *const comps[] = {"openssl", "pk=gmp", "cipher=native"};
     static const unsigned kxs[] = {KX_RSA, KX_DHE};
     for (size_t k = 0; k < 2; k++) {
         if (!(c->kxs & kxs[k])) continue;
         if (kxname && strcmp(kxname, kxs[k] == KX_RSA ? "rsa" : "dhe") != 0) continue;
-        for (size_t m = 0; m < 2; m++) {
-            if (comp && strcmp(comp, comps[m]) != 0) continue;
+        for (size_t m = 0; m < 3; m++) {
+            if ((comp || m == 2) && (!comp || strcmp(comp, comps[m]) != 0)) continue;
             cur_comp = comps[m];
             run_case(c, comps[m], kxs[k]);
         }
@@ -2172,7 +2173,8 @@ int main(int argc, char **argv)
         else {
             fprintf(stderr,
                     "usage: %s [--group flips|records|hello|certs|kx|gcm] [--case SUBSTRING]\n"
-                    "       [--comp openssl|pk=gmp] [--kx rsa|dhe] [--mac etm|mte] [--quick]\n"
+                    "       [--comp openssl|pk=gmp|cipher=native] [--kx rsa|dhe] [--mac etm|mte] "
+                    "[--quick]\n"
                     "       [--verbose]\n",
                     argv[0]);
             return 2;
