@@ -306,6 +306,90 @@ struct hsb_rng_class {
     hsb_rc (*fill)(void *out, size_t len);
 };
 
+/* ------------------------------------------------------------------ batches */
+
+/*
+ * Batch classes (multi-buffer public key, DESIGN.md "Batching"): up to
+ * `lanes` independent operations of one single class at once -- different
+ * inputs, possibly different keys or groups of one size -- in about the time
+ * of one (an 8-lane AVX-512 IFMA exponentiation, say). Bytes in, bytes out,
+ * as the single class. A batch class belongs to the backend of its single
+ * class: the jobs carry contexts that `single` init'ed, and a batch class
+ * takes no other (hsb_compose pairs a batch class only with the very single
+ * class it names). Everything else follows the single op's contract per job:
+ * lengths, ranges, error codes, aliasing, constant time in each lane's
+ * secrets (and independent of the other lanes' values: which lanes are used
+ * and their public lengths may show, nothing else).
+ *
+ * run: 1 <= n <= lanes jobs. Every job gets its own rc; a bad job (input
+ *      >= modulus, wrong length) fails alone with the single op's code and
+ *      never corrupts the other lanes. Returns HSB_OK when every job
+ *      succeeded, else the first failing job's rc. n out of range:
+ *      HSB_E_USAGE, no job run.
+ *
+ * Callers use the dispatch functions below (hsb_rsa_priv_batch, ...), which
+ * split any n into chunks of `lanes` and, where the composition has no batch
+ * class for its single class, loop over the single op -- in the open:
+ * hsb_batch_describe says which.
+ */
+typedef struct hsb_rsa_priv_job {
+    void *ctx; /* a context init'ed by the composition's rsa_priv class */
+    uint8_t *out;
+    const uint8_t *in;
+    size_t len;
+    hsb_rc rc;
+} hsb_rsa_priv_job;
+
+/* check: in/in_len is the peer's Y, tested under policy (out unused);
+ * keygen: out/out_len is pub (in unused); derive: out = shared, in = peer. */
+typedef enum hsb_dh_job_kind {
+    HSB_DH_JOB_KEYGEN,
+    HSB_DH_JOB_DERIVE,
+    HSB_DH_JOB_CHECK
+} hsb_dh_job_kind;
+
+typedef struct hsb_dh_job {
+    void *ctx; /* a context init'ed by the composition's dh class */
+    hsb_dh_job_kind kind;
+    uint8_t *out;
+    size_t out_len;
+    const uint8_t *in;
+    size_t in_len;
+    hsb_dh_check policy; /* HSB_DH_JOB_CHECK only */
+    hsb_rc rc;
+} hsb_dh_job;
+
+typedef struct hsb_modexp_job {
+    uint8_t *out;
+    const uint8_t *base, *exp, *mod;
+    size_t base_len, exp_len, mod_len;
+    hsb_rc rc;
+} hsb_modexp_job;
+
+typedef struct hsb_rsa_priv_batch_class {
+    const char *name; /* e.g. "native-rsa-crt-mb8-ifma" */
+    size_t lanes;
+    const hsb_rsa_priv_class *single; /* the class whose contexts the jobs hold */
+    hsb_rc (*run)(hsb_rsa_priv_job *jobs, size_t n);
+} hsb_rsa_priv_batch_class;
+
+/* Jobs of one batch may mix kinds and groups; an implementation may run
+ * groups of different sizes (or kinds) as separate passes. */
+typedef struct hsb_dh_batch_class {
+    const char *name;
+    size_t lanes;
+    const hsb_dh_class *single;
+    hsb_rc (*run)(const hsb_rng_class *rng, hsb_dh_job *jobs, size_t n);
+} hsb_dh_batch_class;
+
+/* Stateless like hsb_modexp_class; lanes may hold different moduli. */
+typedef struct hsb_modexp_batch_class {
+    const char *name;
+    size_t lanes;
+    const hsb_modexp_class *single;
+    hsb_rc (*run)(hsb_modexp_job *jobs, size_t n);
+} hsb_modexp_batch_class;
+
 /* ------------------------------------------------------ backends, compositions */
 
 /* A backend: its name, one line about it, and its classes (NULL = absent). */
@@ -322,6 +406,10 @@ typedef struct hsb_backend {
     const hsb_hmac_sha256_class *hmac;
     const hsb_rng_class *rng;
     const hsb_cbc_hmac_class *cbc_hmac; /* optional, see above */
+    /* Batch classes (NULL = absent: the dispatch loops over the single op). */
+    const hsb_rsa_priv_batch_class *rsa_priv_batch;
+    const hsb_dh_batch_class *dh_batch;
+    const hsb_modexp_batch_class *modexp_batch;
 } hsb_backend;
 
 /* A composition: one implementation per class, the backend that served each
@@ -373,6 +461,24 @@ void hsb_provider_label(const hsb_provider *p, unsigned mask, const char *first,
 
 /* One line: "gmp (aes, gcm, sha256, hmac-sha256, rng borrowed from openssl)". */
 void hsb_provider_describe(const hsb_provider *p, char *buf, size_t len);
+
+/*
+ * Batch dispatch. Run n jobs (any n: split into chunks of the class's lanes).
+ * Each job gets its own rc: a bad lane fails alone and never corrupts others.
+ * Returns HSB_OK when every job succeeded, else the first failing rc (n = 0:
+ * HSB_OK). Uses the composition's batch class when it has one, else a loop
+ * over the single op (said in the open: hsb_batch_describe); a composition
+ * without the single class fails every job with HSB_E_UNSUPPORTED.
+ */
+hsb_rc hsb_rsa_priv_batch(const hsb_provider *p, hsb_rsa_priv_job *jobs, size_t n);
+hsb_rc hsb_dh_batch(const hsb_provider *p, const hsb_rng_class *rng, hsb_dh_job *jobs, size_t n);
+hsb_rc hsb_modexp_batch(const hsb_provider *p, hsb_modexp_job *jobs, size_t n);
+/* Lanes of the batch class serving that single class (HSB_CLASS_RSA_PRIV,
+ * HSB_CLASS_DH, HSB_CLASS_MODEXP); 1 for the loop and for other classes. */
+size_t hsb_batch_lanes(const hsb_provider *p, hsb_class_id single);
+/* One line for reports: "rsa-priv-batch: native-rsa-crt-mb8-ifma (8 lanes)"
+ * or "rsa-priv-batch: loop over openssl's rsa-priv" (or "... : none"). */
+void hsb_batch_describe(const hsb_provider *p, hsb_class_id single, char *buf, size_t len);
 
 /* Allocate and free a context for a class with ctx_size (HSB_CTX_ALIGN-aligned,
  * zeroed); free wipes it. Used outside hot paths. */

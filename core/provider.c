@@ -56,15 +56,22 @@ static void set_class(hsb_backend *dst, const hsb_backend *src, hsb_class_id id)
     switch (id) {
     case HSB_CLASS_MODEXP:
         dst->modexp = src->modexp;
+        /* A batch class only with the very single class its jobs' contexts
+         * (or none, for modexp) belong to. */
+        if (src->modexp_batch && src->modexp_batch->single == src->modexp)
+            dst->modexp_batch = src->modexp_batch;
         break;
     case HSB_CLASS_RSA_PRIV:
         dst->rsa_priv = src->rsa_priv;
+        if (src->rsa_priv_batch && src->rsa_priv_batch->single == src->rsa_priv)
+            dst->rsa_priv_batch = src->rsa_priv_batch;
         break;
     case HSB_CLASS_RSA_PUB:
         dst->rsa_pub = src->rsa_pub;
         break;
     case HSB_CLASS_DH:
         dst->dh = src->dh;
+        if (src->dh_batch && src->dh_batch->single == src->dh) dst->dh_batch = src->dh_batch;
         break;
     case HSB_CLASS_AES:
         dst->aes = src->aes;

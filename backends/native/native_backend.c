@@ -7,6 +7,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_native_aes.h"
+#include "native_batch.h"
 #include "native_cbc_hmac.h"
 #include "native_mont.h"
 #include "native_sha256.h"
@@ -27,6 +28,9 @@ static void build(void)
     backend.sha256 = hsb_native_sha256_get();
     backend.hmac = hsb_native_hmac_get();
     backend.cbc_hmac = hsb_native_cbc_hmac_get();
+    backend.rsa_priv_batch = hsb_native_rsa_priv_batch_get(backend.rsa_priv);
+    backend.dh_batch = hsb_native_dh_batch_get(backend.dh);
+    backend.modexp_batch = hsb_native_modexp_batch_get(backend.modexp);
     snprintf(about, sizeof about,
              "hand-written: Montgomery modexp/RSA-CRT/DH on the %s path; AES %s, GCM %s, "
              "SHA-256 %s",

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hsb_ct.h"
+#include "native_batch.h"
 #include "native_mont.h"
 
 typedef struct dh_ctx {
@@ -157,6 +158,22 @@ static hsb_rc dh_derive(void *vctx, uint8_t *shared, size_t shared_len, const ui
     hsb_nm_to_bytes(shared, shared_len, Y, ctx->n);
     hsb_wipe(Y, sizeof Y);
     return HSB_OK;
+}
+
+int hsb_nm_dh_view_get(void *vctx, hsb_nm_dh_view *v)
+{
+    dh_ctx *ctx = vctx;
+    if (!ctx || !ctx->e || !v) return 0;
+    *v = (hsb_nm_dh_view){.mp = &ctx->mp,
+                          .g = ctx->g,
+                          .q = ctx->q,
+                          .q_len = ctx->q_len,
+                          .p_len = ctx->p_len,
+                          .n = ctx->n,
+                          .priv_bits = ctx->priv_bits,
+                          .x = ctx->x,
+                          .x_len = &ctx->x_len};
+    return 1;
 }
 
 #define HSB_NM_DH_PATH(suffix, engine)                                                             \

@@ -37,6 +37,7 @@
 
 #include "hsb_ct.h"
 #include "hsb_limits.h"
+#include "native_batch.h"
 #include "native_mont.h"
 
 typedef struct rsa_priv_ctx {
@@ -48,6 +49,7 @@ typedef struct rsa_priv_ctx {
     hsb_nm_mont mn, mp, mq;
     uint64_t qinv[HSB_NM_MAX_LIMBS];
     uint8_t dp[HSB_MAX_MODULUS_BYTES], dq[HSB_MAX_MODULUS_BYTES], pub_e[HSB_MAX_MODULUS_BYTES];
+    hsb_nm_mb_rsa mb; /* the same key for the batch class (native_rsa_batch.c) */
 } rsa_priv_ctx;
 
 /* Load an odd prime (secret) into a Montgomery context of k limbs. */
@@ -137,7 +139,16 @@ static hsb_rc rsa_init(const hsb_nm_engine *e, void *vctx, const hsb_rsa_key *ke
     ctx->nn = nn;
     ctx->k = k;
     ctx->e = e;
+    /* Batch lanes: a key the batch code refuses keeps n_len 0 and its jobs
+     * go to op() one by one. */
+    if (hsb_nm_mb_rsa_init(&ctx->mb, hsb_nm_mb_e64(e), key) != HSB_OK) ctx->mb.n_len = 0;
     return HSB_OK;
+}
+
+const hsb_nm_mb_rsa *hsb_nm_rsa_priv_mb(const void *vctx)
+{
+    const rsa_priv_ctx *ctx = vctx;
+    return ctx && ctx->e && ctx->mb.n_len ? &ctx->mb : NULL;
 }
 
 static hsb_rc rsa_op(void *vctx, uint8_t *out, const uint8_t *in, size_t len)

@@ -295,6 +295,12 @@ void hsb_opts_help(FILE *to, unsigned a)
                     "                       (K records of --sizes bytes), ours at once through\n"
                     "                       the cbc-hmac class's seal_batch, libssl's SSL_write\n"
                     "                       K times on one connection (its one stream)\n");
+    if (a & HSB_OPT_BATCH)
+        fprintf(to, "  --batch B            also batch rows (crt-N-batchB, modexp-N-batchB,\n"
+                    "                       dh-*-G-batchB): B jobs per call through the\n"
+                    "                       composition's batch class (native: 8 lanes), or a\n"
+                    "                       loop over its single op where it has none (said in\n"
+                    "                       the row's batch field, with the mean lanes filled)\n");
     if (a & HSB_OPT_BREAKDOWN)
         fprintf(to, "  --breakdown          also time each primitive class inside the handshake\n"
                     "                       and report its share (and the protocol's remainder)\n");
@@ -445,6 +451,14 @@ static int set_streams(parse_ctx *x, const char *v)
     return -1;
 }
 
+static int set_batch(parse_ctx *x, const char *v)
+{
+    unsigned long n;
+    if (!parse_uint(v, 1, 64, &n)) return bad(x->o, "--batch", v, "1 to 64 jobs per call");
+    x->o->batch = (unsigned)n;
+    return -1;
+}
+
 static int set_sizes(parse_ctx *x, const char *v)
 {
     return parse_sizes(x->o, v);
@@ -472,6 +486,7 @@ enum {
     O_EMS,
     O_SUITE,
     O_STREAMS,
+    O_BATCH,
 };
 
 static const struct option longopts[] = {
@@ -496,6 +511,7 @@ static const struct option longopts[] = {
     {"ems", required_argument, NULL, O_EMS},
     {"suite", required_argument, NULL, O_SUITE},
     {"streams", required_argument, NULL, O_STREAMS},
+    {"batch", required_argument, NULL, O_BATCH},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -534,6 +550,7 @@ static const struct {
     {O_EMS, HSB_OPT_EMS, set_ems, 0, 0},
     {O_SUITE, HSB_OPT_SUITE, set_suite, 0, 0},
     {O_STREAMS, HSB_OPT_STREAMS, set_streams, 0, 0},
+    {O_BATCH, HSB_OPT_BATCH, set_batch, 0, 0},
 };
 
 static int take(void *ctx, const hsb_cmd_arg *a)

@@ -32,6 +32,7 @@ enum {
     HSB_OPT_ETM_BOTH = 1u << 15,  /* --etm also takes both (bulk's record rows) */
     HSB_OPT_SUITE = 1u << 16,     /* --suite rsa-cbc,dhe-gcm,... */
     HSB_OPT_STREAMS = 1u << 17,   /* --streams K (bulk: records of K connections at once) */
+    HSB_OPT_BATCH = 1u << 18,     /* --batch B (modexp's batch rows) */
 };
 
 /* --etm values: the MAC order of the CBC records (RFC 7366). */
@@ -76,6 +77,8 @@ typedef struct hsb_opts {
     /* --streams K: bulk's record-seal-streams rows seal the records of K
      * connections at once (the cbc-hmac class's seal_batch); 0: no such rows. */
     unsigned streams;
+    /* --batch B: modexp's batch rows submit B jobs per call (0: no rows). */
+    unsigned batch;
 } hsb_opts;
 
 #endif
