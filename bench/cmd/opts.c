@@ -33,6 +33,7 @@ void hsb_opts_defaults(hsb_opts *o, const char *cmd)
     o->etm = HSB_ETM_ON; /* libssl's defaults */
     o->ems = 1;
     o->ciphers = HSB_CIPH_CBC;
+    o->inflight = 1;
 }
 
 int hsb_parse_duration(const char *s, double *out)
@@ -289,6 +290,14 @@ void hsb_opts_help(FILE *to, unsigned a)
         fprintf(
             to,
             "  --sizes N[,N...]     buffer sizes in bytes (default 16,64,256,1024,8192,16384)\n");
+    if (a & HSB_OPT_INFLIGHT)
+        fprintf(to,
+                "  --inflight K         each worker keeps K handshakes in flight (K memory\n"
+                "                       pairs, stepped in turn; default 1) and runs their\n"
+                "                       public-key ops in batches of the composition's batch\n"
+                "                       lanes, flushed when full or when no handshake can move;\n"
+                "                       rows add inflight, batch_lanes and batch_fill (latency\n"
+                "                       percentiles only at K = 1: handshakes overlap)\n");
     if (a & HSB_OPT_BREAKDOWN)
         fprintf(to, "  --breakdown          also time each primitive class inside the handshake\n"
                     "                       and report its share (and the protocol's remainder)\n");
@@ -356,6 +365,15 @@ static int set_reps(parse_ctx *x, const char *v)
     unsigned long n;
     if (!parse_uint(v, 1, 1000, &n)) return bad(x->o, "--repetitions", v, "1 to 1000");
     x->o->repetitions = (unsigned)n;
+    return -1;
+}
+
+static int set_inflight(parse_ctx *x, const char *v)
+{
+    unsigned long n;
+    if (!parse_uint(v, 1, HSB_MAX_INFLIGHT, &n))
+        return bad(x->o, "--inflight", v, "1 to " HSB_STR(HSB_MAX_INFLIGHT));
+    x->o->inflight = (unsigned)n;
     return -1;
 }
 
@@ -457,6 +475,7 @@ enum {
     O_ETM,
     O_EMS,
     O_SUITE,
+    O_INFLIGHT,
 };
 
 static const struct option longopts[] = {
@@ -480,6 +499,7 @@ static const struct option longopts[] = {
     {"etm", required_argument, NULL, O_ETM},
     {"ems", required_argument, NULL, O_EMS},
     {"suite", required_argument, NULL, O_SUITE},
+    {"inflight", required_argument, NULL, O_INFLIGHT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -517,6 +537,7 @@ static const struct {
     {O_ETM, HSB_OPT_ETM, set_etm, 0, 0},
     {O_EMS, HSB_OPT_EMS, set_ems, 0, 0},
     {O_SUITE, HSB_OPT_SUITE, set_suite, 0, 0},
+    {O_INFLIGHT, HSB_OPT_INFLIGHT, set_inflight, 0, 0},
 };
 
 static int take(void *ctx, const hsb_cmd_arg *a)

@@ -31,6 +31,7 @@ enum {
     HSB_OPT_EMS = 1u << 14,       /* --ems on|off */
     HSB_OPT_ETM_BOTH = 1u << 15,  /* --etm also takes both (bulk's record rows) */
     HSB_OPT_SUITE = 1u << 16,     /* --suite rsa-cbc,dhe-gcm,... */
+    HSB_OPT_INFLIGHT = 1u << 17,  /* --inflight K (handshake) */
 };
 
 /* --etm values: the MAC order of the CBC records (RFC 7366). */
@@ -38,6 +39,10 @@ enum { HSB_ETM_OFF = 0, HSB_ETM_ON = 1, HSB_ETM_BOTH = 2 };
 
 #define HSB_MAX_SPECS 16
 #define HSB_MAX_LIST 16
+/* --inflight at most (memory pairs per worker: about 300 KiB each) */
+#define HSB_MAX_INFLIGHT 64
+#define HSB_STR_(x) #x
+#define HSB_STR(x) HSB_STR_(x)
 
 enum { HSB_KX_RSA = 1u << 0, HSB_KX_DHE = 1u << 1 };
 /* Record protections (--suite): AES-128-CBC + HMAC-SHA256, AES-128-GCM. */
@@ -71,6 +76,10 @@ typedef struct hsb_opts {
     /* --suite: the record protections (HSB_CIPH_*) of the suites named; the
      * key exchanges go into kx. Default CBC (handshake), CBC and GCM (bulk). */
     unsigned ciphers;
+    /* --inflight: handshakes each worker keeps in flight, their public-key
+     * ops run in batches (1, the default: one handshake at a time, no
+     * batches). */
+    unsigned inflight;
 } hsb_opts;
 
 #endif
