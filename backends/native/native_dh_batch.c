@@ -71,7 +71,11 @@ static int dh_lane(const hsb_rng_class *rng, hsb_dh_job *j, hsb_nm_mb_lane *l)
     shape = shape && (!(kg || dv) || (j->out && j->out_len == v.p_len));
     shape = shape && (!kg || (rng && rng->fill)) && (!dv || *v.x_len > 0) && (!full || v.q_len);
     if (shape) l->mod = hsb_nm_mb_mod_cached(v.mp->N, v.n);
-    if (!shape || !l->mod) {
+    /* q is public: where the kernel has no code for the size, the single
+     * check's variable-time path beats a constant-time lane loop. */
+    int slow =
+        full && l->mod && (l->mod->L == 0 || hsb_nm_mb_engine_get() != &hsb_nm_mb_engine_ifma);
+    if (!shape || !l->mod || slow) {
         j->rc = dh_single_job(rng, j);
         return 0;
     }

@@ -19,6 +19,7 @@ int hsb_cmd_modexp(int argc, char **argv)
     o.bits[0] = 1024, o.bits[1] = 2048, o.bits[2] = 3072, o.bits[3] = 4096;
     o.n_bits = 4;
     unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
-                      HSB_OPT_OUTPUT | HSB_OPT_BITS | HSB_OPT_DH_GROUPS | HSB_OPT_REFERENCE;
+                      HSB_OPT_OUTPUT | HSB_OPT_BITS | HSB_OPT_DH_GROUPS | HSB_OPT_REFERENCE |
+                      HSB_OPT_BATCH;
     return hsb_suite_command(&o, argc, argv, accept, usage, hsb_suite_modexp);
 }

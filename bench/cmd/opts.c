@@ -298,6 +298,12 @@ void hsb_opts_help(FILE *to, unsigned a)
                 "                       lanes, flushed when full or when no handshake can move;\n"
                 "                       rows add inflight, batch_lanes and batch_fill (latency\n"
                 "                       percentiles only at K = 1: handshakes overlap)\n");
+    if (a & HSB_OPT_BATCH)
+        fprintf(to, "  --batch B            also batch rows (crt-N-batchB, modexp-N-batchB,\n"
+                    "                       dh-*-G-batchB): B jobs per call through the\n"
+                    "                       composition's batch class (native: 8 lanes), or a\n"
+                    "                       loop over its single op where it has none (said in\n"
+                    "                       the row's batch field, with the mean lanes filled)\n");
     if (a & HSB_OPT_BREAKDOWN)
         fprintf(to, "  --breakdown          also time each primitive class inside the handshake\n"
                     "                       and report its share (and the protocol's remainder)\n");
@@ -449,6 +455,14 @@ static int set_suite(parse_ctx *x, const char *v)
     return -1;
 }
 
+static int set_batch(parse_ctx *x, const char *v)
+{
+    unsigned long n;
+    if (!parse_uint(v, 1, 64, &n)) return bad(x->o, "--batch", v, "1 to 64 jobs per call");
+    x->o->batch = (unsigned)n;
+    return -1;
+}
+
 static int set_sizes(parse_ctx *x, const char *v)
 {
     return parse_sizes(x->o, v);
@@ -476,6 +490,7 @@ enum {
     O_EMS,
     O_SUITE,
     O_INFLIGHT,
+    O_BATCH,
 };
 
 static const struct option longopts[] = {
@@ -500,6 +515,7 @@ static const struct option longopts[] = {
     {"ems", required_argument, NULL, O_EMS},
     {"suite", required_argument, NULL, O_SUITE},
     {"inflight", required_argument, NULL, O_INFLIGHT},
+    {"batch", required_argument, NULL, O_BATCH},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -538,6 +554,7 @@ static const struct {
     {O_EMS, HSB_OPT_EMS, set_ems, 0, 0},
     {O_SUITE, HSB_OPT_SUITE, set_suite, 0, 0},
     {O_INFLIGHT, HSB_OPT_INFLIGHT, set_inflight, 0, 0},
+    {O_BATCH, HSB_OPT_BATCH, set_batch, 0, 0},
 };
 
 static int take(void *ctx, const hsb_cmd_arg *a)

@@ -31,7 +31,8 @@ enum {
     HSB_OPT_EMS = 1u << 14,       /* --ems on|off */
     HSB_OPT_ETM_BOTH = 1u << 15,  /* --etm also takes both (bulk's record rows) */
     HSB_OPT_SUITE = 1u << 16,     /* --suite rsa-cbc,dhe-gcm,... */
-    HSB_OPT_INFLIGHT = 1u << 17,  /* --inflight K (handshake) */
+    HSB_OPT_INFLIGHT = 1u << 18,  /* --inflight K (handshake) */
+    HSB_OPT_BATCH = 1u << 17,     /* --batch B (modexp's batch rows) */
 };
 
 /* --etm values: the MAC order of the CBC records (RFC 7366). */
@@ -80,6 +81,8 @@ typedef struct hsb_opts {
      * ops run in batches (1, the default: one handshake at a time, no
      * batches). */
     unsigned inflight;
+    /* --batch B: modexp's batch rows submit B jobs per call (0: no rows). */
+    unsigned batch;
 } hsb_opts;
 
 #endif

@@ -59,6 +59,9 @@ typedef struct hsb_group {
     /* Compare a composition row's output with OpenSSL's before timing it
      * (hsb_report_queue_checked); NULL: none. */
     int (*verify)(void *arg, char *err, size_t len);
+    /* More implementation fields of a composition row (hsb_figure_impl), or
+     * NULL: e.g. the batch class that serves it. */
+    void (*row_impls)(void *ctx, const hsb_comp *c, hsb_figure *f);
     void *ctx;
 } hsb_group;
 

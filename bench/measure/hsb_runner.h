@@ -41,6 +41,7 @@ typedef enum hsb_bd_kind {
 /* One worker's counters; aligned and padded to cache lines. */
 typedef struct hsb_tstats {
     uint64_t iters;  /* operations completed */
+    uint64_t extra;  /* items beyond one per op call, added by the op (batch rows) */
     uint64_t errors; /* operations that failed but were counted (handshakes) */
     uint64_t tsc;    /* ticks in the loop */
     uint64_t op_tsc; /* ticks inside the operations (latency runs) */

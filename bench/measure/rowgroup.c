@@ -95,6 +95,7 @@ static hsb_rc composition_row(hsb_report *r, const hsb_group *g, const hsb_comp 
     hsb_figure_set_name(f);
     if (g->row_impl_key) hsb_figure_impl(f, g->row_impl_key, g->row_impl_val);
     hsb_suite_row_impls(f, &comps[c].p, g->impls);
+    if (g->row_impls) g->row_impls(g->ctx, &comps[c], f);
     queue_row(r, g, idx, (int)c, slot);
     return HSB_OK;
 }

@@ -117,7 +117,7 @@ static void run_phase(pool *p, unsigned tid, hsb_tstats *st, void *state)
     st->end_ns = hsb_now_ns();
     st->cpu_ns = hsb_thread_cpu_ns() - cpu0;
     if (w->breakdown) hsb_bd_bind(NULL);
-    st->iters = iters;
+    st->iters = iters + st->extra;
     st->cpu_ns -= st->paused_cpu_ns;
     st->tsc = t1 - t0 - st->paused_tsc;
     st->op_tsc = op_tsc;

@@ -7,6 +7,14 @@
  *   dh-keygen-G      a DH key pair in group G (private exponent of the group's
  *                    size, g^x mod p)
  *   dh-derive-G      the shared secret peer^x mod p
+ *   ...-batchB       (--batch B) the same work as B jobs per call through the
+ *                    composition's batch class (hsb_provider.h "batches"),
+ *                    or its loop over the single op where the backend has
+ *                    none; rates count jobs. Each lane its own input (DH:
+ *                    its own context); the reference row is OpenSSL's
+ *                    single op, so the ratio is per-core throughput against
+ *                    it. The row's batch field and a note name the batch
+ *                    class and the mean lanes filled per pass.
  *
  * Reference rows ("bn-reference", "evp-reference"): OpenSSL doing the same
  * work through its public API, bytes in and bytes out as our classes take
@@ -40,6 +48,7 @@ typedef struct mx_job {
     const hsb_dh_group *group;
     EVP_PKEY *dh_params, *dh_peer; /* reference: group, and the peer's key */
     uint8_t peer_pub[HSB_MAX_MODULUS_BYTES];
+    unsigned batch; /* jobs per call (composition rows), 0: the single op */
 } mx_job;
 
 typedef struct mx_state {
@@ -51,13 +60,32 @@ typedef struct mx_state {
     BIGNUM *r, *a, *e, *m;
     EVP_PKEY_CTX *pctx;
     EVP_PKEY *own;
+    /* batch rows: per-lane inputs and outputs (HSB_MAX_MODULUS_BYTES apart)
+     * and, for DH, per-lane contexts */
+    uint8_t *bin, *bout;
+    void **bctx;
 } mx_state;
+
+#define MB HSB_MAX_MODULUS_BYTES
+
+static void mx_free_batch(mx_state *s)
+{
+    const hsb_provider *p = s->j->p;
+    for (unsigned i = 0; s->bctx && i < s->j->batch; i++) {
+        if (s->bctx[i]) p->cls.dh->clear(s->bctx[i]);
+        hsb_ctx_free(s->bctx[i], p->cls.dh->ctx_size);
+    }
+    free(s->bctx);
+    hsb_ctx_free(s->bin, (size_t)s->j->batch * MB);
+    hsb_ctx_free(s->bout, (size_t)s->j->batch * MB);
+}
 
 static void mx_free(void *arg, void *sp)
 {
     (void)arg;
     mx_state *s = sp;
     if (!s) return;
+    if (s->j->batch && !s->j->ref) mx_free_batch(s);
     if (s->ctx) {
         const hsb_provider *p = s->j->p;
         if (s->j->kind == MX_CRT)
@@ -76,6 +104,72 @@ static void mx_free(void *arg, void *sp)
     hsb_ctx_free(s, sizeof *s);
 }
 
+/* Batch rows: lane i's input is the job's with its last byte xor i (still
+ * below the modulus: the inputs' top bits are clear); DH lanes get contexts
+ * of their own (keygen writes each lane's x). */
+static hsb_rc mx_init_batch(const mx_job *j, mx_state *s)
+{
+    const hsb_provider *p = j->p;
+    unsigned nb = j->batch;
+    s->bin = hsb_ctx_alloc((size_t)nb * MB);
+    s->bout = hsb_ctx_alloc((size_t)nb * MB);
+    HSB_ENSURE(s->bin && s->bout, HSB_E_NOMEM);
+    for (unsigned i = 0; i < nb; i++) {
+        memcpy(s->bin + (size_t)i * MB, j->base, j->len);
+        s->bin[(size_t)i * MB + j->len - 1] ^= (uint8_t)i;
+    }
+    if (j->kind == MX_CRT) {
+        s->ctx_size = p->cls.rsa_priv->ctx_size;
+        HSB_ENSURE((s->ctx = hsb_ctx_alloc(s->ctx_size)), HSB_E_NOMEM);
+        return p->cls.rsa_priv->init(s->ctx, &j->rsa->key);
+    }
+    if (j->kind == MX_MODEXP) return HSB_OK;
+    HSB_ENSURE((s->bctx = calloc(nb, sizeof *s->bctx)), HSB_E_NOMEM);
+    for (unsigned i = 0; i < nb; i++) {
+        HSB_ENSURE((s->bctx[i] = hsb_ctx_alloc(p->cls.dh->ctx_size)), HSB_E_NOMEM);
+        HSB_GUARD(p->cls.dh->init(s->bctx[i], j->group));
+        HSB_GUARD(p->cls.dh->keygen(s->bctx[i], p->cls.rng, s->bout + (size_t)i * MB, j->len));
+    }
+    return HSB_OK;
+}
+
+/* One call of a batch row: j->batch jobs through the dispatch. */
+static hsb_rc mx_op_batch(mx_state *s)
+{
+    const mx_job *j = s->j;
+    const hsb_provider *p = j->p;
+    size_t len = j->len, nb = j->batch;
+    union {
+        hsb_modexp_job mx[64];
+        hsb_rsa_priv_job rsa[64];
+        hsb_dh_job dh[64];
+    } u;
+    for (size_t i = 0; i < nb; i++) {
+        uint8_t *in = s->bin + i * MB, *out = s->bout + i * MB;
+        if (j->kind == MX_MODEXP)
+            u.mx[i] = (hsb_modexp_job){.out = out,
+                                       .base = in,
+                                       .base_len = len,
+                                       .exp = j->exp,
+                                       .exp_len = len,
+                                       .mod = j->mod,
+                                       .mod_len = len};
+        else if (j->kind == MX_CRT)
+            u.rsa[i] = (hsb_rsa_priv_job){.ctx = s->ctx, .out = out, .in = in, .len = len};
+        else
+            u.dh[i] = (hsb_dh_job){.ctx = s->bctx[i],
+                                   .out = out,
+                                   .out_len = len,
+                                   .kind = j->kind == MX_DH_KEYGEN ? HSB_DH_JOB_KEYGEN
+                                                                   : HSB_DH_JOB_DERIVE,
+                                   .in = j->peer_pub,
+                                   .in_len = len};
+    }
+    if (j->kind == MX_MODEXP) return hsb_modexp_batch(p, u.mx, nb);
+    if (j->kind == MX_CRT) return hsb_rsa_priv_batch(p, u.rsa, nb);
+    return hsb_dh_batch(p, p->cls.rng, u.dh, nb);
+}
+
 static hsb_rc mx_init(void *arg, unsigned tid, void **out)
 {
     (void)tid;
@@ -85,6 +179,7 @@ static hsb_rc mx_init(void *arg, unsigned tid, void **out)
     s->j = j;
     *out = s;
     const hsb_provider *p = j->p;
+    if (j->batch && !j->ref) return mx_init_batch(j, s);
     switch (j->kind) {
     case MX_MODEXP:
         if (j->ref) {
@@ -139,11 +234,15 @@ static hsb_rc mx_init(void *arg, unsigned tid, void **out)
 
 static hsb_rc mx_op(void *sp, hsb_tstats *st)
 {
-    (void)st;
     mx_state *s = sp;
     const mx_job *j = s->j;
     const hsb_provider *p = j->p;
     size_t len = j->len;
+    if (j->batch && !j->ref) {
+        /* A call is j->batch items; the runner counts one per call. */
+        if (st) st->extra += j->batch - 1;
+        return mx_op_batch(s);
+    }
     switch (j->kind) {
     case MX_MODEXP:
         if (!j->ref) return p->cls.modexp->modexp(s->out, j->base, len, j->exp, len, j->mod, len);
@@ -267,6 +366,54 @@ static int mx_verify_dh(const mx_job *j, mx_state *s, char *err, size_t len)
     return ok;
 }
 
+/* The lane's expected output into want; 1 when it could be made. DH derive
+ * lanes hold the known x[i]; a DH keygen lane's pub must be g^x for the x its
+ * context kept, which the single derive with peer g recomputes. */
+static int mx_lane_want(const mx_job *j, mx_state *s, size_t i, const uint8_t *x, size_t xl,
+                        uint8_t *want)
+{
+    size_t L = j->len;
+    const uint8_t *in = s->bin + i * MB;
+    switch (j->kind) {
+    case MX_MODEXP:
+        return bn_modexp(want, in, L, j->exp, L, j->mod, L);
+    case MX_CRT:
+        return bn_modexp(want, in, L, j->rsa->key.d, j->rsa->key.d_len, j->rsa->key.n, L);
+    case MX_DH_DERIVE:
+        return bn_modexp(want, j->peer_pub, L, x, xl, j->group->p, L);
+    default:
+        return j->p->cls.dh->derive(s->bctx[i], want, L, j->group->g, j->group->g_len) == HSB_OK;
+    }
+}
+
+/* Batch rows: one call, every lane checked. */
+static int mx_verify_batch(const mx_job *j, mx_state *s, char *err, size_t len)
+{
+    static _Thread_local uint8_t x[64][32];
+    uint8_t want[MB];
+    for (unsigned i = 0; j->kind == MX_DH_DERIVE && i < j->batch; i++) {
+        hsb_bench_random(x[i], sizeof x[i]);
+        x[i][0] |= 0x80;
+        if (j->p->cls.dh->set_priv(s->bctx[i], x[i], sizeof x[i], want, j->len) != HSB_OK) {
+            snprintf(err, len, "set_priv failed: %s", hsb_last_error());
+            return 0;
+        }
+    }
+    if (mx_op_batch(s) != HSB_OK) {
+        snprintf(err, len, "batch failed: %s", hsb_last_error());
+        return 0;
+    }
+    for (unsigned i = 0; i < j->batch; i++) {
+        if (mx_lane_want(j, s, i, x[i], sizeof x[i], want) &&
+            memcmp(want, s->bout + (size_t)i * MB, j->len) == 0)
+            continue;
+        snprintf(err, len, "lane %u of %u: wrong result against OpenSSL: not measured", i,
+                 j->batch);
+        return 0;
+    }
+    return 1;
+}
+
 /* Check a backend row against OpenSSL before timing it; 1 when right. */
 static int mx_verify(void *arg, char *err, size_t len)
 {
@@ -275,6 +422,8 @@ static int mx_verify(void *arg, char *err, size_t len)
     int ok = 0;
     if (mx_init((void *)j, 0, &s) != HSB_OK)
         snprintf(err, len, "set-up failed: %s", hsb_last_error());
+    else if (j->batch)
+        ok = mx_verify_batch(j, s, err, len);
     else if (j->kind == MX_MODEXP || j->kind == MX_CRT)
         ok = mx_verify_pow(j, s, err, len);
     else
@@ -298,6 +447,7 @@ static void random_inputs(mx_job *j, size_t n)
 
 typedef struct mx_variant {
     int kind;
+    unsigned batch;
     char variant[48];
     unsigned bits;
     const hsb_dh_group *group;
@@ -306,12 +456,26 @@ typedef struct mx_variant {
 static void add_variant(mx_variant *vs, size_t *nv, int kind, const char *prefix, unsigned bits,
                         const hsb_dh_group *g)
 {
-    vs[*nv] = (mx_variant){kind, "", bits, g};
+    vs[*nv] = (mx_variant){kind, 0, "", bits, g};
     if (g)
         snprintf(vs[*nv].variant, sizeof vs[*nv].variant, "%s-%s", prefix, g->name);
     else
         snprintf(vs[*nv].variant, sizeof vs[*nv].variant, "%s-%u", prefix, bits);
     (*nv)++;
+}
+
+/* With --batch B, each variant is followed by its batch variant. */
+static size_t mx_add_batch(const hsb_opts *o, mx_variant *vs, size_t nv)
+{
+    if (!o->batch) return nv;
+    for (size_t i = nv; i-- > 0;) {
+        vs[2 * i] = vs[i];
+        vs[2 * i + 1] = vs[i];
+        vs[2 * i + 1].batch = o->batch;
+        size_t l = strlen(vs[i].variant);
+        snprintf(vs[2 * i + 1].variant + l, sizeof vs[i].variant - l, "-batch%u", o->batch);
+    }
+    return 2 * nv;
 }
 
 /* The variants, in order: modexp per size, RSA per size, DH per group
@@ -332,7 +496,7 @@ static size_t mx_variants(const hsb_opts *o, mx_variant *vs)
         add_variant(vs, &nv, MX_DH_KEYGEN, "dh-keygen", (unsigned)g->p_len * 8, g);
         add_variant(vs, &nv, MX_DH_DERIVE, "dh-derive", (unsigned)g->p_len * 8, g);
     }
-    return nv;
+    return mx_add_batch(o, vs, nv);
 }
 
 /* What a group's callbacks share: the variant's inputs (job), one copy of
@@ -402,6 +566,36 @@ static hsb_rc mx_row(void *ctx, int comp, size_t slot, hsb_work *w, char *err, s
     return HSB_OK;
 }
 
+static hsb_class_id mx_class(int kind)
+{
+    return kind == MX_MODEXP ? HSB_CLASS_MODEXP
+           : kind == MX_CRT  ? HSB_CLASS_RSA_PRIV
+                             : HSB_CLASS_DH;
+}
+
+/* "native-rsa-crt-mb8-ifma, 8 jobs/call, mean fill 8.0/8 lanes" or "loop
+ * over openssl's rsa-priv, ...": the dispatch splits B jobs into chunks of
+ * the class's lanes, so the mean fill is B over the number of chunks. */
+static void mx_batch_line(const hsb_provider *p, int kind, unsigned b, char *buf, size_t len)
+{
+    char d[96];
+    hsb_class_id cls = mx_class(kind);
+    hsb_batch_describe(p, cls, d, sizeof d);
+    const char *what = strstr(d, ": ");
+    size_t lanes = hsb_batch_lanes(p, cls), chunks = (b + lanes - 1) / lanes;
+    snprintf(buf, len, "%s, %u jobs/call, mean fill %.1f/%zu lanes", what ? what + 2 : d, b,
+             (double)b / (double)chunks, lanes);
+}
+
+static void mx_row_impls(void *ctx, const hsb_comp *c, hsb_figure *f)
+{
+    const mx_group *mg = ctx;
+    char line[160];
+    if (!mg->job.batch) return;
+    mx_batch_line(&c->p, mg->job.kind, mg->job.batch, line, sizeof line);
+    hsb_figure_impl(f, "batch", line);
+}
+
 static const char *const mx_ref_impl[] = {
     [MX_MODEXP] = "openssl:BN_mod_exp_mont_consttime",
     [MX_CRT] = "openssl:EVP_PKEY_decrypt(RSA_NO_PADDING)",
@@ -416,6 +610,7 @@ static hsb_rc mx_variant_run(hsb_report *r, const hsb_opts *o, const hsb_comp *c
     memset(&mg->job, 0, sizeof mg->job);
     mg->job.kind = mv->kind;
     mg->job.group = mv->group;
+    mg->job.batch = mv->batch;
     mg->setup_err[0] = '\0';
     /* Planning only counts the rows: no inputs, no key. */
     if (!r->planning && mv->kind == MX_MODEXP) random_inputs(&mg->job, mv->bits / 8);
@@ -439,8 +634,15 @@ static hsb_rc mx_variant_run(hsb_report *r, const hsb_opts *o, const hsb_comp *c
         .available = mx_available,
         .row = mx_row,
         .verify = mx_verify,
+        .row_impls = mx_row_impls,
         .ctx = mg,
     };
+    for (size_t c = 0; c < nc && mv->batch && !r->planning; c++) {
+        char line[160], why[128];
+        if (!mx_available(mg, &comps[c], why, sizeof why)) continue;
+        mx_batch_line(&comps[c].p, mv->kind, mv->batch, line, sizeof line);
+        hsb_report_note(r, "modexp/%s/%s: %s", mv->variant, comps[c].spec, line);
+    }
     hsb_rc rc = hsb_group_run(r, o, comps, nc, &g);
     EVP_PKEY_free(mg->job.dh_params);
     EVP_PKEY_free(mg->job.dh_peer);
@@ -454,7 +656,7 @@ hsb_rc hsb_suite_modexp(hsb_report *r, const hsb_opts *o)
                     HSB_CLASS_BIT(HSB_CLASS_DH);
     size_t nc;
     HSB_GUARD(hsb_suite_compositions(o, want, comps, HSB_MAX_SPECS, &nc));
-    mx_variant vs[HSB_MAX_LIST * 4];
+    mx_variant vs[HSB_MAX_LIST * 8];
     size_t nv = mx_variants(o, vs);
     mx_group *mg = calloc(1, sizeof *mg);
     mx_job *rows = calloc(nc + 1, sizeof *rows);

@@ -185,6 +185,8 @@ if WHAT == "cli":
         (["modexp", "--backend", "nosuch"], "nosuch"),
         (["modexp", "--backend", "gmp,"], "--backend"),
         (["modexp", "--repetitions", "0"], "--repetitions"),
+        (["modexp", "--batch", "0"], "--batch"),
+        (["bulk", "--batch", "8"], "--batch"),
         (["bulk", "--frobnicate"], "--frobnicate"),
         (["bulk", "--kx", "rsa"], "--kx"),
         (["modexp", "--bits"], "--bits"),
@@ -253,6 +255,26 @@ elif WHAT == "modexp":
     for r in d["benchmarks"]:
         if r["run_type"] == "iteration" and r["variant"].startswith("dh-") and r.get("group") != "ffdhe2048":
             fail("%s: group %s" % (r["name"], r.get("group")))
+    # --batch 3: batch rows beside the single ones; the native row names its
+    # batch class and fill, openssl's says it loops over the single op.
+    j = os.path.join(OUT, "mb.json")
+    run([HSB, "modexp", "--bits", "1024", "--dh-group", "ffdhe2048", "--batch", "3",
+         "--backend", "native,openssl", "--json", j] + FAST)
+    d = check_results(j, "modexp", want_backends=["native", "openssl", "evp-reference"])
+    seen = set()
+    for r in d["benchmarks"]:
+        if r["run_type"] != "iteration" or not r["variant"].endswith("-batch3"):
+            continue
+        b = r.get("implementations", {}).get("batch", "")
+        if r["backend"] == "native" and not ("-mb8-" in b and "3 jobs/call, mean fill 3.0/8" in b):
+            fail("%s: batch field %r" % (r["name"], b))
+        if r["backend"] == "openssl" and "loop over openssl's" not in b:
+            fail("%s: batch field %r" % (r["name"], b))
+        seen.add(r["variant"])
+    for v in ["modexp-1024-batch3", "crt-1024-batch3", "dh-keygen-ffdhe2048-batch3",
+              "dh-derive-ffdhe2048-batch3"]:
+        if v not in seen:
+            fail("modexp --batch 3: no %s rows" % v)
 
 elif WHAT == "bulk":
     j, c = os.path.join(OUT, "b.json"), os.path.join(OUT, "b.csv")

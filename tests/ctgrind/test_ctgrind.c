@@ -37,6 +37,7 @@
 
 #include "hsb_backends.h"
 #include "hsb_ctgrind.h"
+#include "hsb_ctgrind_key.h"
 #include "hsb_native_aes.h"
 #include "native_mont.h"
 #include "native_sha256.h"
@@ -79,52 +80,22 @@ static int run_leak(const char *kind)
 
 /* --------------------------------------------------------------- the key */
 
-static const char *const key_fields[8] = {
-    OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,           OSSL_PKEY_PARAM_RSA_D,
-    OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,     OSSL_PKEY_PARAM_RSA_EXPONENT1,
-    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
-
-typedef struct key_bytes {
-    uint8_t v[8][512];
-    size_t len[8];
-} key_bytes;
+typedef hsb_ctgrind_key key_bytes;
 
 static int write_key(const char *path, int bits)
 {
-    EVP_PKEY *pk = EVP_RSA_gen((unsigned)bits);
     FILE *f = fopen(path, "w");
-    if (!pk || !f) return -1;
-    for (int i = 0; i < 8; i++) {
-        BIGNUM *b = NULL;
-        EVP_PKEY_get_bn_param(pk, key_fields[i], &b);
-        char *hex = BN_bn2hex(b);
-        fprintf(f, "%s\n", hex);
-        OPENSSL_free(hex);
-        BN_free(b);
-    }
-    fclose(f);
-    EVP_PKEY_free(pk);
-    return 0;
+    int rc = f ? hsb_ctgrind_key_write(f, bits) : -1;
+    if (f) fclose(f);
+    return rc;
 }
 
 static int read_key(const char *path, key_bytes *k)
 {
     FILE *f = fopen(path, "r");
-    if (!f) return -1;
-    char line[1200];
-    for (int i = 0; i < 8; i++) {
-        if (!fgets(line, sizeof line, f)) {
-            fclose(f);
-            return -1;
-        }
-        line[strcspn(line, "\r\n")] = '\0';
-        BIGNUM *b = NULL;
-        BN_hex2bn(&b, line);
-        k->len[i] = (size_t)BN_bn2bin(b, k->v[i]);
-        BN_free(b);
-    }
-    fclose(f);
-    return 0;
+    int rc = f ? hsb_ctgrind_key_read(f, k) : -1;
+    if (f) fclose(f);
+    return rc;
 }
 
 /* ------------------------------------------------------------ the checks */
