@@ -16,7 +16,7 @@
  *   t += a_i b;  m = t_0 k0 mod 2^52;  t += m N;  t = t / 2^52 (t_0's high
  *   bits carried into t_1);   then r = t normalised by one carry ripple.
  * Columns are 64-bit accumulators that take at most 4 L partial products
- * below 2^52 each (< 2^60 for L = 40), so nothing overflows. With
+ * below 2^52 each (< 2^61 for L = 79), so nothing overflows. With
  * a, b < 2 N and R > 4 N: r < (4 N^2 + R N) / R < 2 N, so products chain
  * without a subtraction; only the final AMM(x, 1) (<= N) is followed by one
  * constant-time subtraction per lane.
@@ -56,8 +56,6 @@
 #define M52 ((uint64_t)0xfffffffffffff)
 #define LANES HSB_NM_MB_LANES
 #define LMAX HSB_NM_MB_LMAX
-#define WINDOW 5
-#define TBL (1u << WINDOW)
 
 /* ------------------------------------------------------------------- AMM */
 
@@ -107,27 +105,85 @@ static AI IFMA_TARGET void amm_body(uint64_t *r, const uint64_t *a, const uint64
     ripple_store(r, acc, L);
 }
 
-/* r = AMM(a, a) per lane. The product form, on purpose: a triangle square
- * (off-diagonal products once, doubled: L^2 + L multiply-adds instead of
- * 2 L^2) with its 2 L columns in memory measured 1187 TSC cycles per 8-lane
- * 1024-bit call against 639 for this register-resident product (Zen 5): the
- * loads and stores cost more than the multiply-adds saved. A square that
- * keeps the window in registers is future work. */
+/* The square's 2 L columns without reduction, by product scanning with a in
+ * registers: column c is 2 (sum of a_i a_j, i < j) + a_(c/2)^2, low halves of
+ * the pairs with i + j = c and high halves of those with i + j = c - 1 in two
+ * separate chains (two independent multiply-add dependencies per column). */
+static AI IFMA_TARGET void sqr_columns(uint64_t *T, const uint64_t *a, const int L)
+{
+    vec x[LMAX];
+    HSB_UNROLL_ALL for (int j = 0; j < L; j++) x[j] = v_load(a + 8 * j);
+    HSB_UNROLL_ALL for (int c = 0; c < 2 * L; c++)
+    {
+        vec lo = v_zero(), hi = v_zero();
+        HSB_UNROLL_ALL for (int i = c < L ? 0 : c - L + 1; i < c - i; i++) lo =
+            v_madd_lo(lo, x[i], x[c - i]);
+        HSB_UNROLL_ALL for (int i = c - 1 < L ? 0 : c - L; i < c - 1 - i; i++) hi =
+            v_madd_hi(hi, x[i], x[c - 1 - i]);
+        vec s = v_add(lo, hi);
+        s = v_add(s, s);
+        if (c % 2 == 0)
+            s = v_madd_lo(s, x[c / 2], x[c / 2]);
+        else
+            s = v_madd_hi(s, x[c / 2], x[c / 2]);
+        v_store(T + 8 * c, s);
+    }
+}
+
+/*
+ * r = AMM(a, a) per lane for L <= 40: the square's columns first (L^2 + L
+ * multiply-adds instead of 2 L^2: each cross product once, doubled), then
+ * the Montgomery reduction over them in a register window of L columns as
+ * in amm_body (2 L^2 + L). The columns pass through memory once (2 L
+ * stores, 2 L loads); an earlier triangle that updated columns in memory
+ * per product measured 1187 TSC cycles per 8-lane 1024-bit call against 639
+ * for the register product, which is why the product rows stay as they
+ * are. Same m per step and the same column sums as amm_body(a, a), so the
+ * result is bit-identical (tests/native-mont checks it).
+ */
 static AI IFMA_TARGET void ams_body(uint64_t *r, const uint64_t *a, const uint64_t *n,
-                                    const uint64_t *k0, const int L)
+                                    const uint64_t *k0p, const int L)
+{
+    uint64_t T[8 * 2 * LMAX] __attribute__((aligned(64)));
+    sqr_columns(T, a, L);
+    const vec zero = v_zero(), k0 = v_load(k0p);
+    vec acc[LMAX];
+    HSB_UNROLL_ALL for (int j = 0; j < L; j++) acc[j] = v_load(T + 8 * j);
+    for (int i = 0; i < L; i++) {
+        vec m = v_madd_lo(zero, acc[0], k0);
+        acc[0] = v_madd_lo(acc[0], m, v_load(n));
+        vec carry = v_srl52(acc[0]);
+        HSB_UNROLL_ALL for (int j = 1; j < L; j++) acc[j] = v_madd_lo(acc[j], m, v_load(n + 8 * j));
+        HSB_UNROLL_ALL for (int j = 0; j < L; j++)
+        {
+            vec x = j + 1 < L ? acc[j + 1] : v_load(T + 8 * (L + i));
+            acc[j] = v_madd_hi(x, m, v_load(n + 8 * j));
+        }
+        acc[0] = v_add(acc[0], carry);
+    }
+    ripple_store(r, acc, L);
+}
+
+/* r = AMM(a, a) for L >= 60: the product rows. A fully unrolled column
+ * square there is 6,000+ multiply-adds of straight code per size (beyond
+ * the instruction cache); a square in memory lost to the register product
+ * at L = 20 (above). */
+static AI IFMA_TARGET void ams_prod_body(uint64_t *r, const uint64_t *a, const uint64_t *n,
+                                         const uint64_t *k0, const int L)
 {
     amm_body(r, a, a, n, k0, L);
 }
 
 /* dst = tbl[idx_k] in each lane k (entries of L transposed limbs), reading
- * every entry: the index is a secret, the compare mask picks per lane. */
+ * every one of the 2^w entries: the index is a secret, the compare mask
+ * picks per lane (a masked load keeps the row when the lane's index is e). */
 static AI IFMA_TARGET void lookup_body(uint64_t *dst, const uint64_t *tbl, const uint64_t *idx,
-                                       const int L)
+                                       const int L, const unsigned entries)
 {
     vec acc[LMAX];
     const vec vi = v_load(idx);
     for (int j = 0; j < L; j++) acc[j] = v_zero();
-    for (unsigned e = 0; e < TBL; e++) {
+    for (unsigned e = 0; e < entries; e++) {
         vmask k = v_eq_mask(v_set1(e), vi);
         const uint64_t *row = tbl + (size_t)e * 8 * L;
         HSB_UNROLL for (int j = 0; j < L; j++) acc[j] = v_blend(k, acc[j], v_load(row + 8 * j));
@@ -141,12 +197,14 @@ typedef void (*ams_fn)(uint64_t *r, const uint64_t *a, const uint64_t *n, const 
 typedef void (*lookup_fn)(uint64_t *dst, const uint64_t *tbl, const uint64_t *idx);
 typedef struct mb_ops {
     size_t L;
+    unsigned win; /* window bits: the table has 2^win entries of L limbs */
     amm_fn amm;
     ams_fn ams;
     lookup_fn lookup;
 } mb_ops;
 
-#define MB_INSTANCES(L)                                                                            \
+/* One size's kernel: SQR is ams_body (column square) or ams_prod_body. */
+#define MB_INSTANCES(L, WIN, SQR)                                                                  \
     static IFMA_TARGET void amm_##L(uint64_t *r, const uint64_t *a, const uint64_t *b,             \
                                     const uint64_t *n, const uint64_t *k0)                         \
     {                                                                                              \
@@ -155,21 +213,32 @@ typedef struct mb_ops {
     static IFMA_TARGET void ams_##L(uint64_t *r, const uint64_t *a, const uint64_t *n,             \
                                     const uint64_t *k0)                                            \
     {                                                                                              \
-        ams_body(r, a, n, k0, L);                                                                  \
+        SQR(r, a, n, k0, L);                                                                       \
     }                                                                                              \
     static IFMA_TARGET void lookup_##L(uint64_t *dst, const uint64_t *tbl, const uint64_t *idx)    \
     {                                                                                              \
-        lookup_body(dst, tbl, idx, L);                                                             \
+        lookup_body(dst, tbl, idx, L, 1u << (WIN));                                                \
     }
-MB_INSTANCES(20)
-MB_INSTANCES(30)
-MB_INSTANCES(40)
+/* L = 79 is the least count with 52 L >= 64 * 64 + 2 (hsb_nm_mb_mod_init's
+ * rule) for 4096-bit moduli. Window 4 from L = 60 on: a 5-bit table of 79
+ * limbs would be 158 KiB of stack, and the 1024 + 16 products of a 4-bit
+ * window cost 3 % more than the 820 + 32 of a 5-bit one on 4096 bits. */
+MB_INSTANCES(20, 5, ams_body)
+MB_INSTANCES(30, 5, ams_body)
+MB_INSTANCES(40, 5, ams_body)
+MB_INSTANCES(60, 4, ams_prod_body)
+MB_INSTANCES(79, 4, ams_prod_body)
 
 static const mb_ops ops_by_size[] = {
-    {20, amm_20, ams_20, lookup_20},
-    {30, amm_30, ams_30, lookup_30},
-    {40, amm_40, ams_40, lookup_40},
+    {20, 5, amm_20, ams_20, lookup_20}, {30, 5, amm_30, ams_30, lookup_30},
+    {40, 5, amm_40, ams_40, lookup_40}, {60, 4, amm_60, ams_60, lookup_60},
+    {79, 4, amm_79, ams_79, lookup_79},
 };
+
+/* The biggest table (entries x 8 lanes x L) over ops_by_size: 32 x 8 x 40
+ * words = 80 KiB (16 x 8 x 79 is just below). */
+#define TBL_WORDS (32 * 8 * 40)
+_Static_assert(16 * 8 * 79 <= TBL_WORDS, "window table too small for L = 79");
 
 /* The kernel for L 52-bit limbs, NULL for other sizes (public). */
 static const mb_ops *ops_for(size_t L)
@@ -228,17 +297,17 @@ static void get_lane(uint64_t *x, size_t n, const uint64_t *T, size_t L, size_t 
 typedef struct mb_state {
     uint64_t n52[8 * LMAX], rr[8 * LMAX], one[8 * LMAX], k0[LANES];
     uint64_t acc[8 * LMAX], t[8 * LMAX], idx[LANES];
-    uint64_t tbl[TBL * 8 * LMAX];
+    uint64_t tbl[TBL_WORDS];
 } mb_state;
 
-/* Table rows: base^e R mod N (AMM domain, < 2 N) for e < 32, per lane. */
+/* Table rows: base^e R mod N (AMM domain, < 2 N) for e < 2^win, per lane. */
 static void fill_table(const mb_ops *o, mb_state *s)
 {
     size_t W = 8 * o->L;
     uint64_t *tb = s->tbl;
     o->amm(tb, s->rr, s->one, s->n52, s->k0);     /* R */
     o->amm(tb + W, s->acc, s->rr, s->n52, s->k0); /* base R (base parked in acc) */
-    for (size_t e = 2; e < TBL; e++) {
+    for (size_t e = 2; e < ((size_t)1 << o->win); e++) {
         if (e % 2 == 0)
             o->ams(tb + e * W, tb + (e / 2) * W, s->n52, s->k0);
         else
@@ -247,23 +316,24 @@ static void fill_table(const mb_ops *o, mb_state *s)
 }
 
 static void load_indices(mb_state *s, const uint8_t *const exp[LANES], size_t len, size_t pos,
-                         const hsb_nm_mb_mod *const mod[LANES])
+                         const hsb_nm_mb_mod *const mod[LANES], unsigned win)
 {
     for (size_t k = 0; k < LANES; k++)
-        s->idx[k] = mod[k] ? hsb_nm_window(exp[k], len, pos, WINDOW) : 0;
+        s->idx[k] = mod[k] ? hsb_nm_window(exp[k], len, pos, win) : 0;
 }
 
 /* Left-to-right fixed window over all 8 exp_len bits, every lane at once. */
 static void run_windows(const mb_ops *o, mb_state *s, const hsb_nm_mb_mod *const mod[LANES],
                         const uint8_t *const exp[LANES], size_t len)
 {
-    size_t nwin = (8 * len + WINDOW - 1) / WINDOW, pos = (nwin - 1) * WINDOW;
-    load_indices(s, exp, len, pos, mod);
+    const unsigned w = o->win;
+    size_t nwin = (8 * len + w - 1) / w, pos = (nwin - 1) * w;
+    load_indices(s, exp, len, pos, mod, w);
     o->lookup(s->acc, s->tbl, s->idx);
     while (pos > 0) {
-        pos -= WINDOW;
-        for (int b = 0; b < WINDOW; b++) o->ams(s->acc, s->acc, s->n52, s->k0);
-        load_indices(s, exp, len, pos, mod);
+        pos -= w;
+        for (unsigned b = 0; b < w; b++) o->ams(s->acc, s->acc, s->n52, s->k0);
+        load_indices(s, exp, len, pos, mod, w);
         o->lookup(s->t, s->tbl, s->idx);
         o->amm(s->acc, s->acc, s->t, s->n52, s->k0);
     }
@@ -289,7 +359,7 @@ static int pow_ifma_mb(const hsb_nm_mb_mod *const mod[LANES], uint64_t *const ou
     size_t L = 0, n = batch_limbs(mod, &L);
     const mb_ops *o = ops_for(L);
     if (n == 0 || o == NULL || exp_len == 0) return 0;
-    mb_state s; /* ~95 KiB at L = 40: see native_mb.h on stack */
+    mb_state s; /* ~105 KiB: see native_mb.h on stack */
     memset(s.n52, 0, sizeof s.n52);
     memset(s.rr, 0, sizeof s.rr);
     memset(s.one, 0, sizeof s.one);
@@ -329,7 +399,7 @@ static int pow_ifma_mb(const hsb_nm_mb_mod *const mod[LANES], uint64_t *const ou
  */
 int hsb_nm_mb_ifma_selftest(void)
 {
-    static const size_t sizes[] = {16, 24, 32};
+    static const size_t sizes[] = {16, 24, 32, 48, 64};
     static hsb_nm_mb_mod mods[LANES];
     uint64_t st = 0x9e3779b97f4a7c15ull, b[LANES][HSB_NM_MAX_LIMBS], o[LANES][HSB_NM_MAX_LIMBS],
              w[HSB_NM_MAX_LIMBS];

@@ -46,6 +46,13 @@ int hsb_nm_dh_view_get(void *ctx, hsb_nm_dh_view *v);
  */
 const hsb_nm_mb_mod *hsb_nm_mb_mod_cached(const uint64_t *N, size_t n);
 
+/* Whether a lane of modulus m belongs in a batch: always on the sequential
+ * engine (the batch code runs lane by lane), and on IFMA only where the
+ * kernel has code for m's size -- elsewhere the single op (on its own
+ * fastest path) beats the sequential engine's 64-bit lanes, so the batch
+ * classes hand such jobs to it. */
+int hsb_nm_mb_lane_ok(const hsb_nm_mb_mod *m);
+
 /* One lane of a batch pass (modexp and DH): out = base^exp mod the lane's
  * modulus, n = mod->m.n limbs. */
 typedef struct hsb_nm_mb_lane {

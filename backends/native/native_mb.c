@@ -31,9 +31,10 @@ void hsb_nm_mb_mod_init(hsb_nm_mb_mod *q, const hsb_nm_engine *e64, const uint64
     hsb_nm_mont_init(&q->m, e64, N, n, floor_bit);
     q->e64 = e64;
     /* R52 = 2^(52 L) with L the least count giving R52 > 4 N (room for the
-     * almost-Montgomery bound). For n = 16, 24, 32 that is L = 20, 30, 40 and
-     * R52 = R64 2^d with d = 52 L - 64 n >= 0, so R52^2 mod N is R64^2 mod N
-     * doubled 2 d times (constant-time conditional subtractions). */
+     * almost-Montgomery bound). For n = 16, 24, 32, 48, 64 that is L = 20,
+     * 30, 40, 60, 79 and R52 = R64 2^d with d = 52 L - 64 n >= 0, so R52^2 mod
+     * N is R64^2 mod N doubled 2 d times (constant-time conditional
+     * subtractions). */
     size_t L = (64 * n + 2 + 51) / 52;
     if (L > HSB_NM_MB_LMAX || 52 * L < 64 * n) return; /* L = 0: kernel cannot take it */
     uint64_t x[HSB_NM_MAX_LIMBS];

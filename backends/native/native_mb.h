@@ -7,9 +7,10 @@
  * Layout (mont_ifma_mb.c): eight independent numbers of L limbs of 52 bits,
  * transposed so that limb i of lane k is word [8 i + k]: one zmm register
  * holds limb i of all eight lanes, and each VPMADD52 works on eight
- * independent products (Intel crypto_mb's layout). L = 20, 30, 40 for
- * moduli of 16, 24, 32 64-bit limbs (1024, 1536, 2048 bits), R = 2^(52 L)
- * >= 2^(64 n + 2), so almost-Montgomery products of values < 2 N stay < 2 N.
+ * independent products (Intel crypto_mb's layout). L = 20, 30, 40, 60, 79
+ * for moduli of 16, 24, 32, 48, 64 64-bit limbs (1024, 1536, 2048, 3072,
+ * 4096 bits: the least L with R = 2^(52 L) >= 2^(64 n + 2)), so almost-
+ * Montgomery products of values < 2 N stay < 2 N.
  *
  * Every lane has its own modulus (same limb count n for the whole batch),
  * its own k0 = -N^-1 mod 2^52, base and exponent (same byte length for the
@@ -24,9 +25,10 @@
  * the other lanes; its out/base/exp pointers are ignored and never touched.
  * At least one lane must be used.
  *
- * Stack: the 5-bit window table is 32 L zmm words (40/60/80 KiB for L =
- * 20/30/40); callers need about 96 KiB of stack (threads: glibc's default
- * 8 MiB is plenty).
+ * Stack: the window table is 2^w L zmm words, w = 5 up to L = 40 (40/60/80
+ * KiB for L = 20/30/40) and w = 4 from L = 60 (60/79 KiB for L = 60/79);
+ * with the rest of the state a pow needs about 120 KiB of stack (threads:
+ * glibc's default 8 MiB is plenty).
  */
 #ifndef HSB_NATIVE_MB_H
 #define HSB_NATIVE_MB_H
@@ -37,12 +39,12 @@
 #include "native_mont.h"
 
 #define HSB_NM_MB_LANES 8
-#define HSB_NM_MB_LMAX 40 /* 52-bit limbs: 2048-bit moduli */
+#define HSB_NM_MB_LMAX 79 /* 52-bit limbs: 4096-bit moduli */
 
 /*
  * One lane's modulus, prepared once (per key): the 64-bit context (for the
  * conversions, the final reduction and the portable fallback) and the
- * radix-2^52 constants. n must be 16, 24 or 32 for the IFMA kernel; the
+ * radix-2^52 constants. n must be 16, 24, 32, 48 or 64 for the IFMA kernel; the
  * fallback takes any n the 64-bit code takes.
  */
 typedef struct hsb_nm_mb_mod {
@@ -77,7 +79,7 @@ typedef struct hsb_nm_mb_engine {
                const uint8_t *const exp[HSB_NM_MB_LANES], size_t exp_len);
 } hsb_nm_mb_engine;
 
-/* AVX-512 IFMA kernel (mont_ifma_mb.c); n = 16, 24, 32 only. */
+/* AVX-512 IFMA kernel (mont_ifma_mb.c); n = 16, 24, 32, 48, 64 only. */
 extern const hsb_nm_mb_engine hsb_nm_mb_engine_ifma;
 /* Portable fallback: the lanes one after the other with hsb_nm_pow on each
  * lane's 64-bit engine (any n; constant time as that engine is). */
@@ -94,7 +96,9 @@ int hsb_nm_mb_ifma_selftest(void);
  * Montgomery product and square in the transposed layout (L limbs per lane,
  * words [8 i + k]); inputs < 2 N_k with every limb < 2^52, outputs likewise
  * (not fully reduced). n52/k0 transposed as well (k0: one word per lane).
- * r may alias a and b. L = 20, 30 or 40 (others: nothing is done, 0).
+ * r may alias a and b. L = 20, 30, 40, 60 or 79 (others: nothing is done,
+ * 0). The square computes each cross product once (L <= 40; the product
+ * rows above that) and gives the same words as the product of a with a.
  */
 int hsb_nm_mb_ifma_amm(uint64_t *r, const uint64_t *a, const uint64_t *b, const uint64_t *n52,
                        const uint64_t *k0, size_t L);

@@ -50,6 +50,22 @@ const hsb_nm_mb_mod *hsb_nm_mb_mod_cached(const uint64_t *N, size_t n)
     return &c->mod;
 }
 
+/* ------------------------------------------------------- kernel coverage */
+
+int hsb_nm_mb_lane_ok(const hsb_nm_mb_mod *m)
+{
+    if (hsb_nm_mb_engine_get() != &hsb_nm_mb_engine_ifma) return 1;
+    if (!m || m->L == 0 || m->L > HSB_NM_MB_LMAX) return 0;
+    /* Ask the kernel itself (it answers 0 for limb counts it has no code
+     * for), once per count and thread: one product of zeros. */
+    static _Thread_local signed char known[HSB_NM_MB_LMAX + 1];
+    if (!known[m->L]) {
+        static _Thread_local uint64_t z[4][HSB_NM_MB_LANES * HSB_NM_MB_LMAX];
+        known[m->L] = hsb_nm_mb_ifma_amm(z[0], z[1], z[2], z[3], z[3], m->L) ? 1 : -1;
+    }
+    return known[m->L] > 0;
+}
+
 /* ------------------------------------------------------------ pass runner */
 
 /* One pass: the lanes in todo with the first one's (n, exp_len). */
@@ -98,7 +114,7 @@ static int modexp_lane(const hsb_modexp_job *j, hsb_nm_mb_lane *l)
     uint64_t N[HSB_NM_MAX_LIMBS];
     hsb_nm_from_bytes(N, n, j->mod + off, mlen);
     l->mod = hsb_nm_mb_mod_cached(N, n);
-    if (!l->mod) return 0;
+    if (!l->mod || !hsb_nm_mb_lane_ok(l->mod)) return 0;
     size_t keep = j->base_len > 8 * n ? 8 * n : j->base_len;
     uint64_t high = 0;
     for (size_t i = 0; i < j->base_len - keep; i++) high |= j->base[i];

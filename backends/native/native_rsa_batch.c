@@ -70,8 +70,10 @@ static hsb_rc rsa_batch_run(hsb_rsa_priv_job *jobs, size_t n)
     for (size_t i = 0; i < n; i++) {
         hsb_rsa_priv_job *j = &jobs[i];
         keys[i] = hsb_nm_rsa_priv_mb(j->ctx);
-        if (!keys[i] || !j->out || !j->in || j->len != keys[i]->n_len) {
-            /* Not the batch's shape: the single op gives its own answer. */
+        if (!keys[i] || !j->out || !j->in || j->len != keys[i]->n_len ||
+            !hsb_nm_mb_lane_ok(&keys[i]->mp)) {
+            /* Not the batch's shape, or a size the kernel lacks: the single
+             * op gives its own answer, on its own fastest path. */
             j->rc = rsa_single->op(j->ctx, j->out, j->in, j->len);
             continue;
         }

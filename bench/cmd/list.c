@@ -12,7 +12,7 @@ static int take(void *ctx, const hsb_cmd_arg *a)
     (void)a; /* -h, --help: the only option */
     printf("usage: hsbench list\n\nPrints which backend provides which primitive "
            "class (the implementation's name, or '-' where the backend lacks it), "
-           "and the CPU features the native code found.\n");
+           "its batch classes and lanes, and the CPU features the native code found.\n");
     return 0;
 }
 
@@ -42,6 +42,28 @@ int hsb_cmd_list(int argc, char **argv)
             printf(" %-26s", impl ? impl : "-");
         }
         printf("\n");
+    }
+    /* Batch classes (hsb_provider.h "batches"): where a backend has none,
+     * the dispatch loops over its single op. */
+    printf("\nbatch classes (lanes; 'loop': the single op, one job at a time; '-': none):\n");
+    for (size_t i = 0; i < n; i++) {
+        const hsb_backend *b = bs[i];
+        const hsb_rsa_priv_batch_class *r = b->rsa_priv_batch;
+        const hsb_dh_batch_class *d = b->dh_batch;
+        const hsb_modexp_batch_class *m = b->modexp_batch;
+        printf("  %-10s rsa-priv %s (%zu), dh %s (%zu), modexp %s (%zu)\n", b->name,
+               r             ? r->name
+               : b->rsa_priv ? "loop"
+                             : "-",
+               r ? r->lanes : 1,
+               d       ? d->name
+               : b->dh ? "loop"
+                       : "-",
+               d ? d->lanes : 1,
+               m           ? m->name
+               : b->modexp ? "loop"
+                           : "-",
+               m ? m->lanes : 1);
     }
     printf("\nbackends:\n");
     for (size_t i = 0; i < n; i++) printf("  %-10s %s\n", bs[i]->name, bs[i]->about);

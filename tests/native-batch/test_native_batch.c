@@ -24,6 +24,7 @@
 #include "hsb_backends.h"
 #include "hsb_dh_groups.h"
 #include "hsb_test.h"
+#include "native_batch.h"
 
 static hsb_provider nat; /* "native": its batch classes, through the dispatch */
 static const hsb_backend *ossl;
@@ -351,6 +352,15 @@ int main(int argc, char **argv)
         return 77;
     }
     if (expect) CHECKF(engine_is(expect), "the batch classes do not run on %s", expect);
+    if (expect && strcmp(expect, "ifma") == 0) {
+        /* The kernel takes 1024/1536/2048-bit lanes (RSA-2048..4096 halves,
+         * ffdhe2048): those must not be handed to the single op. */
+        uint64_t N[32];
+        for (size_t n = 16; n <= 32; n += 8) {
+            memset(N, 0xff, sizeof N);
+            CHECKF(hsb_nm_mb_lane_ok(hsb_nm_mb_mod_cached(N, n)), "%zu-limb lanes not batched", n);
+        }
+    }
     test_modexp(dir);
     test_rsa();
     test_dh();

@@ -5,7 +5,8 @@
  * and addresses, with masks where the instructions have masks) runs under
  * valgrind with every lane's modulus, base and exponent marked undefined;
  * memcheck reports any branch or address that depends on them. Sizes 1024,
- * 1536 and 2048 bits, one lane unused.
+ * 1536, 2048 (column square, 5-bit window), 3072 and 4096 bits (product
+ * square, 4-bit window), one lane unused.
  *
  *   --control   runs hsb_nm_pow_public (variable time by contract) on a
  *               secret exponent through the same harness: valgrind must
@@ -83,8 +84,8 @@ static int run_child(int control)
 {
     int bad = 0;
     if (control) return check_size(16, 1);
-    static const size_t sizes[] = {16, 24, 32};
-    for (size_t s = 0; s < 3; s++) bad += check_size(sizes[s], 0);
+    static const size_t sizes[] = {16, 24, 32, 48, 64};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) bad += check_size(sizes[s], 0);
     return bad ? 1 : 0;
 }
 
