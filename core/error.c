@@ -44,6 +44,8 @@ const char *hsb_rc_name(hsb_rc rc)
         return "nomem";
     case HSB_E_INTERNAL:
         return "internal";
+    case HSB_E_PENDING:
+        return "pk-pending";
     default:
         return "unknown";
     }

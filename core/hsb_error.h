@@ -34,6 +34,7 @@ typedef enum hsb_rc {
     HSB_E_WOULD_BLOCK, /* a non-blocking transport has no data yet: retry */
     HSB_E_NOMEM,       /* an allocation failed */
     HSB_E_INTERNAL,    /* a bug in hsbench */
+    HSB_E_PENDING,     /* a TLS conn waits for a public-key op the driver runs (hsb_tls.h) */
 } hsb_rc;
 
 #if defined(__GNUC__)

@@ -41,6 +41,18 @@ HSB_MUST_CHECK hsb_rc hsb_pkcs1_decrypt_premaster(const hsb_rsa_priv_class *cls,
                                                   const uint8_t fallback[48],
                                                   uint8_t premaster[48]);
 
+/* The decoding half of hsb_pkcs1_decrypt_premaster, for a caller that ran
+ * the RSA op itself (an asynchronous TLS step): em is RSADP's output, k
+ * (>= 64) bytes. Same rule, same constant time; HSB_OK in every case. */
+HSB_MUST_CHECK hsb_rc hsb_pkcs1_premaster_decode(const uint8_t *em, size_t k,
+                                                 const uint8_t client_version[2],
+                                                 const uint8_t fallback[48], uint8_t premaster[48]);
+
+/* EMSA-PKCS1-v1_5 (RFC 8017 9.2) with SHA-256: the k-byte block that
+ * hsb_pkcs1_sign_sha256 hands to the RSA private op. k too small for the
+ * DigestInfo: HSB_E_USAGE. */
+HSB_MUST_CHECK hsb_rc hsb_pkcs1_emsa_sha256(uint8_t *em, size_t k, const uint8_t hash[32]);
+
 /* RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 8.2): sig is n_len bytes. */
 HSB_MUST_CHECK hsb_rc hsb_pkcs1_sign_sha256(const hsb_rsa_priv_class *cls, void *ctx,
                                             const uint8_t hash[32], uint8_t *sig, size_t sig_len);

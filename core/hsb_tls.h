@@ -376,9 +376,76 @@ HSB_MUST_CHECK hsb_rc hsb_tls_close(hsb_tls_conn *conn);
 /* Step a client and a server conn (started on the two ends of one mem pair)
  * alternately until both handshakes are done (HSB_OK) or one fails (its
  * error; *failed, when not NULL, gets the failing conn). Bounded: a pair that
- * stops making progress fails with HSB_E_INTERNAL. */
+ * stops making progress fails with HSB_E_INTERNAL. A public-key op an end
+ * hands out (hsb_tls_config_set_async_pk) runs at once (hsb_tls_pk_run). */
 HSB_MUST_CHECK hsb_rc hsb_tls_pair_handshake(hsb_tls_conn *client, hsb_tls_conn *server,
                                              hsb_tls_conn **failed);
+
+/* ------------------------------------- asynchronous public-key steps */
+
+/*
+ * A conn can stop at a public-key operation and let its driver run it, so
+ * that a driver with many conns in flight can run the operations of several
+ * handshakes as one batch (hsb_rsa_priv_batch, hsb_dh_batch: eight
+ * exponentiations in the lanes of one AVX-512 register take about the time
+ * of one). The core holds no threads or queues: it only stops and resumes.
+ *
+ * With async on (hsb_tls_config_set_async_pk; off by default, and then
+ * nothing below ever happens), hsb_tls_handshake returns HSB_E_PENDING where
+ * it needs one of these, instead of running it:
+ *   server: the RSA private op on the ClientKeyExchange premaster (RFC 5246
+ *           7.4.7.1), DH keygen for ServerKeyExchange, the ServerKeyExchange
+ *           signature's RSA private op (after PKCS#1 v1.5 padding), the
+ *           check of the client's dh_Yc and the derive;
+ *   client: the check of the server's dh_Ys, DH keygen and derive for
+ *           ClientKeyExchange, the CertificateVerify signature's RSA
+ *           private op.
+ * hsb_tls_pk_pending describes the operation as a job of the batch API
+ * (hsb_provider.h); its buffers and context live in the conn, and stay put
+ * until the conn resumes. The driver runs the job (alone or in a batch of
+ * jobs of other conns), hands the job's rc in with hsb_tls_pk_resume, and
+ * calls hsb_tls_handshake again. A failed job takes the path the failed
+ * synchronous op takes, to the same alert (a bad RSA premaster is no
+ * failure at all: RFC 5246 7.4.7.1's random premaster takes its place, and
+ * Finished fails). Calling hsb_tls_handshake while an op is out returns
+ * HSB_E_PENDING again without doing anything.
+ *
+ * The kinds of job, as the batch API groups them. mod_len is the job's
+ * modulus size (the RSA key's n_len, the DH group's p_len): a batch class
+ * runs jobs of one size per pass.
+ */
+typedef enum hsb_tls_pk_kind {
+    HSB_TLS_PK_NONE = 0,
+    HSB_TLS_PK_RSA_PRIV, /* op.rsa: raw RSA private op (hsb_rsa_priv_batch) */
+    HSB_TLS_PK_DH,       /* op.dh: keygen, derive or check (hsb_dh_batch) */
+} hsb_tls_pk_kind;
+
+typedef struct hsb_tls_pk_op {
+    hsb_tls_pk_kind kind;
+    size_t mod_len;
+    hsb_rsa_priv_job rsa; /* kind RSA_PRIV: ctx is the thread's key context */
+    hsb_dh_job dh;        /* kind DH: ctx is the conn's DH context */
+} hsb_tls_pk_op;
+
+/* Server and client: hand public-key ops to the driver (1) or run them in
+ * place (0, the default). Applies to conns started afterwards. A config
+ * starts with 1 when the environment has HSB_TLS_ASYNC_PK set (not empty,
+ * not "0"): the test suite's async pass, whose drivers (hsbench client and
+ * server, the test harness) run each op as it comes (hsb_tls_pk_run). */
+void hsb_tls_config_set_async_pk(hsb_tls_config *cfg, int on);
+/* The op conn waits for: HSB_OK with *op filled (its rc fields HSB_OK);
+ * HSB_E_USAGE when none is pending. */
+HSB_MUST_CHECK hsb_rc hsb_tls_pk_pending(const hsb_tls_conn *conn, hsb_tls_pk_op *op);
+/* The pending op ran: rc is its job's rc (the output, if any, was written
+ * through the job's out pointer). HSB_E_USAGE when none is pending. */
+HSB_MUST_CHECK hsb_rc hsb_tls_pk_resume(hsb_tls_conn *conn, hsb_rc rc);
+/* Convenience for drivers without batches: run the pending op now as a
+ * batch of one through the config's composition, and resume. */
+HSB_MUST_CHECK hsb_rc hsb_tls_pk_run(hsb_tls_conn *conn);
+/* hsb_tls_handshake, with every op the conn hands out run at once
+ * (hsb_tls_pk_run): what a driver that does not batch calls. Never returns
+ * HSB_E_PENDING. */
+HSB_MUST_CHECK hsb_rc hsb_tls_handshake_run(hsb_tls_conn *conn);
 
 /* ------------------------------------------------- what happened on conn */
 

@@ -86,6 +86,22 @@ hsb_rc hsb_pkcs1_decrypt(const hsb_rsa_priv_class *cls, void *ctx, uint8_t *out,
     return HSB_OK;
 }
 
+hsb_rc hsb_pkcs1_premaster_decode(const uint8_t *em, size_t k, const uint8_t client_version[2],
+                                  const uint8_t fallback[48], uint8_t premaster[48])
+{
+    HSB_ENSURE(em && client_version && fallback && premaster, HSB_E_USAGE);
+    HSB_ENSURE(k >= 64 && k <= HSB_MAX_MODULUS_BYTES, HSB_E_USAGE);
+    /* A good premaster sits at a fixed place: 00 02 PS 00 ver(2) random(46),
+     * so the separator must be at k - 49 exactly (RFC 5246 7.4.7.1). */
+    uint32_t sep;
+    uint32_t good = check_eme(em, k, &sep);
+    good &= hsb_ct_eq32(sep, (uint32_t)(k - 49));
+    good &= hsb_ct_eq32(em[k - 48], client_version[0]) & hsb_ct_eq32(em[k - 47], client_version[1]);
+    memcpy(premaster, fallback, 48);
+    hsb_ct_cond_copy(good, premaster, em + k - 48, 48);
+    return HSB_OK;
+}
+
 hsb_rc hsb_pkcs1_decrypt_premaster(const hsb_rsa_priv_class *cls, void *ctx, const uint8_t *ct,
                                    size_t ct_len, const uint8_t client_version[2],
                                    const uint8_t fallback[48], uint8_t premaster[48])
@@ -95,21 +111,13 @@ hsb_rc hsb_pkcs1_decrypt_premaster(const hsb_rsa_priv_class *cls, void *ctx, con
     HSB_ENSURE(k >= 64 && k <= HSB_MAX_MODULUS_BYTES && ct_len == k, HSB_E_USAGE);
     uint8_t em[HSB_MAX_MODULUS_BYTES];
     HSB_GUARD(cls->op(ctx, em, ct, k));
-
-    /* A good premaster sits at a fixed place: 00 02 PS 00 ver(2) random(46),
-     * so the separator must be at k - 49 exactly (RFC 5246 7.4.7.1). */
-    uint32_t sep;
-    uint32_t good = check_eme(em, k, &sep);
-    good &= hsb_ct_eq32(sep, (uint32_t)(k - 49));
-    good &= hsb_ct_eq32(em[k - 48], client_version[0]) & hsb_ct_eq32(em[k - 47], client_version[1]);
-    memcpy(premaster, fallback, 48);
-    hsb_ct_cond_copy(good, premaster, em + k - 48, 48);
+    hsb_rc rc = hsb_pkcs1_premaster_decode(em, k, client_version, fallback, premaster);
     hsb_wipe(em, k);
-    return HSB_OK;
+    return rc;
 }
 
 /* EMSA-PKCS1-v1_5 for SHA-256: 00 01 FF..FF 00 DigestInfo || H. */
-static hsb_rc emsa_sha256(uint8_t *em, size_t k, const uint8_t hash[32])
+hsb_rc hsb_pkcs1_emsa_sha256(uint8_t *em, size_t k, const uint8_t hash[32])
 {
     size_t t_len = sizeof sha256_prefix + 32;
     HSB_ENSURE(k >= t_len + 11, HSB_E_USAGE);
@@ -129,7 +137,7 @@ hsb_rc hsb_pkcs1_sign_sha256(const hsb_rsa_priv_class *cls, void *ctx, const uin
     size_t k = cls->n_len(ctx);
     HSB_ENSURE(k <= HSB_MAX_MODULUS_BYTES && sig_len == k, HSB_E_USAGE);
     uint8_t em[HSB_MAX_MODULUS_BYTES];
-    HSB_GUARD(emsa_sha256(em, k, hash));
+    HSB_GUARD(hsb_pkcs1_emsa_sha256(em, k, hash));
     return cls->op(ctx, sig, em, k);
 }
 
@@ -142,7 +150,7 @@ hsb_rc hsb_pkcs1_verify_sha256(const hsb_rsa_pub_class *cls, void *ctx, const ui
     if (sig_len != k) HSB_BAIL_MSG(HSB_E_DECRYPT, "signature length differs from modulus");
     uint8_t em[HSB_MAX_MODULUS_BYTES], want[HSB_MAX_MODULUS_BYTES];
     HSB_GUARD(cls->op(ctx, em, sig, k));
-    HSB_GUARD(emsa_sha256(want, k, hash));
+    HSB_GUARD(hsb_pkcs1_emsa_sha256(want, k, hash));
     if (!hsb_ct_memeq(em, want, k)) HSB_BAIL_MSG(HSB_E_DECRYPT, "signature does not verify");
     return HSB_OK;
 }

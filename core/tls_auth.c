@@ -99,7 +99,12 @@ hsb_rc tls_write_signature(hsb_tls_conn *c, hsb_stuffer *out, const uint8_t hash
     uint8_t *sig;
     HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &mark));
     HSB_GUARD(hsb_stuffer_reserve(out, k, &sig));
-    HSB_GUARD(hsb_pkcs1_sign_sha256(b->rsa_priv, t->rsa_priv, hash, sig, k));
+    /* hsb_pkcs1_sign_sha256 in two halves, so that the RSA op may be
+     * handed out (tls_pk.c) */
+    uint8_t em[HSB_MAX_MODULUS_BYTES];
+    HSB_ENSURE(k <= sizeof em, HSB_E_USAGE);
+    HSB_GUARD(hsb_pkcs1_emsa_sha256(em, k, hash));
+    HSB_GUARD(tls_pk_rsa(c, TLS_PK_SIGN, sig, em, k));
     return hsb_stuffer_end_vec(out, 2, mark);
 }
 

@@ -18,6 +18,7 @@ void tls_wipe_secrets(hsb_tls_conn *c)
     hsb_wipe(c->salt_w, sizeof c->salt_w);
     c->pms_len = 0;
     c->keys_ready = 0;
+    tls_pk_wipe(c);
 }
 
 static size_t round_ctx(size_t n)
@@ -152,6 +153,7 @@ static void reset_handshake(hsb_tls_conn *c)
     c->auth = TLS_AUTH_NONE;
     c->send_cert = c->client_auth = 0;
     c->peer_subject[0] = '\0';
+    tls_pk_reset(c);
 }
 
 /* Empty buffers, fresh sequence numbers (RFC 5246 6.1: 0 on each new

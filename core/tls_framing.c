@@ -72,7 +72,8 @@ static hsb_rc write_sealed_hs(hsb_tls_conn *c, const tls_action *a)
 hsb_rc tls_write_hs(hsb_tls_conn *c, const tls_action *a)
 {
     if (c->cipher_w) return write_sealed_hs(c, a);
-    if (c->out_hs_rec == SIZE_MAX) {
+    int opened = c->out_hs_rec == SIZE_MAX;
+    if (opened) {
         HSB_ENSURE(tls_out_free(c) >= TLS_HEADER_LEN, HSB_E_INTERNAL);
         c->out_hs_rec = c->out_end;
         c->out_end += TLS_HEADER_LEN;
@@ -87,6 +88,13 @@ hsb_rc tls_write_hs(hsb_tls_conn *c, const tls_action *a)
     hsb_rc rc = write_message(c, a, &s);
     /* The split headers of close_hs_record add at most 32 bytes. */
     tls_used(&c->out_used, c->out_end + s.wpos + 32);
+    if (rc != HSB_OK && opened) {
+        /* No half-made record may wait for a flush while the handler
+         * waits for a public-key op (HSB_E_PENDING) and runs again. */
+        c->out_end -= TLS_HEADER_LEN;
+        c->records_sent--;
+        c->out_hs_rec = SIZE_MAX;
+    }
     HSB_GUARD(rc);
     transcript_add(c, start, s.wpos);
     c->out_end += s.wpos;

@@ -191,7 +191,8 @@ static hsb_rc step_write(hsb_tls_conn *c, const tls_action *a)
     if (tls_out_free(c) < WRITE_ROOM) HSB_GUARD(tls_flush(c));
     hsb_clear_error();
     hsb_rc rc = a->record_type == TLS_RT_CCS ? a->handler[c->role](c, NULL) : tls_write_hs(c, a);
-    /* A writer never waits on the transport: that would be a bug. */
+    /* A writer never waits on the transport: that would be a bug. (It may
+     * wait on a public-key op it handed out: HSB_E_PENDING.) */
     return rc == HSB_E_WOULD_BLOCK ? HSB_E_INTERNAL : rc;
 }
 
@@ -222,7 +223,10 @@ static hsb_rc step(hsb_tls_conn *c)
     /* RFC 7627 4: the session hash ends with ClientKeyExchange, before any
      * CertificateVerify. */
     if (rc == HSB_OK && m == CLIENT_KEY) rc = tls_finish_master(c);
-    if (rc == HSB_OK) c->msg_no++;
+    if (rc == HSB_OK) {
+        c->msg_no++;
+        tls_pk_next(c);
+    }
     return rc;
 }
 
@@ -231,9 +235,10 @@ hsb_rc hsb_tls_handshake(hsb_tls_conn *c)
     HSB_ENSURE(c, HSB_E_USAGE);
     if (c->state == TLS_DEAD) return c->rc;
     HSB_ENSURE(c->state != TLS_IDLE, HSB_E_USAGE);
+    if (c->pk.out) return HSB_E_PENDING; /* the driver has not resumed it yet */
     while (c->state == TLS_HANDSHAKE) {
         hsb_rc rc = step(c);
-        if (rc == HSB_E_WOULD_BLOCK) return rc;
+        if (rc == HSB_E_WOULD_BLOCK || rc == HSB_E_PENDING) return rc;
         if (rc != HSB_OK) return tls_die(c, rc);
     }
     /* Our last flight (the server's Finished) may still wait on the transport. */

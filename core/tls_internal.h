@@ -136,6 +136,7 @@ struct hsb_tls_config {
     /* both roles: offer (client) or accept (server) these extensions */
     int etm, ems;
     unsigned cipher_mask; /* HSB_TLS_CIPHER_* offered or accepted */
+    int async_pk;         /* hand public-key ops to the driver (tls_pk.c) */
 };
 
 struct hsb_tls_thread {
@@ -165,6 +166,26 @@ typedef enum tls_state {
 } tls_state;
 
 struct hsb_tls_kx;
+
+/* An asynchronous public-key step (tls_pk.c, hsb_tls_pk_pending). A
+ * handler that needs an op hands it out and returns HSB_E_PENDING; the
+ * conn's place in the handshake stays put, and once the result is in, the
+ * same handler runs again from its top: `done` remembers which ops and
+ * stages (bits, see tls_pk.c) of the current message already ran. */
+typedef struct tls_pk {
+    int on;        /* this handshake hands ops out (the config's async_pk) */
+    int out;       /* an op is with the driver */
+    int back;      /* its result is in (rc), for the op tagged `tag` */
+    int used;      /* the buffers below held secrets since the last wipe */
+    unsigned tag;  /* the op handed out */
+    unsigned done; /* ops and stages of the current message already run */
+    hsb_rc rc;
+    hsb_tls_pk_op op;
+    uint8_t in[HSB_MAX_MODULUS_BYTES];  /* the op's input, copied */
+    uint8_t res[HSB_MAX_MODULUS_BYTES]; /* its output */
+    uint8_t pub[HSB_MAX_MODULUS_BYTES]; /* our DH public value (keygen) */
+    uint8_t fallback[48];               /* RFC 5246 7.4.7.1's substitute premaster */
+} tls_pk;
 
 struct hsb_tls_conn {
     const hsb_tls_config *cfg;
@@ -253,6 +274,8 @@ struct hsb_tls_conn {
     size_t out_hs_rec; /* offset of an open plaintext handshake record, or SIZE_MAX */
     int close_sent, close_received;
     unsigned warnings_in_row; /* warning alerts since the last other record */
+
+    tls_pk pk;
 
     /* errors */
     hsb_rc rc;
@@ -390,6 +413,37 @@ hsb_rc tls_client_key_write(hsb_tls_conn *c, hsb_stuffer *out);
 hsb_rc tls_client_key_read(hsb_tls_conn *c, hsb_stuffer *in);
 hsb_rc tls_finished_write(hsb_tls_conn *c, hsb_stuffer *out);
 hsb_rc tls_finished_read(hsb_tls_conn *c, hsb_stuffer *in);
+
+/* ---- asynchronous public-key steps (tls_pk.c) */
+/* Ops by tag and stages, each a bit of tls_pk.done. A handler that runs
+ * several ops keeps the output of every op but its last in conn memory
+ * that outlives the stop (an op that already ran returns HSB_OK and
+ * writes nothing when its handler runs again). */
+enum {
+    TLS_PK_KEYGEN = 0,  /* DH keygen: out is c->pk.pub */
+    TLS_PK_CHECK = 1,   /* DH check of the peer's value */
+    TLS_PK_DERIVE = 2,  /* DH derive */
+    TLS_PK_SIGN = 3,    /* RSA private op of a signature */
+    TLS_PK_DECRYPT = 4, /* RSA private op on the premaster */
+    /* stages: work before an op that must not run twice */
+    TLS_PK_STAGE_FALLBACK = 8, /* the substitute premaster is drawn */
+    TLS_PK_STAGE_VERIFIED = 9, /* the ServerKeyExchange signature checked */
+    TLS_PK_STAGE_GROUP = 10,   /* the client's DH context holds the server's group */
+};
+/* The raw RSA private op with our key (thr->rsa_priv): out = in^d mod n,
+ * len = n_len. Run now, or (async) handed out: HSB_E_PENDING. */
+hsb_rc tls_pk_rsa(hsb_tls_conn *c, unsigned tag, uint8_t *out, const uint8_t *in, size_t len);
+/* A DH op on c->dh, as the dh class's keygen / derive / check (policy). */
+hsb_rc tls_pk_dh(hsb_tls_conn *c, unsigned tag, hsb_dh_job_kind kind, uint8_t *out, size_t out_len,
+                 const uint8_t *in, size_t in_len, hsb_dh_check policy);
+/* 1 when stage s of the current message is to run now (and marks it run);
+ * 0 when it ran before the conn stopped. Without async: always 1. */
+int tls_pk_stage(hsb_tls_conn *c, unsigned s);
+/* The current message is done: forget its ops and stages. */
+void tls_pk_next(hsb_tls_conn *c);
+/* A new handshake (the config's async_pk), and the wipe of its buffers. */
+void tls_pk_reset(hsb_tls_conn *c);
+void tls_pk_wipe(hsb_tls_conn *c);
 
 /* ---- key schedule (tls_finished.c) */
 /* master_secret from premaster (wiped by the caller), then the key block. */

@@ -69,9 +69,10 @@ static hsb_rc rsa_client_write_cke(hsb_tls_conn *c, hsb_stuffer *out)
  * length): RFC 5246 7.4.7.1 asks that every bad one look the same, so a
  * ciphertext of the wrong length or not below n (public facts, but a visible
  * early alert all the same) takes the fallback, like bad padding does inside
- * hsb_pkcs1_decrypt_premaster; the failure shows at Finished. A shorter
+ * hsb_pkcs1_premaster_decode; the failure shows at Finished. A shorter
  * ciphertext is the integer with its leading zero bytes left out, as
- * libcrypto reads it. Only a backend fault is an error. */
+ * libcrypto reads it. Only a backend fault is an error (or, async, the op
+ * handed out: HSB_E_PENDING). */
 static hsb_rc rsa_premaster(hsb_tls_conn *c, const uint8_t *ct, size_t ct_len,
                             const uint8_t fallback[48], uint8_t pm[48])
 {
@@ -80,15 +81,17 @@ static hsb_rc rsa_premaster(hsb_tls_conn *c, const uint8_t *ct, size_t ct_len,
     size_t k = b->rsa_priv->n_len(t->rsa_priv);
     memcpy(pm, fallback, 48);
     if (ct_len > k) return HSB_OK;
-    uint8_t full[HSB_MAX_MODULUS_BYTES];
+    uint8_t full[HSB_MAX_MODULUS_BYTES], em[HSB_MAX_MODULUS_BYTES];
     memset(full, 0, k - ct_len);
     memcpy(full + k - ct_len, ct, ct_len);
     const uint8_t cv[2] = {(uint8_t)(c->client_version >> 8), (uint8_t)c->client_version};
-    hsb_rc rc = hsb_pkcs1_decrypt_premaster(b->rsa_priv, t->rsa_priv, full, k, cv, fallback, pm);
+    hsb_rc rc = tls_pk_rsa(c, TLS_PK_DECRYPT, em, full, k);
+    if (rc == HSB_OK) rc = hsb_pkcs1_premaster_decode(em, k, cv, fallback, pm);
     if (rc == HSB_E_RANGE) { /* ct >= n */
         memcpy(pm, fallback, 48);
         rc = HSB_OK;
     }
+    hsb_wipe(em, k);
     return rc;
 }
 
@@ -100,19 +103,23 @@ static hsb_rc rsa_server_read_cke(hsb_tls_conn *c, hsb_stuffer *in)
         return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL,
                         "malformed ClientKeyExchange");
     /* RFC 5246 7.4.7.1: draw the substitute premaster BEFORE decrypting, and
-     * let hsb_pkcs1_decrypt_premaster pick it without a branch when the
+     * let hsb_pkcs1_premaster_decode pick it without a branch when the
      * padding, length or version is wrong; the failure shows only at
      * Finished (as bad_record_mac, like OpenSSL), never here. */
-    uint8_t fallback[48], pm[48];
-    HSB_GUARD(c->cls->rng->fill(fallback, sizeof fallback));
+    uint8_t *fallback = c->pk.fallback, pm[48];
+    if (tls_pk_stage(c, TLS_PK_STAGE_FALLBACK)) HSB_GUARD(c->cls->rng->fill(fallback, 48));
     hsb_rc rc = rsa_premaster(c, hsb_stuffer_cursor(&ct), hsb_stuffer_remaining(&ct), fallback, pm);
+    if (rc == HSB_E_PENDING) {
+        hsb_wipe(pm, sizeof pm);
+        return rc;
+    }
     if (rc == HSB_OK)
         rc = tls_derive_keys(c, pm, 48);
     else
         rc = tls_fail(c, HSB_TLS_ALERT_INTERNAL_ERROR, rc, "RSA decryption failed (%s)",
                       hsb_rc_name(rc));
     hsb_wipe(pm, sizeof pm);
-    hsb_wipe(fallback, sizeof fallback);
+    hsb_wipe(fallback, 48);
     return rc;
 }
 
@@ -140,10 +147,9 @@ static void ske_hash(hsb_tls_conn *c, const uint8_t *params, size_t len, uint8_t
 
 static hsb_rc dhe_server_write_ske(hsb_tls_conn *c, hsb_stuffer *out)
 {
-    const hsb_backend *b = c->cls;
     const hsb_dh_group *g = c->cfg->dh_group;
-    uint8_t ys[HSB_MAX_MODULUS_BYTES];
-    HSB_GUARD(b->dh->keygen(c->dh, b->rng, ys, g->p_len));
+    uint8_t *ys = c->pk.pub; /* kept while the signature's op is out */
+    HSB_GUARD(tls_pk_dh(c, TLS_PK_KEYGEN, HSB_DH_JOB_KEYGEN, ys, g->p_len, NULL, 0, 0));
     c->dh_group_name = g->name;
     c->dh_bits = bit_len(g->p, g->p_len);
     /* ServerDHParams { dh_p<1..2^16-1>, dh_g<1..2^16-1>, dh_Ys<1..2^16-1> };
@@ -202,9 +208,26 @@ static void client_group(hsb_tls_conn *c, const uint8_t *p, size_t p_len, const 
     c->dh_group_name = "custom";
 }
 
-static hsb_rc dhe_client_read_ske(hsb_tls_conn *c, hsb_stuffer *in)
+/* The client's DH context on the server's group (once per message). */
+static hsb_rc client_dh_init(hsb_tls_conn *c, const uint8_t *p, size_t p_len, const uint8_t *g,
+                             size_t g_len, unsigned bits)
 {
     const hsb_backend *b = c->cls;
+    if (!tls_pk_stage(c, TLS_PK_STAGE_GROUP)) return HSB_OK;
+    client_group(c, p, p_len, g, g_len);
+    c->dh_bits = bits;
+    if (c->dh_ready) b->dh->clear(c->dh);
+    c->dh_ready = 0;
+    hsb_rc rc = b->dh->init(c->dh, &c->peer_group);
+    if (rc != HSB_OK)
+        return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, rc,
+                        "the dh class does not take the server's group (%s)", hsb_rc_name(rc));
+    c->dh_ready = 1;
+    return HSB_OK;
+}
+
+static hsb_rc dhe_client_read_ske(hsb_tls_conn *c, hsb_stuffer *in)
+{
     const hsb_tls_config *cfg = c->cfg;
     size_t start = in->rpos;
     hsb_stuffer sp, sg, sy;
@@ -212,10 +235,16 @@ static hsb_rc dhe_client_read_ske(hsb_tls_conn *c, hsb_stuffer *in)
         hsb_stuffer_read_vec(in, 2, 1, 0xffff, &sg) != HSB_OK ||
         hsb_stuffer_read_vec(in, 2, 1, 0xffff, &sy) != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_DECODE_ERROR, HSB_E_PROTOCOL, "malformed ServerDHParams");
-    /* The signature first: nothing else in the message is trusted before. */
-    uint8_t hash[32];
-    ske_hash(c, in->data + start, in->rpos - start, hash);
-    HSB_GUARD(tls_read_signature(c, in, hash, "ServerKeyExchange"));
+    /* The signature first: nothing else in the message is trusted before.
+     * (Read again after a stop at the check below, the message is the one
+     * already verified: its signature is skipped.) */
+    if (tls_pk_stage(c, TLS_PK_STAGE_VERIFIED)) {
+        uint8_t hash[32];
+        ske_hash(c, in->data + start, in->rpos - start, hash);
+        HSB_GUARD(tls_read_signature(c, in, hash, "ServerKeyExchange"));
+    } else {
+        in->rpos = in->wpos;
+    }
 
     const uint8_t *p = hsb_stuffer_cursor(&sp), *g = hsb_stuffer_cursor(&sg),
                   *y = hsb_stuffer_cursor(&sy);
@@ -240,16 +269,9 @@ static hsb_rc dhe_client_read_ske(hsb_tls_conn *c, hsb_stuffer *in)
     if (y_len > p_len)
         return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_RANGE,
                         "server's DH public value is longer than p");
-    client_group(c, p, p_len, g, g_len);
-    c->dh_bits = bits;
-    if (c->dh_ready) b->dh->clear(c->dh);
-    c->dh_ready = 0;
-    hsb_rc rc = b->dh->init(c->dh, &c->peer_group);
-    if (rc != HSB_OK)
-        return tls_fail(c, HSB_TLS_ALERT_HANDSHAKE_FAILURE, rc,
-                        "the dh class does not take the server's group (%s)", hsb_rc_name(rc));
-    c->dh_ready = 1;
-    rc = b->dh->check(c->dh, y, y_len, cfg->dh_check);
+    HSB_GUARD(client_dh_init(c, p, p_len, g, g_len, bits));
+    hsb_rc rc = tls_pk_dh(c, TLS_PK_CHECK, HSB_DH_JOB_CHECK, NULL, 0, y, y_len, cfg->dh_check);
+    if (rc == HSB_E_PENDING) return rc;
     if (rc != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, rc == HSB_E_RANGE ? HSB_E_RANGE : rc,
                         "server's DH public value fails the %s check",
@@ -263,7 +285,8 @@ static hsb_rc dhe_client_read_ske(hsb_tls_conn *c, hsb_stuffer *in)
 static hsb_rc dhe_finish(hsb_tls_conn *c, const uint8_t *peer, size_t peer_len, size_t p_len)
 {
     uint8_t z[HSB_MAX_MODULUS_BYTES];
-    hsb_rc rc = c->cls->dh->derive(c->dh, z, p_len, peer, peer_len);
+    hsb_rc rc = tls_pk_dh(c, TLS_PK_DERIVE, HSB_DH_JOB_DERIVE, z, p_len, peer, peer_len, 0);
+    if (rc == HSB_E_PENDING) return rc;
     if (rc == HSB_OK) {
         size_t skip = 0;
         while (skip < p_len && z[skip] == 0) skip++;
@@ -280,7 +303,9 @@ static hsb_rc dhe_client_write_cke(hsb_tls_conn *c, hsb_stuffer *out)
     uint8_t *yc;
     HSB_GUARD(hsb_stuffer_begin_vec(out, 2, &mark));
     HSB_GUARD(hsb_stuffer_reserve(out, p_len, &yc));
-    HSB_GUARD(c->cls->dh->keygen(c->dh, c->cls->rng, yc, p_len));
+    /* c->pk.pub outlives a stop at the derive below */
+    HSB_GUARD(tls_pk_dh(c, TLS_PK_KEYGEN, HSB_DH_JOB_KEYGEN, c->pk.pub, p_len, NULL, 0, 0));
+    memcpy(yc, c->pk.pub, p_len);
     HSB_GUARD(hsb_stuffer_end_vec(out, 2, mark));
     return dhe_finish(c, c->dh_ys, c->dh_ys_len, p_len);
 }
@@ -298,7 +323,8 @@ static hsb_rc dhe_server_read_cke(hsb_tls_conn *c, hsb_stuffer *in)
     if (y_len > g->p_len)
         return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_RANGE,
                         "client's DH public value is longer than p");
-    hsb_rc rc = c->cls->dh->check(c->dh, y, y_len, c->cfg->dh_check);
+    hsb_rc rc = tls_pk_dh(c, TLS_PK_CHECK, HSB_DH_JOB_CHECK, NULL, 0, y, y_len, c->cfg->dh_check);
+    if (rc == HSB_E_PENDING) return rc;
     if (rc != HSB_OK)
         return tls_fail(c, HSB_TLS_ALERT_ILLEGAL_PARAMETER, HSB_E_RANGE,
                         "client's DH public value fails the %s check",

@@ -295,7 +295,7 @@ static const char *one_connection(client_run *r, int fd, long h)
     setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     hsb_tls_transport tr = hsb_tcp_transport(fd);
     hsb_rc rc = hsb_tls_conn_start(r->conn, &tr);
-    if (rc == HSB_OK) rc = hsb_tls_handshake(r->conn);
+    if (rc == HSB_OK) rc = hsb_tls_handshake_run(r->conn);
     if (rc == HSB_E_WOULD_BLOCK) return "timed out waiting for the server";
     if (rc != HSB_OK) return hsb_tls_conn_error(r->conn);
     note_negotiated(r, h);

@@ -29,7 +29,7 @@ int hsb_cmd_handshake(int argc, char **argv)
     unsigned accept = HSB_OPT_BACKEND | HSB_OPT_THREADS | HSB_OPT_PIN | HSB_OPT_DURATION |
                       HSB_OPT_OUTPUT | HSB_OPT_KX | HSB_OPT_BITS | HSB_OPT_DH | HSB_OPT_REFERENCE |
                       HSB_OPT_BREAKDOWN | HSB_OPT_ALLOW_ERRORS | HSB_OPT_ETM | HSB_OPT_EMS |
-                      HSB_OPT_SUITE;
+                      HSB_OPT_SUITE | HSB_OPT_INFLIGHT;
     int st = hsb_opts_parse(&o, argc, argv, accept, usage);
     if (st < 0) st = hsb_opts_check_outputs(&o);
     if (st >= 0) return st;

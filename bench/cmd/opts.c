@@ -33,6 +33,7 @@ void hsb_opts_defaults(hsb_opts *o, const char *cmd)
     o->etm = HSB_ETM_ON; /* libssl's defaults */
     o->ems = 1;
     o->ciphers = HSB_CIPH_CBC;
+    o->inflight = 1;
 }
 
 int hsb_parse_duration(const char *s, double *out)
@@ -295,6 +296,14 @@ void hsb_opts_help(FILE *to, unsigned a)
                     "                       (K records of --sizes bytes), ours at once through\n"
                     "                       the cbc-hmac class's seal_batch, libssl's SSL_write\n"
                     "                       K times on one connection (its one stream)\n");
+    if (a & HSB_OPT_INFLIGHT)
+        fprintf(to,
+                "  --inflight K         each worker keeps K handshakes in flight (K memory\n"
+                "                       pairs, stepped in turn; default 1) and runs their\n"
+                "                       public-key ops in batches of the composition's batch\n"
+                "                       lanes, flushed when full or when no handshake can move;\n"
+                "                       rows add inflight, batch_lanes and batch_fill (latency\n"
+                "                       percentiles only at K = 1: handshakes overlap)\n");
     if (a & HSB_OPT_BATCH)
         fprintf(to, "  --batch B            also batch rows (crt-N-batchB, modexp-N-batchB,\n"
                     "                       dh-*-G-batchB): B jobs per call through the\n"
@@ -368,6 +377,15 @@ static int set_reps(parse_ctx *x, const char *v)
     unsigned long n;
     if (!parse_uint(v, 1, 1000, &n)) return bad(x->o, "--repetitions", v, "1 to 1000");
     x->o->repetitions = (unsigned)n;
+    return -1;
+}
+
+static int set_inflight(parse_ctx *x, const char *v)
+{
+    unsigned long n;
+    if (!parse_uint(v, 1, HSB_MAX_INFLIGHT, &n))
+        return bad(x->o, "--inflight", v, "1 to " HSB_STR(HSB_MAX_INFLIGHT));
+    x->o->inflight = (unsigned)n;
     return -1;
 }
 
@@ -486,6 +504,7 @@ enum {
     O_EMS,
     O_SUITE,
     O_STREAMS,
+    O_INFLIGHT,
     O_BATCH,
 };
 
@@ -511,6 +530,7 @@ static const struct option longopts[] = {
     {"ems", required_argument, NULL, O_EMS},
     {"suite", required_argument, NULL, O_SUITE},
     {"streams", required_argument, NULL, O_STREAMS},
+    {"inflight", required_argument, NULL, O_INFLIGHT},
     {"batch", required_argument, NULL, O_BATCH},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -550,6 +570,7 @@ static const struct {
     {O_EMS, HSB_OPT_EMS, set_ems, 0, 0},
     {O_SUITE, HSB_OPT_SUITE, set_suite, 0, 0},
     {O_STREAMS, HSB_OPT_STREAMS, set_streams, 0, 0},
+    {O_INFLIGHT, HSB_OPT_INFLIGHT, set_inflight, 0, 0},
     {O_BATCH, HSB_OPT_BATCH, set_batch, 0, 0},
 };
 

@@ -33,6 +33,7 @@ enum {
     HSB_OPT_SUITE = 1u << 16,     /* --suite rsa-cbc,dhe-gcm,... */
     HSB_OPT_STREAMS = 1u << 17,   /* --streams K (bulk: records of K connections at once) */
     HSB_OPT_BATCH = 1u << 18,     /* --batch B (modexp's batch rows) */
+    HSB_OPT_INFLIGHT = 1u << 19,  /* --inflight K (handshake) */
 };
 
 /* --etm values: the MAC order of the CBC records (RFC 7366). */
@@ -41,6 +42,10 @@ enum { HSB_ETM_OFF = 0, HSB_ETM_ON = 1, HSB_ETM_BOTH = 2 };
 #define HSB_MAX_SPECS 16
 #define HSB_MAX_LIST 16
 #define HSB_MAX_STREAMS 64 /* --streams */
+/* --inflight at most (memory pairs per worker: about 300 KiB each) */
+#define HSB_MAX_INFLIGHT 64
+#define HSB_STR_(x) #x
+#define HSB_STR(x) HSB_STR_(x)
 
 enum { HSB_KX_RSA = 1u << 0, HSB_KX_DHE = 1u << 1 };
 /* Record protections (--suite): AES-128-CBC + HMAC-SHA256, AES-128-GCM. */
@@ -77,6 +82,10 @@ typedef struct hsb_opts {
     /* --streams K: bulk's record-seal-streams rows seal the records of K
      * connections at once (the cbc-hmac class's seal_batch); 0: no such rows. */
     unsigned streams;
+    /* --inflight: handshakes each worker keeps in flight, their public-key
+     * ops run in batches (1, the default: one handshake at a time, no
+     * batches). */
+    unsigned inflight;
     /* --batch B: modexp's batch rows submit B jobs per call (0: no rows). */
     unsigned batch;
 } hsb_opts;

@@ -36,6 +36,11 @@ typedef struct hsb_figure {
     unsigned bits; /* modulus / RSA key bits, 0 where none */
     char group[16];
     int dh_check; /* hsb_dh_check, -1 where it does not apply */
+    /* handshake --inflight: handshakes in flight per worker (0: not
+     * reported), lanes of the batch class, mean jobs per batch run */
+    unsigned inflight;
+    size_t batch_lanes;
+    double batch_fill;
     int latency, breakdown;
     double duration_s, warmup_s; /* the settings it was measured with */
 

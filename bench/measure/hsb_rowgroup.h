@@ -24,6 +24,10 @@ typedef struct hsb_group {
     unsigned streams;     /* f->streams, 0 where none */
     const char *dh_group; /* f->group, NULL where none */
     int dh_check;         /* the composition rows' f->dh_check; -1: no such field */
+    /* The composition rows' f->inflight (0: no such field) and the class
+     * whose batch lanes they report (hsb_batch_lanes). */
+    unsigned inflight;
+    hsb_class_id batch_class;
 
     const char *ref_backend;                 /* the reference row's label */
     const char *ref_impl_key, *ref_impl_val; /* its one implementation */

@@ -47,6 +47,8 @@ typedef struct hsb_tstats {
     uint64_t op_tsc; /* ticks inside the operations (latency runs) */
     int64_t start_ns, end_ns, cpu_ns;
     int64_t client_cpu_ns, server_cpu_ns; /* handshake sides, thread CPU clock */
+    /* --inflight: public-key jobs run in batches, and the batches run */
+    uint64_t batch_jobs, batch_flushes;
     uint64_t bd[HSB_BD_COUNT];
     hsb_hist *lat; /* per-operation ticks (latency runs), preallocated */
     int cpu_seen;  /* sched_getcpu() at the end of the phase */
@@ -96,6 +98,7 @@ typedef struct hsb_rep {
     double op_tsc; /* summed ticks inside the operations */
     uint64_t iters, errors;
     double client_cpu_s, server_cpu_s;
+    uint64_t batch_jobs, batch_flushes;
     uint64_t bd[HSB_BD_COUNT];
     hsb_hist *lat;          /* merged over workers (latency runs), owned by the rep */
     char first_error[160];  /* a worker's soft_err, "" when none */

@@ -86,6 +86,9 @@ typedef enum hsb_field_where {
     X(ROW, noisy, "boolean", "")                                                                   \
     X(ROW, scaling_efficiency, "real", "")                                                         \
     X(ROW, client_cpu_share, "real", "")                                                           \
+    X(ROW, inflight, "integer", "")                                                                \
+    X(ROW, batch_lanes, "integer", "")                                                             \
+    X(ROW, batch_fill, "real", "")                                                                 \
     X(ROW, breakdown, "object", "cycles")                                                          \
     X(ROW, server, "object", "")                                                                   \
     X(ROW, error_occurred, "boolean", "")                                                          \

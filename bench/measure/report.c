@@ -262,6 +262,7 @@ void hsb_report_finish(hsb_report *r)
         double rate[1024], real[1024], cpu[1024], cyc[1024], rb[1024];
         unsigned n = f->n_reps < 1024 ? f->n_reps : 1024;
         double ccpu = 0, scpu = 0;
+        uint64_t jobs = 0, flushes = 0;
         for (unsigned k = 0; k < n; k++) {
             const hsb_rep *p = &f->reps[k];
             double it = p->iters ? (double)p->iters : 1;
@@ -273,6 +274,8 @@ void hsb_report_finish(hsb_report *r)
             f->errors += p->errors;
             f->iters += p->iters;
             ccpu += p->client_cpu_s;
+            jobs += p->batch_jobs;
+            flushes += p->batch_flushes;
             scpu += p->server_cpu_s;
             if (p->lat) {
                 if (!f->lat_all && (f->lat_all = malloc(sizeof *f->lat_all)))
@@ -286,6 +289,7 @@ void hsb_report_finish(hsb_report *r)
         f->cycles = hsb_summarize(cyc, n);
         f->rate_bytes = hsb_summarize(rb, n);
         f->client_cpu_share = ccpu + scpu > 0 ? ccpu / (ccpu + scpu) : 0;
+        f->batch_fill = flushes ? (double)jobs / (double)flushes : 0;
         if (f->errors) {
             const char *first = "";
             for (unsigned k = 0; k < n && !first[0]; k++) first = f->reps[k].first_error;

@@ -220,6 +220,11 @@ static json_t *aggregate_row(const hsb_report *r, const hsb_figure *f, size_t id
     if (!strcmp(f->suite, "handshake")) {
         json_object_set_new(o, HSB_ROW(errors), json_integer((json_int_t)f->errors));
         set_real(o, HSB_ROW(client_cpu_share), f->client_cpu_share);
+        if (f->inflight) {
+            json_object_set_new(o, HSB_ROW(inflight), json_integer(f->inflight));
+            json_object_set_new(o, HSB_ROW(batch_lanes), json_integer((json_int_t)f->batch_lanes));
+            set_real(o, HSB_ROW(batch_fill), f->batch_fill);
+        }
         if (f->lat_all) json_object_set_new(o, HSB_ROW(latency_us), latency_obj(f->lat_all));
         if (f->breakdown) json_object_set_new(o, HSB_ROW(breakdown), breakdown_obj(f));
     } else if (!strcmp(f->suite, "server")) {

@@ -67,6 +67,9 @@ void hsb_report_table(const hsb_report *r, FILE *to)
                                       (unsigned long long)f->err_kind[k].n);
         if (f->has_scaling)
             o += (size_t)snprintf(notes + o, sizeof notes - o, "scaling=%.0f%% ", f->scaling * 100);
+        if (f->inflight > 1 && o < sizeof notes)
+            o += (size_t)snprintf(notes + o, sizeof notes - o, "lanes=%zu fill=%.1f ",
+                                  f->batch_lanes, f->batch_fill);
         if (f->lat_all && f->lat_all->count) {
             double us = 1e6 / hsb_tsc_hz();
             o += (size_t)snprintf(notes + o, sizeof notes - o, "p50=%.0fus p99=%.0fus ",

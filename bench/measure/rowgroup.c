@@ -91,6 +91,8 @@ static hsb_rc composition_row(hsb_report *r, const hsb_group *g, const hsb_comp 
     HSB_ENSURE(f, HSB_E_NOMEM);
     f->ref = ref;
     f->dh_check = g->dh_check;
+    f->inflight = g->inflight;
+    if (g->inflight) f->batch_lanes = hsb_batch_lanes(&comps[c].p, g->batch_class);
     hsb_figure_set_name(f);
     if (g->row_impl_key) hsb_figure_impl(f, g->row_impl_key, g->row_impl_val);
     hsb_suite_row_impls(f, &comps[c].p, g->impls);

@@ -275,6 +275,8 @@ hsb_rc hsb_pool_phase(hsb_pool *p, double seconds, hsb_rep *rep, int *cpus_seen,
         rep->errors += s->errors;
         rep->client_cpu_s += (double)s->client_cpu_ns * 1e-9;
         rep->server_cpu_s += (double)s->server_cpu_ns * 1e-9;
+        rep->batch_jobs += s->batch_jobs;
+        rep->batch_flushes += s->batch_flushes;
         for (unsigned k = 0; k < HSB_BD_COUNT; k++) rep->bd[k] += s->bd[k];
         if (rep->lat) hsb_hist_merge(rep->lat, s->lat);
         if (!rep->first_error[0] && s->soft_err[0])

@@ -80,5 +80,7 @@ void hsb_figure_set_name(hsb_figure *f)
     if (off < sizeof f->name)
         off += (size_t)snprintf(f->name + off, sizeof f->name - off, "/%s", f->backend);
     if ((f->threads > 1 || !strcmp(f->suite, "handshake")) && off < sizeof f->name)
-        snprintf(f->name + off, sizeof f->name - off, "/threads:%u", f->threads);
+        off += (size_t)snprintf(f->name + off, sizeof f->name - off, "/threads:%u", f->threads);
+    if (f->inflight > 1 && off < sizeof f->name)
+        snprintf(f->name + off, sizeof f->name - off, "/inflight:%u", f->inflight);
 }

@@ -17,6 +17,7 @@ struct hsb_pair_cfg {
     unsigned kx; /* HSB_TLS_KX_* */
     int etm, ems;
     unsigned cipher; /* HSB_TLS_CIPHER_CBC or _GCM */
+    const hsb_provider *prov;
 };
 
 struct hsb_pair {
@@ -52,6 +53,22 @@ void hsb_pair_cfg_set_ext(hsb_pair_cfg *c, int etm, int ems)
     }
 }
 
+void hsb_pair_cfg_set_async(hsb_pair_cfg *c, int on)
+{
+    hsb_tls_config_set_async_pk(c->client, on);
+    hsb_tls_config_set_async_pk(c->server, on);
+}
+
+const hsb_provider *hsb_pair_cfg_provider(const hsb_pair_cfg *c)
+{
+    return c->prov;
+}
+
+const hsb_tls_config *hsb_pair_cfg_tls(const hsb_pair_cfg *c, int server)
+{
+    return server ? c->server : c->client;
+}
+
 hsb_rc hsb_pair_cfg_set_gcm(hsb_pair_cfg *c)
 {
     HSB_GUARD(hsb_tls_config_set_ciphers(c->client, HSB_TLS_CIPHER_GCM));
@@ -72,6 +89,7 @@ hsb_rc hsb_pair_cfg_new(const hsb_provider *p, unsigned kx, unsigned bits, const
     hsb_pair_cfg *c = calloc(1, sizeof *c);
     HSB_ENSURE(c, HSB_E_NOMEM);
     c->kx = kx == HSB_KX_DHE ? HSB_TLS_KX_DHE : HSB_TLS_KX_RSA;
+    c->prov = p;
     const char *what = "server config";
     if ((rc = hsb_tls_config_new(&c->server, HSB_TLS_SERVER, p)) != HSB_OK ||
         (rc = hsb_tls_config_set_kx(c->server, c->kx)) != HSB_OK ||
@@ -128,7 +146,7 @@ hsb_rc hsb_pair_new(const hsb_pair_cfg *c, hsb_pair **out)
 static hsb_rc step(hsb_tls_conn *conn, int *done)
 {
     if (*done) return HSB_OK;
-    hsb_rc rc = hsb_tls_handshake(conn);
+    hsb_rc rc = hsb_tls_handshake_run(conn);
     if (rc == HSB_OK) *done = 1;
     return rc == HSB_E_WOULD_BLOCK ? HSB_OK : rc;
 }

@@ -116,7 +116,7 @@ static hsb_net_st status(hsb_net_conn *c, hsb_rc rc, uint32_t *events)
 
 static hsb_net_st handshake(hsb_net_conn *c, uint32_t *events)
 {
-    return status(c, hsb_tls_handshake(c->hc), events);
+    return status(c, hsb_tls_handshake_run(c->hc), events);
 }
 
 static hsb_net_st conn_read(hsb_net_conn *c, void *buf, size_t cap, size_t *n, uint32_t *events)

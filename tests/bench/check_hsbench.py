@@ -179,6 +179,9 @@ if WHAT == "cli":
         (["handshake", "--kx", "ecdhe"], "--kx"),
         (["handshake", "--dh-check", "some"], "--dh-check"),
         (["handshake", "--dh-group", "ffdhe1024"], "--dh-group"),
+        (["handshake", "--inflight", "0"], "--inflight"),
+        (["handshake", "--inflight", "65"], "--inflight"),
+        (["modexp", "--inflight", "8"], "--inflight"),
         (["modexp", "--backend", "nosuch"], "nosuch"),
         (["modexp", "--backend", "gmp,"], "--backend"),
         (["modexp", "--repetitions", "0"], "--repetitions"),
@@ -239,7 +242,7 @@ if WHAT == "cli":
                 fail("%s --help does not mention %s" % (cmd, opt))
     p = run([HSB, "handshake", "--help"], timeout=30)
     for opt in ["--kx", "--bits", "--dh-group", "--dh-check", "--breakdown", "--allow-errors",
-                "--threads", "--pin", "--suite"]:
+                "--threads", "--pin", "--suite", "--inflight"]:
         if opt not in p.stdout:
             fail("handshake --help does not mention %s" % opt)
 
@@ -379,6 +382,26 @@ elif WHAT == "handshake":
             fail("%s: client_cpu_share %s" % (r["name"], r.get("client_cpu_share")))
     if "where a handshake's time goes" not in p.stdout:
         fail("handshake --breakdown printed no breakdown")
+    # --inflight: 8 handshakes per worker, their public-key ops in batches;
+    # every handshake still checked, and the rows say K, lanes and fill.
+    for be in ["openssl", "pk=native"]:
+        j = os.path.join(OUT, "inflight.json")
+        run([HSB, "handshake", "--kx", "rsa,dhe", "--threads", "1", "--backend", be,
+             "--inflight", "8", "--json", j, "--duration", "60ms", "--repetitions", "2",
+             "--warmup", "0", "-q"])
+        d = load(j)
+        ours = [r for r in d["benchmarks"] if r["run_type"] == "aggregate" and not r["is_reference"]]
+        if len(ours) < 2:
+            fail("--inflight 8 (%s): rows %s" % (be, [r["name"] for r in d["benchmarks"]]))
+        for r in d["benchmarks"]:
+            if r.get("errors", 0) != 0:
+                fail("%s: %s failed handshakes" % (r["name"], r["errors"]))
+        for r in ours:
+            if r.get("inflight") != 8 or "/inflight:8" not in r["name"]:
+                fail("%s: inflight %s" % (r["name"], r.get("inflight")))
+            lanes, fill = r.get("batch_lanes", 0), r.get("batch_fill", 0)
+            if not (lanes >= 1 and 1 <= fill <= max(lanes, 1)):
+                fail("%s: batch_lanes %s batch_fill %s" % (r["name"], lanes, fill))
 
 elif WHAT == "compare":
     a, b = os.path.join(OUT, "a.json"), os.path.join(OUT, "b.json")

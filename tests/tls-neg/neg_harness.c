@@ -254,7 +254,7 @@ void neg_handshake(neg_run *r)
         for (int side = 0; side < 2; side++) {
             if (r->done[side] || neg_dead(r, side)) continue;
             neg_pump(r);
-            hsb_rc rc = hsb_tls_handshake(neg_conn(r, side));
+            hsb_rc rc = hsb_tls_handshake_run(neg_conn(r, side));
             if (rc == HSB_OK) r->done[side] = 1;
             if (rc != HSB_OK && rc != HSB_E_WOULD_BLOCK) return;
         }
@@ -307,7 +307,7 @@ void neg_settle(neg_run *r)
             if (neg_dead(r, side)) continue;
             neg_pump(r);
             if (!r->done[side]) {
-                hsb_rc rc = hsb_tls_handshake(neg_conn(r, side));
+                hsb_rc rc = hsb_tls_handshake_run(neg_conn(r, side));
                 if (rc == HSB_OK) r->done[side] = 1;
             } else {
                 (void)neg_read(r, side, NULL);

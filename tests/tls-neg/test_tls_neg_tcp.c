@@ -126,7 +126,7 @@ static void good_client(const char *port, const hsb_cert_set *certs, unsigned kx
     fd = connect_to(port);
     if (fd < 0) goto out;
     hsb_tls_transport tr = hsb_tcp_transport(fd);
-    if (hsb_tls_conn_start(conn, &tr) != HSB_OK || hsb_tls_handshake(conn) != HSB_OK) {
+    if (hsb_tls_conn_start(conn, &tr) != HSB_OK || hsb_tls_handshake_run(conn) != HSB_OK) {
         FAIL("good client (%s): handshake: %s", name, hsb_tls_conn_error(conn));
         goto out;
     }

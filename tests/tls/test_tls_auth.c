@@ -181,7 +181,7 @@ static void expect_failure(pair *p, hsb_tls_conn *who, const char *step, int ale
            got_step ? got_step : "(none)", step, err);
     CHECKF(hsb_tls_conn_alert_sent(who) == alert, "%s: sent %s, want %s (%s)", what,
            hsb_tls_alert_name(hsb_tls_conn_alert_sent(who)), hsb_tls_alert_name(alert), err);
-    hsb_rc rc = hsb_tls_handshake(other);
+    hsb_rc rc = hsb_tls_handshake_run(other);
     CHECKF(rc != HSB_OK && hsb_tls_conn_alert_received(other) == alert, "%s: peer received %d",
            what, hsb_tls_conn_alert_received(other));
     printf("%-44s -> %s\n", what, err);
@@ -209,13 +209,13 @@ static pair *run_edited(const setup *u, uint8_t s2c_type, edit_fn s2c, uint8_t c
     pair *p = pair_new(u);
     if (!p) return NULL;
     *found = 1;
-    CHECK_RC(hsb_tls_handshake(p->c), HSB_E_WOULD_BLOCK); /* ClientHello */
-    CHECK_RC(hsb_tls_handshake(p->s), HSB_E_WOULD_BLOCK); /* the server's flight */
+    CHECK_RC(hsb_tls_handshake_run(p->c), HSB_E_WOULD_BLOCK); /* ClientHello */
+    CHECK_RC(hsb_tls_handshake_run(p->s), HSB_E_WOULD_BLOCK); /* the server's flight */
     if (s2c) *found &= edit_flight(hsb_mem_pair_to_client(&p->mem), s2c_type, s2c);
-    if (hsb_tls_handshake(p->c) != HSB_E_WOULD_BLOCK) return p;
+    if (hsb_tls_handshake_run(p->c) != HSB_E_WOULD_BLOCK) return p;
     if (c2s) *found &= edit_flight(hsb_mem_pair_to_server(&p->mem), c2s_type, c2s);
     /* Fails here, or waits for the client's Finished... never succeeds. */
-    CHECKF(hsb_tls_handshake(p->s) != HSB_OK, "server finished an edited handshake");
+    CHECKF(hsb_tls_handshake_run(p->s) != HSB_OK, "server finished an edited handshake");
     return p;
 }
 

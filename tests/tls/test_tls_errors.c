@@ -79,7 +79,7 @@ static void cert_case(hsb_cert_variant v, int alert)
     CHECK(strcmp(hsb_tls_conn_failed_step(p->c), "Certificate") == 0, "step");
     CHECK(strstr(err, hsb_tls_alert_name(alert)) != NULL, "message lacks the alert");
     /* the server, stepped again, reads the alert */
-    rc = hsb_tls_handshake(p->s);
+    rc = hsb_tls_handshake_run(p->s);
     CHECK(rc == HSB_E_PROTOCOL && hsb_tls_conn_alert_received(p->s) == alert, "server got %d",
           hsb_tls_conn_alert_received(p->s));
     hsb_test_pair_free(p);
@@ -114,15 +114,15 @@ static void finished_bitflip(void)
     pair *p = pair_new(HSB_CERT_GOOD, HSB_TLS_KX_RSA, 2048);
     CHECK(p, "setup");
     /* client: ClientHello; server: its flight; client: CKE, CCS, Finished */
-    CHECK(hsb_tls_handshake(p->c) == HSB_E_WOULD_BLOCK, "c1");
-    CHECK(hsb_tls_handshake(p->s) == HSB_E_WOULD_BLOCK, "s1");
-    CHECK(hsb_tls_handshake(p->c) == HSB_E_WOULD_BLOCK, "c2");
+    CHECK(hsb_tls_handshake_run(p->c) == HSB_E_WOULD_BLOCK, "c1");
+    CHECK(hsb_tls_handshake_run(p->s) == HSB_E_WOULD_BLOCK, "s1");
+    CHECK(hsb_tls_handshake_run(p->c) == HSB_E_WOULD_BLOCK, "c2");
     tamper_last_client_record(p, 1); /* the encrypted Finished's last byte */
-    hsb_rc rc = hsb_tls_handshake(p->s);
+    hsb_rc rc = hsb_tls_handshake_run(p->s);
     printf("%-18s -> %s\n", "finished bit flip", hsb_tls_conn_error(p->s));
     CHECK(rc == HSB_E_DECRYPT && hsb_tls_conn_alert_sent(p->s) == HSB_TLS_ALERT_BAD_RECORD_MAC,
           "%s", hsb_tls_conn_error(p->s));
-    rc = hsb_tls_handshake(p->c);
+    rc = hsb_tls_handshake_run(p->c);
     CHECK(hsb_tls_conn_alert_received(p->c) == HSB_TLS_ALERT_BAD_RECORD_MAC, "client heard %d",
           hsb_tls_conn_alert_received(p->c));
     hsb_test_pair_free(p);
@@ -135,9 +135,9 @@ static void premaster_bitflip(void)
      * mismatch shows at the client's Finished, as bad_record_mac. */
     pair *p = pair_new(HSB_CERT_GOOD, HSB_TLS_KX_RSA, 2048);
     CHECK(p, "setup");
-    CHECK(hsb_tls_handshake(p->c) == HSB_E_WOULD_BLOCK, "c1");
-    CHECK(hsb_tls_handshake(p->s) == HSB_E_WOULD_BLOCK, "s1");
-    CHECK(hsb_tls_handshake(p->c) == HSB_E_WOULD_BLOCK, "c2");
+    CHECK(hsb_tls_handshake_run(p->c) == HSB_E_WOULD_BLOCK, "c1");
+    CHECK(hsb_tls_handshake_run(p->s) == HSB_E_WOULD_BLOCK, "s1");
+    CHECK(hsb_tls_handshake_run(p->c) == HSB_E_WOULD_BLOCK, "c2");
     uint8_t recs[4][HSB_TLS_MAX_RECORD];
     size_t lens[4], n = 0;
     while (n < 4 && hsb_mem_queue_take_record(hsb_mem_pair_to_server(&p->mem), recs[n],
@@ -148,7 +148,7 @@ static void premaster_bitflip(void)
     for (size_t i = 0; i < n; i++)
         CHECK(hsb_mem_queue_push(hsb_mem_pair_to_server(&p->mem), recs[i], lens[i]) == HSB_OK,
               "push");
-    hsb_rc rc = hsb_tls_handshake(p->s);
+    hsb_rc rc = hsb_tls_handshake_run(p->s);
     printf("%-18s -> %s\n", "premaster flip", hsb_tls_conn_error(p->s));
     CHECK(rc == HSB_E_DECRYPT, "rc %s", hsb_rc_name(rc));
     CHECK(strcmp(hsb_tls_conn_failed_step(p->s), "client Finished") == 0, "step %s",
@@ -223,9 +223,9 @@ static void fragmented_flights(void)
 {
     pair *p = pair_new(HSB_CERT_WITH_INTERMEDIATE, HSB_TLS_KX_DHE, 2048);
     CHECK(p, "setup");
-    CHECK(hsb_tls_handshake(p->c) == HSB_E_WOULD_BLOCK, "c1");
+    CHECK(hsb_tls_handshake_run(p->c) == HSB_E_WOULD_BLOCK, "c1");
     CHECK(refragment(hsb_mem_pair_to_server(&p->mem), 7), "ClientHello");
-    CHECK(hsb_tls_handshake(p->s) == HSB_E_WOULD_BLOCK, "s1: %s", hsb_tls_conn_error(p->s));
+    CHECK(hsb_tls_handshake_run(p->s) == HSB_E_WOULD_BLOCK, "s1: %s", hsb_tls_conn_error(p->s));
     CHECK(refragment(hsb_mem_pair_to_client(&p->mem), 100), "server flight");
     hsb_rc rc = hsb_tls_pair_handshake(p->c, p->s, NULL);
     CHECK(rc == HSB_OK, "fragmented handshake: %s / %s", hsb_tls_conn_error(p->c),

@@ -110,7 +110,7 @@ int main(int argc, char **argv)
         the_tap.corrupt = argc == 7;
         hsb_tls_transport tr = {tap_send, tap_recv, &the_tap};
         rc = hsb_tls_conn_start(conn, &tr);
-        if (rc == HSB_OK) rc = hsb_tls_handshake(conn);
+        if (rc == HSB_OK) rc = hsb_tls_handshake_run(conn);
         if (rc == HSB_OK) rc = hsb_tls_close(conn);
         if (rc == HSB_OK)
             printf("ok\n");
