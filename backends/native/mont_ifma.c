@@ -38,9 +38,11 @@
  * 2-way pair of two 1024-bit AMMs 248, one 2048-bit AMM 385 (before the
  * scalar lanes: 350, 379, 673). The multiply-add bound (12 per step at
  * 1024 bits, 2 per core cycle) is 70 for one 1024-bit AMM and 139 for the
- * pair. With tests/native-mont/timing.c against OpenSSL 3.0.19 in the same
- * run: modexp 2048, full exponent, 532 us (x3.6); RSA-CRT 2048 205 us
- * (x1.35 against OpenSSL's own 2-way IFMA code). See issue 11.
+ * pair. (The pair later: 234-244 against 251-263 in the same run, with
+ * AMM_STEP's early lo(a_(i+1) B).) With tests/native-mont/timing.c against
+ * OpenSSL 3.0.19 in the same run: modexp 2048, full exponent, 532 us
+ * (x3.6); RSA-CRT 2048 205 us (x1.35 against OpenSSL's own 2-way IFMA
+ * code). See issue 11.
  *
  * tests/native-mont compiles this file a second time with HSB_IFMA_EMULATE
  * and a scalar model of the few AVX-512 operations used, so the algorithm is
@@ -199,17 +201,25 @@ typedef struct amm_sc {
  * vector-to-scalar move (measured 17.5 TSC cycles per step at 1024 bits on
  * Zen 5; see the closing note of issue 11). The vector's lane 0 misses
  * the carries; after the last step it is replaced by x0.
+ *
+ * The accumulator also carries the next step's lo(a_(i+1) B) one step
+ * early: it is added with the hi products (h = hi(a_i B) + lo(a_(i+1) B)
+ * + hi(m N)), which do not wait for the shift, so the accumulator's own
+ * chain per step is lo(m N), shift, add -- one multiply-add shorter. The
+ * scalar x0 then leaves lo(a_i b1) out (already in lane 1: sc.q is
+ * hi(a_i b0) alone, amm_sc_init's mode 2), and the loop starts from
+ * lo(a_0 B). pow2 of two 1024-bit halves went from 367-382k to 335-365k
+ * TSC cycles (fastest of 201, 8 interleaved runs, loaded machine).
  */
-#define AMM_STEP(acc, h, a, B, Nv, sc, i, Z)                                                       \
+#define AMM_STEP(acc, h, a, B, Nv, sc, i, L, Z)                                                    \
     do {                                                                                           \
-        vec va_ = v_set1((a)[i]);                                                                  \
+        vec va_ = v_set1((a)[i]), vn_ = v_set1((i) + 1 < (L) ? (a)[(i) + 1] : 0);                  \
         AMM_M(sc, i, s_, m_, vm_);                                                                 \
         uint64_t l1_ = v_lane1((acc)[0]);                                                          \
         HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
         {                                                                                          \
-            (acc)[z_] = v_madd_lo((acc)[z_], va_, (B)[z_]);                                        \
+            (h)[z_] = v_madd_lo(v_madd_hi(v_zero(), va_, (B)[z_]), vn_, (B)[z_]);                  \
             (acc)[z_] = v_madd_lo((acc)[z_], vm_, (Nv)[z_]);                                       \
-            (h)[z_] = v_madd_hi(v_zero(), va_, (B)[z_]);                                           \
             (h)[z_] = v_madd_hi((h)[z_], vm_, (Nv)[z_]);                                           \
         }                                                                                          \
         AMM_SHIFT_ADD(acc, h, Z);                                                                  \
@@ -251,7 +261,8 @@ typedef struct amm_sc {
 
 /* The scalar state for a b: the terms of a_i that the scalar steps need,
  * for every i at once with 3 Z multiply-adds instead of 3 L scalar
- * multiplies inside the steps. */
+ * multiplies inside the steps. lone: 1 for AMM_STEP_LONE (q2 too), 2 for
+ * AMM_STEP (q without lo(a_i b1), which the vector holds early). */
 static AI IFMA_TARGET void amm_sc_init(amm_sc *sc, const uint64_t *a, const uint64_t *b,
                                        const uint64_t *n, uint64_t k0, int lone, const int Z)
 {
@@ -260,8 +271,9 @@ static AI IFMA_TARGET void amm_sc_init(amm_sc *sc, const uint64_t *a, const uint
     {
         vec av = v_load(a + 8 * z);
         v_store(sc->p0 + 8 * z, v_madd_lo(v_zero(), av, b0));
-        v_store(sc->q + 8 * z, v_madd_hi(v_madd_lo(v_zero(), av, b1), av, b0));
-        if (lone) v_store(sc->q2 + 8 * z, v_madd_hi(v_madd_lo(v_zero(), av, b2), av, b1));
+        v_store(sc->q + 8 * z,
+                v_madd_hi(lone == 2 ? v_zero() : v_madd_lo(v_zero(), av, b1), av, b0));
+        if (lone == 1) v_store(sc->q2 + 8 * z, v_madd_hi(v_madd_lo(v_zero(), av, b2), av, b1));
     }
     sc->n0s = n[0] << 12, sc->n1s = n[1] << 12, sc->n1 = n[1], sc->n2 = n[2];
     sc->k0 = k0, sc->x0 = 0, sc->y1 = 0;
@@ -307,15 +319,15 @@ static AI IFMA_TARGET void amm2_body(uint64_t *r1, const uint64_t *a1, const uin
         N1[z] = v_load(n1 + 8 * z);
         B2[z] = v_load(b2 + 8 * z);
         N2[z] = v_load(n2 + 8 * z);
-        acc1[z] = v_zero();
-        acc2[z] = v_zero();
+        acc1[z] = v_madd_lo(v_zero(), v_set1(a1[0]), B1[z]); /* lo(a_0 B), see AMM_STEP */
+        acc2[z] = v_madd_lo(v_zero(), v_set1(a2[0]), B2[z]);
     }
     amm_sc s1, s2;
-    amm_sc_init(&s1, a1, b1, n1, k01, 0, Z);
-    amm_sc_init(&s2, a2, b2, n2, k02, 0, Z);
+    amm_sc_init(&s1, a1, b1, n1, k01, 2, Z);
+    amm_sc_init(&s2, a2, b2, n2, k02, 2, Z);
     for (size_t i = 0; i < L; i++) {
-        AMM_STEP(acc1, h1, a1, B1, N1, s1, i, Z);
-        AMM_STEP(acc2, h2, a2, B2, N2, s2, i, Z);
+        AMM_STEP(acc1, h1, a1, B1, N1, s1, i, L, Z);
+        AMM_STEP(acc2, h2, a2, B2, N2, s2, i, L, Z);
     }
     acc1[0] = amm_lane0(acc1[0], s1.x0);
     acc2[0] = amm_lane0(acc2[0], s2.x0);
