@@ -38,9 +38,11 @@
  * 2-way pair of two 1024-bit AMMs 248, one 2048-bit AMM 385 (before the
  * scalar lanes: 350, 379, 673). The multiply-add bound (12 per step at
  * 1024 bits, 2 per core cycle) is 70 for one 1024-bit AMM and 139 for the
- * pair. With tests/native-mont/timing.c against OpenSSL 3.0.19 in the same
- * run: modexp 2048, full exponent, 532 us (x3.6); RSA-CRT 2048 205 us
- * (x1.35 against OpenSSL's own 2-way IFMA code). See issue 11.
+ * pair. (The pair later: 234-244 against 251-263 in the same run, with
+ * AMM_STEP's early lo(a_(i+1) B).) With tests/native-mont/timing.c against
+ * OpenSSL 3.0.19 in the same run: modexp 2048, full exponent, 532 us
+ * (x3.6); RSA-CRT 2048 205 us (x1.35 against OpenSSL's own 2-way IFMA
+ * code). See issue 11.
  *
  * tests/native-mont compiles this file a second time with HSB_IFMA_EMULATE
  * and a scalar model of the few AVX-512 operations used, so the algorithm is
@@ -199,17 +201,25 @@ typedef struct amm_sc {
  * vector-to-scalar move (measured 17.5 TSC cycles per step at 1024 bits on
  * Zen 5; see the closing note of issue 11). The vector's lane 0 misses
  * the carries; after the last step it is replaced by x0.
+ *
+ * The accumulator also carries the next step's lo(a_(i+1) B) one step
+ * early: it is added with the hi products (h = hi(a_i B) + lo(a_(i+1) B)
+ * + hi(m N)), which do not wait for the shift, so the accumulator's own
+ * chain per step is lo(m N), shift, add -- one multiply-add shorter. The
+ * scalar x0 then leaves lo(a_i b1) out (already in lane 1: sc.q is
+ * hi(a_i b0) alone, amm_sc_init's mode 2), and the loop starts from
+ * lo(a_0 B). pow2 of two 1024-bit halves went from 367-382k to 335-365k
+ * TSC cycles (fastest of 201, 8 interleaved runs, loaded machine).
  */
-#define AMM_STEP(acc, h, a, B, Nv, sc, i, Z)                                                       \
+#define AMM_STEP(acc, h, a, B, Nv, sc, i, L, Z)                                                    \
     do {                                                                                           \
-        vec va_ = v_set1((a)[i]);                                                                  \
+        vec va_ = v_set1((a)[i]), vn_ = v_set1((i) + 1 < (L) ? (a)[(i) + 1] : 0);                  \
         AMM_M(sc, i, s_, m_, vm_);                                                                 \
         uint64_t l1_ = v_lane1((acc)[0]);                                                          \
         HSB_UNROLL for (int z_ = 0; z_ < (Z); z_++)                                                \
         {                                                                                          \
-            (acc)[z_] = v_madd_lo((acc)[z_], va_, (B)[z_]);                                        \
+            (h)[z_] = v_madd_lo(v_madd_hi(v_zero(), va_, (B)[z_]), vn_, (B)[z_]);                  \
             (acc)[z_] = v_madd_lo((acc)[z_], vm_, (Nv)[z_]);                                       \
-            (h)[z_] = v_madd_hi(v_zero(), va_, (B)[z_]);                                           \
             (h)[z_] = v_madd_hi((h)[z_], vm_, (Nv)[z_]);                                           \
         }                                                                                          \
         AMM_SHIFT_ADD(acc, h, Z);                                                                  \
@@ -251,7 +261,8 @@ typedef struct amm_sc {
 
 /* The scalar state for a b: the terms of a_i that the scalar steps need,
  * for every i at once with 3 Z multiply-adds instead of 3 L scalar
- * multiplies inside the steps. */
+ * multiplies inside the steps. lone: 1 for AMM_STEP_LONE (q2 too), 2 for
+ * AMM_STEP (q without lo(a_i b1), which the vector holds early). */
 static AI IFMA_TARGET void amm_sc_init(amm_sc *sc, const uint64_t *a, const uint64_t *b,
                                        const uint64_t *n, uint64_t k0, int lone, const int Z)
 {
@@ -260,8 +271,9 @@ static AI IFMA_TARGET void amm_sc_init(amm_sc *sc, const uint64_t *a, const uint
     {
         vec av = v_load(a + 8 * z);
         v_store(sc->p0 + 8 * z, v_madd_lo(v_zero(), av, b0));
-        v_store(sc->q + 8 * z, v_madd_hi(v_madd_lo(v_zero(), av, b1), av, b0));
-        if (lone) v_store(sc->q2 + 8 * z, v_madd_hi(v_madd_lo(v_zero(), av, b2), av, b1));
+        v_store(sc->q + 8 * z,
+                v_madd_hi(lone == 2 ? v_zero() : v_madd_lo(v_zero(), av, b1), av, b0));
+        if (lone == 1) v_store(sc->q2 + 8 * z, v_madd_hi(v_madd_lo(v_zero(), av, b2), av, b1));
     }
     sc->n0s = n[0] << 12, sc->n1s = n[1] << 12, sc->n1 = n[1], sc->n2 = n[2];
     sc->k0 = k0, sc->x0 = 0, sc->y1 = 0;
@@ -307,15 +319,15 @@ static AI IFMA_TARGET void amm2_body(uint64_t *r1, const uint64_t *a1, const uin
         N1[z] = v_load(n1 + 8 * z);
         B2[z] = v_load(b2 + 8 * z);
         N2[z] = v_load(n2 + 8 * z);
-        acc1[z] = v_zero();
-        acc2[z] = v_zero();
+        acc1[z] = v_madd_lo(v_zero(), v_set1(a1[0]), B1[z]); /* lo(a_0 B), see AMM_STEP */
+        acc2[z] = v_madd_lo(v_zero(), v_set1(a2[0]), B2[z]);
     }
     amm_sc s1, s2;
-    amm_sc_init(&s1, a1, b1, n1, k01, 0, Z);
-    amm_sc_init(&s2, a2, b2, n2, k02, 0, Z);
+    amm_sc_init(&s1, a1, b1, n1, k01, 2, Z);
+    amm_sc_init(&s2, a2, b2, n2, k02, 2, Z);
     for (size_t i = 0; i < L; i++) {
-        AMM_STEP(acc1, h1, a1, B1, N1, s1, i, Z);
-        AMM_STEP(acc2, h2, a2, B2, N2, s2, i, Z);
+        AMM_STEP(acc1, h1, a1, B1, N1, s1, i, L, Z);
+        AMM_STEP(acc2, h2, a2, B2, N2, s2, i, L, Z);
     }
     acc1[0] = amm_lane0(acc1[0], s1.x0);
     acc2[0] = amm_lane0(acc2[0], s2.x0);
@@ -445,6 +457,25 @@ static void fill_table(amm_fn amm, uint64_t *tbl, const uint64_t *b52, const uin
     }
 }
 
+/* fill_table for both CRT halves at once, on the interleaved pair (each
+ * entry's two products share one pass: 32 pair products instead of 64 lone
+ * ones). */
+static void fill_table2(amm2_fn amm2, uint64_t *t1, const uint64_t *b1, const uint64_t *e1,
+                        uint64_t *t2, const uint64_t *b2, const uint64_t *e2, size_t lanes)
+{
+    size_t L = e1[EXT_L], Z = e1[EXT_Z];
+    const uint64_t *n1 = e1 + EXT_N, *n2 = e2 + EXT_N;
+    const uint64_t *rr1 = e1 + EXT_RR(Z), *rr2 = e2 + EXT_RR(Z);
+    uint64_t k1 = e1[EXT_K0], k2 = e2[EXT_K0], unit[LMAX] = {1};
+    amm2(t1, rr1, unit, n1, k1, t2, rr2, unit, n2, k2, L);             /* R */
+    amm2(t1 + lanes, b1, rr1, n1, k1, t2 + lanes, b2, rr2, n2, k2, L); /* base R */
+    for (size_t i = 2; i < TBL; i++) {
+        size_t x = i % 2 == 0 ? i / 2 : i - 1, y = i % 2 == 0 ? i / 2 : 1; /* public */
+        amm2(t1 + i * lanes, t1 + x * lanes, t1 + y * lanes, n1, k1, t2 + i * lanes, t2 + x * lanes,
+             t2 + y * lanes, n2, k2, L);
+    }
+}
+
 /* out (n limbs) = AMM(acc, 1), fully reduced. */
 static void leave(amm_fn amm, uint64_t *out, uint64_t *acc, const hsb_nm_mont *m)
 {
@@ -507,16 +538,17 @@ static IFMA_TARGET int pow2_ifma(const hsb_nm_mont *m1, uint64_t *out1, const ui
 
     to52(a1, lanes, base1, m1->n);
     to52(a2, lanes, base2, m2->n);
-    fill_table(amm, tbl1, a1, e1, lanes);
-    fill_table(amm, tbl2, a2, e2, lanes);
+    fill_table2(amm2, tbl1, a1, e1, tbl2, a2, e2, lanes);
     size_t bits = 8 * exp1_len, nwin = (bits + WINDOW - 1) / WINDOW, pos = (nwin - 1) * WINDOW;
     lookup(a1, tbl1, TBL, hsb_nm_window(exp1, exp1_len, pos, WINDOW));
     lookup(a2, tbl2, TBL, hsb_nm_window(exp2, exp2_len, pos, WINDOW));
     while (pos > 0) {
         pos -= WINDOW;
-        for (int k = 0; k < WINDOW; k++) amm2(a1, a1, a1, n1, k1, a2, a2, a2, n2, k2, L);
+        /* The scans first: they do not depend on the squarings, and the
+         * out-of-order core runs them beside the squarings' chains. */
         lookup(t1, tbl1, TBL, hsb_nm_window(exp1, exp1_len, pos, WINDOW));
         lookup(t2, tbl2, TBL, hsb_nm_window(exp2, exp2_len, pos, WINDOW));
+        for (int k = 0; k < WINDOW; k++) amm2(a1, a1, a1, n1, k1, a2, a2, a2, n2, k2, L);
         amm2(a1, a1, t1, n1, k1, a2, a2, t2, n2, k2, L);
     }
     leave(amm, out1, a1, m1);
