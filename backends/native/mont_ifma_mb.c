@@ -53,6 +53,13 @@
  * between their multiply-adds (GCC unrolls by itself only at -O3). */
 #define HSB_UNROLL _Pragma("GCC unroll 8")
 #define HSB_UNROLL_ALL _Pragma("GCC unroll 64")
+/* ams_rows_body's rows: unrolled for the real instructions; the scalar
+ * model (tests) compiles for minutes when unrolled and needs no speed. */
+#if defined(HSB_IFMA_EMULATE)
+#define HSB_UNROLL_ROWS
+#else
+#define HSB_UNROLL_ROWS HSB_UNROLL_ALL
+#endif
 #define M52 ((uint64_t)0xfffffffffffff)
 #define LANES HSB_NM_MB_LANES
 #define LMAX HSB_NM_MB_LMAX
@@ -161,6 +168,58 @@ static AI IFMA_TARGET void ams_body(uint64_t *r, const uint64_t *a, const uint64
             acc[j] = v_madd_hi(x, m, v_load(n + 8 * j));
         }
         acc[0] = v_add(acc[0], carry);
+    }
+    ripple_store(r, acc, L);
+}
+
+/* Column c of a's square (unreduced), a read from memory: as one column of
+ * sqr_columns. */
+static AI IFMA_TARGET vec sqr_col(const uint64_t *a, const int c, const int L)
+{
+    vec lo = v_zero(), hi = v_zero();
+    HSB_UNROLL_ALL for (int i = c < L ? 0 : c - L + 1; i < c - i; i++) lo =
+        v_madd_lo(lo, v_load(a + 8 * i), v_load(a + 8 * (c - i)));
+    HSB_UNROLL_ALL for (int i = c - 1 < L ? 0 : c - L; i < c - 1 - i; i++) hi =
+        v_madd_hi(hi, v_load(a + 8 * i), v_load(a + 8 * (c - 1 - i)));
+    vec s = v_add(lo, hi), d = v_load(a + 8 * (c / 2));
+    s = v_add(s, s);
+    return c % 2 == 0 ? v_madd_lo(s, d, d) : v_madd_hi(s, d, d);
+}
+
+/*
+ * r = AMM(a, a) per lane for L = 20, rows fully unrolled: the low L columns
+ * of the square start the window, and column L + i, which row i shifts in,
+ * is computed inside row i. Its multiply-adds do not depend on that row's
+ * Montgomery factor m, so they fill the gaps of the serial m chain (t_0 ->
+ * m -> m n -> next t_0) that bounded ams_body, which computed all 2 L
+ * columns before the first reduction step. The row's own chain is also
+ * shortened: t_0's carry (t_0 + lo(m n_0)) >> 52 is (t_0 >> 52) + (t_0 mod
+ * 2^52 != 0), because t_0 + lo(m n_0) = 0 mod 2^52 with both terms below
+ * 2^52; it is known before m, and the next t_0 is the sum of two multiply-
+ * adds started together instead of two in series. Same m and column sums
+ * as amm_body(a, a): bit-identical results (tests/native-mont).
+ */
+static AI IFMA_TARGET void ams_rows_body(uint64_t *r, const uint64_t *a, const uint64_t *n,
+                                         const uint64_t *k0p, const int L)
+{
+    const vec zero = v_zero(), k0 = v_load(k0p), mask = v_set1(M52), one = v_set1(1);
+    vec acc[LMAX];
+    HSB_UNROLL_ALL for (int j = 0; j < L; j++) acc[j] = sqr_col(a, j, L);
+    HSB_UNROLL_ROWS for (int i = 0; i < L; i++)
+    {
+        vec m = v_madd_lo(zero, acc[0], k0);
+        vec carry =
+            v_mask_add(v_srl52(acc[0]), v_gt_mask(v_and(acc[0], mask), zero), v_srl52(acc[0]), one);
+        vec t1 = v_add(acc[1], carry);
+        vec top = sqr_col(a, L + i, L);
+        vec q = v_madd_lo(zero, m, v_load(n + 8));
+        HSB_UNROLL_ALL for (int j = 2; j < L; j++) acc[j] = v_madd_lo(acc[j], m, v_load(n + 8 * j));
+        acc[0] = v_add(v_madd_hi(t1, m, v_load(n)), q);
+        HSB_UNROLL_ALL for (int j = 1; j < L; j++)
+        {
+            vec x = j + 1 < L ? acc[j + 1] : top;
+            acc[j] = v_madd_hi(x, m, v_load(n + 8 * j));
+        }
     }
     ripple_store(r, acc, L);
 }
@@ -296,7 +355,7 @@ typedef struct mb_ops {
  * rule) for 4096-bit moduli. Window 4 from L = 60 on: a 5-bit table of 79
  * limbs would be 158 KiB of stack, and the 1024 + 16 products of a 4-bit
  * window cost 3 % more than the 820 + 32 of a 5-bit one on 4096 bits. */
-MB_INSTANCES(20, 5, amm_body, ams_body)
+MB_INSTANCES(20, 5, amm_body, ams_rows_body)
 MB_INSTANCES(30, 5, amm_mem_body, ams_body)
 MB_INSTANCES(40, 5, amm_mem_body, ams_mem_body)
 MB_INSTANCES(60, 4, amm_mem_body, ams_mem_body)
