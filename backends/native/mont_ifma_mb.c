@@ -53,9 +53,17 @@
  * between their multiply-adds (GCC unrolls by itself only at -O3). */
 #define HSB_UNROLL _Pragma("GCC unroll 8")
 #define HSB_UNROLL_ALL _Pragma("GCC unroll 64")
+/* ams_rows_body's rows: unrolled for the real instructions; the scalar
+ * model (tests) compiles for minutes when unrolled and needs no speed. */
+#if defined(HSB_IFMA_EMULATE)
+#define HSB_UNROLL_ROWS
+#else
+#define HSB_UNROLL_ROWS HSB_UNROLL_ALL
+#endif
 #define M52 ((uint64_t)0xfffffffffffff)
 #define LANES HSB_NM_MB_LANES
 #define LMAX HSB_NM_MB_LMAX
+#define LOOKUP_CHUNK 20 /* limbs of a lookup held in registers */
 
 /* ------------------------------------------------------------------- AMM */
 
@@ -164,6 +172,58 @@ static AI IFMA_TARGET void ams_body(uint64_t *r, const uint64_t *a, const uint64
     ripple_store(r, acc, L);
 }
 
+/* Column c of a's square (unreduced), a read from memory: as one column of
+ * sqr_columns. */
+static AI IFMA_TARGET vec sqr_col(const uint64_t *a, const int c, const int L)
+{
+    vec lo = v_zero(), hi = v_zero();
+    HSB_UNROLL_ALL for (int i = c < L ? 0 : c - L + 1; i < c - i; i++) lo =
+        v_madd_lo(lo, v_load(a + 8 * i), v_load(a + 8 * (c - i)));
+    HSB_UNROLL_ALL for (int i = c - 1 < L ? 0 : c - L; i < c - 1 - i; i++) hi =
+        v_madd_hi(hi, v_load(a + 8 * i), v_load(a + 8 * (c - 1 - i)));
+    vec s = v_add(lo, hi), d = v_load(a + 8 * (c / 2));
+    s = v_add(s, s);
+    return c % 2 == 0 ? v_madd_lo(s, d, d) : v_madd_hi(s, d, d);
+}
+
+/*
+ * r = AMM(a, a) per lane for L = 20, rows fully unrolled: the low L columns
+ * of the square start the window, and column L + i, which row i shifts in,
+ * is computed inside row i. Its multiply-adds do not depend on that row's
+ * Montgomery factor m, so they fill the gaps of the serial m chain (t_0 ->
+ * m -> m n -> next t_0) that bounded ams_body, which computed all 2 L
+ * columns before the first reduction step. The row's own chain is also
+ * shortened: t_0's carry (t_0 + lo(m n_0)) >> 52 is (t_0 >> 52) + (t_0 mod
+ * 2^52 != 0), because t_0 + lo(m n_0) = 0 mod 2^52 with both terms below
+ * 2^52; it is known before m, and the next t_0 is the sum of two multiply-
+ * adds started together instead of two in series. Same m and column sums
+ * as amm_body(a, a): bit-identical results (tests/native-mont).
+ */
+static AI IFMA_TARGET void ams_rows_body(uint64_t *r, const uint64_t *a, const uint64_t *n,
+                                         const uint64_t *k0p, const int L)
+{
+    const vec zero = v_zero(), k0 = v_load(k0p), mask = v_set1(M52), one = v_set1(1);
+    vec acc[LMAX];
+    HSB_UNROLL_ALL for (int j = 0; j < L; j++) acc[j] = sqr_col(a, j, L);
+    HSB_UNROLL_ROWS for (int i = 0; i < L; i++)
+    {
+        vec m = v_madd_lo(zero, acc[0], k0);
+        vec carry =
+            v_mask_add(v_srl52(acc[0]), v_gt_mask(v_and(acc[0], mask), zero), v_srl52(acc[0]), one);
+        vec t1 = v_add(acc[1], carry);
+        vec top = sqr_col(a, L + i, L);
+        vec q = v_madd_lo(zero, m, v_load(n + 8));
+        HSB_UNROLL_ALL for (int j = 2; j < L; j++) acc[j] = v_madd_lo(acc[j], m, v_load(n + 8 * j));
+        acc[0] = v_add(v_madd_hi(t1, m, v_load(n)), q);
+        HSB_UNROLL_ALL for (int j = 1; j < L; j++)
+        {
+            vec x = j + 1 < L ? acc[j + 1] : top;
+            acc[j] = v_madd_hi(x, m, v_load(n + 8 * j));
+        }
+    }
+    ripple_store(r, acc, L);
+}
+
 /* Columns 0..L-1 in memory (T) to limbs below 2^52, by a fixed ripple. */
 static AI IFMA_TARGET void ripple_mem(uint64_t *r, const uint64_t *T, const int L)
 {
@@ -223,22 +283,43 @@ static AI IFMA_TARGET void ams_mem_body(uint64_t *r, const uint64_t *a, const ui
     amm_mem_body(r, a, a, n, k0, L);
 }
 
+/* Limbs j0 .. j0 + cnt - 1 of the lookup below: cnt accumulators stay in
+ * registers while the entries go by in groups of 4, whose compare masks are
+ * computed once per group and stay in mask registers for all the limbs. */
+static AI IFMA_TARGET void lookup_chunk(uint64_t *dst, const uint64_t *tbl, const vec vi,
+                                        const int j0, const int cnt, const size_t stride,
+                                        const unsigned entries)
+{
+    vec acc[LOOKUP_CHUNK];
+    HSB_UNROLL_ALL for (int j = 0; j < cnt; j++) acc[j] = v_zero();
+    for (unsigned e = 0; e < entries; e += 4) {
+        vmask k[4];
+        HSB_UNROLL_ALL for (unsigned t = 0; t < 4; t++) k[t] = v_eq_mask(v_set1(e + t), vi);
+        const uint64_t *row = tbl + e * stride + 8 * j0;
+        HSB_UNROLL_ALL for (int j = 0; j < cnt; j++)
+        {
+            HSB_UNROLL_ALL for (unsigned t = 0; t < 4; t++) acc[j] =
+                v_blend(k[t], acc[j], v_load(row + t * stride + 8 * j));
+        }
+    }
+    HSB_UNROLL_ALL for (int j = 0; j < cnt; j++) v_store(dst + 8 * (j0 + j), acc[j]);
+}
+
 /* dst = tbl[idx_k] in each lane k (entries of L transposed limbs), reading
  * every one of the 2^w entries: the index is a secret, the compare mask
- * picks per lane. Limb by limb, the entries unrolled, so one register
- * collects a limb (an earlier entry-by-entry scan over all L limbs kept
- * them in memory: a fifth of the RSA-2048 batch time went to lookups). */
+ * picks per lane. In chunks of up to 20 limbs held in registers, each
+ * entry's mask computed once per chunk: the earlier limb-by-limb scan
+ * recomputed the 2^w masks for every limb (20 x 32 compares per 1024-bit
+ * lookup) and took a quarter of the RSA-2048 batch time in perf. */
 static AI IFMA_TARGET void lookup_body(uint64_t *dst, const uint64_t *tbl, const uint64_t *idx,
                                        const int L, const unsigned entries)
 {
     const vec vi = v_load(idx);
     const size_t stride = (size_t)8 * L;
-    for (int j = 0; j < L; j++) {
-        vec acc = v_zero();
-        const uint64_t *col = tbl + 8 * j;
-        HSB_UNROLL_ALL for (unsigned e = 0; e < entries; e++) acc =
-            v_blend(v_eq_mask(v_set1(e), vi), acc, v_load(col + e * stride));
-        v_store(dst + 8 * j, acc);
+    HSB_UNROLL_ALL for (int j0 = 0; j0 < L; j0 += LOOKUP_CHUNK)
+    {
+        const int cnt = L - j0 < LOOKUP_CHUNK ? L - j0 : LOOKUP_CHUNK;
+        lookup_chunk(dst, tbl, vi, j0, cnt, stride, entries);
     }
 }
 
@@ -274,7 +355,7 @@ typedef struct mb_ops {
  * rule) for 4096-bit moduli. Window 4 from L = 60 on: a 5-bit table of 79
  * limbs would be 158 KiB of stack, and the 1024 + 16 products of a 4-bit
  * window cost 3 % more than the 820 + 32 of a 5-bit one on 4096 bits. */
-MB_INSTANCES(20, 5, amm_body, ams_body)
+MB_INSTANCES(20, 5, amm_body, ams_rows_body)
 MB_INSTANCES(30, 5, amm_mem_body, ams_body)
 MB_INSTANCES(40, 5, amm_mem_body, ams_mem_body)
 MB_INSTANCES(60, 4, amm_mem_body, ams_mem_body)
