@@ -190,7 +190,10 @@ typedef struct hsb_aes_class {
  * AES-GCM (optional class). Tag is 16 bytes. iv_len 12 is required of every
  * implementation; others may answer HSB_E_UNSUPPORTED for other IV lengths and
  * must answer HSB_E_USAGE for iv_len 0. open checks the tag in constant time
- * and on failure writes no plaintext (out is zeroed) and returns HSB_E_DECRYPT.
+ * and on failure returns HSB_E_DECRYPT with out zeroed: once open returns a
+ * failure, out holds no plaintext. (An implementation may decrypt into out
+ * while it hashes and zero it after the check, as ipsec-mb and OpenSSL do;
+ * out is the caller's, so no other thread may read it during the call.)
  * in == out is allowed (the TLS record layer seals and opens in place).
  */
 typedef struct hsb_gcm_class {

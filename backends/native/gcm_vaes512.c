@@ -9,10 +9,9 @@
  * Seal is stitched: each round of the loop encrypts one batch of 32 blocks
  * and hashes the ciphertext of the batch before it, so the AES and the
  * carry-less multiplies of independent data are in flight together (they
- * use different execution pipes). Open stays two passes (GHASH, then CTR
- * only once the tag has matched), like the narrower paths, so that a forged
- * record never yields plaintext and in == out needs no care; both passes
- * run at zmm width.
+ * use different execution pipes). Open is stitched too, in one pass that
+ * decrypts while it hashes and zeroes out when the tag does not match (see
+ * open_z).
  *
  * The counter: with at most 2^32 - 2 blocks of data its low 32 bits never
  * wrap (gcm_clmul.c), so a 64-bit add on the low word of (hi, lo) is GCM's
@@ -200,41 +199,24 @@ static hsb_rc seal_z(gcm_ctr_fn ctr, gcm_ghash_fn gh, void *ctx, const uint8_t *
 /* ------------------------------------------------------------ the open */
 
 /*
- * Open checks the tag before it writes any plaintext, and still stitches:
- * the first pass hashes the ciphertext and, beside it, makes the keystream
- * (the AES and the carry-less multiplies overlap as in seal); once the tag
- * has matched, out = in ^ keystream (a light pass). The keystream goes into
- * out itself when out and in are apart (it is not plaintext, and out is
- * zeroed on a mismatch); in place, the keystream of the first KS_BATCHES
- * batches (16 KiB: a whole TLS record) goes to a buffer on the stack, wiped
- * as it is used, and plain CTR does the rest after the check.
+ * Open is stitched like seal, in one pass: each batch of 32 ciphertext
+ * blocks is hashed while its keystream is made, and decrypted into out in
+ * the same step (the ciphertext is read before the plaintext is stored, so
+ * in == out is fine). The tag is checked once all is hashed; on a mismatch
+ * out is zeroed before open returns, so the caller never sees plaintext of
+ * a forged record (hsb_gcm_class in core/hsb_provider.h). Decrypting ahead
+ * of the check saves the second pass over the data that a check-first open
+ * needs (ipsec-mb and OpenSSL decrypt ahead of the check the same way).
  */
-#define KS_BATCHES 32
-
-TGT static __m128i open_pass1(const gcm_ctx *g, __m128i s, uint64_t hi, uint64_t lo, uint8_t *ks,
-                              const uint8_t *in, size_t nb)
+TGT static __m128i open_batches(const gcm_ctx *g, __m128i s, uint64_t hi, uint64_t lo, uint8_t *out,
+                                const uint8_t *in, size_t nb)
 {
     __m512i k[ROUNDS + 1];
     LOAD_KEYS(k, &g->aes);
     for (size_t b = 0; b < nb; b++)
-        stitch_batch(g, k, hi, lo + b * BATCH, in + b * BATCH_BYTES, &s, ks + b * BATCH_BYTES,
-                     NULL);
+        stitch_batch(g, k, hi, lo + b * BATCH, in + b * BATCH_BYTES, &s, out + b * BATCH_BYTES,
+                     in + b * BATCH_BYTES);
     return s;
-}
-
-/* out = in ^ ks over len bytes (a multiple of 64); ks, unless it is out,
- * zeroed as it is used. */
-TGT static void xor_keystream(uint8_t *out, const uint8_t *in, uint8_t *ks, size_t len)
-{
-    const int wipe = ks != out;
-    for (size_t i = 0; i < len; i += 64) {
-        const __m512i x = _mm512_loadu_si512((const void *)(in + i));
-        const __m512i y = _mm512_loadu_si512((const void *)(ks + i));
-        if (wipe) _mm512_storeu_si512((void *)(ks + i), _mm512_setzero_si512());
-        _mm512_storeu_si512((void *)(out + i), _mm512_xor_si512(x, y));
-    }
-    /* The zeroing stores are observable: not elided as dead. */
-    __asm__ __volatile__("" : : "r"(ks) : "memory");
 }
 
 static hsb_rc open_z(gcm_ctr_fn ctr, gcm_ghash_fn gh, void *ctx, const uint8_t *iv, size_t iv_len,
@@ -243,17 +225,12 @@ static hsb_rc open_z(gcm_ctr_fn ctr, gcm_ghash_fn gh, void *ctx, const uint8_t *
 {
     HSB_GUARD(hsb_native_gcm_check(ctx, iv, iv_len, aad, aad_len, out, in, len, tag));
     const gcm_ctx *g = ctx;
-    _Alignas(64) uint8_t buf[KS_BATCHES * BATCH_BYTES];
-    const int apart =
-        (uintptr_t)out + len <= (uintptr_t)in || (uintptr_t)in + len <= (uintptr_t)out;
-    uint8_t *ks = apart ? out : buf;
     uint64_t hi, lo;
     hsb_native_gcm_first_counter(iv, &hi, &lo);
-    size_t kb = len / BATCH_BYTES;
-    if (!apart && kb > KS_BATCHES) kb = KS_BATCHES;
-    size_t done = kb * BATCH_BYTES;
+    size_t nb = len / BATCH_BYTES, done = nb * BATCH_BYTES;
     __m128i s = hsb_native_gcm_ghash_aad(gh, g, aad, aad_len);
-    if (kb) s = open_pass1(g, s, hi, lo, ks, in, kb);
+    if (nb) s = open_batches(g, s, hi, lo, out, in, nb);
+    /* The tail is hashed before it is decrypted (in place it is overwritten). */
     s = hsb_native_gcm_ghash_more(gh, g, s, in + done, len - done);
     uint8_t want[16];
     hsb_native_gcm_finish_tag(g, s, iv, aad_len, len, want);
@@ -261,12 +238,12 @@ static hsb_rc open_z(gcm_ctr_fn ctr, gcm_ghash_fn gh, void *ctx, const uint8_t *
     hsb_wipe(want, sizeof want);
     HSB_NATIVE_DECLASSIFY(&ok, sizeof ok); /* the verdict is public by contract */
     if (!ok) {
-        hsb_wipe(buf, apart ? 0 : done);
         if (len) memset(out, 0, len);
+        /* The zeroing stores are observable: not elided as dead. */
+        __asm__ __volatile__("" : : "r"(out) : "memory");
         return hsb_raise(HSB_E_DECRYPT, __FILE__, __LINE__, "GCM tag mismatch");
     }
-    xor_keystream(out, in, ks, done);
-    lo += kb * BATCH; /* never wraps: see the top of the file */
+    lo += nb * BATCH; /* never wraps: see the top of the file */
     if (len > done) ctr(&g->aes, &hi, &lo, out + done, in + done, len - done);
     return HSB_OK;
 }

@@ -68,6 +68,10 @@ TGT void hsb_native_sha256_x16_avx512(uint32_t st[8][16], const uint8_t *const b
         const uint32_t *kp = hsb_native_sha256_k;
         ROUNDS8(0, 0);
         ROUNDS8(8, 0);
+        /* Unrolled: the K addresses become constants and the compiler
+         * schedules across the stretches (about 7% more x16 throughput in
+         * tests/native-sha/sha_speed, measured interleaved). */
+#pragma GCC unroll 3
         for (int t0 = 16; t0 < 64; t0 += 16) {
             kp = hsb_native_sha256_k + t0;
             ROUNDS8(0, 1);
