@@ -64,4 +64,19 @@ static inline int hsb_ctgrind_run(const char *self, char *const *args)
 #endif
 }
 
+/* The verdict of a run under valgrind, printed and as the program's exit
+ * status. A leaky control (control != 0) must be caught by valgrind itself
+ * (VG_ERROR_EXIT), not fail some other way: caught exits 1, which the
+ * control's ctest marks WILL_FAIL. The real run must be clean: exit 0. */
+static inline int hsb_ctgrind_verdict(const char *what, int control, int code)
+{
+    if (control) {
+        printf("%s, leaky control: %s (valgrind exit %d)\n", what,
+               code == VG_ERROR_EXIT ? "caught" : "NOT caught", code);
+        return code == VG_ERROR_EXIT ? 1 : 0;
+    }
+    printf("%s: %s (valgrind exit %d)\n", what, code == 0 ? "clean" : "FAILED", code);
+    return code == 0 ? 0 : 1;
+}
+
 #endif

@@ -489,12 +489,5 @@ int main(int argc, char **argv)
                     (char *)"--key", keyfile_buf, NULL};
     int code = hsb_ctgrind_run(argv[0], args);
     if (!leak) unlink(keyfile_buf);
-    if (leak) {
-        /* The control must be caught by valgrind itself, not fail otherwise. */
-        printf("leaky %s control: %s (valgrind exit %d)\n", leak,
-               code == VG_ERROR_EXIT ? "caught" : "NOT caught", code);
-        return code == VG_ERROR_EXIT ? 1 : 0;
-    }
-    printf("ctgrind: %s (valgrind exit %d)\n", code == 0 ? "clean" : "FAILED", code);
-    return code == 0 ? 0 : 1;
+    return hsb_ctgrind_verdict("ctgrind", leak != 0, code);
 }

@@ -171,11 +171,5 @@ int main(int argc, char **argv)
     if (skip) return skip;
     char *args[] = {(char *)"--leak", (char *)"open", NULL};
     int code = hsb_ctgrind_run(argv[0], leak ? args : args + 2);
-    if (leak) {
-        printf("leaky open control: %s (valgrind exit %d)\n",
-               code == VG_ERROR_EXIT ? "caught" : "NOT caught", code);
-        return code == VG_ERROR_EXIT ? 1 : 0;
-    }
-    printf("ctgrind cbc-hmac: %s (valgrind exit %d)\n", code == 0 ? "clean" : "FAILED", code);
-    return code == 0 ? 0 : 1;
+    return hsb_ctgrind_verdict("ctgrind cbc-hmac", leak != 0, code);
 }

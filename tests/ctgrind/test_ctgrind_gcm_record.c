@@ -195,11 +195,5 @@ int main(int argc, char **argv)
     }
     char *args[] = {leak ? (char *)"--leak" : NULL, NULL};
     int code = hsb_ctgrind_run(argv[0], args);
-    if (leak) {
-        printf("leaky control: %s (valgrind exit %d)\n",
-               code == VG_ERROR_EXIT ? "caught" : "NOT caught", code);
-        return code == VG_ERROR_EXIT ? 1 : 0;
-    }
-    printf("ctgrind gcm record: %s (valgrind exit %d)\n", code == 0 ? "clean" : "FAILED", code);
-    return code == 0 ? 0 : 1;
+    return hsb_ctgrind_verdict("ctgrind gcm record", leak != 0, code);
 }

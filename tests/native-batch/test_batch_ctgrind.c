@@ -200,12 +200,5 @@ int main(int argc, char **argv)
     char *args[] = {(char *)(control ? "--control" : "--check"), path, NULL};
     int code = hsb_ctgrind_run(argv[0], args);
     unlink(path);
-    if (control) {
-        printf("leaky control: %s (valgrind exit %d)\n",
-               code == VG_ERROR_EXIT ? "caught" : "NOT caught", code);
-        return code == VG_ERROR_EXIT ? 1 : 0;
-    }
-    printf("batch layer under ctgrind: %s (valgrind exit %d)\n", code == 0 ? "clean" : "FAILED",
-           code);
-    return code == 0 ? 0 : 1;
+    return hsb_ctgrind_verdict("batch layer under ctgrind", control, code);
 }

@@ -184,11 +184,5 @@ int main(int argc, char **argv)
     }
     char *args[] = {control ? (char *)"--control" : NULL, NULL};
     int code = hsb_ctgrind_run(argv[0], args);
-    if (control) {
-        printf("leaky control: %s (valgrind exit %d)\n",
-               code == VG_ERROR_EXIT ? "caught" : "NOT caught", code);
-        return code == VG_ERROR_EXIT ? 1 : 0;
-    }
-    printf("seal ctgrind: %s (valgrind exit %d)\n", code == 0 ? "clean" : "FAILED", code);
-    return code == 0 ? 0 : 1;
+    return hsb_ctgrind_verdict("seal ctgrind", control, code);
 }
